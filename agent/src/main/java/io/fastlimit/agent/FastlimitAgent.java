@@ -1,0 +1,72 @@
+package io.fastlimit.agent;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.jar.JarFile;
+
+/**
+ * The -javaagent entry point. Touches only JDK classes: it first appends the bootstrap jar (the
+ * bridge the advice calls) to the bootstrap class path, and only then hands over to {@link
+ * AgentStartup}, whose classes refer to the bridge. Nothing here may stop the application: every
+ * failure is reported and the application starts without limits.
+ */
+public final class FastlimitAgent {
+
+  static final String BOOTSTRAP_JAR = "META-INF/fastlimit/bootstrap.jar";
+  static final String BRIDGE_CLASS = "io.fastlimit.bootstrap.BridgeHolder";
+
+  private FastlimitAgent() {}
+
+  public static void premain(String arguments, Instrumentation instrumentation) {
+    start(arguments, instrumentation);
+  }
+
+  public static void agentmain(String arguments, Instrumentation instrumentation) {
+    start(arguments, instrumentation);
+  }
+
+  private static void start(String arguments, Instrumentation instrumentation) {
+    try {
+      appendBootstrapJar(instrumentation);
+      AgentStartup.start(arguments, instrumentation);
+    } catch (Throwable failure) {
+      System.err.println(
+          "[fastlimit] ERROR the agent could not start; the application runs without rate"
+              + " limits: "
+              + failure);
+      failure.printStackTrace();
+    }
+  }
+
+  private static void appendBootstrapJar(Instrumentation instrumentation) throws IOException {
+    if (bridgeVisibleFromBootstrap()) {
+      return; // attached a second time: the bridge is already there
+    }
+    InputStream embedded = FastlimitAgent.class.getClassLoader() == null
+        ? null
+        : FastlimitAgent.class.getClassLoader().getResourceAsStream(BOOTSTRAP_JAR);
+    if (embedded == null) {
+      throw new IOException(
+          BOOTSTRAP_JAR + " is missing from the agent jar; use the jar that the build produces");
+    }
+    File file = File.createTempFile("fastlimit-bootstrap-", ".jar");
+    file.deleteOnExit();
+    try (InputStream in = embedded) {
+      Files.copy(in, file.toPath(), StandardCopyOption.REPLACE_EXISTING);
+    }
+    instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(file));
+  }
+
+  private static boolean bridgeVisibleFromBootstrap() {
+    try {
+      Class.forName(BRIDGE_CLASS, false, null);
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package io.fastlimit.agent.backend;
+
+import io.fastlimit.agent.rules.Algorithm;
+
+/**
+ * The state of one in-memory bucket and the exact arithmetic of all three algorithms on it. Not
+ * thread-safe: the memory backend serializes access. Two phases so that several buckets can be
+ * charged atomically: {@link #check} every bucket first, then {@link #commit} only if all admit.
+ *
+ * <p>Field use per algorithm (times in epoch milliseconds):
+ *
+ * <ul>
+ *   <li>sliding window: {@code a} = start of the current window, {@code b} = its count, {@code c}
+ *       = the previous window's count;
+ *   <li>fixed window: {@code a} = start of the current window, {@code b} = its count;
+ *   <li>token bucket: {@code a} = time of the last refill, {@code b} = what is available in units
+ *       of 1/window-ms of a token, so that the refill of {@code limit} per window is exact.
+ * </ul>
+ *
+ * <p>Integer math only, so a burst admits exactly the limit. {@code limit x window} is bounded
+ * by {@link io.fastlimit.agent.rules.Rate#MAX_LIMIT_TIMES_WINDOW}, so no product overflows.
+ */
+class BucketState {
+
+  private Algorithm algorithm;
+  private long a;
+  private long b;
+  private long c;
+  /** Epoch ms at which this bucket holds its full limit again, as of the last check. */
+  private long fullAtMillis;
+
+  /**
+   * Decides whether {@code cost} more fits at {@code now} without consuming it, and says what a
+   * client is told: what remains after the charge (or now, when blocked), when the full limit is
+   * back, and when a blocked request would be admitted.
+   */
+  Outcome check(Algorithm wanted, long limit, long window, long cost, long now) {
+    if (algorithm != wanted) {
+      algorithm = wanted; // a new bucket, or its rule changed algorithm on reload: start afresh
+      a = Long.MIN_VALUE;
+      b = 0;
+      c = 0;
+    }
+    Outcome outcome;
+    switch (wanted) {
+      case FIXED_WINDOW:
+        outcome = checkFixed(limit, window, cost, now);
+        break;
+      case TOKEN_BUCKET:
+        outcome = checkToken(limit, window, cost, now);
+        break;
+      default:
+        outcome = checkSliding(limit, window, cost, now);
+    }
+    fullAtMillis = outcome.resetAtMillis();
+    return outcome;
+  }
+
+  /** Consumes a charge that {@link #check} just admitted. */
+  void commit(long window, long cost) {
+    if (algorithm == Algorithm.TOKEN_BUCKET) {
+      b -= cost * window;
+    } else {
+      b += cost;
+    }
+  }
+
+  /** Whether the bucket is back to its full limit at {@code now}: dropping it changes nothing. */
+  boolean isIdle(long now) {
+    return algorithm == null || fullAtMillis <= now;
+  }
+
+  private Outcome checkFixed(long limit, long window, long cost, long now) {
+    long start = now - Math.floorMod(now, window);
+    if (a != start) {
+      a = start;
+      b = 0;
+    }
+    long end = start + window;
+    boolean allowed = b + cost <= limit;
+    long remaining = allowed ? limit - b - cost : limit - b;
+    return new Outcome(allowed, remaining, end, allowed ? 0 : end - now);
+  }
+
+  private Outcome checkSliding(long limit, long window, long cost, long now) {
+    long start = now - Math.floorMod(now, window);
+    if (a != start) {
+      // roll forward: the old window counts as the previous one only if it is adjacent
+      c = a == start - window ? b : 0;
+      b = 0;
+      a = start;
+    }
+    long elapsed = now - start;
+    long capacity = limit * window;
+    // the weighted count times window: previous x (window - elapsed) + current x window
+    long used = c * (window - elapsed) + b * window;
+    long after = used + cost * window;
+    boolean allowed = after <= capacity;
+    long remaining = (capacity - (allowed ? after : used)) / window;
+    long current = allowed ? b + cost : b;
+    long fullAt = current > 0 ? start + 2 * window : c > 0 ? start + window : now;
+    long retryAfter;
+    if (allowed) {
+      retryAfter = 0;
+    } else if (b + cost <= limit) {
+      // fits in this window once enough of the previous window has slid out (here c > 0)
+      retryAfter = start + window - (limit - b - cost) * window / c - now;
+    } else {
+      // fits only in the next window, where this window's count is the previous one (b > 0)
+      retryAfter = start + 2 * window - (limit - cost) * window / b - now;
+    }
+    return new Outcome(allowed, remaining, fullAt, retryAfter);
+  }
+
+  private Outcome checkToken(long limit, long window, long cost, long now) {
+    // one token = `window` units; each elapsed millisecond refills `limit` units
+    long capacity = limit * window;
+    if (a == Long.MIN_VALUE) {
+      a = now;
+      b = capacity;
+    } else if (now > a) {
+      long elapsed = Math.min(now - a, window);
+      b = Math.min(capacity, b + elapsed * limit);
+      a = now;
+    }
+    long need = cost * window;
+    boolean allowed = b >= need;
+    long left = allowed ? b - need : b;
+    return new Outcome(
+        allowed,
+        left / window,
+        now + ceilDiv(capacity - left, limit),
+        allowed ? 0 : ceilDiv(need - b, limit));
+  }
+
+  private static long ceilDiv(long x, long y) {
+    return -Math.floorDiv(-x, y);
+  }
+}

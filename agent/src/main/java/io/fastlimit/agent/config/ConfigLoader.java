@@ -1,0 +1,619 @@
+package io.fastlimit.agent.config;
+
+import io.fastlimit.agent.backend.MemoryBackend;
+import io.fastlimit.agent.http.BlockedResponse;
+import io.fastlimit.agent.http.CidrBlock;
+import io.fastlimit.agent.http.ClientIpResolver;
+import io.fastlimit.agent.http.RateLimitHeaders;
+import io.fastlimit.agent.rules.Algorithm;
+import io.fastlimit.agent.rules.PathPattern;
+import io.fastlimit.agent.rules.Rate;
+import io.fastlimit.agent.rules.RateLimitRule;
+import io.fastlimit.agent.rules.RuleSet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+/**
+ * Reads a rules file into an {@link AgentConfig}. The YAML is composed into nodes that keep their
+ * positions, so every problem names file, line and column; all problems are collected and
+ * reported together rather than one per attempt.
+ */
+public final class ConfigLoader {
+
+  /** Rules files are small; anything bigger is a mistake (or an attack on the parser). */
+  static final int MAX_FILE_BYTES = 1 << 20;
+
+  private static final List<String> TOP_KEYS =
+      Arrays.asList(
+          "redis-url",
+          "redis",
+          "key-prefix",
+          "algorithm",
+          "dry-run",
+          "user-id",
+          "exempt-ips",
+          "trusted-proxies",
+          "ipv6-prefix",
+          "headers",
+          "response",
+          "memory",
+          "rules");
+  private static final List<String> RULE_KEYS =
+      Arrays.asList(
+          "name", "path", "methods", "limit", "ip", "user", "cost", "algorithm", "dry-run");
+  private static final List<String> USER_ID_KEYS = Arrays.asList("attribute", "principal");
+  private static final List<String> HEADER_KEYS =
+      Arrays.asList("enabled", "limit", "remaining", "reset", "retry-after");
+  private static final List<String> RESPONSE_KEYS = Arrays.asList("status", "content-type", "body");
+  private static final List<String> MEMORY_KEYS = Collections.singletonList("max-keys");
+
+  private final String file;
+  private final Function<String, String> environment;
+  private final List<ConfigProblem> problems = new ArrayList<>();
+
+  private ConfigLoader(String file, Function<String, String> environment) {
+    this.file = file;
+    this.environment = environment;
+  }
+
+  /** Loads a rules file, substituting {@code ${VAR}} from the process environment. */
+  public static AgentConfig load(Path path) throws ConfigException {
+    String label = path.toString();
+    byte[] bytes;
+    try {
+      if (Files.size(path) > MAX_FILE_BYTES) {
+        throw single(label, "the file is larger than 1 MiB; a rules file is a few kilobytes");
+      }
+      bytes = Files.readAllBytes(path);
+    } catch (NoSuchFileException e) {
+      throw single(label, "no such file");
+    } catch (IOException e) {
+      throw single(label, "cannot read the file: " + e);
+    }
+    return parse(new String(bytes, StandardCharsets.UTF_8), label, System::getenv);
+  }
+
+  /** Parses rules-file text; {@code file} names it in messages. */
+  public static AgentConfig parse(String text, String file, Function<String, String> environment)
+      throws ConfigException {
+    ConfigLoader loader = new ConfigLoader(file, environment);
+    AgentConfig config = loader.read(text);
+    if (!loader.problems.isEmpty()) {
+      throw new ConfigException(loader.problems);
+    }
+    return config;
+  }
+
+  private static ConfigException single(String file, String message) {
+    return new ConfigException(
+        Collections.singletonList(new ConfigProblem(file, 0, 0, message)));
+  }
+
+  private AgentConfig read(String text) {
+    LoadSettings settings =
+        LoadSettings.builder()
+            .setLabel(file)
+            .setAllowDuplicateKeys(false)
+            .setAllowRecursiveKeys(false)
+            .setMaxAliasesForCollections(50)
+            .setCodePointLimit(MAX_FILE_BYTES)
+            .build();
+    Optional<Node> document;
+    try {
+      document = new Compose(settings).composeString(text);
+    } catch (MarkedYamlEngineException e) {
+      Mark mark = e.getProblemMark().orElse(e.getContextMark().orElse(null));
+      String what = e.getProblem() == null ? e.getMessage() : e.getProblem();
+      if (e.getContext() != null) {
+        what = e.getContext() + ": " + what;
+      }
+      problemAt(mark, "YAML syntax: " + what);
+      return null;
+    } catch (YamlEngineException e) {
+      problems.add(new ConfigProblem(file, 0, 0, "YAML: " + e.getMessage()));
+      return null;
+    }
+    if (!document.isPresent()) {
+      problems.add(new ConfigProblem(file, 0, 0, "the file is empty; it needs at least 'rules:'"));
+      return null;
+    }
+    Node root = document.get();
+    Map<String, Node> top = mapping(root, "the top level", TOP_KEYS);
+    if (top == null) {
+      return null;
+    }
+    for (String redisKey : new String[] {"redis-url", "redis"}) {
+      if (top.containsKey(redisKey)) {
+        problem(
+            top.get(redisKey),
+            "'"
+                + redisKey
+                + "': the Redis backend is not available in this version; remove the key to"
+                + " keep counters in memory");
+      }
+    }
+    String keyPrefix = keyPrefix(top.get("key-prefix"));
+    Algorithm defaultAlgorithm = algorithm(top.get("algorithm"), Algorithm.SLIDING_WINDOW);
+    boolean defaultDryRun = bool(top.get("dry-run"), false);
+
+    String userIdAttribute = "user_id";
+    boolean principal = false;
+    Map<String, Node> userId = mapping(top.get("user-id"), "user-id", USER_ID_KEYS);
+    if (userId != null) {
+      principal = bool(userId.get("principal"), false);
+      if (userId.containsKey("attribute")) {
+        userIdAttribute = nonEmptyString(userId.get("attribute"), "a request attribute name");
+        if (principal) {
+          problem(
+              userId.get("attribute"),
+              "'attribute' and 'principal: true' exclude each other; keep one");
+        }
+      }
+    }
+
+    List<CidrBlock> exempt = new ArrayList<>();
+    for (Node entry : list(top.get("exempt-ips"), "exempt-ips")) {
+      String value = string(entry);
+      if (value != null) {
+        try {
+          exempt.add(CidrBlock.parse(value));
+        } catch (IllegalArgumentException e) {
+          problem(entry, e.getMessage());
+        }
+      }
+    }
+    int trustedProxies = integer(top.get("trusted-proxies"), 0, 0, 16);
+    int ipv6Prefix = integer(top.get("ipv6-prefix"), 64, 1, 128);
+
+    RateLimitHeaders headers = headers(top.get("headers"));
+    BlockedResponse response = response(top.get("response"));
+    int maxKeys = MemoryBackend.DEFAULT_MAX_KEYS;
+    Map<String, Node> memory = mapping(top.get("memory"), "memory", MEMORY_KEYS);
+    if (memory != null) {
+      maxKeys = integer(memory.get("max-keys"), maxKeys, 1000, 100_000_000);
+    }
+
+    List<RateLimitRule> rules = new ArrayList<>();
+    Node rulesNode = top.get("rules");
+    if (rulesNode == null) {
+      problemAt(
+          root.getStartMark().orElse(null),
+          "'rules' is missing: list at least one rule, e.g. rules: [{path: /login, limit: 5/min}]");
+    } else {
+      Set<String> names = new HashSet<>();
+      for (Node ruleNode : list(rulesNode, "rules")) {
+        RateLimitRule rule = rule(ruleNode, rules.size(), defaultAlgorithm, defaultDryRun);
+        if (rule != null) {
+          if (!names.add(rule.name())) {
+            problem(
+                ruleNode,
+                "two rules are named '"
+                    + rule.name()
+                    + "'; give each rule its own 'name' (counters are keyed by it)");
+          }
+          rules.add(rule);
+        }
+      }
+    }
+    return new AgentConfig(
+        file,
+        new RuleSet(rules),
+        keyPrefix,
+        principal ? null : userIdAttribute,
+        principal,
+        new ClientIpResolver(trustedProxies, exempt, ipv6Prefix),
+        headers,
+        response,
+        maxKeys);
+  }
+
+  private RateLimitRule rule(
+      Node node, int index, Algorithm defaultAlgorithm, boolean defaultDryRun) {
+    Map<String, Node> keys = mapping(node, "a rule", RULE_KEYS);
+    if (keys == null) {
+      return null;
+    }
+    int before = problems.size();
+    PathPattern path = null;
+    if (!keys.containsKey("path")) {
+      problem(node, "the rule has no 'path'; add one, e.g. path: /login or path: /api/**");
+    } else {
+      String text = nonEmptyString(keys.get("path"), "a path");
+      if (text != null) {
+        try {
+          path = PathPattern.compile(text);
+        } catch (IllegalArgumentException e) {
+          problem(keys.get("path"), e.getMessage());
+        }
+      }
+    }
+    String[] methods = methods(keys.get("methods"));
+    if (keys.containsKey("limit") && keys.containsKey("ip")) {
+      problem(keys.get("limit"), "'limit' is shorthand for 'ip'; write one of them, not both");
+    }
+    Rate ipRate = rate(keys.containsKey("ip") ? keys.get("ip") : keys.get("limit"));
+    Rate userRate = rate(keys.get("user"));
+    if (!keys.containsKey("ip") && !keys.containsKey("limit") && !keys.containsKey("user")) {
+      problem(node, "the rule limits nothing; add 'limit: 10/min' (per IP) or 'user: 100/min'");
+    }
+    long cost = integer(keys.get("cost"), 1, 1, Integer.MAX_VALUE);
+    for (Rate rate : new Rate[] {ipRate, userRate}) {
+      if (rate != null && cost > rate.limit()) {
+        problem(
+            keys.get("cost"),
+            "cost " + cost + " is above the limit " + rate + ": no request could ever pass");
+      }
+    }
+    Algorithm algorithm = algorithm(keys.get("algorithm"), defaultAlgorithm);
+    boolean dryRun = bool(keys.get("dry-run"), defaultDryRun);
+    String name = null;
+    if (keys.containsKey("name")) {
+      name = nonEmptyString(keys.get("name"), "a rule name");
+      if (name != null && !validName(name)) {
+        problem(
+            keys.get("name"),
+            "invalid rule name '"
+                + name
+                + "': use up to 100 letters, digits and . _ - / : characters");
+      }
+    } else if (path != null) {
+      name = defaultName(path, methods);
+    }
+    if (problems.size() > before || path == null || name == null) {
+      return null;
+    }
+    return new RateLimitRule(
+        index, name, path, methods, ipRate, userRate, cost, algorithm, dryRun);
+  }
+
+  /** Stable across restarts and instances: counters of every instance meet under it. */
+  private static String defaultName(PathPattern path, String[] methods) {
+    if (methods == null) {
+      return path.toString();
+    }
+    String[] sorted = methods.clone();
+    Arrays.sort(sorted);
+    return String.join(",", sorted) + " " + path;
+  }
+
+  private static boolean validName(String name) {
+    if (name.length() > 100) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char ch = name.charAt(i);
+      boolean ok =
+          Character.isLetterOrDigit(ch)
+              || ch == '.'
+              || ch == '_'
+              || ch == '-'
+              || ch == '/'
+              || ch == ':'
+              || ch == '*';
+      if (!ok || ch > 0x7e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private String[] methods(Node node) {
+    if (node == null) {
+      return null;
+    }
+    List<Node> entries =
+        node instanceof ScalarNode ? Collections.singletonList(node) : list(node, "methods");
+    Set<String> methods = new TreeSet<>();
+    for (Node entry : entries) {
+      String method = string(entry);
+      if (method == null) {
+        continue;
+      }
+      String upper = method.trim().toUpperCase(Locale.ROOT);
+      if (upper.isEmpty() || !upper.chars().allMatch(ch -> ch >= 'A' && ch <= 'Z')) {
+        problem(entry, "invalid method '" + method + "': write an HTTP method such as GET or POST");
+      } else {
+        methods.add(upper);
+      }
+    }
+    return methods.isEmpty() ? null : methods.toArray(new String[0]);
+  }
+
+  private Rate rate(Node node) {
+    if (node == null) {
+      return null;
+    }
+    String text = string(node);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Rate.parse(text);
+    } catch (IllegalArgumentException e) {
+      problem(node, e.getMessage());
+      return null;
+    }
+  }
+
+  private Algorithm algorithm(Node node, Algorithm fallback) {
+    if (node == null) {
+      return fallback;
+    }
+    String text = string(node);
+    if (text == null) {
+      return fallback;
+    }
+    Algorithm algorithm = Algorithm.fromConfigName(text.trim());
+    if (algorithm == null) {
+      problem(
+          node,
+          "unknown algorithm '" + text + "'; valid: " + Algorithm.configNames());
+      return fallback;
+    }
+    return algorithm;
+  }
+
+  private String keyPrefix(Node node) {
+    if (node == null) {
+      return "fastlimit";
+    }
+    String prefix = nonEmptyString(node, "a key prefix");
+    if (prefix != null && (prefix.length() > 64 || !prefix.matches("[A-Za-z0-9._:-]+"))) {
+      problem(
+          node,
+          "invalid key-prefix '" + prefix + "': use up to 64 letters, digits and . _ : -");
+    }
+    return prefix == null ? "fastlimit" : prefix;
+  }
+
+  private RateLimitHeaders headers(Node node) {
+    Map<String, Node> keys = mapping(node, "headers", HEADER_KEYS);
+    if (keys == null) {
+      return RateLimitHeaders.defaults();
+    }
+    return new RateLimitHeaders(
+        bool(keys.get("enabled"), true),
+        headerName(keys.get("limit"), "X-RateLimit-Limit"),
+        headerName(keys.get("remaining"), "X-RateLimit-Remaining"),
+        headerName(keys.get("reset"), "X-RateLimit-Reset"),
+        headerName(keys.get("retry-after"), "Retry-After"));
+  }
+
+  private String headerName(Node node, String fallback) {
+    if (node == null) {
+      return fallback;
+    }
+    String name = nonEmptyString(node, "a header name");
+    if (name == null) {
+      return fallback;
+    }
+    if (!name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+      problem(node, "invalid header name '" + name + "': letters, digits and - only, e.g. X-Limit");
+      return fallback;
+    }
+    return name;
+  }
+
+  private BlockedResponse response(Node node) {
+    Map<String, Node> keys = mapping(node, "response", RESPONSE_KEYS);
+    if (keys == null) {
+      return BlockedResponse.defaults();
+    }
+    int status = integer(keys.get("status"), 429, 400, 599);
+    String contentType =
+        keys.containsKey("content-type")
+            ? nonEmptyString(keys.get("content-type"), "a content type")
+            : "application/json";
+    String body =
+        keys.containsKey("body") ? string(keys.get("body")) : BlockedResponse.DEFAULT_BODY;
+    return new BlockedResponse(
+        status,
+        contentType == null ? "application/json" : contentType,
+        body == null ? "" : body);
+  }
+
+  // ---- typed access to YAML nodes, recording a problem at the node when the type is wrong
+
+  private Map<String, Node> mapping(Node node, String what, List<String> allowed) {
+    if (node == null) {
+      return null;
+    }
+    if (!(node instanceof MappingNode)) {
+      problem(node, what + " must be a mapping of keys (" + String.join(", ", allowed) + ")");
+      return null;
+    }
+    Map<String, Node> out = new LinkedHashMap<>();
+    for (NodeTuple tuple : ((MappingNode) node).getValue()) {
+      Node keyNode = tuple.getKeyNode();
+      if (!(keyNode instanceof ScalarNode)) {
+        problem(keyNode, "keys in " + what + " must be plain names");
+        continue;
+      }
+      String key = ((ScalarNode) keyNode).getValue();
+      if (!allowed.contains(key)) {
+        problem(
+            keyNode,
+            "unknown key '"
+                + key
+                + "' in "
+                + what
+                + suggestion(key, allowed)
+                + "; valid keys: "
+                + String.join(", ", allowed));
+      } else if (out.put(key, tuple.getValueNode()) != null) {
+        problem(keyNode, "'" + key + "' appears twice in " + what);
+      }
+    }
+    return out;
+  }
+
+  private static String suggestion(String key, List<String> allowed) {
+    String best = null;
+    int bestDistance = 3;
+    for (String candidate : allowed) {
+      int distance = editDistance(key.toLowerCase(Locale.ROOT), candidate);
+      if (distance < bestDistance) {
+        best = candidate;
+        bestDistance = distance;
+      }
+    }
+    return best == null ? "" : " (did you mean '" + best + "'?)";
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+
+  private List<Node> list(Node node, String what) {
+    if (node == null) {
+      return Collections.emptyList();
+    }
+    if (!(node instanceof SequenceNode)) {
+      problem(node, what + " must be a list, e.g. [a, b] or lines starting with '- '");
+      return Collections.emptyList();
+    }
+    return ((SequenceNode) node).getValue();
+  }
+
+  private String string(Node node) {
+    if (!(node instanceof ScalarNode)) {
+      problem(node, "expected a single value here, not a list or mapping");
+      return null;
+    }
+    return substitute(node, ((ScalarNode) node).getValue());
+  }
+
+  private String nonEmptyString(Node node, String what) {
+    String value = string(node);
+    if (value != null && value.trim().isEmpty()) {
+      problem(node, "expected " + what + ", found an empty value");
+      return null;
+    }
+    return value == null ? null : value.trim();
+  }
+
+  private boolean bool(Node node, boolean fallback) {
+    if (node == null) {
+      return fallback;
+    }
+    String value = string(node);
+    if ("true".equals(value)) {
+      return true;
+    }
+    if ("false".equals(value)) {
+      return false;
+    }
+    if (value != null) {
+      problem(node, "expected true or false, found '" + value + "'");
+    }
+    return fallback;
+  }
+
+  private int integer(Node node, int fallback, int min, int max) {
+    if (node == null) {
+      return fallback;
+    }
+    String value = string(node);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int parsed = Integer.parseInt(value.trim());
+      if (parsed >= min && parsed <= max) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problem(node, "expected a whole number from " + min + " to " + max + ", found '" + value + "'");
+    return fallback;
+  }
+
+  /** Replaces {@code ${VAR}} and {@code ${VAR:-default}} with the environment's values. */
+  private String substitute(Node node, String value) {
+    int start = value.indexOf("${");
+    if (start < 0) {
+      return value;
+    }
+    StringBuilder out = new StringBuilder();
+    int from = 0;
+    while (start >= 0) {
+      int end = value.indexOf('}', start);
+      if (end < 0) {
+        problem(node, "unclosed '${' in '" + value + "'; write ${NAME} or ${NAME:-default}");
+        return value;
+      }
+      out.append(value, from, start);
+      String expression = value.substring(start + 2, end);
+      int dash = expression.indexOf(":-");
+      String name = dash < 0 ? expression : expression.substring(0, dash);
+      String replacement = environment.apply(name);
+      if (replacement == null || (dash >= 0 && replacement.isEmpty())) {
+        replacement = dash < 0 ? null : expression.substring(dash + 2);
+      }
+      if (replacement == null) {
+        problem(
+            node,
+            "environment variable '" + name + "' is not set; set it or write ${" + name
+                + ":-default}");
+        replacement = "";
+      }
+      out.append(replacement);
+      from = end + 1;
+      start = value.indexOf("${", from);
+    }
+    return out.append(value.substring(from)).toString();
+  }
+
+  private void problem(Node node, String message) {
+    problemAt(node == null ? null : node.getStartMark().orElse(null), message);
+  }
+
+  private void problemAt(Mark mark, String message) {
+    if (mark == null) {
+      problems.add(new ConfigProblem(file, 0, 0, message));
+    } else {
+      problems.add(new ConfigProblem(file, mark.getLine() + 1, mark.getColumn() + 1, message));
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.fastlimit.agent.http;
+
+/** An address or a CIDR range, v4 or v6, as written in {@code exempt-ips}. Immutable. */
+public final class CidrBlock {
+
+  private final byte[] network;
+  private final int prefixBits;
+  private final String text;
+
+  private CidrBlock(byte[] network, int prefixBits, String text) {
+    this.network = network;
+    this.prefixBits = prefixBits;
+    this.text = text;
+  }
+
+  /** Parses {@code 10.0.0.0/8}, {@code ::1} or {@code 2001:db8::/32}; throws with what is valid. */
+  public static CidrBlock parse(String text) {
+    String trimmed = text.trim();
+    int slash = trimmed.indexOf('/');
+    byte[] address = IpAddress.parse(slash < 0 ? trimmed : trimmed.substring(0, slash));
+    if (address == null) {
+      throw new IllegalArgumentException(
+          "invalid address '" + text + "': write an IP address or a CIDR such as 10.0.0.0/8 or"
+              + " 2001:db8::/32");
+    }
+    int max = address.length * 8;
+    int bits = max;
+    if (slash >= 0) {
+      String digits = trimmed.substring(slash + 1);
+      try {
+        bits = Integer.parseInt(digits);
+      } catch (NumberFormatException e) {
+        bits = -1;
+      }
+      if (bits < 0 || bits > max || digits.startsWith("+")) {
+        throw new IllegalArgumentException(
+            "invalid CIDR '" + text + "': the prefix length must be 0 to " + max);
+      }
+      // a CIDR written for an IPv4-mapped IPv6 range is an IPv4 range
+      if (max == 32 && trimmed.indexOf(':') >= 0) {
+        bits = Math.max(0, bits - 96);
+      }
+    }
+    return new CidrBlock(address, bits, trimmed);
+  }
+
+  public boolean contains(byte[] address) {
+    if (address.length != network.length) {
+      return false;
+    }
+    int full = prefixBits / 8;
+    for (int i = 0; i < full; i++) {
+      if (address[i] != network[i]) {
+        return false;
+      }
+    }
+    int rest = prefixBits % 8;
+    if (rest == 0) {
+      return true;
+    }
+    int mask = (0xff << (8 - rest)) & 0xff;
+    return (address[full] & mask) == (network[full] & mask);
+  }
+
+  @Override
+  public String toString() {
+    return text;
+  }
+}

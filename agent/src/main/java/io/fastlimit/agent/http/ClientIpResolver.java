@@ -1,0 +1,100 @@
+package io.fastlimit.agent.http;
+
+import io.fastlimit.agent.observe.AgentLog;
+import java.util.List;
+
+/**
+ * Finds the client address of a request: the socket peer or, behind {@code trusted-proxies: N},
+ * the N-th address from the right of X-Forwarded-For (the one the outermost trusted proxy saw).
+ * Entries further left are written by the client and are never believed. Immutable.
+ */
+public final class ClientIpResolver {
+
+  /** The resolved client, or why the request is exempt. */
+  public static final class Client {
+    private final String key;
+    private final boolean exempt;
+
+    Client(String key, boolean exempt) {
+      this.key = key;
+      this.exempt = exempt;
+    }
+
+    /** Canonical address for bucket keys: IPv4 dotted, IPv6 cut to the configured prefix. */
+    public String key() {
+      return key;
+    }
+
+    public boolean exempt() {
+      return exempt;
+    }
+  }
+
+  private final int trustedProxies;
+  private final CidrBlock[] exempt;
+  private final int v6PrefixBits;
+
+  public ClientIpResolver(int trustedProxies, List<CidrBlock> exempt, int v6PrefixBits) {
+    this.trustedProxies = trustedProxies;
+    this.exempt = exempt.toArray(new CidrBlock[0]);
+    this.v6PrefixBits = v6PrefixBits;
+  }
+
+  /** The header to read: X-Forwarded-For when proxies are trusted, else null (never read). */
+  public String forwardedForHeader() {
+    return trustedProxies > 0 ? "X-Forwarded-For" : null;
+  }
+
+  public Client resolve(String peer, String forwardedFor) {
+    byte[] address = null;
+    String source = peer;
+    if (trustedProxies > 0 && forwardedFor != null) {
+      String entry = nthFromRight(forwardedFor, trustedProxies);
+      if (entry != null) {
+        address = IpAddress.parse(entry);
+        source = entry;
+        if (address == null) {
+          AgentLog.once(
+              "X-Forwarded-For entry written by a trusted proxy is not an IP address; using the"
+                  + " socket peer (check trusted-proxies)",
+              null);
+        }
+      }
+    }
+    if (address == null) {
+      address = IpAddress.parse(peer);
+      source = peer;
+    }
+    if (address == null) {
+      // not an address (e.g. a unix socket): one shared bucket, bounded in length
+      String key = source == null ? "unknown" : KeyText.bounded(source);
+      return new Client(key, false);
+    }
+    for (CidrBlock block : exempt) {
+      if (block.contains(address)) {
+        return new Client(null, true);
+      }
+    }
+    return new Client(IpAddress.format(address, v6PrefixBits), false);
+  }
+
+  /** The n-th comma-separated entry from the right, or null when there are fewer. */
+  static String nthFromRight(String header, int n) {
+    int end = header.length();
+    for (int seen = 1; end >= 0; seen++) {
+      int comma = header.lastIndexOf(',', end - 1);
+      if (seen == n) {
+        return header.substring(comma + 1, end).trim();
+      }
+      if (comma < 0) {
+        return null;
+      }
+      end = comma;
+    }
+    return null;
+  }
+
+  public int trustedProxies() {
+    return trustedProxies;
+  }
+}

@@ -1,0 +1,55 @@
+package io.fastlimit.agent.observe;
+
+import java.io.PrintStream;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The agent's own logger: plain lines on stderr, independent of whatever logging the application
+ * uses, and never java.util.logging (initializing it early breaks some application servers).
+ * Failures that can repeat per request are reported once per kind through {@link #once}.
+ */
+public final class AgentLog {
+
+  private static final String PREFIX = "[fastlimit] ";
+  private static final int MAX_ONCE_KEYS = 1024;
+  private static final Set<String> reported = ConcurrentHashMap.newKeySet();
+  private static volatile PrintStream out = System.err;
+
+  private AgentLog() {}
+
+  public static void info(String message) {
+    out.println(PREFIX + message);
+  }
+
+  public static void warn(String message) {
+    out.println(PREFIX + "WARN " + message);
+  }
+
+  public static void error(String message, Throwable failure) {
+    PrintStream stream = out;
+    synchronized (stream) {
+      stream.println(PREFIX + "ERROR " + message);
+      if (failure != null) {
+        failure.printStackTrace(stream);
+      }
+    }
+  }
+
+  /**
+   * Logs an error the first time a failure of this kind happens and stays silent after, so a
+   * fault on the request path cannot flood the log. The kind is the caller's label plus the
+   * failure's class; the set of kinds is bounded.
+   */
+  public static void once(String what, Throwable failure) {
+    String kind = what + '|' + (failure == null ? "" : failure.getClass().getName());
+    if (reported.size() < MAX_ONCE_KEYS && reported.add(kind)) {
+      error(what + " (reported once; later occurrences are not logged)", failure);
+    }
+  }
+
+  /** Redirects output, for tests. */
+  public static void redirect(PrintStream stream) {
+    out = stream;
+  }
+}

@@ -1,0 +1,178 @@
+package io.fastlimit.agent.rules;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A compiled path pattern: exact ({@code /login}) or Ant style, where {@code *} matches within one
+ * segment, {@code ?} one character and {@code **} any number of whole segments ({@code /api/**}
+ * matches {@code /api} too). Matching treats runs of slashes as one and ignores a trailing slash,
+ * because containers and frameworks route {@code /login/} and {@code //login} to {@code /login}.
+ */
+public final class PathPattern {
+
+  private static final byte LITERAL = 0;
+  private static final byte GLOB = 1;
+  private static final byte ANY_SEGMENTS = 2;
+
+  private final String text;
+  private final String[] segments;
+  private final byte[] kinds;
+  private final String exactPath;
+
+  private PathPattern(String text, String[] segments, byte[] kinds, String exactPath) {
+    this.text = text;
+    this.segments = segments;
+    this.kinds = kinds;
+    this.exactPath = exactPath;
+  }
+
+  /** Compiles a pattern; throws IllegalArgumentException saying what is wrong and what is valid. */
+  public static PathPattern compile(String text) {
+    if (text.isEmpty() || text.charAt(0) != '/') {
+      throw new IllegalArgumentException(
+          "invalid path '" + text + "': a path starts with '/', e.g. /login or /api/**");
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      if (Character.isWhitespace(ch) || Character.isISOControl(ch)) {
+        throw new IllegalArgumentException(
+            "invalid path '" + text + "': white space or control characters cannot appear");
+      }
+    }
+    List<String> parts = new ArrayList<>();
+    for (String part : text.split("/")) {
+      if (!part.isEmpty()) {
+        parts.add(part);
+      }
+    }
+    String[] segments = parts.toArray(new String[0]);
+    byte[] kinds = new byte[segments.length];
+    boolean exact = true;
+    for (int i = 0; i < segments.length; i++) {
+      String segment = segments[i];
+      if (segment.equals("**")) {
+        kinds[i] = ANY_SEGMENTS;
+        exact = false;
+      } else if (segment.contains("**")) {
+        throw new IllegalArgumentException(
+            "invalid path '"
+                + text
+                + "': '**' must be a whole segment, e.g. /api/** (use * inside a segment)");
+      } else if (segment.indexOf('*') >= 0 || segment.indexOf('?') >= 0) {
+        kinds[i] = GLOB;
+        exact = false;
+      } else {
+        kinds[i] = LITERAL;
+      }
+    }
+    return new PathPattern(text, segments, kinds, exact ? normalize(text) : null);
+  }
+
+  /**
+   * The canonical form of a path for matching: single slashes, no trailing slash (except "/").
+   * Returns the argument itself when it is already canonical, so the common case allocates
+   * nothing.
+   */
+  public static String normalize(String path) {
+    int length = path.length();
+    boolean canonical = length > 0 && path.charAt(0) == '/';
+    for (int i = 1; canonical && i < length; i++) {
+      if (path.charAt(i) == '/' && (path.charAt(i - 1) == '/' || i == length - 1)) {
+        canonical = false;
+      }
+    }
+    if (canonical) {
+      return path;
+    }
+    StringBuilder out = new StringBuilder(length + 1);
+    for (int i = 0; i < length; i++) {
+      char ch = path.charAt(i);
+      if (ch != '/' || out.length() == 0 || out.charAt(out.length() - 1) != '/') {
+        if (out.length() == 0 && ch != '/') {
+          out.append('/');
+        }
+        out.append(ch);
+      }
+    }
+    if (out.length() > 1 && out.charAt(out.length() - 1) == '/') {
+      out.setLength(out.length() - 1);
+    }
+    return out.length() == 0 ? "/" : out.toString();
+  }
+
+  /** The canonical path this pattern matches, when it has no wildcard; else null. */
+  public String exactPath() {
+    return exactPath;
+  }
+
+  /** Whether a canonical path (see {@link #normalize}) matches. */
+  public boolean matches(String path) {
+    return matchFrom(0, path, 1);
+  }
+
+  private boolean matchFrom(int segment, String path, int position) {
+    int length = path.length();
+    if (segment == segments.length) {
+      return position >= length;
+    }
+    if (kinds[segment] == ANY_SEGMENTS) {
+      // zero segments, or consume one more and try again
+      while (true) {
+        if (matchFrom(segment + 1, path, position)) {
+          return true;
+        }
+        if (position >= length) {
+          return false;
+        }
+        position = segmentEnd(path, position) + 1;
+      }
+    }
+    if (position >= length) {
+      return false;
+    }
+    int end = segmentEnd(path, position);
+    boolean matched =
+        kinds[segment] == LITERAL
+            ? end - position == segments[segment].length()
+                && path.regionMatches(position, segments[segment], 0, end - position)
+            : globMatches(segments[segment], path, position, end);
+    return matched && matchFrom(segment + 1, path, end + 1);
+  }
+
+  private static int segmentEnd(String path, int position) {
+    int slash = path.indexOf('/', position);
+    return slash < 0 ? path.length() : slash;
+  }
+
+  /** Wildcard match of one segment: '*' any run, '?' one character; linear with backtracking. */
+  private static boolean globMatches(String glob, String path, int from, int to) {
+    int g = 0;
+    int p = from;
+    int starG = -1;
+    int starP = -1;
+    while (p < to) {
+      if (g < glob.length() && (glob.charAt(g) == '?' || glob.charAt(g) == path.charAt(p))) {
+        g++;
+        p++;
+      } else if (g < glob.length() && glob.charAt(g) == '*') {
+        starG = g++;
+        starP = p;
+      } else if (starG >= 0) {
+        g = starG + 1;
+        p = ++starP;
+      } else {
+        return false;
+      }
+    }
+    while (g < glob.length() && glob.charAt(g) == '*') {
+      g++;
+    }
+    return g == glob.length();
+  }
+
+  @Override
+  public String toString() {
+    return text;
+  }
+}

@@ -1,0 +1,116 @@
+package io.fastlimit.agent.rules;
+
+/**
+ * One compiled rule of the rules file: which requests it covers (path pattern, methods) and how
+ * they are limited (per IP, per user, cost, algorithm, dry-run). Immutable.
+ */
+public final class RateLimitRule {
+
+  private final int index;
+  private final String name;
+  private final PathPattern path;
+  private final String[] methods;
+  private final Rate ipRate;
+  private final Rate userRate;
+  private final long cost;
+  private final Algorithm algorithm;
+  private final boolean dryRun;
+
+  /**
+   * @param index position in the rules file, which orders rules that tie
+   * @param methods upper-case methods, or null for every method
+   */
+  public RateLimitRule(
+      int index,
+      String name,
+      PathPattern path,
+      String[] methods,
+      Rate ipRate,
+      Rate userRate,
+      long cost,
+      Algorithm algorithm,
+      boolean dryRun) {
+    this.index = index;
+    this.name = name;
+    this.path = path;
+    this.methods = methods == null ? null : methods.clone();
+    this.ipRate = ipRate;
+    this.userRate = userRate;
+    this.cost = cost;
+    this.algorithm = algorithm;
+    this.dryRun = dryRun;
+  }
+
+  /**
+   * Whether the rule covers this method. A rule for GET also covers HEAD, because containers
+   * answer HEAD by running the GET handler: otherwise HEAD would be a way around a GET limit.
+   */
+  public boolean coversMethod(String method) {
+    if (methods == null) {
+      return true;
+    }
+    for (String allowed : methods) {
+      if (allowed.equals(method) || (allowed.equals("GET") && method.equals("HEAD"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public int index() {
+    return index;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public PathPattern path() {
+    return path;
+  }
+
+  /** Upper-case methods, or null for every method. */
+  public String[] methods() {
+    return methods == null ? null : methods.clone();
+  }
+
+  /** The per-IP rate, or null when the rule does not limit anonymous clients. */
+  public Rate ipRate() {
+    return ipRate;
+  }
+
+  /** The per-user rate, or null when the rule does not limit users separately. */
+  public Rate userRate() {
+    return userRate;
+  }
+
+  public long cost() {
+    return cost;
+  }
+
+  public Algorithm algorithm() {
+    return algorithm;
+  }
+
+  public boolean dryRun() {
+    return dryRun;
+  }
+
+  /** One line for `check` output and logs. */
+  public String describe() {
+    StringBuilder out = new StringBuilder();
+    out.append(name).append(": ").append(path);
+    out.append(" methods=").append(methods == null ? "*" : String.join(",", methods));
+    if (ipRate != null) {
+      out.append(" ip=").append(ipRate);
+    }
+    if (userRate != null) {
+      out.append(" user=").append(userRate);
+    }
+    out.append(" cost=").append(cost).append(" algorithm=").append(algorithm.configName());
+    if (dryRun) {
+      out.append(" dry-run");
+    }
+    return out.toString();
+  }
+}
