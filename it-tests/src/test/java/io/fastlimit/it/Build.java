@@ -1,0 +1,62 @@
+package io.fastlimit.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/** Where the build put what the tests run: paths handed over by the pom as system properties. */
+final class Build {
+
+  private Build() {}
+
+  static Path agentJar() {
+    return existing("fastlimit.agent.jar");
+  }
+
+  static Path jakartaSample() {
+    return existing("fastlimit.sample.jakarta");
+  }
+
+  static Path javaxSample() {
+    return existing("fastlimit.sample.javax");
+  }
+
+  static Path sampleWar() {
+    return existing("fastlimit.sample.war");
+  }
+
+  static Path tomcatHome() {
+    return existing("fastlimit.tomcat.home");
+  }
+
+  static Path java() {
+    return Paths.get(System.getProperty("java.home"), "bin", "java");
+  }
+
+  /** A fresh directory for one test's files. */
+  static Path workDirectory(String name) throws IOException {
+    Path root = Paths.get(System.getProperty("fastlimit.work", "target/it-work"));
+    Files.createDirectories(root);
+    return Files.createTempDirectory(root, name + "-");
+  }
+
+  /** Writes a rules file into a fresh directory. */
+  static Path rulesFile(String name, String yaml) throws IOException {
+    Path file = workDirectory(name).resolve("rules.yaml");
+    Files.write(file, yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return file;
+  }
+
+  private static Path existing(String property) {
+    String value = System.getProperty(property);
+    if (value == null) {
+      throw new IllegalStateException(property + " is not set: run the it-tests through Maven");
+    }
+    Path path = Paths.get(value).toAbsolutePath().normalize();
+    if (!Files.exists(path)) {
+      throw new IllegalStateException(path + " does not exist: run `mvn -B verify` from the root");
+    }
+    return path;
+  }
+}
