@@ -1,31 +1,64 @@
 package io.fastlimit.agent;
 
+import io.fastlimit.agent.backend.Backend;
 import io.fastlimit.agent.backend.MemoryBackend;
 import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
 import io.fastlimit.agent.config.ConfigProblem;
+import io.fastlimit.agent.config.RulesFileWatcher;
 import io.fastlimit.agent.instrument.ServletInstrumentation;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.agent.observe.DryRunSummary;
+import io.fastlimit.agent.observe.Jmx;
+import io.fastlimit.agent.observe.PrometheusEndpoint;
+import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.bootstrap.BridgeHolder;
+import io.fastlimit.bootstrap.RateLimitBridge;
+import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Collections;
 
 /**
  * Everything after the bootstrap jar is in place: find and load the rules file, build the
- * limiter, publish it to the advice and instrument the servlet classes.
+ * limiter, publish it to the advice, instrument the servlet classes and watch the file. A rules
+ * file that cannot be used at start leaves the application unlimited, but it is still watched:
+ * fixing it applies the rules without a restart.
  */
-final class AgentStartup {
+final class AgentStartup implements RulesFileWatcher.Listener {
 
   static final String CONFIG_PROPERTY = "fastlimit.config";
   static final String CONFIG_ENVIRONMENT = "FASTLIMIT_CONFIG";
 
-  private AgentStartup() {}
+  private final Path rulesFile;
+  private final Stats stats = new Stats();
+  private volatile RateLimiter limiter;
+  private String startedWith;
+
+  private AgentStartup(Path rulesFile) {
+    this.rulesFile = rulesFile;
+  }
 
   static void start(String arguments, Instrumentation instrumentation) throws Exception {
     String location = configLocation(arguments);
+    RateLimitBridge running = BridgeHolder.get();
+    if (running instanceof RateLimiter && location != null) {
+      // attached again to a JVM that already runs the agent: only the rules change
+      try {
+        AgentConfig config = ConfigLoader.load(Paths.get(location));
+        ((RateLimiter) running).update(config);
+        AgentLog.info(describe(config, "already running; rules replaced from"));
+      } catch (ConfigException e) {
+        reportUnusable(e, "the rules file given to attach cannot be used; the rules stay as they were");
+      }
+      return;
+    }
     if (location == null) {
       AgentLog.error(
           "no rules file given; the application runs without rate limits. Pass one as"
@@ -37,25 +70,108 @@ final class AgentStartup {
           null);
       return;
     }
-    AgentConfig config;
+    AgentStartup agent = new AgentStartup(Paths.get(location));
+    byte[] content = agent.loadFirst();
+    ServletInstrumentation.install(instrumentation);
+    RateLimiter current = agent.limiter;
+    if (current == null || current.config().reload()) {
+      RulesFileWatcher.start(agent.rulesFile, content, agent);
+    }
+    DryRunSummary.start(agent.stats, DryRunSummary.DEFAULT_PERIOD_MILLIS);
+    Jmx.registerWhenServing(
+        agent.stats,
+        () -> agent.rulesFile.toString(),
+        () -> agent.limiter == null ? 0 : agent.limiter.config().rules().rules().size(),
+        () -> agent.limiter != null && agent.limiter.serving());
+  }
+
+  /** Loads the rules file at start; returns its content, or null when it could not be read. */
+  private byte[] loadFirst() {
+    byte[] content;
     try {
-      config = ConfigLoader.load(Paths.get(location));
+      content = Files.readAllBytes(rulesFile);
+    } catch (NoSuchFileException e) {
+      reportUnusable(
+          new ConfigException(
+              Collections.singletonList(
+                  new ConfigProblem(rulesFile.toString(), 0, 0, "no such file"))),
+          "the rules file cannot be used; the application runs without rate limits"
+              + " (the file is watched: create it to apply rules)");
+      return null;
+    } catch (IOException e) {
+      AgentLog.error(
+          "the rules file cannot be read; the application runs without rate limits: " + e, null);
+      return null;
+    }
+    try {
+      AgentConfig config = ConfigLoader.parse(content, rulesFile.toString());
+      startLimiter(config);
     } catch (ConfigException e) {
-      StringBuilder message =
-          new StringBuilder("the rules file cannot be used; the application runs without rate")
-              .append(" limits:");
-      for (ConfigProblem problem : e.problems()) {
-        message.append(System.lineSeparator()).append("  ").append(problem);
+      reportUnusable(
+          e,
+          "the rules file cannot be used; the application runs without rate limits"
+              + " (fix the file: it is watched and applied when valid)");
+    }
+    return content;
+  }
+
+  private void startLimiter(AgentConfig config) {
+    AgentLog.setLevel(config.logLevel());
+    Backend backend = new MemoryBackend(System::currentTimeMillis, config.memoryMaxKeys());
+    RateLimiter created = new RateLimiter(config, backend, stats);
+    limiter = created;
+    startedWith = config.backendIdentity();
+    BridgeHolder.set(created);
+    stats.reloaded(System.currentTimeMillis(), "ok: " + config.rules().rules().size() + " rules");
+    if (config.prometheusPort() > 0) {
+      try {
+        PrometheusEndpoint endpoint = PrometheusEndpoint.start(config.prometheusPort(), stats);
+        AgentLog.info("metrics at http://127.0.0.1:" + endpoint.port() + "/metrics");
+      } catch (IOException e) {
+        AgentLog.error(
+            "cannot serve metrics on 127.0.0.1:" + config.prometheusPort() + ": " + e, null);
       }
-      AgentLog.error(message.toString(), null);
+    }
+    AgentLog.info(describe(config, "enforcing"));
+  }
+
+  @Override
+  public void changed(AgentConfig config) {
+    RateLimiter current = limiter;
+    if (current == null) {
+      startLimiter(config);
       return;
     }
-    RateLimiter limiter =
-        new RateLimiter(
-            config, new MemoryBackend(System::currentTimeMillis, config.memoryMaxKeys()));
-    BridgeHolder.set(limiter);
-    ServletInstrumentation.install(instrumentation);
-    AgentLog.info(describe(config));
+    if (!config.backendIdentity().equals(startedWith)) {
+      AgentLog.warn(
+          "the reloaded rules change where counters live or how metrics are served ("
+              + startedWith
+              + " -> "
+              + config.backendIdentity()
+              + "); that part takes effect at the next restart, the rules apply now");
+    }
+    AgentLog.setLevel(config.logLevel());
+    current.update(config);
+    stats.reloaded(System.currentTimeMillis(), "ok: " + config.rules().rules().size() + " rules");
+    AgentLog.info(describe(config, "reloaded"));
+  }
+
+  @Override
+  public void rejected(ConfigException problems) {
+    stats.reloaded(System.currentTimeMillis(), "rejected: " + problems.problems().get(0));
+    reportUnusable(
+        problems,
+        limiter == null
+            ? "the rules file cannot be used; the application runs without rate limits"
+            : "the changed rules file cannot be used; the last good rules stay in force");
+  }
+
+  private static void reportUnusable(ConfigException problems, String consequence) {
+    StringBuilder message = new StringBuilder(consequence).append(':');
+    for (ConfigProblem problem : problems.problems()) {
+      message.append(System.lineSeparator()).append("  ").append(problem);
+    }
+    AgentLog.error(message.toString(), null);
   }
 
   /** The agent argument, else -Dfastlimit.config, else FASTLIMIT_CONFIG. */
@@ -74,11 +190,13 @@ final class AgentStartup {
     return null;
   }
 
-  static String describe(AgentConfig config) {
+  static String describe(AgentConfig config, String what) {
     StringBuilder out =
         new StringBuilder("fastlimit agent ")
             .append(version())
-            .append(" enforcing ")
+            .append(' ')
+            .append(what)
+            .append(' ')
             .append(config.source())
             .append(" (memory backend): ")
             .append(config.rules().rules().size())
@@ -90,7 +208,6 @@ final class AgentStartup {
   }
 
   static String version() {
-    String version = AgentStartup.class.getPackage().getImplementationVersion();
-    return version == null ? "(development build)" : version;
+    return FastlimitAgent.version();
   }
 }

@@ -61,6 +61,12 @@ public final class FastlimitAgent {
     instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(file));
   }
 
+  /** The agent's version from the jar manifest. Here because this class needs no bootstrap jar. */
+  static String version() {
+    String version = FastlimitAgent.class.getPackage().getImplementationVersion();
+    return version == null ? "(development build)" : version;
+  }
+
   private static boolean bridgeVisibleFromBootstrap() {
     try {
       Class.forName(BRIDGE_CLASS, false, null);

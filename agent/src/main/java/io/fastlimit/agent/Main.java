@@ -8,7 +8,10 @@ import io.fastlimit.agent.rules.RateLimitRule;
 import java.io.PrintStream;
 import java.nio.file.Paths;
 
-/** The command line of the agent jar: {@code java -jar fastlimit-agent.jar check rules.yaml}. */
+/**
+ * The command line of the agent jar: {@code java -jar fastlimit-agent.jar check rules.yaml}. It
+ * runs without the bootstrap jar, so it must not reach classes that refer to the bridge.
+ */
 public final class Main {
 
   private Main() {}
@@ -21,12 +24,63 @@ public final class Main {
     if (args.length == 2 && args[0].equals("check")) {
       return check(args[1], out, err);
     }
-    err.println("fastlimit agent " + AgentStartup.version());
+    if (args.length == 3 && args[0].equals("attach")) {
+      return attach(args[1], args[2], out, err);
+    }
+    err.println("fastlimit agent " + FastlimitAgent.version());
     err.println();
     err.println("usage:");
     err.println("  java -javaagent:fastlimit-agent.jar=rules.yaml -jar app.jar   run an app with limits");
     err.println("  java -jar fastlimit-agent.jar check rules.yaml               validate a rules file");
+    err.println("  java -jar fastlimit-agent.jar attach <pid> rules.yaml        attach to a running JVM");
     return args.length == 0 ? 0 : 2;
+  }
+
+  /**
+   * Loads the agent into a running JVM through the Attach API. Reflection keeps this class
+   * loadable on a JRE without jdk.attach (the error then says what to install).
+   */
+  private static int attach(String pid, String rulesFile, PrintStream out, PrintStream err) {
+    java.nio.file.Path rules = Paths.get(rulesFile).toAbsolutePath();
+    try {
+      ConfigLoader.load(rules);
+    } catch (ConfigException e) {
+      for (ConfigProblem problem : e.problems()) {
+        err.println(problem);
+      }
+      err.println("not attached: fix the rules file first");
+      return 1;
+    }
+    String jar;
+    try {
+      jar =
+          Paths.get(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+              .toAbsolutePath()
+              .toString();
+    } catch (Exception e) {
+      err.println("cannot find the agent jar's own path: " + e);
+      return 1;
+    }
+    try {
+      Class<?> vmClass = Class.forName("com.sun.tools.attach.VirtualMachine");
+      Object vm = vmClass.getMethod("attach", String.class).invoke(null, pid);
+      try {
+        vmClass.getMethod("loadAgent", String.class, String.class).invoke(vm, jar, rules.toString());
+      } finally {
+        vmClass.getMethod("detach").invoke(vm);
+      }
+      out.println("attached to " + pid + " with " + rules + "; the target JVM logs what it applied");
+      return 0;
+    } catch (ClassNotFoundException e) {
+      err.println("the Attach API is missing: run this command with a JDK (not a JRE)");
+      return 1;
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      err.println("cannot attach to " + pid + ": " + e.getCause());
+      return 1;
+    } catch (ReflectiveOperationException e) {
+      err.println("cannot attach to " + pid + ": " + e);
+      return 1;
+    }
   }
 
   private static int check(String file, PrintStream out, PrintStream err) {

@@ -112,6 +112,22 @@ final class ChildApp implements AutoCloseable {
     return port;
   }
 
+  long pid() {
+    return process.pid();
+  }
+
+  /** Waits until the output contains {@code text}; fails after 15 s with the output. */
+  void awaitOutput(String text) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (output().contains(text)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no '" + text + "' in the output within 15 s:\n" + output());
+  }
+
   /** Everything the app printed so far, stdout and stderr together. */
   String output() throws IOException {
     return Files.readString(log, StandardCharsets.UTF_8);

@@ -17,6 +17,9 @@ public final class AgentConfig {
   private final RateLimitHeaders headers;
   private final BlockedResponse response;
   private final int memoryMaxKeys;
+  private final boolean reload;
+  private final String logLevel;
+  private final int prometheusPort;
 
   public AgentConfig(
       String source,
@@ -27,7 +30,10 @@ public final class AgentConfig {
       ClientIpResolver clientIp,
       RateLimitHeaders headers,
       BlockedResponse response,
-      int memoryMaxKeys) {
+      int memoryMaxKeys,
+      boolean reload,
+      String logLevel,
+      int prometheusPort) {
     this.source = source;
     this.rules = rules;
     this.keyPrefix = keyPrefix;
@@ -37,6 +43,9 @@ public final class AgentConfig {
     this.headers = headers;
     this.response = response;
     this.memoryMaxKeys = memoryMaxKeys;
+    this.reload = reload;
+    this.logLevel = logLevel;
+    this.prometheusPort = prometheusPort;
   }
 
   /** Where this configuration came from, for messages. */
@@ -75,5 +84,28 @@ public final class AgentConfig {
 
   public int memoryMaxKeys() {
     return memoryMaxKeys;
+  }
+
+  /** Whether the rules file is watched and changes applied while the app runs. */
+  public boolean reload() {
+    return reload;
+  }
+
+  /** debug, info, warn or error. */
+  public String logLevel() {
+    return logLevel;
+  }
+
+  /** Loopback port of the Prometheus text endpoint; 0 when off. */
+  public int prometheusPort() {
+    return prometheusPort;
+  }
+
+  /**
+   * What about this configuration can only change with a restart (where counters live), for a
+   * reload to compare; equal strings mean a reload can apply everything.
+   */
+  public String backendIdentity() {
+    return "memory max-keys=" + memoryMaxKeys + " prometheus-port=" + prometheusPort;
   }
 }

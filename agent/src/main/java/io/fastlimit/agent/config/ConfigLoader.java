@@ -62,6 +62,9 @@ public final class ConfigLoader {
           "headers",
           "response",
           "memory",
+          "reload",
+          "log-level",
+          "metrics",
           "rules");
   private static final List<String> RULE_KEYS =
       Arrays.asList(
@@ -71,6 +74,8 @@ public final class ConfigLoader {
       Arrays.asList("enabled", "limit", "remaining", "reset", "retry-after");
   private static final List<String> RESPONSE_KEYS = Arrays.asList("status", "content-type", "body");
   private static final List<String> MEMORY_KEYS = Collections.singletonList("max-keys");
+  private static final List<String> METRICS_KEYS = Collections.singletonList("prometheus-port");
+  private static final List<String> LOG_LEVELS = Arrays.asList("debug", "info", "warn", "error");
 
   private final String file;
   private final Function<String, String> environment;
@@ -95,7 +100,15 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw single(label, "cannot read the file: " + e);
     }
-    return parse(new String(bytes, StandardCharsets.UTF_8), label, System::getenv);
+    return parse(bytes, label);
+  }
+
+  /** Parses the bytes of a rules file read earlier (UTF-8), with the process environment. */
+  public static AgentConfig parse(byte[] content, String file) throws ConfigException {
+    if (content.length > MAX_FILE_BYTES) {
+      throw single(file, "the file is larger than 1 MiB; a rules file is a few kilobytes");
+    }
+    return parse(new String(content, StandardCharsets.UTF_8), file, System::getenv);
   }
 
   /** Parses rules-file text; {@code file} names it in messages. */
@@ -198,6 +211,22 @@ public final class ConfigLoader {
       maxKeys = integer(memory.get("max-keys"), maxKeys, 1000, 100_000_000);
     }
 
+    boolean reload = bool(top.get("reload"), true);
+    String logLevel = "info";
+    if (top.containsKey("log-level")) {
+      String level = nonEmptyString(top.get("log-level"), "a log level");
+      if (level != null && !LOG_LEVELS.contains(level)) {
+        problem(top.get("log-level"), "unknown log-level '" + level + "'; valid: " + LOG_LEVELS);
+      } else if (level != null) {
+        logLevel = level;
+      }
+    }
+    int prometheusPort = 0;
+    Map<String, Node> metrics = mapping(top.get("metrics"), "metrics", METRICS_KEYS);
+    if (metrics != null) {
+      prometheusPort = integer(metrics.get("prometheus-port"), 0, 0, 65535);
+    }
+
     List<RateLimitRule> rules = new ArrayList<>();
     Node rulesNode = top.get("rules");
     if (rulesNode == null) {
@@ -229,7 +258,10 @@ public final class ConfigLoader {
         new ClientIpResolver(trustedProxies, exempt, ipv6Prefix),
         headers,
         response,
-        maxKeys);
+        maxKeys,
+        reload,
+        logLevel,
+        prometheusPort);
   }
 
   private RateLimitRule rule(

@@ -10,6 +10,8 @@ import io.fastlimit.agent.http.KeyText;
 import io.fastlimit.agent.http.RateLimitHeaders;
 import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.agent.observe.RateLimitedLog;
+import io.fastlimit.agent.observe.RuleStats;
+import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.agent.rules.Rate;
 import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.bootstrap.RateLimitBridge;
@@ -27,21 +29,27 @@ public final class RateLimiter implements RateLimitBridge {
   private static final Verdict COUNTED_SILENTLY = Verdict.allowed(new String[0], new String[0]);
 
   private final Backend backend;
+  private final Stats stats;
   private final RateLimitedLog dryRunLog =
       new RateLimitedLog(20, System::currentTimeMillis);
   private volatile Snapshot snapshot;
+  private volatile boolean serving;
 
   /** The configuration plus what is derived from it once rather than per request. */
   private static final class Snapshot {
     final AgentConfig config;
     final String userIdAttribute;
     final boolean userIdFromPrincipal;
+    /** Statistics of each rule, by the rule's index. */
+    final RuleStats[] ruleStats;
 
-    Snapshot(AgentConfig config) {
+    Snapshot(AgentConfig config, Stats stats) {
       this.config = config;
       boolean anyUserRule = false;
+      ruleStats = new RuleStats[config.rules().rules().size()];
       for (RateLimitRule rule : config.rules().rules()) {
         anyUserRule |= rule.userRate() != null;
+        ruleStats[rule.index()] = stats.forRule(rule.name());
       }
       // read nothing from the request that no rule needs
       this.userIdAttribute = anyUserRule ? config.userIdAttribute() : null;
@@ -50,13 +58,31 @@ public final class RateLimiter implements RateLimitBridge {
   }
 
   public RateLimiter(AgentConfig config, Backend backend) {
-    this.backend = backend;
-    this.snapshot = new Snapshot(config);
+    this(config, backend, new Stats());
   }
 
-  /** Swaps in a new configuration; requests in flight finish with the one they started with. */
+  public RateLimiter(AgentConfig config, Backend backend, Stats stats) {
+    this.backend = backend;
+    this.stats = stats;
+    this.snapshot = new Snapshot(config, stats);
+  }
+
+  /**
+   * Swaps in a new configuration; requests in flight finish with the one they started with.
+   * Counters live in the backend under the rule's name, so rules whose name did not change keep
+   * their counts.
+   */
   public void update(AgentConfig config) {
-    this.snapshot = new Snapshot(config);
+    this.snapshot = new Snapshot(config, stats);
+  }
+
+  public Stats stats() {
+    return stats;
+  }
+
+  /** Whether the application has started serving requests (anything reached the advice). */
+  public boolean serving() {
+    return serving;
   }
 
   public AgentConfig config() {
@@ -86,6 +112,9 @@ public final class RateLimiter implements RateLimitBridge {
   @Override
   public Verdict decide(
       String method, String path, String peerAddress, String forwardedFor, String userId) {
+    if (!serving) {
+      serving = true;
+    }
     try {
       return decideOrThrow(method, path, peerAddress, forwardedFor, userId);
     } catch (Throwable failure) {
@@ -96,7 +125,8 @@ public final class RateLimiter implements RateLimitBridge {
 
   private Verdict decideOrThrow(
       String method, String path, String peerAddress, String forwardedFor, String userId) {
-    AgentConfig config = snapshot.config;
+    Snapshot current = snapshot;
+    AgentConfig config = current.config;
     if (method == null || path == null) {
       return null;
     }
@@ -111,6 +141,7 @@ public final class RateLimiter implements RateLimitBridge {
     String user = userId == null || userId.isEmpty() ? null : KeyText.bounded(userId);
     Charge[] charges = new Charge[rules.length];
     RateLimitRule[] charged = new RateLimitRule[rules.length];
+    boolean[] perUser = new boolean[rules.length];
     int count = 0;
     for (RateLimitRule rule : rules) {
       Rate rate;
@@ -118,6 +149,7 @@ public final class RateLimiter implements RateLimitBridge {
       if (rule.userRate() != null && user != null) {
         rate = rule.userRate();
         key = config.keyPrefix() + ':' + rule.name() + ":user:" + user;
+        perUser[count] = true;
       } else if (rule.ipRate() != null) {
         rate = rule.ipRate();
         key = config.keyPrefix() + ':' + rule.name() + ":ip:" + client.key();
@@ -137,30 +169,43 @@ public final class RateLimiter implements RateLimitBridge {
       System.arraycopy(charges, 0, trimmed, 0, count);
       charges = trimmed;
     }
-    Outcome[] outcomes = backend.acquire(charges);
+    Outcome[] outcomes;
+    try {
+      outcomes = backend.acquire(charges);
+    } catch (RuntimeException failure) {
+      for (int i = 0; i < count; i++) {
+        current.ruleStats[charged[i].index()].backendError();
+      }
+      throw failure;
+    }
     int blocking = -1;
     int tightest = -1;
     for (int i = 0; i < count; i++) {
       Outcome outcome = outcomes[i];
       if (charges[i].observeOnly()) {
-        if (!outcome.allowed()) {
-          dryRunLog.info(
-              "dry-run: would block rule="
-                  + charged[i].name()
-                  + " key="
-                  + KeyText.forLog(charges[i].key())
-                  + " limit="
-                  + charges[i].limit()
-                  + " retry_after_ms="
-                  + outcome.retryAfterMillis());
-        }
-      } else if (!outcome.allowed()) {
+        continue;
+      }
+      if (!outcome.allowed()) {
         // admitted only when every rule admits: the longest wait is the true one
         if (blocking < 0 || outcome.retryAfterMillis() > outcomes[blocking].retryAfterMillis()) {
           blocking = i;
         }
       } else if (tightest < 0 || outcome.remaining() < outcomes[tightest].remaining()) {
         tightest = i;
+      }
+    }
+    for (int i = 0; i < count; i++) {
+      RuleStats ruleStats = current.ruleStats[charged[i].index()];
+      if (blocking >= 0) {
+        if (!outcomes[i].allowed() && !charges[i].observeOnly()) {
+          ruleStats.blocked();
+        }
+      } else if (charges[i].observeOnly() && !outcomes[i].allowed()) {
+        // a would-block counts only when the request passed: what enforcing would change
+        ruleStats.wouldBlock();
+        logWouldBlock(charged[i], charges[i], outcomes[i], perUser[i]);
+      } else {
+        ruleStats.allowed();
       }
     }
     if (blocking >= 0) {
@@ -177,6 +222,22 @@ public final class RateLimiter implements RateLimitBridge {
           Long.toString(outcome.remaining()),
           Long.toString(secondsUp(outcome.resetAtMillis()))
         });
+  }
+
+  private void logWouldBlock(RateLimitRule rule, Charge charge, Outcome outcome, boolean perUser) {
+    dryRunLog.info(
+        "dry-run: would block rule="
+            + KeyText.forLog(rule.name())
+            + " bucket="
+            + (perUser ? "user" : "ip")
+            + " key="
+            + KeyText.forLog(charge.key())
+            + " limit="
+            + charge.limit()
+            + " remaining="
+            + outcome.remaining()
+            + " retry_after_ms="
+            + outcome.retryAfterMillis());
   }
 
   private static Verdict blocked(

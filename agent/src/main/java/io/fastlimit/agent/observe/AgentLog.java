@@ -14,18 +14,56 @@ public final class AgentLog {
   private static final String PREFIX = "[fastlimit] ";
   private static final int MAX_ONCE_KEYS = 1024;
   private static final Set<String> reported = ConcurrentHashMap.newKeySet();
+  private static final int DEBUG = 0;
+  private static final int INFO = 1;
+  private static final int WARN = 2;
+  private static final int ERROR = 3;
+
   private static volatile PrintStream out = System.err;
+  private static volatile int level = INFO;
 
   private AgentLog() {}
 
+  /** Sets the level by its rules-file name: debug, info, warn or error. */
+  public static void setLevel(String name) {
+    switch (name) {
+      case "debug":
+        level = DEBUG;
+        break;
+      case "warn":
+        level = WARN;
+        break;
+      case "error":
+        level = ERROR;
+        break;
+      default:
+        level = INFO;
+    }
+  }
+
+  public static boolean debugEnabled() {
+    return level <= DEBUG;
+  }
+
+  public static void debug(String message) {
+    if (level <= DEBUG) {
+      out.println(PREFIX + "DEBUG " + message);
+    }
+  }
+
   public static void info(String message) {
-    out.println(PREFIX + message);
+    if (level <= INFO) {
+      out.println(PREFIX + message);
+    }
   }
 
   public static void warn(String message) {
-    out.println(PREFIX + "WARN " + message);
+    if (level <= WARN) {
+      out.println(PREFIX + "WARN " + message);
+    }
   }
 
+  /** Errors are always written: they say why limits are not what the rules file says. */
   public static void error(String message, Throwable failure) {
     PrintStream stream = out;
     synchronized (stream) {

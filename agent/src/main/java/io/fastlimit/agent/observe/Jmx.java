@@ -1,0 +1,148 @@
+package io.fastlimit.agent.observe;
+
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.StandardMBean;
+
+/**
+ * Publishes the statistics as MBeans: {@code io.fastlimit:type=Agent} and one {@code
+ * io.fastlimit:type=Rule,name="..."} per rule, visible in jconsole and VisualVM.
+ *
+ * <p>Registration waits until the application has served its first request. Touching the
+ * platform MBean server earlier initializes java.util.logging, which breaks application servers
+ * that install their own LogManager during start (JBoss/WildFly); by the first request the server
+ * is up. A daemon thread created at start does the waiting, so no application thread (and no
+ * webapp class loader) is ever captured.
+ */
+public final class Jmx {
+
+  /** Attributes of the agent as a whole. */
+  public interface AgentMBean {
+    String getRulesFile();
+
+    int getRuleCount();
+
+    String getLastReloadTime();
+
+    String getLastReloadResult();
+  }
+
+  /** Attributes of one rule. */
+  public interface RuleMBean {
+    String getRule();
+
+    long getAllowed();
+
+    long getBlocked();
+
+    long getWouldBlock();
+
+    long getBackendErrors();
+  }
+
+  private Jmx() {}
+
+  /** Starts the daemon that registers the MBeans once {@code firstRequestSeen} is true. */
+  public static void registerWhenServing(
+      Stats stats,
+      Supplier<String> rulesFile,
+      IntSupplier ruleCount,
+      BooleanSupplier firstRequestSeen) {
+    Thread thread =
+        new Thread(
+            () -> {
+              Set<String> registered = new HashSet<>();
+              try {
+                while (!firstRequestSeen.getAsBoolean()) {
+                  Thread.sleep(500);
+                }
+                MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+                server.registerMBean(
+                    new StandardMBean(agentBean(stats, rulesFile, ruleCount), AgentMBean.class),
+                    new ObjectName("io.fastlimit:type=Agent"));
+                while (true) {
+                  // rules added by a reload get their MBean within a couple of seconds
+                  for (RuleStats rule : stats.all()) {
+                    if (registered.add(rule.rule())) {
+                      server.registerMBean(
+                          new StandardMBean(ruleBean(rule), RuleMBean.class),
+                          new ObjectName(
+                              "io.fastlimit:type=Rule,name=" + ObjectName.quote(rule.rule())));
+                    }
+                  }
+                  Thread.sleep(2000);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (Throwable failure) {
+                AgentLog.once("registering the JMX MBeans failed; metrics are not in JMX", failure);
+              }
+            },
+            "fastlimit-jmx");
+    thread.setDaemon(true);
+    thread.setContextClassLoader(Jmx.class.getClassLoader());
+    thread.start();
+  }
+
+  private static AgentMBean agentBean(
+      Stats stats, Supplier<String> rulesFile, IntSupplier ruleCount) {
+    return new AgentMBean() {
+      @Override
+      public String getRulesFile() {
+        return rulesFile.get();
+      }
+
+      @Override
+      public int getRuleCount() {
+        return ruleCount.getAsInt();
+      }
+
+      @Override
+      public String getLastReloadTime() {
+        long millis = stats.lastReloadMillis();
+        return millis == 0 ? "" : Instant.ofEpochMilli(millis).toString();
+      }
+
+      @Override
+      public String getLastReloadResult() {
+        return stats.lastReloadResult();
+      }
+    };
+  }
+
+  private static RuleMBean ruleBean(RuleStats rule) {
+    return new RuleMBean() {
+      @Override
+      public String getRule() {
+        return rule.rule();
+      }
+
+      @Override
+      public long getAllowed() {
+        return rule.allowedCount();
+      }
+
+      @Override
+      public long getBlocked() {
+        return rule.blockedCount();
+      }
+
+      @Override
+      public long getWouldBlock() {
+        return rule.wouldBlockCount();
+      }
+
+      @Override
+      public long getBackendErrors() {
+        return rule.backendErrorCount();
+      }
+    };
+  }
+}

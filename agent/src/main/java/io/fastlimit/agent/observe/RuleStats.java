@@ -1,0 +1,66 @@
+package io.fastlimit.agent.observe;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What happened to the requests of one rule since the agent started. Kept across reloads for a
+ * rule whose name did not change. Contention-free counters: they are bumped on every request.
+ */
+public final class RuleStats {
+
+  private final String rule;
+  private final LongAdder allowed = new LongAdder();
+  private final LongAdder blocked = new LongAdder();
+  private final LongAdder wouldBlock = new LongAdder();
+  private final LongAdder backendErrors = new LongAdder();
+  // the would-blocks already reported in a dry-run summary
+  private long wouldBlockSummarized;
+
+  RuleStats(String rule) {
+    this.rule = rule;
+  }
+
+  public String rule() {
+    return rule;
+  }
+
+  public void allowed() {
+    allowed.increment();
+  }
+
+  public void blocked() {
+    blocked.increment();
+  }
+
+  public void wouldBlock() {
+    wouldBlock.increment();
+  }
+
+  public void backendError() {
+    backendErrors.increment();
+  }
+
+  public long allowedCount() {
+    return allowed.sum();
+  }
+
+  public long blockedCount() {
+    return blocked.sum();
+  }
+
+  public long wouldBlockCount() {
+    return wouldBlock.sum();
+  }
+
+  public long backendErrorCount() {
+    return backendErrors.sum();
+  }
+
+  /** Would-blocks since the previous call; for the periodic dry-run summary (one caller). */
+  synchronized long takeNewWouldBlocks() {
+    long total = wouldBlock.sum();
+    long fresh = total - wouldBlockSummarized;
+    wouldBlockSummarized = total;
+    return fresh;
+  }
+}
