@@ -28,6 +28,7 @@ public final class MemoryBackend implements Backend {
   private final int maxKeys;
   private final AtomicInteger newKeysSinceSweep = new AtomicInteger();
   private final ReentrantLock sweeping = new ReentrantLock();
+  private volatile boolean sweepDue;
 
   public MemoryBackend() {
     this(System::currentTimeMillis, DEFAULT_MAX_KEYS);
@@ -52,7 +53,13 @@ public final class MemoryBackend implements Backend {
     long now = clock.getAsLong();
     Bucket[] held = new Bucket[charges.length];
     int[] order = lockOrder(charges);
-    return lockThenApply(0, order, held, charges, now);
+    Outcome[] outcomes = lockThenApply(0, order, held, charges, now);
+    if (sweepDue) {
+      // only once this request holds no bucket: a sweep locks every bucket in turn, and a new
+      // bucket must be charged before a sweep can see it (unused, it looks idle)
+      sweep();
+    }
+    return outcomes;
   }
 
   /** Number of buckets held now. */
@@ -129,7 +136,7 @@ public final class MemoryBackend implements Backend {
     }
     if (newKeysSinceSweep.incrementAndGet() >= SWEEP_EVERY_NEW_KEYS
         || buckets.size() > maxKeys) {
-      sweep();
+      sweepDue = true;
     }
     return created;
   }
@@ -140,6 +147,7 @@ public final class MemoryBackend implements Backend {
       return; // another thread is at it; the bound is enforced again on the next new key
     }
     try {
+      sweepDue = false;
       newKeysSinceSweep.set(0);
       long now = clock.getAsLong();
       for (Map.Entry<String, Bucket> entry : buckets.entrySet()) {

@@ -71,7 +71,7 @@ public final class ConfigLoader {
           "name", "path", "methods", "limit", "ip", "user", "cost", "algorithm", "dry-run");
   private static final List<String> USER_ID_KEYS = Arrays.asList("attribute", "principal");
   private static final List<String> HEADER_KEYS =
-      Arrays.asList("enabled", "limit", "remaining", "reset", "retry-after");
+      Arrays.asList("enabled", "style", "limit", "remaining", "reset", "retry-after");
   private static final List<String> RESPONSE_KEYS = Arrays.asList("status", "content-type", "body");
   private static final List<String> MEMORY_KEYS = Collections.singletonList("max-keys");
   private static final List<String> METRICS_KEYS = Collections.singletonList("prometheus-port");
@@ -428,8 +428,22 @@ public final class ConfigLoader {
     if (keys == null) {
       return RateLimitHeaders.defaults();
     }
+    RateLimitHeaders.Style style = RateLimitHeaders.Style.X_RATELIMIT;
+    if (keys.containsKey("style")) {
+      String text = nonEmptyString(keys.get("style"), "a header style");
+      RateLimitHeaders.Style parsed =
+          text == null ? null : RateLimitHeaders.Style.fromConfigName(text);
+      if (parsed == null && text != null) {
+        problem(
+            keys.get("style"),
+            "unknown header style '" + text + "'; valid: x-ratelimit, ietf, both");
+      } else if (parsed != null) {
+        style = parsed;
+      }
+    }
     return new RateLimitHeaders(
         bool(keys.get("enabled"), true),
+        style,
         headerName(keys.get("limit"), "X-RateLimit-Limit"),
         headerName(keys.get("remaining"), "X-RateLimit-Remaining"),
         headerName(keys.get("reset"), "X-RateLimit-Reset"),

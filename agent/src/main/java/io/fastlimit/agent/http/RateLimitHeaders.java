@@ -1,39 +1,101 @@
 package io.fastlimit.agent.http;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
 /**
- * The rate-limit response header names, pre-built once per rules version so that a request only
- * fills in values. Immutable.
+ * The rate-limit response headers: names pre-built once per rules version so that a request only
+ * fills in values. Two styles, alone or together: the common {@code X-RateLimit-Limit /
+ * -Remaining / -Reset} (Reset in epoch seconds), and the IETF draft's structured fields
+ * (draft-ietf-httpapi-ratelimit-headers): {@code RateLimit-Policy: "rule";q=LIMIT;w=WINDOW} and
+ * {@code RateLimit: "rule";r=REMAINING;t=SECONDS-TO-RESET}. A 429 always carries Retry-After.
+ * Immutable.
  */
 public final class RateLimitHeaders {
 
+  /** Which header fields to send. */
+  public enum Style {
+    X_RATELIMIT("x-ratelimit"),
+    IETF("ietf"),
+    BOTH("both");
+
+    private final String configName;
+
+    Style(String configName) {
+      this.configName = configName;
+    }
+
+    public String configName() {
+      return configName;
+    }
+
+    /** The style of a rules-file name, or null. */
+    public static Style fromConfigName(String name) {
+      for (Style style : values()) {
+        if (style.configName.equals(name.toLowerCase(Locale.ROOT))) {
+          return style;
+        }
+      }
+      return null;
+    }
+  }
+
   private final boolean enabled;
+  private final Style style;
   private final String[] allowedNames;
   private final String[] blockedNames;
   private final String[] retryAfterOnly;
 
   public RateLimitHeaders(
-      boolean enabled, String limit, String remaining, String reset, String retryAfter) {
+      boolean enabled,
+      Style style,
+      String limit,
+      String remaining,
+      String reset,
+      String retryAfter) {
     this.enabled = enabled;
-    this.allowedNames = new String[] {limit, remaining, reset};
-    this.blockedNames = new String[] {limit, remaining, reset, retryAfter};
+    this.style = style;
+    List<String> names = new ArrayList<>();
+    if (style != Style.IETF) {
+      names.add(limit);
+      names.add(remaining);
+      names.add(reset);
+    }
+    if (style != Style.X_RATELIMIT) {
+      names.add("RateLimit-Policy");
+      names.add("RateLimit");
+    }
+    this.allowedNames = names.toArray(new String[0]);
+    names.add(retryAfter);
+    this.blockedNames = names.toArray(new String[0]);
     this.retryAfterOnly = new String[] {retryAfter};
   }
 
   public static RateLimitHeaders defaults() {
     return new RateLimitHeaders(
-        true, "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After");
+        true,
+        Style.X_RATELIMIT,
+        "X-RateLimit-Limit",
+        "X-RateLimit-Remaining",
+        "X-RateLimit-Reset",
+        "Retry-After");
   }
 
   public boolean enabled() {
     return enabled;
   }
 
-  /** Names for an admitted request: limit, remaining, reset. Shared; do not modify. */
+  public Style style() {
+    return style;
+  }
+
+  /** Names for an admitted request. Shared; do not modify. */
   public String[] allowedNames() {
     return allowedNames;
   }
 
-  /** Names for a blocked request: limit, remaining, reset, retry-after. Shared; do not modify. */
+  /** Names for a blocked request, Retry-After last. Shared; do not modify. */
   public String[] blockedNames() {
     return blockedNames;
   }
@@ -41,5 +103,57 @@ public final class RateLimitHeaders {
   /** Names for a blocked request when the rate-limit headers are off. Shared; do not modify. */
   public String[] retryAfterOnly() {
     return retryAfterOnly;
+  }
+
+  /**
+   * Values matching {@link #allowedNames()} (retryAfterSeconds &lt; 0) or {@link
+   * #blockedNames()} (retryAfterSeconds &ge; 1).
+   */
+  public String[] values(
+      String rule,
+      long limit,
+      long windowMillis,
+      long remaining,
+      long resetAtMillis,
+      long nowMillis,
+      long retryAfterSeconds) {
+    String[] values = new String[retryAfterSeconds < 0 ? allowedNames.length : blockedNames.length];
+    int i = 0;
+    if (style != Style.IETF) {
+      values[i++] = Long.toString(limit);
+      values[i++] = Long.toString(remaining);
+      values[i++] = Long.toString(secondsUp(resetAtMillis));
+    }
+    if (style != Style.X_RATELIMIT) {
+      String name = structuredString(rule);
+      values[i++] = name + ";q=" + limit + ";w=" + secondsUp(windowMillis);
+      values[i++] =
+          name + ";r=" + remaining + ";t=" + Math.max(0, secondsUp(resetAtMillis - nowMillis));
+    }
+    if (retryAfterSeconds >= 0) {
+      values[i] = Long.toString(retryAfterSeconds);
+    }
+    return values;
+  }
+
+  /** Milliseconds to whole seconds, rounded up. */
+  public static long secondsUp(long millis) {
+    return -Math.floorDiv(-millis, 1000L);
+  }
+
+  /** An RFC 8941 sf-string: quoted, with \ and " escaped and anything unprintable replaced. */
+  static String structuredString(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      if (ch == '"' || ch == '\\') {
+        out.append('\\').append(ch);
+      } else if (ch < 0x20 || ch > 0x7e) {
+        out.append('?');
+      } else {
+        out.append(ch);
+      }
+    }
+    return out.append('"').toString();
   }
 }

@@ -22,6 +22,10 @@ import io.fastlimit.bootstrap.Verdict;
  * user rate and the request a user id, else the client IP's), charges them all in one backend
  * step and turns the outcomes into a {@link Verdict}. The configuration is a snapshot swapped
  * whole on reload.
+ *
+ * <p>Bucket keys are {@code prefix:rule:ip:{address}} and {@code prefix:rule:user:{id}}: the
+ * client id is a Redis Cluster hash tag, so every bucket of one client lives in one slot and the
+ * charges of a request stay one atomic step. Rule names and prefixes cannot contain braces.
  */
 public final class RateLimiter implements RateLimitBridge {
 
@@ -148,11 +152,11 @@ public final class RateLimiter implements RateLimitBridge {
       String key;
       if (rule.userRate() != null && user != null) {
         rate = rule.userRate();
-        key = config.keyPrefix() + ':' + rule.name() + ":user:" + user;
+        key = config.keyPrefix() + ':' + rule.name() + ":user:{" + user + '}';
         perUser[count] = true;
       } else if (rule.ipRate() != null) {
         rate = rule.ipRate();
-        key = config.keyPrefix() + ':' + rule.name() + ":ip:" + client.key();
+        key = config.keyPrefix() + ':' + rule.name() + ":ip:{" + client.key() + '}';
       } else {
         continue; // a user-only rule does not apply to anonymous requests
       }
@@ -215,13 +219,19 @@ public final class RateLimiter implements RateLimitBridge {
       return COUNTED_SILENTLY;
     }
     Outcome outcome = outcomes[tightest];
+    Charge charge = charges[tightest];
     return Verdict.allowed(
         config.headers().allowedNames(),
-        new String[] {
-          Long.toString(charges[tightest].limit()),
-          Long.toString(outcome.remaining()),
-          Long.toString(secondsUp(outcome.resetAtMillis()))
-        });
+        config
+            .headers()
+            .values(
+                charged[tightest].name(),
+                charge.limit(),
+                charge.windowMillis(),
+                outcome.remaining(),
+                outcome.resetAtMillis(),
+                System.currentTimeMillis(),
+                -1));
   }
 
   private void logWouldBlock(RateLimitRule rule, Charge charge, Outcome outcome, boolean perUser) {
@@ -242,7 +252,7 @@ public final class RateLimiter implements RateLimitBridge {
 
   private static Verdict blocked(
       AgentConfig config, RateLimitRule rule, Charge charge, Outcome outcome) {
-    long retryAfter = Math.max(1, secondsUp(outcome.retryAfterMillis()));
+    long retryAfter = Math.max(1, RateLimitHeaders.secondsUp(outcome.retryAfterMillis()));
     RateLimitHeaders headers = config.headers();
     BlockedResponse response = config.response();
     String[] names;
@@ -250,12 +260,14 @@ public final class RateLimiter implements RateLimitBridge {
     if (headers.enabled()) {
       names = headers.blockedNames();
       values =
-          new String[] {
-            Long.toString(charge.limit()),
-            Long.toString(outcome.remaining()),
-            Long.toString(secondsUp(outcome.resetAtMillis())),
-            Long.toString(retryAfter)
-          };
+          headers.values(
+              rule.name(),
+              charge.limit(),
+              charge.windowMillis(),
+              outcome.remaining(),
+              outcome.resetAtMillis(),
+              System.currentTimeMillis(),
+              retryAfter);
     } else {
       // Retry-After belongs to the 429 itself, not to the optional rate-limit headers
       names = headers.retryAfterOnly();
@@ -267,10 +279,5 @@ public final class RateLimiter implements RateLimitBridge {
         response.status(),
         response.contentType(),
         response.body(retryAfter, charge.limit(), rule.name()));
-  }
-
-  /** Milliseconds to whole seconds, rounded up. */
-  private static long secondsUp(long millis) {
-    return -Math.floorDiv(-millis, 1000L);
   }
 }

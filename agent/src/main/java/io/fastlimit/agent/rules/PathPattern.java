@@ -39,6 +39,13 @@ public final class PathPattern {
         throw new IllegalArgumentException(
             "invalid path '" + text + "': white space or control characters cannot appear");
       }
+      if (ch == '{' || ch == '}') {
+        throw new IllegalArgumentException(
+            "invalid path '"
+                + text
+                + "': {variables} are not patterns here; write * for one segment, e.g."
+                + " /users/*/orders");
+      }
     }
     List<String> parts = new ArrayList<>();
     for (String part : text.split("/")) {
