@@ -1,7 +1,8 @@
 package io.fastlimit.agent;
 
 import io.fastlimit.agent.backend.Backend;
-import io.fastlimit.agent.backend.MemoryBackend;
+import io.fastlimit.agent.backend.BackendContext;
+import io.fastlimit.agent.backend.Backends;
 import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
@@ -117,7 +118,20 @@ final class AgentStartup implements RulesFileWatcher.Listener {
 
   private void startLimiter(AgentConfig config) {
     AgentLog.setLevel(config.logLevel());
-    Backend backend = new MemoryBackend(System::currentTimeMillis, config.memoryMaxKeys());
+    Backend backend;
+    try {
+      backend =
+          Backends.create(
+              config.backend(),
+              new BackendContext(config.backendOptions(), config.memoryMaxKeys()));
+    } catch (Throwable failure) {
+      AgentLog.error(
+          "the backend '"
+              + config.backend()
+              + "' cannot be created; the application runs without rate limits",
+          failure);
+      return;
+    }
     RateLimiter created = new RateLimiter(config, backend, stats);
     limiter = created;
     startedWith = config.backendIdentity();
@@ -198,7 +212,9 @@ final class AgentStartup implements RulesFileWatcher.Listener {
             .append(what)
             .append(' ')
             .append(config.source())
-            .append(" (memory backend): ")
+            .append(" (")
+            .append(config.backend())
+            .append(" backend): ")
             .append(config.rules().rules().size())
             .append(" rule(s)");
     for (RateLimitRule rule : config.rules().rules()) {

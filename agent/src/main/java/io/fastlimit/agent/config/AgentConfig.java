@@ -4,6 +4,9 @@ import io.fastlimit.agent.http.BlockedResponse;
 import io.fastlimit.agent.http.ClientIpResolver;
 import io.fastlimit.agent.http.RateLimitHeaders;
 import io.fastlimit.agent.rules.RuleSet;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** One loaded version of the rules file: everything the limiter needs, immutable. */
 public final class AgentConfig {
@@ -20,6 +23,8 @@ public final class AgentConfig {
   private final boolean reload;
   private final String logLevel;
   private final int prometheusPort;
+  private final String backend;
+  private final Map<String, String> backendOptions;
 
   public AgentConfig(
       String source,
@@ -33,7 +38,9 @@ public final class AgentConfig {
       int memoryMaxKeys,
       boolean reload,
       String logLevel,
-      int prometheusPort) {
+      int prometheusPort,
+      String backend,
+      Map<String, String> backendOptions) {
     this.source = source;
     this.rules = rules;
     this.keyPrefix = keyPrefix;
@@ -46,6 +53,8 @@ public final class AgentConfig {
     this.reload = reload;
     this.logLevel = logLevel;
     this.prometheusPort = prometheusPort;
+    this.backend = backend;
+    this.backendOptions = Collections.unmodifiableMap(new LinkedHashMap<>(backendOptions));
   }
 
   /** Where this configuration came from, for messages. */
@@ -106,6 +115,23 @@ public final class AgentConfig {
    * reload to compare; equal strings mean a reload can apply everything.
    */
   public String backendIdentity() {
-    return "memory max-keys=" + memoryMaxKeys + " prometheus-port=" + prometheusPort;
+    return "backend="
+        + backend
+        + " "
+        + backendOptions
+        + " memory.max-keys="
+        + memoryMaxKeys
+        + " metrics.prometheus-port="
+        + prometheusPort;
+  }
+
+  /** {@code memory}, a provider name or a class name. */
+  public String backend() {
+    return backend;
+  }
+
+  /** {@code backend-options}: free-form settings for a custom backend. */
+  public Map<String, String> backendOptions() {
+    return backendOptions;
   }
 }

@@ -65,6 +65,8 @@ public final class ConfigLoader {
           "reload",
           "log-level",
           "metrics",
+          "backend",
+          "backend-options",
           "rules");
   private static final List<String> RULE_KEYS =
       Arrays.asList(
@@ -227,6 +229,27 @@ public final class ConfigLoader {
       prometheusPort = integer(metrics.get("prometheus-port"), 0, 0, 65535);
     }
 
+    String backend = "memory";
+    if (top.containsKey("backend")) {
+      String name = nonEmptyString(top.get("backend"), "a backend name or class");
+      if (name != null) {
+        backend = name;
+      }
+    }
+    Map<String, String> backendOptions = new LinkedHashMap<>();
+    Node optionsNode = top.get("backend-options");
+    if (optionsNode != null && !(optionsNode instanceof MappingNode)) {
+      problem(optionsNode, "backend-options must be a mapping of names to values");
+    } else if (optionsNode != null) {
+      for (NodeTuple tuple : ((MappingNode) optionsNode).getValue()) {
+        String key = string(tuple.getKeyNode());
+        String value = string(tuple.getValueNode());
+        if (key != null && value != null) {
+          backendOptions.put(key, value);
+        }
+      }
+    }
+
     List<RateLimitRule> rules = new ArrayList<>();
     Node rulesNode = top.get("rules");
     if (rulesNode == null) {
@@ -261,7 +284,9 @@ public final class ConfigLoader {
         maxKeys,
         reload,
         logLevel,
-        prometheusPort);
+        prometheusPort,
+        backend,
+        backendOptions);
   }
 
   private RateLimitRule rule(
