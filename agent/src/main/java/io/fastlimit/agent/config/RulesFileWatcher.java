@@ -98,8 +98,11 @@ public final class RulesFileWatcher implements AutoCloseable {
     }
   }
 
-  /** Reads the file and applies it when its content changed. Visible for tests. */
-  void checkNow() {
+  /**
+   * Reads the file and applies it when its content changed. Synchronized so that a test calling
+   * it races with nothing; visible for tests.
+   */
+  synchronized void checkNow() {
     byte[] content;
     try {
       content = Files.readAllBytes(file);
