@@ -10,6 +10,21 @@ public interface RateLimitBridge {
   /** Request attribute that marks a request as already decided, so it is never counted twice. */
   String DECIDED_ATTRIBUTE = "io.fastlimit.decided";
 
+  /** Request attribute that marks the rules decided before the app's filters as done. */
+  String DECIDED_BEFORE_FILTERS_ATTRIBUTE = "io.fastlimit.decided.before-filters";
+
+  /** At the first filter: only the rules marked {@code before-filters}. */
+  int STAGE_BEFORE_FILTERS = 0;
+
+  /** At the servlet, after the filter stage ran: the other rules. */
+  int STAGE_SERVLET = 1;
+
+  /** At the servlet when no filter ran: every rule, in one step. */
+  int STAGE_SERVLET_ALL_RULES = 2;
+
+  /** Whether any rule is decided before the app's filters; when not, filters are skipped. */
+  boolean hasRulesBeforeFilters();
+
   /** The request attribute holding the user id, or null when no rule needs one from it. */
   String userIdAttribute();
 
@@ -20,11 +35,16 @@ public interface RateLimitBridge {
   String forwardedForHeader();
 
   /**
-   * Decides one request. Returns null when no rule applies (nothing to count, nothing to write).
-   * Never throws: a failure inside lets the request through.
+   * Decides one request at one stage. Returns null when no rule applies (nothing to count,
+   * nothing to write). Never throws: a failure inside lets the request through.
    */
   Verdict decide(
-      String method, String path, String peerAddress, String forwardedFor, String userId);
+      int stage,
+      String method,
+      String path,
+      String peerAddress,
+      String forwardedFor,
+      String userId);
 
   /** Reports a failure in the advice itself; implementations log it once, not per request. */
   void failed(Throwable failure);

@@ -35,6 +35,11 @@ class StandaloneTomcatTest {
             rules:
               - path: /sample-webapp/api/**
                 limit: 3/hour
+              - name: login
+                path: /sample-webapp/login
+                methods: [POST]
+                limit: 2/hour
+                before-filters: true
             """);
     Map<String, String> environment =
         Map.of(
@@ -54,7 +59,14 @@ class StandaloneTomcatTest {
       HttpResult blocked = tomcat.get("/sample-webapp/api/hello");
       assertThat(blocked.status()).isEqualTo(429);
       assertThat(blocked.longHeader("Retry-After")).isPositive();
-      assertThat(tomcat.get("/sample-webapp/stats").body()).isEqualTo("{\"hello\":3}");
+      assertThat(tomcat.get("/sample-webapp/stats").body()).contains("\"hello\":3");
+      // a login handled inside a filter, never reaching a servlet, is limited before the filters
+      assertThat(tomcat.post("/sample-webapp/login", "u=a&p=b").status()).isEqualTo(200);
+      HttpResult second = tomcat.post("/sample-webapp/login", "u=a&p=b");
+      assertThat(second.status()).isEqualTo(200);
+      assertThat(second.longHeader("X-RateLimit-Remaining")).isZero();
+      assertThat(tomcat.post("/sample-webapp/login", "u=a&p=b").status()).isEqualTo(429);
+      assertThat(tomcat.get("/sample-webapp/stats").body()).contains("\"login\":2");
       assertThat(tomcat.output()).contains("[fastlimit] fastlimit agent");
     }
   }

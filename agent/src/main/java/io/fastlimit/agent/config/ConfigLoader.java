@@ -70,7 +70,16 @@ public final class ConfigLoader {
           "rules");
   private static final List<String> RULE_KEYS =
       Arrays.asList(
-          "name", "path", "methods", "limit", "ip", "user", "cost", "algorithm", "dry-run");
+          "name",
+          "path",
+          "methods",
+          "limit",
+          "ip",
+          "user",
+          "cost",
+          "algorithm",
+          "dry-run",
+          "before-filters");
   private static final List<String> USER_ID_KEYS = Arrays.asList("attribute", "principal");
   private static final List<String> HEADER_KEYS =
       Arrays.asList("enabled", "style", "limit", "remaining", "reset", "retry-after");
@@ -328,6 +337,13 @@ public final class ConfigLoader {
     }
     Algorithm algorithm = algorithm(keys.get("algorithm"), defaultAlgorithm);
     boolean dryRun = bool(keys.get("dry-run"), defaultDryRun);
+    boolean beforeFilters = bool(keys.get("before-filters"), false);
+    if (beforeFilters && keys.containsKey("user")) {
+      problem(
+          keys.get("user"),
+          "a before-filters rule runs before the app's filters have found the user; limit it"
+              + " per IP, or drop before-filters to limit per user");
+    }
     String name = null;
     if (keys.containsKey("name")) {
       name = nonEmptyString(keys.get("name"), "a rule name");
@@ -345,7 +361,7 @@ public final class ConfigLoader {
       return null;
     }
     return new RateLimitRule(
-        index, name, path, methods, ipRate, userRate, cost, algorithm, dryRun);
+        index, name, path, methods, ipRate, userRate, cost, algorithm, dryRun, beforeFilters);
   }
 
   /** Stable across restarts and instances: counters of every instance meet under it. */

@@ -23,7 +23,11 @@ public final class CidrBlock {
           "invalid address '" + text + "': write an IP address or a CIDR such as 10.0.0.0/8 or"
               + " 2001:db8::/32");
     }
-    int max = address.length * 8;
+    // an IPv4-mapped IPv6 address parses as IPv4, but its prefix length counts IPv6 bits; below
+    // 96 the range would reach past the mapped addresses
+    boolean mapped = address.length == 4 && trimmed.indexOf(':') >= 0;
+    int min = mapped ? 96 : 0;
+    int max = mapped ? 128 : address.length * 8;
     int bits = max;
     if (slash >= 0) {
       String digits = trimmed.substring(slash + 1);
@@ -32,16 +36,18 @@ public final class CidrBlock {
       } catch (NumberFormatException e) {
         bits = -1;
       }
-      if (bits < 0 || bits > max || digits.startsWith("+")) {
+      if (bits < min || bits > max || digits.startsWith("+") || digits.startsWith("-")) {
         throw new IllegalArgumentException(
-            "invalid CIDR '" + text + "': the prefix length must be 0 to " + max);
-      }
-      // a CIDR written for an IPv4-mapped IPv6 range is an IPv4 range
-      if (max == 32 && trimmed.indexOf(':') >= 0) {
-        bits = Math.max(0, bits - 96);
+            "invalid CIDR '"
+                + text
+                + "': the prefix length must be "
+                + min
+                + " to "
+                + max
+                + (mapped ? " for an IPv4-mapped address (or write it as IPv4: 10.0.0.0/8)" : ""));
       }
     }
-    return new CidrBlock(address, bits, trimmed);
+    return new CidrBlock(address, mapped ? bits - 96 : bits, trimmed);
   }
 
   public boolean contains(byte[] address) {

@@ -81,8 +81,8 @@ public final class IpAddress {
     while (i < to) {
       int start = i;
       int value = 0;
-      while (i < to && i - start < 5 && Character.digit(s.charAt(i), 16) >= 0) {
-        value = value * 16 + Character.digit(s.charAt(i), 16);
+      while (i < to && i - start < 5 && hexDigit(s.charAt(i)) >= 0) {
+        value = value * 16 + hexDigit(s.charAt(i));
         i++;
       }
       if (i < to && s.charAt(i) == '.') {
@@ -134,6 +134,20 @@ public final class IpAddress {
       out[z] = 0;
     }
     return out;
+  }
+
+  /** ASCII only: Character.digit would also take fullwidth and other scripts' digits. */
+  private static int hexDigit(char ch) {
+    if (ch >= '0' && ch <= '9') {
+      return ch - '0';
+    }
+    if (ch >= 'a' && ch <= 'f') {
+      return ch - 'a' + 10;
+    }
+    if (ch >= 'A' && ch <= 'F') {
+      return ch - 'A' + 10;
+    }
+    return -1;
   }
 
   private static byte[] unmap(byte[] v6) {

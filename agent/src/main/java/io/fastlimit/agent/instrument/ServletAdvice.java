@@ -13,20 +13,26 @@ import javax.servlet.http.HttpServletResponse;
 import net.bytebuddy.asm.Advice;
 
 /**
- * Inlined at the start of {@code service(ServletRequest, ServletResponse)} of every servlet. The
- * only code that touches servlet types: it reads plain values from the request, asks the bridge,
- * and writes headers or the rejection. Written once against javax.servlet; the jakarta.servlet
- * copy is this class with the package names swapped ({@link JakartaAdvice}). It can only use
- * servlet, JDK and bootstrap classes, because it runs in the application's class loaders.
+ * Inlined at the start of {@code service(ServletRequest, ServletResponse)} of every servlet and
+ * of {@code doFilter(ServletRequest, ServletResponse, FilterChain)} of every filter. The only
+ * code that touches servlet types: it reads plain values from the request, asks the bridge, and
+ * writes headers or the rejection. Written once against javax.servlet; the jakarta.servlet copy
+ * is this class with the package names swapped ({@link JakartaAdvice}). It can only use servlet,
+ * JDK and bootstrap classes, because it runs in the application's class loaders.
+ *
+ * <p>At a filter it decides only the rules marked {@code before-filters} (once, at the first
+ * filter); at the servlet the others, or every rule when no filter ran.
  */
 public final class ServletAdvice {
 
   private ServletAdvice() {}
 
-  /** Returns true when the request was rejected, which skips the servlet. */
+  /** Returns true when the request was rejected, which skips the servlet or filter. */
   @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
   public static boolean enter(
-      @Advice.Argument(0) ServletRequest request, @Advice.Argument(1) ServletResponse response) {
+      @Advice.Argument(0) ServletRequest request,
+      @Advice.Argument(1) ServletResponse response,
+      @Advice.Origin("#m") String entryMethod) {
     RateLimitBridge bridge = BridgeHolder.get();
     if (bridge == null
         || !(request instanceof HttpServletRequest)
@@ -34,10 +40,27 @@ public final class ServletAdvice {
       return false;
     }
     try {
+      boolean atFilter = entryMethod.equals("doFilter");
+      if (atFilter && !bridge.hasRulesBeforeFilters()) {
+        return false;
+      }
       HttpServletRequest httpRequest = (HttpServletRequest) request;
       if (httpRequest.getDispatcherType() != DispatcherType.REQUEST
           || httpRequest.getAttribute(RateLimitBridge.DECIDED_ATTRIBUTE) != null) {
         return false;
+      }
+      int stage;
+      if (atFilter) {
+        if (httpRequest.getAttribute(RateLimitBridge.DECIDED_BEFORE_FILTERS_ATTRIBUTE) != null) {
+          return false;
+        }
+        httpRequest.setAttribute(RateLimitBridge.DECIDED_BEFORE_FILTERS_ATTRIBUTE, Boolean.TRUE);
+        stage = RateLimitBridge.STAGE_BEFORE_FILTERS;
+      } else if (httpRequest.getAttribute(RateLimitBridge.DECIDED_BEFORE_FILTERS_ATTRIBUTE)
+          != null) {
+        stage = RateLimitBridge.STAGE_SERVLET;
+      } else {
+        stage = RateLimitBridge.STAGE_SERVLET_ALL_RULES;
       }
       // what the application routes on, decoded and normalized by the container
       String path = httpRequest.getServletPath();
@@ -60,7 +83,9 @@ public final class ServletAdvice {
       }
       String userId = null;
       String attribute = bridge.userIdAttribute();
-      if (attribute != null) {
+      if (atFilter) {
+        // before the app's filters there is no user yet: those rules are per IP
+      } else if (attribute != null) {
         Object value = httpRequest.getAttribute(attribute);
         if (value != null) {
           userId = value.toString();
@@ -72,11 +97,19 @@ public final class ServletAdvice {
         }
       }
       Verdict verdict =
-          bridge.decide(httpRequest.getMethod(), path, httpRequest.getRemoteAddr(), forwardedFor, userId);
+          bridge.decide(
+              stage,
+              httpRequest.getMethod(),
+              path,
+              httpRequest.getRemoteAddr(),
+              forwardedFor,
+              userId);
       if (verdict == null) {
         return false;
       }
-      httpRequest.setAttribute(RateLimitBridge.DECIDED_ATTRIBUTE, Boolean.TRUE);
+      if (!atFilter) {
+        httpRequest.setAttribute(RateLimitBridge.DECIDED_ATTRIBUTE, Boolean.TRUE);
+      }
       HttpServletResponse httpResponse = (HttpServletResponse) response;
       if (httpResponse.isCommitted()) {
         return false; // never write to a committed response

@@ -24,8 +24,9 @@ import net.bytebuddy.utility.JavaModule;
 
 /**
  * Installs the advice on {@code service(ServletRequest, ServletResponse)} of every concrete
- * javax.servlet and jakarta.servlet Servlet, including classes already loaded (retransformation,
- * for attaching to a running JVM).
+ * javax.servlet and jakarta.servlet Servlet and on {@code doFilter(ServletRequest,
+ * ServletResponse, FilterChain)} of every Filter, including classes already loaded
+ * (retransformation, for attaching to a running JVM).
  */
 public final class ServletInstrumentation {
 
@@ -50,29 +51,37 @@ public final class ServletInstrumentation {
                 .or(nameStartsWith("com.sun."))
                 .or(nameStartsWith("io.fastlimit."))
                 .or(isSynthetic()))
-        .type(servlets("javax.servlet"))
+        .type(implementations("javax.servlet"))
         .transform(advice("javax.servlet", ServletAdvice.class.getName(), adviceClasses))
-        .type(servlets("jakarta.servlet"))
+        .type(implementations("jakarta.servlet"))
         .transform(advice("jakarta.servlet", JakartaAdvice.NAME, adviceClasses))
         .installOn(instrumentation);
   }
 
-  private static ElementMatcher.Junction<TypeDescription> servlets(String servletPackage) {
-    return not(isInterface()).and(hasSuperType(named(servletPackage + ".Servlet")));
+  /** Concrete servlets and filters of one servlet API. */
+  private static ElementMatcher.Junction<TypeDescription> implementations(String servletPackage) {
+    return not(isInterface())
+        .and(
+            hasSuperType(named(servletPackage + ".Servlet"))
+                .or(hasSuperType(named(servletPackage + ".Filter"))));
   }
 
   private static AgentBuilder.Transformer advice(
       String servletPackage, String adviceClass, ClassFileLocator adviceClasses) {
     ElementMatcher.Junction<MethodDescription> serviceMethod =
         named("service")
-            .and(isPublic())
-            .and(not(isAbstract()))
             .and(takesArguments(2))
             .and(takesArgument(0, named(servletPackage + ".ServletRequest")))
             .and(takesArgument(1, named(servletPackage + ".ServletResponse")));
+    ElementMatcher.Junction<MethodDescription> doFilterMethod =
+        named("doFilter")
+            .and(takesArguments(3))
+            .and(takesArgument(0, named(servletPackage + ".ServletRequest")))
+            .and(takesArgument(1, named(servletPackage + ".ServletResponse")))
+            .and(takesArgument(2, named(servletPackage + ".FilterChain")));
     return new AgentBuilder.Transformer.ForAdvice()
         .include(adviceClasses)
-        .advice(serviceMethod, adviceClass);
+        .advice(isPublic().and(not(isAbstract())).and(serviceMethod.or(doFilterMethod)), adviceClass);
   }
 
   /** Logs a class that could not be instrumented, once each; the class stays as it was. */

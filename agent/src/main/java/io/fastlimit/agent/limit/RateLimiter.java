@@ -14,6 +14,9 @@ import io.fastlimit.agent.observe.RuleStats;
 import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.agent.rules.Rate;
 import io.fastlimit.agent.rules.RateLimitRule;
+import io.fastlimit.agent.rules.RuleSet;
+import java.util.ArrayList;
+import java.util.List;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Verdict;
 
@@ -46,15 +49,24 @@ public final class RateLimiter implements RateLimitBridge {
     final boolean userIdFromPrincipal;
     /** Statistics of each rule, by the rule's index. */
     final RuleStats[] ruleStats;
+    /** The rules by stage (see RateLimitBridge.STAGE_*). */
+    final RuleSet[] byStage;
 
     Snapshot(AgentConfig config, Stats stats) {
       this.config = config;
       boolean anyUserRule = false;
       ruleStats = new RuleStats[config.rules().rules().size()];
+      List<RateLimitRule> beforeFilters = new ArrayList<>();
+      List<RateLimitRule> atServlet = new ArrayList<>();
       for (RateLimitRule rule : config.rules().rules()) {
         anyUserRule |= rule.userRate() != null;
         ruleStats[rule.index()] = stats.forRule(rule.name());
+        (rule.beforeFilters() ? beforeFilters : atServlet).add(rule);
       }
+      byStage = new RuleSet[3];
+      byStage[STAGE_BEFORE_FILTERS] = new RuleSet(beforeFilters);
+      byStage[STAGE_SERVLET] = new RuleSet(atServlet);
+      byStage[STAGE_SERVLET_ALL_RULES] = config.rules();
       // read nothing from the request that no rule needs
       this.userIdAttribute = anyUserRule ? config.userIdAttribute() : null;
       this.userIdFromPrincipal = anyUserRule && config.userIdFromPrincipal();
@@ -104,6 +116,11 @@ public final class RateLimiter implements RateLimitBridge {
   }
 
   @Override
+  public boolean hasRulesBeforeFilters() {
+    return !snapshot.byStage[STAGE_BEFORE_FILTERS].rules().isEmpty();
+  }
+
+  @Override
   public String forwardedForHeader() {
     return snapshot.config.clientIp().forwardedForHeader();
   }
@@ -113,14 +130,25 @@ public final class RateLimiter implements RateLimitBridge {
     AgentLog.once("reading the request or writing the response failed; requests pass", failure);
   }
 
-  @Override
+  /** Decides with every rule, as when no filter ran (the common case in tests and benchmarks). */
   public Verdict decide(
       String method, String path, String peerAddress, String forwardedFor, String userId) {
+    return decide(STAGE_SERVLET_ALL_RULES, method, path, peerAddress, forwardedFor, userId);
+  }
+
+  @Override
+  public Verdict decide(
+      int stage,
+      String method,
+      String path,
+      String peerAddress,
+      String forwardedFor,
+      String userId) {
     if (!serving) {
       serving = true;
     }
     try {
-      return decideOrThrow(method, path, peerAddress, forwardedFor, userId);
+      return decideOrThrow(stage, method, path, peerAddress, forwardedFor, userId);
     } catch (Throwable failure) {
       AgentLog.once("deciding a request failed; requests pass unlimited while this lasts", failure);
       return null;
@@ -128,13 +156,18 @@ public final class RateLimiter implements RateLimitBridge {
   }
 
   private Verdict decideOrThrow(
-      String method, String path, String peerAddress, String forwardedFor, String userId) {
+      int stage,
+      String method,
+      String path,
+      String peerAddress,
+      String forwardedFor,
+      String userId) {
     Snapshot current = snapshot;
     AgentConfig config = current.config;
-    if (method == null || path == null) {
+    if (method == null || path == null || stage < 0 || stage > STAGE_SERVLET_ALL_RULES) {
       return null;
     }
-    RateLimitRule[] rules = config.rules().match(method, path);
+    RateLimitRule[] rules = current.byStage[stage].match(method, path);
     if (rules.length == 0) {
       return null;
     }

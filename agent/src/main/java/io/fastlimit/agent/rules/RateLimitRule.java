@@ -15,6 +15,7 @@ public final class RateLimitRule {
   private final long cost;
   private final Algorithm algorithm;
   private final boolean dryRun;
+  private final boolean beforeFilters;
 
   /**
    * @param index position in the rules file, which orders rules that tie
@@ -29,7 +30,8 @@ public final class RateLimitRule {
       Rate userRate,
       long cost,
       Algorithm algorithm,
-      boolean dryRun) {
+      boolean dryRun,
+      boolean beforeFilters) {
     this.index = index;
     this.name = name;
     this.path = path;
@@ -39,6 +41,7 @@ public final class RateLimitRule {
     this.cost = cost;
     this.algorithm = algorithm;
     this.dryRun = dryRun;
+    this.beforeFilters = beforeFilters;
   }
 
   /**
@@ -96,6 +99,11 @@ public final class RateLimitRule {
     return dryRun;
   }
 
+  /** Decided at the first filter, before the app's own filters (per IP only). */
+  public boolean beforeFilters() {
+    return beforeFilters;
+  }
+
   /** One line for `check` output and logs. */
   public String describe() {
     StringBuilder out = new StringBuilder();
@@ -110,6 +118,9 @@ public final class RateLimitRule {
     out.append(" cost=").append(cost).append(" algorithm=").append(algorithm.configName());
     if (dryRun) {
       out.append(" dry-run");
+    }
+    if (beforeFilters) {
+      out.append(" before-filters");
     }
     return out.toString();
   }

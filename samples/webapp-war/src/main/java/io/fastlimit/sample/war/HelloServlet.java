@@ -17,7 +17,8 @@ public class HelloServlet extends HttpServlet {
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
     resp.setContentType("text/plain");
     if ("/stats".equals(req.getServletPath())) {
-      resp.getWriter().print("{\"hello\":" + CALLS.get() + "}");
+      resp.getWriter()
+          .print("{\"hello\":" + CALLS.get() + ",\"login\":" + LoginFilter.CALLS.get() + "}");
       return;
     }
     CALLS.incrementAndGet();
