@@ -113,38 +113,48 @@ public final class PathPattern {
     return exactPath;
   }
 
-  /** Whether a canonical path (see {@link #normalize}) matches. */
+  /**
+   * Whether a canonical path (see {@link #normalize}) matches. Like wildcard matching of text,
+   * with segments for characters: on a mismatch only the last {@code **} seen takes one more
+   * segment, because any earlier one's choices are covered by it. So the work is at most
+   * path segments x pattern segments however many {@code **} there are, where trying every
+   * split would grow with the path to the power of their number.
+   */
   public boolean matches(String path) {
-    return matchFrom(0, path, 1);
-  }
-
-  private boolean matchFrom(int segment, String path, int position) {
     int length = path.length();
-    if (segment == segments.length) {
-      return position >= length;
-    }
-    if (kinds[segment] == ANY_SEGMENTS) {
-      // zero segments, or consume one more and try again
-      while (true) {
-        if (matchFrom(segment + 1, path, position)) {
-          return true;
-        }
-        if (position >= length) {
-          return false;
-        }
-        position = segmentEnd(path, position) + 1;
+    int segment = 0;
+    int position = 1;
+    int starSegment = -1;
+    int starPosition = 0;
+    while (position < length) {
+      if (segment < segments.length && kinds[segment] == ANY_SEGMENTS) {
+        starSegment = segment++;
+        starPosition = position;
+        continue;
+      }
+      int end = segmentEnd(path, position);
+      if (segment < segments.length && segmentMatches(segment, path, position, end)) {
+        segment++;
+        position = end + 1;
+      } else if (starSegment >= 0) {
+        starPosition = segmentEnd(path, starPosition) + 1;
+        position = starPosition;
+        segment = starSegment + 1;
+      } else {
+        return false;
       }
     }
-    if (position >= length) {
-      return false;
+    while (segment < segments.length && kinds[segment] == ANY_SEGMENTS) {
+      segment++;
     }
-    int end = segmentEnd(path, position);
-    boolean matched =
-        kinds[segment] == LITERAL
-            ? end - position == segments[segment].length()
-                && path.regionMatches(position, segments[segment], 0, end - position)
-            : globMatches(segments[segment], path, position, end);
-    return matched && matchFrom(segment + 1, path, end + 1);
+    return segment == segments.length;
+  }
+
+  private boolean segmentMatches(int segment, String path, int from, int to) {
+    return kinds[segment] == LITERAL
+        ? to - from == segments[segment].length()
+            && path.regionMatches(from, segments[segment], 0, to - from)
+        : globMatches(segments[segment], path, from, to);
   }
 
   private static int segmentEnd(String path, int position) {

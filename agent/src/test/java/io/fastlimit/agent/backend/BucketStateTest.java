@@ -1,0 +1,343 @@
+package io.fastlimit.agent.backend;
+
+import static io.fastlimit.agent.rules.Algorithm.FIXED_WINDOW;
+import static io.fastlimit.agent.rules.Algorithm.SLIDING_WINDOW;
+import static io.fastlimit.agent.rules.Algorithm.TOKEN_BUCKET;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastlimit.agent.rules.Algorithm;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class BucketStateTest {
+
+  private static final long MINUTE = 60_000;
+  /** A time on a minute (and second) boundary, far from epoch 0. */
+  private static final long START = 28_333_334L * MINUTE;
+
+  /** A check that consumes when it admits, as the backend does for a lone charge. */
+  private static Outcome take(BucketState state, Algorithm algorithm, long limit, long window,
+      long cost, long now) {
+    Outcome outcome = state.check(algorithm, limit, window, cost, now);
+    if (outcome.allowed()) {
+      state.commit(window, cost);
+    }
+    return outcome;
+  }
+
+  private static int burst(BucketState state, Algorithm algorithm, long limit, long window,
+      long cost, long now, int attempts) {
+    int admitted = 0;
+    for (int i = 0; i < attempts; i++) {
+      if (take(state, algorithm, limit, window, cost, now).allowed()) {
+        admitted++;
+      }
+    }
+    return admitted;
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void burstAtOneInstantAdmitsExactlyTheLimit(Algorithm algorithm) {
+    for (long offset : new long[] {0, 1, 12_345, MINUTE - 1}) {
+      BucketState state = new BucketState();
+
+      assertThat(burst(state, algorithm, 10, MINUTE, 1, START + offset, 50))
+          .as("%s at +%d ms", algorithm, offset)
+          .isEqualTo(10);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void costAboveOneTakesThatManyFromTheLimit(Algorithm algorithm) {
+    BucketState state = new BucketState();
+
+    Outcome first = take(state, algorithm, 10, MINUTE, 3, START + 5);
+    assertThat(first.allowed()).isTrue();
+    assertThat(first.remaining()).isEqualTo(7);
+    assertThat(burst(state, algorithm, 10, MINUTE, 3, START + 5, 10)).isEqualTo(2);
+    Outcome blocked = state.check(algorithm, 10, MINUTE, 3, START + 5);
+    assertThat(blocked.allowed()).isFalse();
+    assertThat(blocked.remaining()).isEqualTo(1);
+    // the one left still fits a cheaper request
+    assertThat(take(state, algorithm, 10, MINUTE, 1, START + 5).allowed()).isTrue();
+    assertThat(state.check(algorithm, 10, MINUTE, 1, START + 5).allowed()).isFalse();
+  }
+
+  @Test
+  void fixedWindowReportsRemainingResetAndRetry() {
+    BucketState state = new BucketState();
+    long now = START + 10_000;
+
+    Outcome first = take(state, FIXED_WINDOW, 5, MINUTE, 1, now);
+    assertThat(first.allowed()).isTrue();
+    assertThat(first.remaining()).isEqualTo(4);
+    assertThat(first.resetAtMillis()).isEqualTo(START + MINUTE);
+    assertThat(first.retryAfterMillis()).isZero();
+
+    burst(state, FIXED_WINDOW, 5, MINUTE, 1, now, 4);
+    Outcome blocked = state.check(FIXED_WINDOW, 5, MINUTE, 1, now);
+    assertThat(blocked.allowed()).isFalse();
+    assertThat(blocked.remaining()).isZero();
+    assertThat(blocked.resetAtMillis()).isEqualTo(START + MINUTE);
+    assertThat(blocked.retryAfterMillis()).isEqualTo(50_000);
+  }
+
+  @Test
+  void slidingWindowReportsRemainingResetAndRetry() {
+    BucketState state = new BucketState();
+    long now = START + 10_000;
+
+    Outcome first = take(state, SLIDING_WINDOW, 5, MINUTE, 1, now);
+    assertThat(first.allowed()).isTrue();
+    assertThat(first.remaining()).isEqualTo(4);
+    // the count slides out entirely only at the end of the next window
+    assertThat(first.resetAtMillis()).isEqualTo(START + 2 * MINUTE);
+    assertThat(first.retryAfterMillis()).isZero();
+
+    burst(state, SLIDING_WINDOW, 5, MINUTE, 1, now, 4);
+    Outcome blocked = state.check(SLIDING_WINDOW, 5, MINUTE, 1, now);
+    assertThat(blocked.allowed()).isFalse();
+    assertThat(blocked.remaining()).isZero();
+    // next window, once 5 x (60000 - e) / 60000 <= 4, i.e. e = 12000
+    assertThat(blocked.retryAfterMillis()).isEqualTo(MINUTE + 12_000 - 10_000);
+  }
+
+  @Test
+  void tokenBucketReportsRemainingResetAndRetry() {
+    BucketState state = new BucketState();
+    long now = START + 10_000;
+
+    Outcome first = take(state, TOKEN_BUCKET, 5, MINUTE, 1, now);
+    assertThat(first.allowed()).isTrue();
+    assertThat(first.remaining()).isEqualTo(4);
+    // one token comes back every 12 s
+    assertThat(first.resetAtMillis()).isEqualTo(now + 12_000);
+    assertThat(first.retryAfterMillis()).isZero();
+
+    burst(state, TOKEN_BUCKET, 5, MINUTE, 1, now, 4);
+    Outcome blocked = state.check(TOKEN_BUCKET, 5, MINUTE, 1, now);
+    assertThat(blocked.allowed()).isFalse();
+    assertThat(blocked.remaining()).isZero();
+    assertThat(blocked.resetAtMillis()).isEqualTo(now + MINUTE);
+    assertThat(blocked.retryAfterMillis()).isEqualTo(12_000);
+    Outcome forThree = state.check(TOKEN_BUCKET, 5, MINUTE, 3, now);
+    assertThat(forThree.retryAfterMillis()).isEqualTo(36_000);
+  }
+
+  @Test
+  void fixedWindowResetsAtEpochAlignedBoundariesNotAtTheFirstRequest() {
+    BucketState state = new BucketState();
+
+    assertThat(burst(state, FIXED_WINDOW, 3, MINUTE, 1, START + MINUTE - 1_000, 10)).isEqualTo(3);
+    assertThat(state.check(FIXED_WINDOW, 3, MINUTE, 1, START + MINUTE - 1).allowed()).isFalse();
+    // one second after the first request, because the window is the clock's minute
+    assertThat(burst(state, FIXED_WINDOW, 3, MINUTE, 1, START + MINUTE, 10)).isEqualTo(3);
+    assertThat(burst(state, FIXED_WINDOW, 3, MINUTE, 1, START + 2 * MINUTE - 1, 10)).isZero();
+    assertThat(burst(state, FIXED_WINDOW, 3, MINUTE, 1, START + 5 * MINUTE + 59_999, 10))
+        .isEqualTo(3);
+  }
+
+  @Test
+  void slidingWindowCountsThePreviousWindowByItsRemainingOverlap() {
+    BucketState state = new BucketState();
+    long window = 1_000;
+    assertThat(burst(state, SLIDING_WINDOW, 10, window, 1, START + 900, 10)).isEqualTo(10);
+
+    // 300 ms into the next window the previous 10 weigh 10 x 700/1000 = 7: 3 fit
+    assertThat(burst(state, SLIDING_WINDOW, 10, window, 1, START + window + 300, 10))
+        .isEqualTo(3);
+    // 200 ms later they weigh 5 and the current window holds 3: 2 more fit
+    assertThat(burst(state, SLIDING_WINDOW, 10, window, 1, START + window + 500, 10))
+        .isEqualTo(2);
+    // in its last millisecond the previous window weighs 0.01: 5 + 1 + 0.01 leave 3 whole
+    Outcome late = state.check(SLIDING_WINDOW, 10, window, 1, START + 2 * window - 1);
+    assertThat(late.allowed()).isTrue();
+    assertThat(late.remaining()).isEqualTo(3);
+    // a window on, the current 5 become the previous ones at full weight
+    Outcome next = state.check(SLIDING_WINDOW, 10, window, 1, START + 2 * window);
+    assertThat(next.remaining()).isEqualTo(4);
+  }
+
+  @Test
+  void slidingWindowForgetsAWindowThatIsNotAdjacent() {
+    BucketState state = new BucketState();
+    burst(state, SLIDING_WINDOW, 10, 1_000, 1, START, 10);
+
+    assertThat(burst(state, SLIDING_WINDOW, 10, 1_000, 1, START + 2_000, 20)).isEqualTo(10);
+  }
+
+  @Test
+  void tokenBucketRefillsContinuouslyAtTheLimitPerWindow() {
+    BucketState state = new BucketState();
+    long window = 1_000; // 10 per second: one token every 100 ms
+    assertThat(burst(state, TOKEN_BUCKET, 10, window, 1, START, 20)).isEqualTo(10);
+
+    assertThat(state.check(TOKEN_BUCKET, 10, window, 1, START + 99).allowed()).isFalse();
+    assertThat(burst(state, TOKEN_BUCKET, 10, window, 1, START + 100, 5)).isEqualTo(1);
+    // 150 ms later: one and a half tokens, of which one can be spent
+    Outcome half = take(state, TOKEN_BUCKET, 10, window, 1, START + 250);
+    assertThat(half.allowed()).isTrue();
+    assertThat(half.remaining()).isZero();
+    // the half token is kept: 50 ms more make it whole
+    assertThat(state.check(TOKEN_BUCKET, 10, window, 1, START + 299).allowed()).isFalse();
+    assertThat(take(state, TOKEN_BUCKET, 10, window, 1, START + 300).allowed()).isTrue();
+  }
+
+  @Test
+  void tokenBucketNeverHoldsMoreThanTheLimit() {
+    BucketState state = new BucketState();
+    take(state, TOKEN_BUCKET, 10, 1_000, 1, START);
+
+    assertThat(burst(state, TOKEN_BUCKET, 10, 1_000, 1, START + 1_000_000, 30)).isEqualTo(10);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void newBucketIsIdleAndBecomesIdleAgainAtItsReset(Algorithm algorithm) {
+    BucketState state = new BucketState();
+    assertThat(state.isIdle(START)).isTrue();
+
+    Outcome outcome = take(state, algorithm, 5, MINUTE, 2, START + 7);
+
+    assertThat(state.isIdle(outcome.resetAtMillis() - 1)).isFalse();
+    assertThat(state.isIdle(outcome.resetAtMillis())).isTrue();
+  }
+
+  @Test
+  void changingTheAlgorithmStartsTheBucketAfresh() {
+    BucketState state = new BucketState();
+    burst(state, FIXED_WINDOW, 3, MINUTE, 1, START, 3);
+
+    assertThat(burst(state, TOKEN_BUCKET, 3, MINUTE, 1, START, 10)).isEqualTo(3);
+  }
+
+  // ---- the contract, checked over many histories: what a client is told is true
+
+  /** One request in a history: when, and at what cost. */
+  private record Step(long at, long cost) {}
+
+  private static BucketState replay(List<Step> history, Algorithm algorithm, long limit,
+      long window) {
+    BucketState state = new BucketState();
+    for (Step step : history) {
+      take(state, algorithm, limit, window, step.cost(), step.at());
+    }
+    return state;
+  }
+
+  /** How many requests of cost 1 are admitted at {@code now} after the history. */
+  private static long unitRequestsThatFit(List<Step> history, Algorithm algorithm, long limit,
+      long window, long now) {
+    BucketState state = replay(history, algorithm, limit, window);
+    return burst(state, algorithm, limit, window, 1, now, (int) limit + 1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void whatClientsAreToldHoldsOverRandomHistories(Algorithm algorithm) {
+    Random random = new Random(20240607L + algorithm.ordinal());
+    int blockedSeen = 0;
+    for (long limit : new long[] {1, 2, 3, 5, 7}) {
+      for (long window : new long[] {1, 2, 7, 1_000, MINUTE}) {
+        for (int scenario = 0; scenario < 60; scenario++) {
+          long now = START + random.nextInt((int) Math.min(window * 2, 100_000));
+          List<Step> history = new ArrayList<>();
+          for (int step = 0; step < 14; step++) {
+            switch (random.nextInt(4)) {
+              case 0 -> { }
+              case 1 -> now += 1;
+              case 2 -> now += random.nextLong(window) + 1;
+              default -> now += random.nextLong(3 * window) + 1;
+            }
+            long cost = 1 + random.nextLong(limit);
+            String where =
+                String.format(
+                    "%s limit=%d window=%d cost=%d at +%d after %s",
+                    algorithm, limit, window, cost, now - START, history);
+            BucketState state = replay(history, algorithm, limit, window);
+            Outcome outcome = state.check(algorithm, limit, window, cost, now);
+
+            if (outcome.allowed()) {
+              assertThat(outcome.retryAfterMillis()).as(where).isZero();
+              history.add(new Step(now, cost));
+              assertThat(unitRequestsThatFit(history, algorithm, limit, window, now))
+                  .as("remaining after admission, " + where)
+                  .isEqualTo(outcome.remaining());
+            } else {
+              blockedSeen++;
+              long retry = outcome.retryAfterMillis();
+              assertThat(retry).as(where).isPositive();
+              assertThat(unitRequestsThatFit(history, algorithm, limit, window, now))
+                  .as("remaining when blocked, " + where)
+                  .isEqualTo(outcome.remaining());
+              assertThat(
+                      replay(history, algorithm, limit, window)
+                          .check(algorithm, limit, window, cost, now + retry - 1)
+                          .allowed())
+                  .as("admitted 1 ms before Retry-After, " + where)
+                  .isFalse();
+              assertThat(
+                      replay(history, algorithm, limit, window)
+                          .check(algorithm, limit, window, cost, now + retry)
+                          .allowed())
+                  .as("not admitted at Retry-After, " + where)
+                  .isTrue();
+            }
+            assertThat(unitRequestsThatFit(history, algorithm, limit, window,
+                    outcome.resetAtMillis()))
+                .as("full limit at reset, " + where)
+                .isEqualTo(limit);
+          }
+        }
+      }
+    }
+    assertThat(blockedSeen).as("histories that reach a block").isGreaterThan(1_000);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void retryAfterIsExactAtEveryPositionInTheWindowForEveryCost(Algorithm algorithm) {
+    long window = 10;
+    for (long limit = 1; limit <= 4; limit++) {
+      for (long firstAt = 0; firstAt < 2 * window; firstAt++) {
+        for (long firstCost = 1; firstCost <= limit; firstCost++) {
+          for (long gap = 0; gap < 2 * window; gap++) {
+            for (long cost = 1; cost <= limit; cost++) {
+              List<Step> history = new ArrayList<>();
+              history.add(new Step(START + firstAt, firstCost));
+              history.add(new Step(START + firstAt + gap, limit)); // try to use it all up
+              long now = START + firstAt + gap;
+              Outcome outcome =
+                  replay(history, algorithm, limit, window).check(algorithm, limit, window, cost,
+                      now);
+              if (outcome.allowed()) {
+                continue;
+              }
+              long retry = outcome.retryAfterMillis();
+              String where =
+                  String.format("limit=%d cost=%d after %s", limit, cost, history);
+              assertThat(
+                      replay(history, algorithm, limit, window)
+                          .check(algorithm, limit, window, cost, now + retry - 1)
+                          .allowed())
+                  .as("admitted 1 ms early, " + where)
+                  .isFalse();
+              assertThat(
+                      replay(history, algorithm, limit, window)
+                          .check(algorithm, limit, window, cost, now + retry)
+                          .allowed())
+                  .as("blocked at Retry-After, " + where)
+                  .isTrue();
+            }
+          }
+        }
+      }
+    }
+  }
+}

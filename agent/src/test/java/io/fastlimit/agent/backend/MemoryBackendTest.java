@@ -1,0 +1,408 @@
+package io.fastlimit.agent.backend;
+
+import static io.fastlimit.agent.rules.Algorithm.FIXED_WINDOW;
+import static io.fastlimit.agent.rules.Algorithm.SLIDING_WINDOW;
+import static io.fastlimit.agent.rules.Algorithm.TOKEN_BUCKET;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.fastlimit.agent.rules.Algorithm;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class MemoryBackendTest {
+
+  private static final long MINUTE = 60_000;
+  private static final long START = 28_333_334L * MINUTE;
+
+  private final AtomicLong clock = new AtomicLong(START);
+
+  private static Charge charge(String key, long limit, long cost, Algorithm algorithm) {
+    return new Charge(key, limit, MINUTE, cost, algorithm, false);
+  }
+
+  private static Charge observe(String key, long limit, long cost) {
+    return new Charge(key, limit, MINUTE, cost, FIXED_WINDOW, true);
+  }
+
+  private static Outcome one(Backend backend, Charge charge) {
+    return backend.acquire(new Charge[] {charge})[0];
+  }
+
+  private static boolean admitted(Outcome[] outcomes, Charge[] charges) {
+    for (int i = 0; i < outcomes.length; i++) {
+      if (!outcomes[i].allowed() && !charges[i].observeOnly()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Test
+  void refusesABoundBelowOne() {
+    assertThatThrownBy(() -> new MemoryBackend(clock::get, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void outcomesComeInTheOrderOfTheCharges() {
+    MemoryBackend backend = new MemoryBackend(clock::get, 100);
+
+    Outcome[] outcomes =
+        backend.acquire(
+            new Charge[] {charge("z", 9, 1, FIXED_WINDOW), charge("a", 4, 1, FIXED_WINDOW)});
+
+    assertThat(outcomes).extracting(Outcome::remaining).containsExactly(8L, 3L);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void requestBlockedByOneChargeConsumesFromNone(Algorithm algorithm) {
+    MemoryBackend backend = new MemoryBackend(clock::get, 100);
+    Charge wide = charge("wide", 5, 1, algorithm);
+    Charge narrow = charge("narrow", 1, 1, algorithm);
+    Charge[] both = {wide, narrow};
+    assertThat(admitted(backend.acquire(both), both)).isTrue();
+
+    for (int i = 0; i < 3; i++) {
+      Outcome[] outcomes = backend.acquire(both);
+      assertThat(outcomes[0].allowed()).isTrue();
+      assertThat(outcomes[1].allowed()).isFalse();
+    }
+
+    // only the first, admitted request took from "wide"
+    assertThat(one(backend, wide).remaining()).isEqualTo(3);
+  }
+
+  @Test
+  void chargesOfOneRequestAreLockedInKeyOrderWhateverTheirOrder() {
+    MemoryBackend backend = new MemoryBackend(clock::get, 100);
+    Charge[] forward = {charge("b", 2, 1, FIXED_WINDOW), charge("a", 2, 1, FIXED_WINDOW)};
+    Charge[] backward = {forward[1], forward[0]};
+
+    assertThat(admitted(backend.acquire(forward), forward)).isTrue();
+    assertThat(admitted(backend.acquire(backward), backward)).isTrue();
+    assertThat(admitted(backend.acquire(forward), forward)).isFalse();
+    assertThat(backend.keys()).containsExactly("a", "b");
+  }
+
+  @Test
+  void observeOnlyChargeNeverBlocksTheRequest() {
+    MemoryBackend backend = new MemoryBackend(clock::get, 100);
+    Charge dry = observe("dry", 1, 1);
+    Charge enforced = charge("enforced", 100, 1, FIXED_WINDOW);
+    Charge[] both = {dry, enforced};
+
+    for (int i = 0; i < 5; i++) {
+      Outcome[] outcomes = backend.acquire(both);
+      assertThat(admitted(outcomes, both)).isTrue();
+      assertThat(outcomes[0].allowed()).isEqualTo(i == 0);
+    }
+    assertThat(one(backend, enforced).remaining()).isEqualTo(100 - 6);
+  }
+
+  @Test
+  void observeOnlyChargeAloneNeverBlocks() {
+    MemoryBackend backend = new MemoryBackend(clock::get, 100);
+    Charge[] dry = {observe("dry", 2, 1)};
+
+    for (int i = 0; i < 5; i++) {
+      assertThat(admitted(backend.acquire(dry), dry)).isTrue();
+    }
+  }
+
+  @Test
+  void observeOnlyChargeIsCountedOnlyWhenItWouldHaveAdmitted() {
+    MemoryBackend backend = new MemoryBackend(clock::get, 100);
+
+    assertThat(one(backend, observe("dry", 3, 2)).allowed()).isTrue(); // 2 of 3
+    assertThat(one(backend, observe("dry", 3, 2)).allowed()).isFalse(); // not counted
+    // were the refused 2 counted, 1 more would not fit
+    Outcome last = one(backend, observe("dry", 3, 1));
+    assertThat(last.allowed()).isTrue();
+    assertThat(last.remaining()).isZero();
+  }
+
+  @Test
+  void observeOnlyChargeIsNotCountedWhenAnEnforcedChargeBlocks() {
+    MemoryBackend backend = new MemoryBackend(clock::get, 100);
+    Charge enforced = charge("enforced", 1, 1, FIXED_WINDOW);
+    one(backend, enforced);
+
+    Outcome[] outcomes = backend.acquire(new Charge[] {observe("dry", 5, 1), enforced});
+    assertThat(outcomes[0].allowed()).isTrue();
+    assertThat(outcomes[1].allowed()).isFalse();
+
+    assertThat(one(backend, observe("dry", 5, 1)).remaining()).isEqualTo(4);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void retryAfterIsWhenTheBackendAdmitsAgain(Algorithm algorithm) {
+    Random random = new Random(7 + algorithm.ordinal());
+    for (int scenario = 0; scenario < 200; scenario++) {
+      long limit = 1 + random.nextInt(6);
+      long cost = 1 + random.nextInt((int) limit);
+      List<long[]> history = new ArrayList<>();
+      long now = START + random.nextInt(2 * (int) MINUTE);
+      for (int i = 0; i < 8; i++) {
+        history.add(new long[] {now, 1 + random.nextInt((int) limit)});
+        now += random.nextInt(20_000);
+      }
+      MemoryBackend backend = replay(history, algorithm, limit);
+      clock.set(now);
+      Outcome outcome = one(backend, charge("k", limit, cost, algorithm));
+      if (outcome.allowed()) {
+        continue;
+      }
+      long retry = outcome.retryAfterMillis();
+
+      MemoryBackend early = replay(history, algorithm, limit);
+      clock.set(now + retry - 1);
+      assertThat(one(early, charge("k", limit, cost, algorithm)).allowed()).isFalse();
+      MemoryBackend onTime = replay(history, algorithm, limit);
+      clock.set(now + retry);
+      assertThat(one(onTime, charge("k", limit, cost, algorithm)).allowed()).isTrue();
+    }
+  }
+
+  private MemoryBackend replay(List<long[]> history, Algorithm algorithm, long limit) {
+    MemoryBackend backend = new MemoryBackend(clock::get, 100);
+    for (long[] step : history) {
+      clock.set(step[0]);
+      one(backend, charge("k", limit, step[1], algorithm));
+    }
+    return backend;
+  }
+
+  // ---- concurrency
+
+  /** Runs {@code threads} workers, each calling body(i) {@code times} times, all started at once. */
+  private static void race(int threads, int times, IntConsumer body) throws Exception {
+    CountDownLatch ready = new CountDownLatch(threads);
+    CountDownLatch go = new CountDownLatch(1);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      Thread worker =
+          new Thread(
+              () -> {
+                ready.countDown();
+                try {
+                  go.await();
+                  for (int i = 0; i < times; i++) {
+                    body.accept(id * times + i);
+                  }
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                }
+              });
+      worker.setDaemon(true); // a deadlocked worker must not keep the test JVM alive
+      workers.add(worker);
+      worker.start();
+    }
+    ready.await();
+    go.countDown();
+    for (Thread worker : workers) {
+      worker.join();
+    }
+    if (failure.get() != null) {
+      throw new AssertionError("a worker failed", failure.get());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void concurrentBurstOnOneKeyAdmitsExactlyTheLimit(Algorithm algorithm) throws Exception {
+    MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
+    Charge charge = charge("hot", 1_000, 1, algorithm);
+    AtomicInteger admittedCount = new AtomicInteger();
+
+    race(8, 1_000, i -> {
+      if (one(backend, charge).allowed()) {
+        admittedCount.incrementAndGet();
+      }
+    });
+
+    assertThat(admittedCount.get()).isEqualTo(1_000);
+  }
+
+  @Test
+  void slidingWindowNeverAdmitsMoreThanTheLimitWithinOneWindow() throws Exception {
+    // time moves on with every request but stays inside one window
+    AtomicLong ticking = new AtomicLong(START);
+    MemoryBackend backend = new MemoryBackend(ticking::incrementAndGet, 1_000);
+    Charge charge = new Charge("hot", 100, 1_000_000, 1, SLIDING_WINDOW, false);
+    AtomicInteger admittedCount = new AtomicInteger();
+
+    race(8, 1_000, i -> {
+      if (one(backend, charge).allowed()) {
+        admittedCount.incrementAndGet();
+      }
+    });
+
+    assertThat(ticking.get()).isLessThan(START + 1_000_000);
+    assertThat(admittedCount.get()).isEqualTo(100);
+  }
+
+  @Test
+  void concurrentMultiChargeRequestsAreAllOrNothing() throws Exception {
+    MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
+    Charge scarce = charge("scarce", 300, 1, FIXED_WINDOW);
+    Charge shared = charge("shared", 1_000_000, 1, FIXED_WINDOW);
+    Charge[] both = {shared, scarce};
+    Charge[] sharedOnly = {shared};
+    AtomicInteger pairs = new AtomicInteger();
+    AtomicInteger singles = new AtomicInteger();
+
+    race(8, 1_000, i -> {
+      if (i % 2 == 0) {
+        if (admitted(backend.acquire(both), both)) {
+          pairs.incrementAndGet();
+        }
+      } else if (admitted(backend.acquire(sharedOnly), sharedOnly)) {
+        singles.incrementAndGet();
+      }
+    });
+
+    assertThat(pairs.get()).isEqualTo(300);
+    assertThat(singles.get()).isEqualTo(4_000);
+    long sharedUsed = 1_000_000 - one(backend, shared).remaining() - 1;
+    assertThat(sharedUsed).isEqualTo(pairs.get() + singles.get());
+  }
+
+  @Test
+  void sweepingWhileMultiChargeRequestsHoldLocksDoesNotDeadlock() {
+    // every new key sweeps (bound 1) while other requests hold bucket locks in key order
+    MemoryBackend backend = new MemoryBackend(clock::get, 1);
+    Charge first = charge("k-a", 1_000_000, 1, FIXED_WINDOW);
+    Charge middle = charge("k-b", 1_000_000, 1, FIXED_WINDOW);
+
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(20),
+        () ->
+            race(8, 2_000, i -> {
+              if (i % 2 == 0) {
+                backend.acquire(new Charge[] {first, middle});
+              } else {
+                backend.acquire(
+                    new Charge[] {middle, charge("k-c-" + i, 1_000_000, 1, FIXED_WINDOW)});
+              }
+            }));
+  }
+
+  // ---- bounded memory
+
+  @Test
+  void floodOfDistinctLiveKeysStaysWithinTheBound() {
+    MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
+    int maxSize = 0;
+
+    for (int i = 0; i < 100_000; i++) {
+      one(backend, charge("ip-" + i, 10, 1, SLIDING_WINDOW));
+      maxSize = Math.max(maxSize, backend.size());
+    }
+
+    assertThat(maxSize).isLessThanOrEqualTo(1_000);
+    assertThat(backend.size()).isGreaterThan(0);
+  }
+
+  @Test
+  void floodOfDistinctIdleKeysIsSweptWithinTheBound() {
+    MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
+    int maxSize = 0;
+
+    for (int i = 0; i < 100_000; i++) {
+      clock.addAndGet(MINUTE); // every earlier key is back to its full limit
+      one(backend, charge("ip-" + i, 10, 1, FIXED_WINDOW));
+      maxSize = Math.max(maxSize, backend.size());
+    }
+
+    assertThat(maxSize).isLessThanOrEqualTo(1_000);
+  }
+
+  @Test
+  void newClientIsStillLimitedWhenTheBoundIsFullOfLiveClients() {
+    MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
+    for (int i = 0; i < 5_000; i++) {
+      one(backend, charge("ip-" + i, 10, 1, FIXED_WINDOW));
+    }
+
+    Charge newest = charge("newest", 2, 1, FIXED_WINDOW);
+    int admittedCount = 0;
+    for (int i = 0; i < 10; i++) {
+      if (one(backend, newest).allowed()) {
+        admittedCount++;
+      }
+    }
+
+    // the sweep its arrival starts may evict its first count, never more
+    assertThat(admittedCount).isBetween(2, 3);
+    assertThat(backend.size()).isLessThanOrEqualTo(1_000);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void droppingIdleBucketsChangesNoAnswer(Algorithm algorithm) {
+    // bound 3: each new noise key sweeps; "a" and "b" must answer as if never dropped
+    MemoryBackend swept = new MemoryBackend(clock::get, 3);
+    AtomicLong referenceClock = new AtomicLong();
+    MemoryBackend reference = new MemoryBackend(referenceClock::get, 1_000_000);
+    Random random = new Random(42 + algorithm.ordinal());
+    int dropped = 0;
+
+    for (int step = 0; step < 3_000; step++) {
+      long advance = 1 + (random.nextBoolean() ? random.nextInt(100) : random.nextInt(3_000));
+      clock.addAndGet(advance);
+      referenceClock.set(clock.get());
+      String key = random.nextBoolean() ? "a" : "b";
+      long cost = 1 + random.nextInt(3);
+      Charge charge = new Charge(key, 5, 1_000, cost, algorithm, false);
+
+      Outcome expected = one(reference, charge);
+      Outcome actual = one(swept, charge);
+
+      assertThat(describe(actual)).as("step %d key %s", step, key).isEqualTo(describe(expected));
+      // a noise key that is idle 1 ms later, so the next one sweeps it away
+      int before = swept.size();
+      one(swept, new Charge("noise-" + step, 1, 1, 1, FIXED_WINDOW, false));
+      if (swept.size() <= before) {
+        dropped++;
+      }
+      assertThat(swept.size()).isLessThanOrEqualTo(3);
+    }
+    assertThat(dropped).as("sweeps that dropped buckets").isGreaterThan(100);
+    assertThat(reference.size()).isEqualTo(2);
+  }
+
+  private static String describe(Outcome outcome) {
+    return outcome.allowed()
+        + " remaining=" + outcome.remaining()
+        + " reset=" + outcome.resetAtMillis()
+        + " retry=" + outcome.retryAfterMillis();
+  }
+
+  @Test
+  void idleBucketIsDroppedOnlyAfterItsWindow() {
+    MemoryBackend backend = new MemoryBackend(clock::get, 2);
+    one(backend, new Charge("live", 5, MINUTE, 1, FIXED_WINDOW, false));
+    one(backend, new Charge("old", 5, 1, 1, FIXED_WINDOW, false));
+    clock.addAndGet(1);
+
+    one(backend, new Charge("new", 5, MINUTE, 1, FIXED_WINDOW, false));
+
+    assertThat(backend.keys()).containsExactly("live", "new");
+  }
+}

@@ -1,0 +1,130 @@
+package io.fastlimit.agent.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RuleSetTest {
+
+  private final List<RateLimitRule> rules = new ArrayList<>();
+
+  private RateLimitRule rule(String name, String path, String... methods) {
+    RateLimitRule rule =
+        new RateLimitRule(
+            rules.size(),
+            name,
+            PathPattern.compile(path),
+            methods.length == 0 ? null : methods,
+            Rate.parse("10/min"),
+            null,
+            1,
+            Algorithm.SLIDING_WINDOW,
+            false,
+            false);
+    rules.add(rule);
+    return rule;
+  }
+
+  private RuleSet ruleSet() {
+    return new RuleSet(rules);
+  }
+
+  @Test
+  void unmatchedPathGetsAnEmptyArray() {
+    rule("login", "/login");
+    rule("api", "/api/**");
+
+    assertThat(ruleSet().match("GET", "/other")).isEmpty();
+    assertThat(ruleSet().match("GET", "/")).isEmpty();
+  }
+
+  @Test
+  void exactRuleMatchesItsPathInAnySpelling() {
+    RateLimitRule login = rule("login", "/login");
+    RuleSet set = ruleSet();
+
+    assertThat(set.match("POST", "/login")).containsExactly(login);
+    assertThat(set.match("POST", "/login/")).containsExactly(login);
+    assertThat(set.match("POST", "//login")).containsExactly(login);
+    assertThat(set.match("POST", "/login/x")).isEmpty();
+  }
+
+  @Test
+  void ruleWithMethodsCoversOnlyThoseMethods() {
+    RateLimitRule upload = rule("upload", "/upload", "POST", "PUT");
+    RuleSet set = ruleSet();
+
+    assertThat(set.match("POST", "/upload")).containsExactly(upload);
+    assertThat(set.match("PUT", "/upload")).containsExactly(upload);
+    assertThat(set.match("GET", "/upload")).isEmpty();
+    assertThat(set.match("HEAD", "/upload")).isEmpty();
+  }
+
+  @Test
+  void getRuleAlsoCoversHead() {
+    RateLimitRule exact = rule("report", "/report", "GET");
+    RateLimitRule pattern = rule("files", "/files/**", "GET");
+    RuleSet set = ruleSet();
+
+    assertThat(set.match("HEAD", "/report")).containsExactly(exact);
+    assertThat(set.match("HEAD", "/files/a")).containsExactly(pattern);
+    assertThat(exact.coversMethod("OPTIONS")).isFalse();
+  }
+
+  @Test
+  void headRuleDoesNotCoverGet() {
+    RateLimitRule head = rule("head", "/h", "HEAD");
+
+    assertThat(head.coversMethod("GET")).isFalse();
+    assertThat(ruleSet().match("GET", "/h")).isEmpty();
+  }
+
+  @Test
+  void ruleWithoutMethodsCoversEveryMethod() {
+    RateLimitRule any = rule("any", "/x");
+
+    assertThat(ruleSet().match("DELETE", "/x")).containsExactly(any);
+    assertThat(ruleSet().match("PATCH", "/x")).containsExactly(any);
+  }
+
+  @Test
+  void matchingRulesComeInFileOrderWhateverTheirKind() {
+    RateLimitRule all = rule("all", "/**");
+    RateLimitRule login = rule("login", "/api/login");
+    RateLimitRule api = rule("api", "/api/*");
+    RateLimitRule loginPost = rule("login-post", "/api/login", "POST");
+    rule("other", "/other");
+
+    assertThat(ruleSet().match("POST", "/api/login")).containsExactly(all, login, api, loginPost);
+    assertThat(ruleSet().match("GET", "/api/login")).containsExactly(all, login, api);
+  }
+
+  @Test
+  void patternRulesAloneComeInFileOrder() {
+    RateLimitRule second = rule("b", "/a/**");
+    RateLimitRule first = rule("a", "/a/*");
+
+    assertThat(ruleSet().match("GET", "/a/x")).containsExactly(second, first);
+  }
+
+  @Test
+  void exactRuleWhoseMethodDoesNotCoverTheRequestStillLetsPatternsMatch() {
+    rule("login-post", "/login", "POST");
+    RateLimitRule all = rule("all", "/**", "GET");
+
+    assertThat(ruleSet().match("GET", "/login")).containsExactly(all);
+  }
+
+  @Test
+  void rulesListKeepsFileOrderAndCannotBeChanged() {
+    rule("a", "/a");
+    rule("b", "/b/**");
+    RuleSet set = ruleSet();
+
+    assertThat(set.rules()).extracting(RateLimitRule::name).containsExactly("a", "b");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> set.rules().clear())
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+}
