@@ -15,7 +15,7 @@ public final class Backends {
 
   public static Backend create(String name, BackendContext context) throws Exception {
     if (MEMORY.equals(name)) {
-      return new MemoryBackend(System::currentTimeMillis, context.memoryMaxKeys());
+      return new MemoryBackend(MemoryBackend.monotonicClock(), context.memoryMaxKeys());
     }
     ClassLoader loader = Backends.class.getClassLoader();
     for (BackendProvider provider : ServiceLoader.load(BackendProvider.class, loader)) {

@@ -78,7 +78,8 @@ class BucketState {
     }
     long end = start + window;
     boolean allowed = b + cost <= limit;
-    long remaining = allowed ? limit - b - cost : limit - b;
+    // never negative, even when a reload lowered the limit under the count
+    long remaining = Math.max(0, allowed ? limit - b - cost : limit - b);
     return new Outcome(allowed, remaining, end, allowed ? 0 : end - now);
   }
 
@@ -96,7 +97,7 @@ class BucketState {
     long used = c * (window - elapsed) + b * window;
     long after = used + cost * window;
     boolean allowed = after <= capacity;
-    long remaining = (capacity - (allowed ? after : used)) / window;
+    long remaining = Math.max(0, (capacity - (allowed ? after : used)) / window);
     long current = allowed ? b + cost : b;
     long fullAt = current > 0 ? start + 2 * window : c > 0 ? start + window : now;
     long retryAfter;

@@ -13,8 +13,8 @@ import java.util.function.LongSupplier;
  * Counters in this JVM's heap. No global lock: each bucket is its own monitor, and the buckets of
  * one request are locked in key order so that several charges are one atomic step without
  * deadlock. Bounded: buckets that are back to their full limit are dropped (that changes no
- * answer), and past {@code maxKeys} the oldest-seen live buckets are evicted too, so a flood of
- * distinct clients cannot exhaust the heap.
+ * answer), and past {@code maxKeys} live buckets are evicted too (in hash order, not by age: an
+ * evicted client starts afresh), so a flood of distinct clients cannot exhaust the heap.
  */
 public final class MemoryBackend implements Backend {
 
@@ -31,7 +31,18 @@ public final class MemoryBackend implements Backend {
   private volatile boolean sweepDue;
 
   public MemoryBackend() {
-    this(System::currentTimeMillis, DEFAULT_MAX_KEYS);
+    this(monotonicClock(), DEFAULT_MAX_KEYS);
+  }
+
+  /**
+   * Epoch milliseconds that never go backwards: the wall clock read once, advanced by
+   * System.nanoTime. A wall clock stepped back by NTP would otherwise wipe fixed- and
+   * sliding-window counts and shorten token-bucket waits below the truth.
+   */
+  public static LongSupplier monotonicClock() {
+    final long epochAtStart = System.currentTimeMillis();
+    final long nanosAtStart = System.nanoTime();
+    return () -> epochAtStart + (System.nanoTime() - nanosAtStart) / 1_000_000L;
   }
 
   /** A backend reading time from {@code clock} (epoch milliseconds), holding at most maxKeys. */

@@ -366,12 +366,14 @@ public final class ConfigLoader {
 
   /** Stable across restarts and instances: counters of every instance meet under it. */
   private static String defaultName(PathPattern path, String[] methods) {
+    // canonical, so /login and /login/ are one name (and a duplicate if both are written)
+    String canonical = PathPattern.normalize(path.toString());
     if (methods == null) {
-      return path.toString();
+      return canonical;
     }
     String[] sorted = methods.clone();
     Arrays.sort(sorted);
-    return String.join(",", sorted) + " " + path;
+    return String.join(",", sorted) + " " + canonical;
   }
 
   private static boolean validName(String name) {

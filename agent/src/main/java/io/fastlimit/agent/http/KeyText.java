@@ -61,7 +61,8 @@ public final class KeyText {
       return "null";
     }
     StringBuilder out = new StringBuilder(Math.min(raw.length(), 200) + 8);
-    for (int i = 0; i < raw.length() && out.length() < 200; i++) {
+    int i = 0;
+    for (; i < raw.length() && out.length() < 200; i++) {
       char ch = raw.charAt(i);
       if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
         out.append(ch);
@@ -69,7 +70,7 @@ public final class KeyText {
         out.append(String.format("\\u%04x", (int) ch));
       }
     }
-    if (out.length() >= 200) {
+    if (i < raw.length()) {
       out.append("...");
     }
     return out.toString();

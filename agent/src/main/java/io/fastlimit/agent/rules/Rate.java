@@ -24,7 +24,10 @@ public final class Rate {
     }
     if (limit > MAX_LIMIT_TIMES_WINDOW / windowMillis) {
       throw new IllegalArgumentException(
-          "invalid rate '" + text + "': the limit times the window is too large to count");
+          "invalid rate '"
+              + text
+              + "': the limit times the window is too large to count exactly; use a shorter"
+              + " window with a proportional limit (e.g. 1000/s rather than 86400000/day)");
     }
     this.limit = limit;
     this.windowMillis = windowMillis;

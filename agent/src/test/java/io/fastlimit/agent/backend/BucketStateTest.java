@@ -340,4 +340,18 @@ class BucketStateTest {
       }
     }
   }
+
+  @Test
+  void remainingIsNeverNegativeWhenAReloadLowersTheLimitUnderTheCount() {
+    for (Algorithm algorithm : Algorithm.values()) {
+      BucketState state = new BucketState();
+      for (int i = 0; i < 10; i++) {
+        state.check(algorithm, 10, 60_000, 1, 1_000);
+        state.commit(60_000, 1);
+      }
+      Outcome lowered = state.check(algorithm, 3, 60_000, 1, 1_001);
+      org.assertj.core.api.Assertions.assertThat(lowered.allowed()).as("%s", algorithm).isFalse();
+      org.assertj.core.api.Assertions.assertThat(lowered.remaining()).as("%s", algorithm).isZero();
+    }
+  }
 }

@@ -405,4 +405,17 @@ class MemoryBackendTest {
 
     assertThat(backend.keys()).containsExactly("live", "new");
   }
+
+  @Test
+  void theDefaultClockNeverGoesBackwards() {
+    java.util.function.LongSupplier clock = MemoryBackend.monotonicClock();
+    long previous = clock.getAsLong();
+    org.assertj.core.api.Assertions.assertThat(previous)
+        .isCloseTo(System.currentTimeMillis(), org.assertj.core.api.Assertions.within(1000L));
+    for (int i = 0; i < 100_000; i++) {
+      long now = clock.getAsLong();
+      org.assertj.core.api.Assertions.assertThat(now).isGreaterThanOrEqualTo(previous);
+      previous = now;
+    }
+  }
 }

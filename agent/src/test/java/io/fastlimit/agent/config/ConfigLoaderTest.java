@@ -737,4 +737,21 @@ class ConfigLoaderTest {
     assertThat(config.clientIp().resolve("2001:db8:9::1", null).exempt()).isTrue();
     assertThat(CidrBlock.parse("2001:db8::/32").contains(IpAddress.parse("2001:db9::1"))).isFalse();
   }
+
+  @Test
+  void pathsThatMatchAlikeShareADefaultNameAndCollide() {
+    org.assertj.core.api.Assertions.assertThat(
+            problems(
+                """
+                rules:
+                  - path: /login
+                    limit: 5/min
+                  - path: /login/
+                    limit: 50/hour
+                """))
+        .anySatisfy(
+            problem ->
+                org.assertj.core.api.Assertions.assertThat(problem.message())
+                    .contains("two rules are named '/login'"));
+  }
 }

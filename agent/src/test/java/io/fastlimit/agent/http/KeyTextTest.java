@@ -98,4 +98,12 @@ class KeyTextTest {
   void forLogOfNullSaysNull() {
     assertThat(KeyText.forLog(null)).isEqualTo("null");
   }
+
+  @Test
+  void forLogMarksOnlyTextThatWasReallyCut() {
+    String exactly200 = "a".repeat(200);
+    org.assertj.core.api.Assertions.assertThat(KeyText.forLog(exactly200)).isEqualTo(exactly200);
+    org.assertj.core.api.Assertions.assertThat(KeyText.forLog(exactly200 + "b"))
+        .isEqualTo(exactly200 + "...");
+  }
 }
