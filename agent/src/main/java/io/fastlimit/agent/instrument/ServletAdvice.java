@@ -62,9 +62,11 @@ public final class ServletAdvice {
       } else {
         stage = RateLimitBridge.STAGE_SERVLET_ALL_RULES;
       }
-      // what the application routes on, decoded and normalized by the container
+      // what the application routes on, decoded and normalized by the container. The context
+      // path comes from the ServletContext: request.getContextPath() is the client's spelling
+      // (";x=y", "%73", "/./" ...), which Tomcat routes but no rule would match.
       String path = httpRequest.getServletPath();
-      String contextPath = httpRequest.getContextPath();
+      String contextPath = httpRequest.getServletContext().getContextPath();
       String pathInfo = httpRequest.getPathInfo();
       if (contextPath != null && !contextPath.isEmpty()) {
         path = contextPath + path;
