@@ -22,6 +22,18 @@ final class Build {
     return existing("fastlimit.sample.javax");
   }
 
+  static Path jettySample() {
+    return existing("fastlimit.sample.jetty");
+  }
+
+  static Path undertowSample() {
+    return existing("fastlimit.sample.undertow");
+  }
+
+  static Path springBootSample() {
+    return existing("fastlimit.sample.boot");
+  }
+
   static Path sampleWar() {
     return existing("fastlimit.sample.war");
   }

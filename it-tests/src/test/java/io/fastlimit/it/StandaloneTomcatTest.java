@@ -71,7 +71,7 @@ class StandaloneTomcatTest {
     }
   }
 
-  private static void copyConf(Path from, Path to, int port) throws IOException {
+  static void copyConf(Path from, Path to, int port) throws IOException {
     Files.createDirectories(to);
     try (Stream<Path> files = Files.list(from)) {
       for (Path file : (Iterable<Path>) files::iterator) {
@@ -88,7 +88,7 @@ class StandaloneTomcatTest {
     Files.writeString(serverXml, xml, StandardCharsets.UTF_8);
   }
 
-  private static void awaitDeployment(ChildApp tomcat) throws Exception {
+  static void awaitDeployment(ChildApp tomcat) throws Exception {
     long deadline = System.nanoTime() + 60_000_000_000L;
     HttpResult last = null;
     while (System.nanoTime() < deadline) {

@@ -3,7 +3,7 @@ package io.fastlimit.it;
 import java.nio.file.Path;
 
 /** Embedded Tomcat 11, jakarta.servlet. */
-class Tomcat11JakartaTest extends EmbeddedTomcatContract {
+class Tomcat11JakartaTest extends ContainerContract {
 
   @Override
   Path appJar() {

@@ -3,7 +3,7 @@ package io.fastlimit.it;
 import java.nio.file.Path;
 
 /** Embedded Tomcat 9, javax.servlet. */
-class Tomcat9JavaxTest extends EmbeddedTomcatContract {
+class Tomcat9JavaxTest extends ContainerContract {
 
   @Override
   Path appJar() {

@@ -37,6 +37,9 @@ public final class SampleApp {
     Context context = tomcat.addContext("", base.getAbsolutePath());
 
     add(context, "hello", new Hello(), "/api/*", "/hello");
+    // protected handlers of the path-trick tests: each counts on its own
+    add(context, "secret", new Hello(), "/api/secret");
+    add(context, "admin", new Hello(), "/admin/*");
     add(context, "login", new Login(), "/login");
     add(context, "stats", new Stats(), "/stats");
     add(context, "target", new Hello(), "/dispatch/target");

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.TestInstance;
  * request is dispatched inside the application. Subclasses name the application to run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class EmbeddedTomcatContract {
+abstract class ContainerContract {
 
   static final String RULES =
       """
@@ -34,7 +34,7 @@ abstract class EmbeddedTomcatContract {
 
   @BeforeAll
   void startApp() throws Exception {
-    app = ChildApp.sample(appJar(), Build.rulesFile("tomcat", RULES).toString());
+    app = ChildApp.sample(appJar(), Build.rulesFile("container", RULES).toString());
   }
 
   @AfterAll
