@@ -2,10 +2,7 @@ package io.fastlimit.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -47,31 +44,14 @@ class StandaloneTomcatPathTrickTest {
 
   @BeforeAll
   void startTomcatAndSpendTheLimit() throws Exception {
-    Path home = Build.tomcatHome();
-    Path base = Build.workDirectory("catalina-base-tricks");
-    int port = ChildApp.freePort();
-    StandaloneTomcatTest.copyConf(home.resolve("conf"), base.resolve("conf"), port);
-    for (String dir : new String[] {"logs", "temp", "work", "webapps"}) {
-      Files.createDirectories(base.resolve(dir));
-    }
-    Files.copy(Build.sampleWar(), base.resolve("webapps/sample-webapp.war"));
-    Path rules =
-        Build.rulesFile(
+    tomcat =
+        StandaloneTomcat.start(
             "standalone-tricks",
             """
             rules:
               - path: /sample-webapp/api/**
                 limit: 2/hour
             """);
-    Map<String, String> environment =
-        Map.of(
-            "CATALINA_HOME", home.toString(),
-            "CATALINA_BASE", base.toString(),
-            "JAVA_HOME", System.getProperty("java.home"),
-            "CATALINA_OPTS", "-javaagent:" + Build.agentJar() + "=" + rules);
-    List<String> command = List.of("sh", home.resolve("bin/catalina.sh").toString(), "run");
-    tomcat = ChildApp.start(command, environment, base, port);
-    StandaloneTomcatTest.awaitDeployment(tomcat);
     for (int i = 1; i <= LIMIT; i++) {
       HttpResult ok = tomcat.get("/sample-webapp/api/hello");
       assertThat(ok.status()).as("request %d: %s", i, ok).isEqualTo(200);

@@ -2,13 +2,6 @@ package io.fastlimit.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,16 +13,8 @@ class StandaloneTomcatTest {
 
   @Test
   void warDeployedInWebappsIsLimitedWithTheAgentInCatalinaOpts() throws Exception {
-    Path home = Build.tomcatHome();
-    Path base = Build.workDirectory("catalina-base");
-    int port = ChildApp.freePort();
-    copyConf(home.resolve("conf"), base.resolve("conf"), port);
-    for (String dir : new String[] {"logs", "temp", "work", "webapps"}) {
-      Files.createDirectories(base.resolve(dir));
-    }
-    Files.copy(Build.sampleWar(), base.resolve("webapps/sample-webapp.war"));
-    Path rules =
-        Build.rulesFile(
+    try (ChildApp tomcat =
+        StandaloneTomcat.start(
             "standalone",
             """
             rules:
@@ -40,16 +25,7 @@ class StandaloneTomcatTest {
                 methods: [POST]
                 limit: 2/hour
                 before-filters: true
-            """);
-    Map<String, String> environment =
-        Map.of(
-            "CATALINA_HOME", home.toString(),
-            "CATALINA_BASE", base.toString(),
-            "JAVA_HOME", System.getProperty("java.home"),
-            "CATALINA_OPTS", "-javaagent:" + Build.agentJar() + "=" + rules);
-    List<String> command = List.of("sh", home.resolve("bin/catalina.sh").toString(), "run");
-    try (ChildApp tomcat = ChildApp.start(command, environment, base, port)) {
-      awaitDeployment(tomcat);
+            """)) {
       for (int i = 1; i <= 3; i++) {
         HttpResult ok = tomcat.get("/sample-webapp/api/hello");
         assertThat(ok.status()).as("request %d: %s", i, ok).isEqualTo(200);
@@ -69,35 +45,5 @@ class StandaloneTomcatTest {
       assertThat(tomcat.get("/sample-webapp/stats").body()).contains("\"login\":2");
       assertThat(tomcat.output()).contains("[fastlimit] fastlimit agent");
     }
-  }
-
-  static void copyConf(Path from, Path to, int port) throws IOException {
-    Files.createDirectories(to);
-    try (Stream<Path> files = Files.list(from)) {
-      for (Path file : (Iterable<Path>) files::iterator) {
-        if (Files.isRegularFile(file)) {
-          Files.copy(file, to.resolve(file.getFileName()));
-        }
-      }
-    }
-    Path serverXml = to.resolve("server.xml");
-    String xml = Files.readString(serverXml, StandardCharsets.UTF_8);
-    xml =
-        xml.replace("<Server port=\"8005\"", "<Server port=\"-1\"")
-            .replace("port=\"8080\"", "port=\"" + port + "\"");
-    Files.writeString(serverXml, xml, StandardCharsets.UTF_8);
-  }
-
-  static void awaitDeployment(ChildApp tomcat) throws Exception {
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    HttpResult last = null;
-    while (System.nanoTime() < deadline) {
-      last = tomcat.get("/sample-webapp/stats");
-      if (last.status() == 200) {
-        return;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("the WAR was not deployed: " + last + "\n" + tomcat.output());
   }
 }

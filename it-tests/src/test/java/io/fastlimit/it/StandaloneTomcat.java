@@ -1,0 +1,76 @@
+package io.fastlimit.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The Tomcat distribution from Maven Central, started by its own catalina.sh in a fresh
+ * CATALINA_BASE with the sample WAR in webapps/ and the agent in CATALINA_OPTS.
+ */
+final class StandaloneTomcat {
+
+  private StandaloneTomcat() {}
+
+  /** Starts Tomcat with these rules and returns once the WAR answers. */
+  static ChildApp start(String name, String rulesYaml) throws Exception {
+    Path home = Build.tomcatHome();
+    Path base = Build.workDirectory("catalina-base-" + name);
+    int port = ChildApp.freePort();
+    copyConf(home.resolve("conf"), base.resolve("conf"), port);
+    for (String dir : new String[] {"logs", "temp", "work", "webapps"}) {
+      Files.createDirectories(base.resolve(dir));
+    }
+    Files.copy(Build.sampleWar(), base.resolve("webapps/sample-webapp.war"));
+    Path rules = Build.rulesFile(name, rulesYaml);
+    Map<String, String> environment =
+        Map.of(
+            "CATALINA_HOME", home.toString(),
+            "CATALINA_BASE", base.toString(),
+            "JAVA_HOME", System.getProperty("java.home"),
+            "CATALINA_OPTS", "-javaagent:" + Build.agentJar() + "=" + rules);
+    List<String> command = List.of("sh", home.resolve("bin/catalina.sh").toString(), "run");
+    ChildApp tomcat = ChildApp.start(command, environment, base, port);
+    try {
+      awaitDeployment(tomcat);
+    } catch (Exception | AssertionError e) {
+      tomcat.close();
+      throw e;
+    }
+    return tomcat;
+  }
+
+  private static void copyConf(Path from, Path to, int port) throws IOException {
+    Files.createDirectories(to);
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(file)) {
+          Files.copy(file, to.resolve(file.getFileName()));
+        }
+      }
+    }
+    Path serverXml = to.resolve("server.xml");
+    String xml = Files.readString(serverXml, StandardCharsets.UTF_8);
+    xml =
+        xml.replace("<Server port=\"8005\"", "<Server port=\"-1\"")
+            .replace("port=\"8080\"", "port=\"" + port + "\"");
+    Files.writeString(serverXml, xml, StandardCharsets.UTF_8);
+  }
+
+  private static void awaitDeployment(ChildApp tomcat) throws Exception {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    HttpResult last = null;
+    while (System.nanoTime() < deadline) {
+      last = tomcat.get("/sample-webapp/stats");
+      if (last.status() == 200) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("the WAR was not deployed: " + last + "\n" + tomcat.output());
+  }
+}
