@@ -20,6 +20,17 @@ import org.junit.jupiter.api.Test;
  */
 class AgentJarTest {
 
+  /** Packages of the libraries the agent bundles, as they are named outside the agent jar. */
+  private static final String[] ORIGINAL_PACKAGES = {
+    "net/bytebuddy/",
+    "org/snakeyaml/",
+    "org/yaml/",
+    "io/lettuce/",
+    "io/netty/",
+    "reactor/",
+    "org/reactivestreams/",
+  };
+
   @Test
   void manifestDeclaresAgentEntryPointsAndRetransformation() throws IOException {
     try (JarFile jar = new JarFile(Build.agentJar().toFile())) {
@@ -45,10 +56,12 @@ class AgentJarTest {
           outside.add(name);
         }
         if (name.endsWith(".class")) {
-          String constants = new String(read(jar, entry), StandardCharsets.ISO_8859_1);
-          for (String original : new String[] {"net/bytebuddy/", "org/snakeyaml/", "org/yaml/"}) {
-            if (constants.contains(original)) {
-              referencing.add(name + " -> " + original);
+          for (String constant : utf8Constants(read(jar, entry))) {
+            for (String original : ORIGINAL_PACKAGES) {
+              // a class name, or a descriptor or signature naming one
+              if (constant.startsWith(original) || constant.contains("L" + original)) {
+                referencing.add(name + " -> " + original);
+              }
             }
           }
         }
@@ -56,6 +69,24 @@ class AgentJarTest {
     }
     assertThat(outside).as("entries outside io/fastlimit/agent/").isEmpty();
     assertThat(referencing).as("classes still referring to unrelocated packages").isEmpty();
+  }
+
+  @Test
+  void serviceFilesNameOnlyRelocatedInterfaces() throws IOException {
+    // a service file named for an interface the application has would be found by its
+    // ServiceLoader and fail on the relocated class behind it
+    List<String> foreign = new ArrayList<>();
+    try (JarFile jar = new JarFile(Build.agentJar().toFile())) {
+      for (JarEntry entry : java.util.Collections.list(jar.entries())) {
+        String name = entry.getName();
+        if (name.startsWith("META-INF/services/")
+            && !entry.isDirectory()
+            && !name.startsWith("META-INF/services/io.fastlimit.agent.")) {
+          foreign.add(name);
+        }
+      }
+    }
+    assertThat(foreign).isEmpty();
   }
 
   @Test
@@ -93,6 +124,29 @@ class AgentJarTest {
       }
     }
     assertThat(newer).as("classes a Java 8 JVM could not load").isEmpty();
+  }
+
+  /** The UTF-8 entries of a class file's constant pool: every name the class refers to. */
+  private static List<String> utf8Constants(byte[] bytes) throws IOException {
+    java.io.DataInputStream in = new java.io.DataInputStream(new ByteArrayInputStream(bytes));
+    in.skipBytes(8); // magic, minor, major
+    int count = in.readUnsignedShort();
+    List<String> strings = new ArrayList<>();
+    for (int i = 1; i < count; i++) {
+      int tag = in.readUnsignedByte();
+      switch (tag) {
+        case 1 -> strings.add(in.readUTF());
+        case 7, 8, 16, 19, 20 -> in.skipBytes(2);
+        case 15 -> in.skipBytes(3);
+        case 3, 4, 9, 10, 11, 12, 17, 18 -> in.skipBytes(4);
+        case 5, 6 -> {
+          in.skipBytes(8);
+          i++; // longs and doubles take two slots
+        }
+        default -> throw new IOException("unknown constant pool tag " + tag);
+      }
+    }
+    return strings;
   }
 
   private static byte[] read(JarFile jar, JarEntry entry) throws IOException {
