@@ -123,7 +123,7 @@ final class AgentStartup implements RulesFileWatcher.Listener {
       backend =
           Backends.create(
               config.backend(),
-              new BackendContext(config.backendOptions(), config.memoryMaxKeys()));
+              new BackendContext(config.backendOptions(), config.memoryMaxKeys(), config.redis()));
     } catch (Throwable failure) {
       AgentLog.error(
           "the backend '"
@@ -213,8 +213,8 @@ final class AgentStartup implements RulesFileWatcher.Listener {
             .append(' ')
             .append(config.source())
             .append(" (")
-            .append(config.backend())
-            .append(" backend): ")
+            .append(config.redis() == null ? config.backend() + " backend" : config.redis().toString())
+            .append("): ")
             .append(config.rules().rules().size())
             .append(" rule(s)");
     for (RateLimitRule rule : config.rules().rules()) {

@@ -29,7 +29,7 @@ class ConfigExamplesTest {
   @TestFactory
   Stream<DynamicTest> everyExampleFileLoads() throws IOException {
     List<Path> files = examples();
-    assertThat(files).hasSizeGreaterThanOrEqualTo(5);
+    assertThat(files).hasSizeGreaterThanOrEqualTo(6);
     return files.stream()
         .map(
             file ->
@@ -53,7 +53,8 @@ class ConfigExamplesTest {
             "login-protection.yaml",
             "api-per-user.yaml",
             "behind-proxy.yaml",
-            "dry-run-rollout.yaml");
+            "dry-run-rollout.yaml",
+            "redis.yaml");
   }
 
   @TestFactory

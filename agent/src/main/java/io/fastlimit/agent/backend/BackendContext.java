@@ -1,18 +1,29 @@
 package io.fastlimit.agent.backend;
 
+import io.fastlimit.agent.backend.redis.RedisSettings;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** What a {@link BackendProvider} gets: the free-form {@code backend-options} of the rules file. */
+/**
+ * What a {@link BackendProvider} gets: the free-form {@code backend-options} of the rules file,
+ * and the settings the built-in backends use.
+ */
 public final class BackendContext {
 
   private final Map<String, String> options;
   private final int memoryMaxKeys;
+  private final RedisSettings redis;
 
-  public BackendContext(Map<String, String> options, int memoryMaxKeys) {
+  public BackendContext(Map<String, String> options, int memoryMaxKeys, RedisSettings redis) {
     this.options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
     this.memoryMaxKeys = memoryMaxKeys;
+    this.redis = redis;
+  }
+
+  /** The rules file's Redis settings, or null. */
+  public RedisSettings redis() {
+    return redis;
   }
 
   /** {@code backend-options} as written, values as strings. */

@@ -1,21 +1,29 @@
 package io.fastlimit.agent.backend;
 
+import io.fastlimit.agent.backend.redis.RedisBackend;
 import java.util.ServiceLoader;
 
 /**
- * Turns the rules file's {@code backend} into a {@link Backend}: {@code memory} (the default), a
- * provider name found by ServiceLoader, or the class name of a {@link BackendProvider} or of a
+ * Turns the rules file's {@code backend} into a {@link Backend}: {@code memory} (the default),
+ * {@code redis} (implied by {@code redis-url}), a provider name found by ServiceLoader, or the class name of a {@link BackendProvider} or of a
  * {@link Backend} with a public no-argument constructor.
  */
 public final class Backends {
 
   public static final String MEMORY = "memory";
+  public static final String REDIS = "redis";
 
   private Backends() {}
 
   public static Backend create(String name, BackendContext context) throws Exception {
     if (MEMORY.equals(name)) {
       return new MemoryBackend(MemoryBackend.monotonicClock(), context.memoryMaxKeys());
+    }
+    if (REDIS.equals(name)) {
+      if (context.redis() == null) {
+        throw new IllegalArgumentException("backend 'redis' needs redis-url");
+      }
+      return RedisBackend.connect(context.redis());
     }
     ClassLoader loader = Backends.class.getClassLoader();
     for (BackendProvider provider : ServiceLoader.load(BackendProvider.class, loader)) {

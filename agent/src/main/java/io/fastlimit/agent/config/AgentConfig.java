@@ -1,5 +1,6 @@
 package io.fastlimit.agent.config;
 
+import io.fastlimit.agent.backend.redis.RedisSettings;
 import io.fastlimit.agent.http.BlockedResponse;
 import io.fastlimit.agent.http.ClientIpResolver;
 import io.fastlimit.agent.http.RateLimitHeaders;
@@ -25,6 +26,7 @@ public final class AgentConfig {
   private final int prometheusPort;
   private final String backend;
   private final Map<String, String> backendOptions;
+  private final RedisSettings redis;
 
   public AgentConfig(
       String source,
@@ -40,7 +42,8 @@ public final class AgentConfig {
       String logLevel,
       int prometheusPort,
       String backend,
-      Map<String, String> backendOptions) {
+      Map<String, String> backendOptions,
+      RedisSettings redis) {
     this.source = source;
     this.rules = rules;
     this.keyPrefix = keyPrefix;
@@ -55,6 +58,12 @@ public final class AgentConfig {
     this.prometheusPort = prometheusPort;
     this.backend = backend;
     this.backendOptions = Collections.unmodifiableMap(new LinkedHashMap<>(backendOptions));
+    this.redis = redis;
+  }
+
+  /** How to reach Redis, or null when counters are not in Redis. */
+  public RedisSettings redis() {
+    return redis;
   }
 
   /** Where this configuration came from, for messages. */
@@ -117,6 +126,7 @@ public final class AgentConfig {
   public String backendIdentity() {
     return "backend="
         + backend
+        + (redis == null ? "" : " " + redis)
         + " "
         + backendOptions
         + " memory.max-keys="

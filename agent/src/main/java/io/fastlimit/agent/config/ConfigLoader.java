@@ -1,6 +1,9 @@
 package io.fastlimit.agent.config;
 
+import io.fastlimit.agent.backend.Backends;
 import io.fastlimit.agent.backend.MemoryBackend;
+import io.fastlimit.agent.backend.redis.RedisBackend;
+import io.fastlimit.agent.backend.redis.RedisSettings;
 import io.fastlimit.agent.http.BlockedResponse;
 import io.fastlimit.agent.http.CidrBlock;
 import io.fastlimit.agent.http.ClientIpResolver;
@@ -85,12 +88,15 @@ public final class ConfigLoader {
       Arrays.asList("enabled", "style", "limit", "remaining", "reset", "retry-after");
   private static final List<String> RESPONSE_KEYS = Arrays.asList("status", "content-type", "body");
   private static final List<String> MEMORY_KEYS = Collections.singletonList("max-keys");
+  private static final List<String> REDIS_KEYS = Arrays.asList("timeout", "on-error", "cluster");
   private static final List<String> METRICS_KEYS = Collections.singletonList("prometheus-port");
   private static final List<String> LOG_LEVELS = Arrays.asList("debug", "info", "warn", "error");
 
   private final String file;
   private final Function<String, String> environment;
   private final List<ConfigProblem> problems = new ArrayList<>();
+  /** Largest limit x window-ms a rate may have: lower with Redis, whose Lua counts in doubles. */
+  private long maxLimitTimesWindow = Rate.MAX_LIMIT_TIMES_WINDOW;
 
   private ConfigLoader(String file, Function<String, String> environment) {
     this.file = file;
@@ -128,6 +134,9 @@ public final class ConfigLoader {
     ConfigLoader loader = new ConfigLoader(file, environment);
     AgentConfig config = loader.read(text);
     if (!loader.problems.isEmpty()) {
+      // in file order, whatever order they were found in
+      loader.problems.sort(
+          (a, b) -> a.line() != b.line() ? a.line() - b.line() : a.column() - b.column());
       throw new ConfigException(loader.problems);
     }
     return config;
@@ -171,15 +180,9 @@ public final class ConfigLoader {
     if (top == null) {
       return null;
     }
-    for (String redisKey : new String[] {"redis-url", "redis"}) {
-      if (top.containsKey(redisKey)) {
-        problem(
-            top.get(redisKey),
-            "'"
-                + redisKey
-                + "': the Redis backend is not available in this version; remove the key to"
-                + " keep counters in memory");
-      }
+    RedisSettings redis = redis(top);
+    if (redis != null) {
+      maxLimitTimesWindow = RedisBackend.MAX_LIMIT_TIMES_WINDOW;
     }
     String keyPrefix = keyPrefix(top.get("key-prefix"));
     Algorithm defaultAlgorithm = algorithm(top.get("algorithm"), Algorithm.SLIDING_WINDOW);
@@ -238,10 +241,16 @@ public final class ConfigLoader {
       prometheusPort = integer(metrics.get("prometheus-port"), 0, 0, 65535);
     }
 
-    String backend = "memory";
+    String backend = redis != null ? Backends.REDIS : Backends.MEMORY;
     if (top.containsKey("backend")) {
       String name = nonEmptyString(top.get("backend"), "a backend name or class");
-      if (name != null) {
+      if (name != null && redis != null && !name.equals(Backends.REDIS)) {
+        problem(
+            top.get("backend"),
+            "'backend: " + name + "' and 'redis-url' exclude each other; keep one");
+      } else if (name != null && redis == null && name.equals(Backends.REDIS)) {
+        problem(top.get("backend"), "'backend: redis' needs 'redis-url', e.g. redis://localhost:6379");
+      } else if (name != null) {
         backend = name;
       }
     }
@@ -295,7 +304,83 @@ public final class ConfigLoader {
         logLevel,
         prometheusPort,
         backend,
-        backendOptions);
+        backendOptions,
+        redis);
+  }
+
+  /** The Redis settings, or null when the file has no redis-url. */
+  private RedisSettings redis(Map<String, Node> top) {
+    Map<String, Node> settings = mapping(top.get("redis"), "redis", REDIS_KEYS);
+    Node urlNode = top.get("redis-url");
+    if (urlNode == null) {
+      if (settings != null) {
+        problem(top.get("redis"), "'redis' settings need 'redis-url', e.g. redis://localhost:6379");
+      }
+      return null;
+    }
+    long timeout = 50;
+    RedisSettings.OnError onError = RedisSettings.OnError.ALLOW;
+    boolean cluster = false;
+    if (settings != null) {
+      if (settings.containsKey("timeout")) {
+        String text = nonEmptyString(settings.get("timeout"), "a duration");
+        if (text != null) {
+          try {
+            timeout = Durations.parseMillis(text);
+            if (timeout < 1 || timeout > 60_000) {
+              problem(settings.get("timeout"), "redis.timeout must be from 1ms to 60s");
+            }
+          } catch (IllegalArgumentException e) {
+            problem(settings.get("timeout"), e.getMessage());
+          }
+        }
+      }
+      if (settings.containsKey("on-error")) {
+        String text = nonEmptyString(settings.get("on-error"), "allow, deny or local");
+        if ("allow".equals(text)) {
+          onError = RedisSettings.OnError.ALLOW;
+        } else if ("deny".equals(text)) {
+          onError = RedisSettings.OnError.DENY;
+        } else if ("local".equals(text)) {
+          onError = RedisSettings.OnError.LOCAL;
+        } else if (text != null) {
+          problem(
+              settings.get("on-error"),
+              "unknown on-error '"
+                  + text
+                  + "'; valid: allow (fail open), deny (fail closed), local (limit in memory)");
+        }
+      }
+      cluster = bool(settings.get("cluster"), false);
+    }
+    List<Node> urlNodes =
+        urlNode instanceof SequenceNode ? list(urlNode, "redis-url") : Collections.singletonList(urlNode);
+    List<String> uris = new ArrayList<>();
+    for (Node node : urlNodes) {
+      String uri = nonEmptyString(node, "a Redis URL");
+      if (uri == null) {
+        continue;
+      }
+      if (!uri.startsWith("redis://")
+          && !uri.startsWith("rediss://")
+          && !uri.startsWith("redis-sentinel://")) {
+        problem(
+            node,
+            "invalid redis-url '"
+                + uri.replaceAll("//[^@/]*@", "//***@")
+                + "': write redis://[:password@]host:port[/database], rediss://... for TLS or"
+                + " redis-sentinel://host:port[,host:port]/database#master");
+      } else {
+        uris.add(uri);
+      }
+    }
+    if (uris.isEmpty()) {
+      if (urlNodes.isEmpty()) {
+        problem(urlNode, "redis-url lists no URL");
+      }
+      return null;
+    }
+    return new RedisSettings(uris, cluster, timeout, onError);
   }
 
   private RateLimitRule rule(
@@ -428,7 +513,17 @@ public final class ConfigLoader {
       return null;
     }
     try {
-      return Rate.parse(text);
+      Rate rate = Rate.parse(text);
+      if (rate.limit() > maxLimitTimesWindow / rate.windowMillis()) {
+        problem(
+            node,
+            "invalid rate '"
+                + text
+                + "': too large for exact counting in Redis; use a shorter window with a"
+                + " proportional limit (e.g. 1000/s rather than 86400000/day)");
+        return null;
+      }
+      return rate;
     } catch (IllegalArgumentException e) {
       problem(node, e.getMessage());
       return null;

@@ -34,14 +34,14 @@ class BackendsTest {
 
   @Test
   void memoryIsBuiltIn() throws Exception {
-    assertThat(Backends.create("memory", new BackendContext(Map.of(), 1000)))
+    assertThat(Backends.create("memory", new BackendContext(Map.of(), 1000, null)))
         .isInstanceOf(MemoryBackend.class);
   }
 
   @Test
   void providerIsFoundByNameThroughServiceLoaderAndGetsTheOptions() throws Exception {
     Backend backend =
-        Backends.create("recording", new BackendContext(Map.of("servers", "a,b"), 5000));
+        Backends.create("recording", new BackendContext(Map.of("servers", "a,b"), 5000, null));
     assertThat(backend).isInstanceOf(MemoryBackend.class);
     assertThat(RecordingProvider.lastContext.options()).containsEntry("servers", "a,b");
     assertThat(RecordingProvider.lastContext.memoryMaxKeys()).isEqualTo(5000);
@@ -49,21 +49,21 @@ class BackendsTest {
 
   @Test
   void backendOrProviderIsFoundByClassName() throws Exception {
-    assertThat(Backends.create(NamedBackend.class.getName(), new BackendContext(Map.of(), 1000)))
+    assertThat(Backends.create(NamedBackend.class.getName(), new BackendContext(Map.of(), 1000, null)))
         .isInstanceOf(NamedBackend.class);
     assertThat(
             Backends.create(
-                RecordingProvider.class.getName(), new BackendContext(Map.of(), 1000)))
+                RecordingProvider.class.getName(), new BackendContext(Map.of(), 1000, null)))
         .isInstanceOf(MemoryBackend.class);
   }
 
   @Test
   void unknownBackendSaysWhatWasTried() {
-    assertThatThrownBy(() -> Backends.create("nosuch", new BackendContext(Map.of(), 1000)))
+    assertThatThrownBy(() -> Backends.create("nosuch", new BackendContext(Map.of(), 1000, null)))
         .hasMessageContaining("no backend 'nosuch'")
         .hasMessageContaining("META-INF/services/io.fastlimit.agent.backend.BackendProvider");
     assertThatThrownBy(
-            () -> Backends.create("java.lang.String", new BackendContext(Map.of(), 1000)))
+            () -> Backends.create("java.lang.String", new BackendContext(Map.of(), 1000, null)))
         .hasMessageContaining("is neither a");
   }
 }

@@ -236,13 +236,14 @@ class ConfigLoaderTest {
                 lmit: 5/min
             """);
 
+    // reported in file order
     assertThat(problems).hasSize(2);
-    assertAt(problems.get(0), 3, 5);
-    assertThat(problems.get(0).message()).contains("'lmit'").contains("did you mean 'limit'?");
-    assertAt(problems.get(1), 2, 5);
-    assertThat(problems.get(1).message())
+    assertAt(problems.get(0), 2, 5);
+    assertThat(problems.get(0).message())
         .contains("the rule limits nothing")
         .contains("limit: 10/min");
+    assertAt(problems.get(1), 3, 5);
+    assertThat(problems.get(1).message()).contains("'lmit'").contains("did you mean 'limit'?");
   }
 
   @Test
@@ -567,26 +568,82 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void redisIsRefusedInThisVersion() {
-    List<ConfigProblem> problems =
-        problems(
+  void redisSettingsAreReadAndSelectTheRedisBackend() throws ConfigException {
+    AgentConfig config =
+        load(
             """
-            redis-url: redis://localhost:6379/0
+            redis-url: redis://:secret@localhost:6379/2
             redis:
-              timeout: 50ms
+              timeout: 80ms
+              on-error: local
             rules:
               - path: /a
                 limit: 1/s
             """);
+    assertThat(config.backend()).isEqualTo("redis");
+    assertThat(config.redis().uris()).containsExactly("redis://:secret@localhost:6379/2");
+    assertThat(config.redis().timeoutMillis()).isEqualTo(80);
+    assertThat(config.redis().onError())
+        .isEqualTo(io.fastlimit.agent.backend.redis.RedisSettings.OnError.LOCAL);
+    assertThat(config.redis().cluster()).isFalse();
+    assertThat(config.backendIdentity()).doesNotContain("secret");
+  }
 
-    assertThat(problems).hasSize(2);
+  @Test
+  void severalRedisUrlsAreAClusterAndTheDefaultsAreFiftyMillisAndAllow() throws ConfigException {
+    AgentConfig config =
+        load(
+            """
+            redis-url: [redis://10.0.0.1:7000, redis://10.0.0.2:7000]
+            rules:
+              - path: /a
+                limit: 1/s
+            """);
+    assertThat(config.redis().cluster()).isTrue();
+    assertThat(config.redis().timeoutMillis()).isEqualTo(50);
+    assertThat(config.redis().onError())
+        .isEqualTo(io.fastlimit.agent.backend.redis.RedisSettings.OnError.ALLOW);
+  }
+
+  @Test
+  void badRedisSettingsAreReportedWithPositions() {
+    List<ConfigProblem> problems =
+        problems(
+            """
+            redis-url: http://localhost:6379
+            redis:
+              timeout: fast
+              on-error: retry
+            rules:
+              - path: /a
+                limit: 1/s
+            """);
+    assertThat(problems).hasSize(3);
     assertAt(problems.get(0), 1, 12);
-    assertThat(problems.get(0).message())
-        .contains("'redis-url'")
-        .contains("not available in this version")
-        .contains("remove the key");
-    assertAt(problems.get(1), 3, 3);
-    assertThat(problems.get(1).message()).contains("'redis'");
+    assertThat(problems.get(0).message()).contains("invalid redis-url").contains("redis://");
+    assertAt(problems.get(1), 3, 12);
+    assertThat(problems.get(1).message()).contains("invalid duration 'fast'");
+    assertAt(problems.get(2), 4, 13);
+    assertThat(problems.get(2).message()).contains("unknown on-error 'retry'");
+  }
+
+  @Test
+  void redisSettingsWithoutAUrlAndAConflictingBackendAreErrors() {
+    assertThat(problems("redis:\n  timeout: 50ms\nrules: [{path: /a, limit: 1/s}]\n"))
+        .anySatisfy(p -> assertThat(p.message()).contains("need 'redis-url'"));
+    assertThat(
+            problems(
+                "redis-url: redis://h:1\nbackend: memory\nrules: [{path: /a, limit: 1/s}]\n"))
+        .anySatisfy(p -> assertThat(p.message()).contains("exclude each other"));
+  }
+
+  @Test
+  void ratesTooLargeForExactCountingInRedisAreRefusedOnlyWithRedis() throws ConfigException {
+    String rules = "rules: [{path: /a, limit: 1000000000/day}]\n";
+    assertThat(load(rules).rules().rules()).hasSize(1);
+    assertThat(problems("redis-url: redis://h:1\n" + rules))
+        .singleElement()
+        .satisfies(p -> assertThat(p.message()).contains("too large for exact counting in Redis"));
   }
 
   @Test

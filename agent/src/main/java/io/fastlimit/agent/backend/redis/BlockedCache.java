@@ -1,0 +1,141 @@
+package io.fastlimit.agent.backend.redis;
+
+import io.fastlimit.agent.backend.Charge;
+import io.fastlimit.agent.backend.Outcome;
+import io.fastlimit.agent.rules.Algorithm;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Buckets Redis said are over their limit, until their retry time: while a client floods a
+ * limited path, its requests are answered here and never reach Redis. Only enforced charges are
+ * kept (an observe-only charge never blocks), and a request is answered here only when every one
+ * of its enforced charges is known blocked, so nothing here can admit what Redis would block or
+ * block what it would admit, except that another instance cannot shorten a wait: a wait only
+ * grows as other instances consume. Bounded: when full, expired entries are swept and, if the
+ * cache is still full, new blocks are not remembered (those requests go to Redis as usual).
+ */
+final class BlockedCache {
+
+  private final ConcurrentHashMap<String, Blocked> entries = new ConcurrentHashMap<>();
+  private final int maxEntries;
+  private final AtomicLong lastSweepNanos = new AtomicLong(System.nanoTime() - 2_000_000_000L);
+
+  /** What Redis answered for one bucket, and for which rate, so a reload invalidates it. */
+  private static final class Blocked {
+    final long limit;
+    final long windowMillis;
+    final long cost;
+    final Algorithm algorithm;
+    final long remaining;
+    final long resetAtMillis;
+    final long retryAfterMillis;
+    /** When the request that learned it was sent: waits count from there, which errs short. */
+    final long sentNanos;
+
+    Blocked(Charge charge, Outcome outcome, long sentNanos) {
+      this.limit = charge.limit();
+      this.windowMillis = charge.windowMillis();
+      this.cost = charge.cost();
+      this.algorithm = charge.algorithm();
+      this.remaining = outcome.remaining();
+      this.resetAtMillis = outcome.resetAtMillis();
+      this.retryAfterMillis = outcome.retryAfterMillis();
+      this.sentNanos = sentNanos;
+    }
+
+    boolean sameRate(Charge charge) {
+      return charge.limit() == limit
+          && charge.windowMillis() == windowMillis
+          && charge.cost() == cost
+          && charge.algorithm() == algorithm;
+    }
+
+    boolean expired(long nowNanos) {
+      return nowNanos - sentNanos >= retryAfterMillis * 1_000_000L;
+    }
+  }
+
+  BlockedCache(int maxEntries) {
+    this.maxEntries = maxEntries;
+  }
+
+  /**
+   * The outcomes for a request whose every enforced charge is known blocked, or null when Redis
+   * must be asked. Observe-only charges of such a request are not counted (the request is
+   * blocked), so they get an outcome that admits and says nothing: the full limit.
+   */
+  Outcome[] answer(Charge[] charges, long nowNanos, long nowMillis) {
+    Blocked[] found = null; // allocated only once a first charge is known blocked
+    for (int i = 0; i < charges.length; i++) {
+      Charge charge = charges[i];
+      if (charge.observeOnly()) {
+        continue;
+      }
+      Blocked blocked = entries.get(charge.key());
+      if (blocked == null) {
+        return null;
+      }
+      if (blocked.expired(nowNanos) || !blocked.sameRate(charge)) {
+        entries.remove(charge.key(), blocked);
+        return null;
+      }
+      if (found == null) {
+        found = new Blocked[charges.length];
+      }
+      found[i] = blocked;
+    }
+    if (found == null) {
+      return null; // observe-only charges only
+    }
+    Outcome[] outcomes = new Outcome[charges.length];
+    for (int i = 0; i < charges.length; i++) {
+      Blocked blocked = found[i];
+      if (blocked == null) {
+        outcomes[i] = new Outcome(true, charges[i].limit(), nowMillis, 0);
+      } else {
+        long elapsedMillis = (nowNanos - blocked.sentNanos) / 1_000_000L;
+        outcomes[i] =
+            new Outcome(
+                false,
+                blocked.remaining,
+                blocked.resetAtMillis,
+                Math.max(1, blocked.retryAfterMillis - elapsedMillis));
+      }
+    }
+    return outcomes;
+  }
+
+  /** Remembers the enforced charges Redis blocked in a request sent at {@code sentNanos}. */
+  void remember(Charge[] charges, Outcome[] outcomes, long sentNanos) {
+    for (int i = 0; i < charges.length; i++) {
+      Outcome outcome = outcomes[i];
+      if (outcome.allowed() || charges[i].observeOnly() || outcome.retryAfterMillis() <= 0) {
+        continue;
+      }
+      if (entries.size() >= maxEntries && !sweep(sentNanos)) {
+        return; // full of live blocks: this one is asked again next time
+      }
+      entries.put(charges[i].key(), new Blocked(charges[i], outcome, sentNanos));
+    }
+  }
+
+  /** Drops expired entries, at most once a second; says whether there is room now. */
+  private boolean sweep(long nowNanos) {
+    long last = lastSweepNanos.get();
+    if (nowNanos - last < 1_000_000_000L || !lastSweepNanos.compareAndSet(last, nowNanos)) {
+      return entries.size() < maxEntries;
+    }
+    for (Iterator<Blocked> it = entries.values().iterator(); it.hasNext(); ) {
+      if (it.next().expired(nowNanos)) {
+        it.remove();
+      }
+    }
+    return entries.size() < maxEntries;
+  }
+
+  int size() {
+    return entries.size();
+  }
+}

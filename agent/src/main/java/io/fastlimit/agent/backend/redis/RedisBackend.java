@@ -1,0 +1,425 @@
+package io.fastlimit.agent.backend.redis;
+
+import io.fastlimit.agent.backend.Backend;
+import io.fastlimit.agent.backend.Charge;
+import io.fastlimit.agent.backend.MemoryBackend;
+import io.fastlimit.agent.backend.Outcome;
+import io.fastlimit.agent.observe.AgentLog;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.SlotHash;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * Counters in Redis, shared by every instance: all charges of a request are decided by one Lua
+ * script ({@code buckets.lua}, run by EVALSHA) with the memory backend's exact arithmetic and
+ * Redis's clock. No request waits longer than the configured timeout; when Redis is slow or down
+ * the configured {@link RedisSettings.OnError} answers instead, the connection comes back by
+ * itself, and the outage and the recovery are each logged once.
+ *
+ * <p>In Redis Cluster the charges of a request are grouped by hash slot, one script per slot:
+ * each group is atomic, the request as a whole is not. A request blocked by one group may have
+ * been counted by another (it over-counts, it never admits past a limit). Keys carry the
+ * client's id as a hash tag, so the charges of one client share a slot; only a request that
+ * mixes a user bucket and an IP bucket spans two.
+ */
+public final class RedisBackend implements Backend {
+
+  /**
+   * Largest {@code limit x window-ms} a rate may have with Redis: Lua counts in doubles, exact to
+   * 2^53, and the script's largest intermediate is 3 x limit x window (cost at most the limit).
+   * Smaller than {@link io.fastlimit.agent.rules.Rate#MAX_LIMIT_TIMES_WINDOW}; about 70 000
+   * requests per second over a window of a full year still fits.
+   */
+  public static final long MAX_LIMIT_TIMES_WINDOW = 1L << 51;
+
+  /** What a request denied because Redis failed is told to wait: outages are mostly short. */
+  static final long FAILURE_RETRY_AFTER_MILLIS = 1_000;
+
+  /** Bound on buckets remembered as blocked (see {@link BlockedCache}). */
+  static final int MAX_BLOCKED_KEYS = 10_000;
+
+  static final String SCRIPT = loadScript();
+  static final String SCRIPT_SHA = sha1(SCRIPT);
+
+  private final RedisSettings settings;
+  private final RedisLink link;
+  private final LongSupplier testClock;
+  private final String ttlSlackMillis;
+  private final MemoryBackend local;
+  private final BlockedCache blocked;
+  /** 1 while Redis answers, 0 after an outage was reported; only transitions are logged. */
+  private final AtomicInteger healthy = new AtomicInteger(1);
+
+  private RedisBackend(RedisSettings settings, LongSupplier testClock, int maxBlockedKeys) {
+    this.settings = settings;
+    this.testClock = testClock;
+    this.blocked = new BlockedCache(maxBlockedKeys);
+    // with a fake clock, keys must not expire in real time while a test runs
+    this.ttlSlackMillis = testClock == null ? "0" : "600000";
+    this.local =
+        settings.onError() == RedisSettings.OnError.LOCAL
+            ? new MemoryBackend(
+                testClock == null ? System::currentTimeMillis : testClock,
+                MemoryBackend.DEFAULT_MAX_KEYS)
+            : null;
+    this.link =
+        new RedisLink(
+            settings,
+            new RedisLink.Listener() {
+              @Override
+              public void connectFailed(Throwable failure) {
+                failed(failure);
+              }
+
+              @Override
+              public void connected() {
+                AgentLog.info("connected to " + RedisBackend.this.settings);
+                answered();
+              }
+            });
+  }
+
+  /**
+   * A backend for these settings. Returns at once: the connection is opened in the background
+   * and, until it is, requests get the on-error answer. A malformed URI throws
+   * IllegalArgumentException.
+   */
+  public static RedisBackend connect(RedisSettings settings) {
+    return connect(settings, null, MAX_BLOCKED_KEYS);
+  }
+
+  /** As {@link #connect(RedisSettings)}, with the scripts' time from {@code clock}: for tests. */
+  static RedisBackend connect(RedisSettings settings, LongSupplier clock) {
+    return connect(settings, clock, MAX_BLOCKED_KEYS);
+  }
+
+  /** For tests: a fake clock (null for Redis TIME) and the blocked cache's bound (0: none). */
+  static RedisBackend connect(RedisSettings settings, LongSupplier clock, int maxBlockedKeys) {
+    RedisBackend backend = new RedisBackend(settings, clock, maxBlockedKeys);
+    backend.link.start();
+    return backend;
+  }
+
+  @Override
+  public Outcome[] acquire(Charge[] charges) {
+    long startNanos = System.nanoTime();
+    long deadline = startNanos + TimeUnit.MILLISECONDS.toNanos(settings.timeoutMillis());
+    // the cache's own time: monotonic, or the fake clock of a test
+    long sentNanos = testClock == null ? startNanos : testClock.getAsLong() * 1_000_000L;
+    Outcome[] known = blocked.answer(charges, sentNanos, nowMillis());
+    if (known != null) {
+      return known;
+    }
+    RedisScriptingAsyncCommands<String, String> commands = link.commands();
+    if (commands == null) {
+      return onError(charges); // still connecting: the connector reports failures
+    }
+    if (!withinBounds(charges)) {
+      return onError(charges);
+    }
+    Outcome[] outcomes;
+    try {
+      outcomes =
+          link.cluster()
+              ? runBySlot(commands, charges, deadline)
+              : await(commands, charges, submit(commands, charges), deadline);
+    } catch (TimeoutException e) {
+      failed(new TimeoutException("no answer within " + settings.timeoutMillis() + "ms"));
+      return onError(charges);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return onError(charges);
+    } catch (ExecutionException | RuntimeException e) {
+      failed(e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
+      return onError(charges);
+    }
+    answered();
+    blocked.remember(charges, outcomes, sentNanos);
+    return outcomes;
+  }
+
+  /** Whether the connection is open and the last request was answered by Redis: for tests. */
+  boolean sharing() {
+    return link.commands() != null && healthy.get() == 1;
+  }
+
+  /** Buckets now remembered as blocked: for tests. */
+  int blockedKeys() {
+    return blocked.size();
+  }
+
+  @Override
+  public void close() {
+    link.close();
+  }
+
+  @Override
+  public String toString() {
+    return "redis backend (" + settings + ")";
+  }
+
+  private long nowMillis() {
+    return testClock == null ? System.currentTimeMillis() : testClock.getAsLong();
+  }
+
+  // ---- running the script
+
+  /** One script per hash slot, all sent before any is awaited. */
+  private Outcome[] runBySlot(
+      RedisScriptingAsyncCommands<String, String> commands, Charge[] charges, long deadline)
+      throws TimeoutException, InterruptedException, ExecutionException {
+    int[] slots = new int[charges.length];
+    int groups = 0;
+    int[] groupOf = new int[charges.length];
+    int[] groupSlot = new int[charges.length];
+    for (int i = 0; i < charges.length; i++) {
+      slots[i] = SlotHash.getSlot(charges[i].key());
+      int group = 0;
+      while (group < groups && groupSlot[group] != slots[i]) {
+        group++;
+      }
+      if (group == groups) {
+        groupSlot[groups++] = slots[i];
+      }
+      groupOf[i] = group;
+    }
+    if (groups == 1) {
+      return await(commands, charges, submit(commands, charges), deadline);
+    }
+    Charge[][] grouped = new Charge[groups][];
+    int[][] indexes = new int[groups][];
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    RedisFuture<List<Long>>[] pending = new RedisFuture[groups];
+    for (int group = 0; group < groups; group++) {
+      int size = 0;
+      for (int i = 0; i < charges.length; i++) {
+        size += groupOf[i] == group ? 1 : 0;
+      }
+      grouped[group] = new Charge[size];
+      indexes[group] = new int[size];
+      for (int i = 0, at = 0; i < charges.length; i++) {
+        if (groupOf[i] == group) {
+          grouped[group][at] = charges[i];
+          indexes[group][at++] = i;
+        }
+      }
+      pending[group] = submit(commands, grouped[group]);
+    }
+    Outcome[] outcomes = new Outcome[charges.length];
+    for (int group = 0; group < groups; group++) {
+      Outcome[] part = await(commands, grouped[group], pending[group], deadline);
+      for (int j = 0; j < part.length; j++) {
+        outcomes[indexes[group][j]] = part[j];
+      }
+    }
+    return outcomes;
+  }
+
+  private RedisFuture<List<Long>> submit(
+      RedisScriptingAsyncCommands<String, String> commands, Charge[] charges) {
+    return commands.evalsha(SCRIPT_SHA, ScriptOutputType.MULTI, keys(charges), args(charges));
+  }
+
+  /** Waits for a script's answer; on NOSCRIPT (a flushed or new server) sends the script once. */
+  private Outcome[] await(
+      RedisScriptingAsyncCommands<String, String> commands,
+      Charge[] charges,
+      RedisFuture<List<Long>> pending,
+      long deadline)
+      throws TimeoutException, InterruptedException, ExecutionException {
+    List<Long> answer;
+    try {
+      answer = get(pending, deadline);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof RedisNoScriptException)) {
+        throw e;
+      }
+      // EVAL also puts the script in the server's cache for the next EVALSHA
+      RedisFuture<List<Long>> retry =
+          commands.eval(SCRIPT, ScriptOutputType.MULTI, keys(charges), args(charges));
+      answer = get(retry, deadline);
+    }
+    return outcomes(answer, charges.length);
+  }
+
+  private static List<Long> get(RedisFuture<List<Long>> pending, long deadline)
+      throws TimeoutException, InterruptedException, ExecutionException {
+    long left = deadline - System.nanoTime();
+    try {
+      return pending.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      pending.cancel(false);
+      throw e;
+    }
+  }
+
+  private static String[] keys(Charge[] charges) {
+    String[] keys = new String[charges.length];
+    for (int i = 0; i < charges.length; i++) {
+      keys[i] = charges[i].key();
+    }
+    return keys;
+  }
+
+  private String[] args(Charge[] charges) {
+    String[] args = new String[2 + 5 * charges.length];
+    args[0] = testClock == null ? "" : Long.toString(testClock.getAsLong());
+    args[1] = ttlSlackMillis;
+    for (int i = 0, at = 2; i < charges.length; i++) {
+      Charge charge = charges[i];
+      args[at++] = algorithmCode(charge);
+      args[at++] = Long.toString(charge.limit());
+      args[at++] = Long.toString(charge.windowMillis());
+      args[at++] = Long.toString(charge.cost());
+      args[at++] = charge.observeOnly() ? "1" : "0";
+    }
+    return args;
+  }
+
+  private static String algorithmCode(Charge charge) {
+    switch (charge.algorithm()) {
+      case FIXED_WINDOW:
+        return "1";
+      case TOKEN_BUCKET:
+        return "2";
+      default:
+        return "0";
+    }
+  }
+
+  private static Outcome[] outcomes(List<Long> answer, int count) {
+    if (answer == null || answer.size() != 4 * count) {
+      throw new IllegalStateException("unexpected answer from the script: " + answer);
+    }
+    Outcome[] outcomes = new Outcome[count];
+    for (int i = 0; i < count; i++) {
+      outcomes[i] =
+          new Outcome(
+              answer.get(4 * i) == 1L,
+              answer.get(4 * i + 1),
+              answer.get(4 * i + 2),
+              answer.get(4 * i + 3));
+    }
+    return outcomes;
+  }
+
+  /** Whether the script counts these exactly; the config should never let it be false. */
+  private static boolean withinBounds(Charge[] charges) {
+    for (Charge charge : charges) {
+      if (charge.limit() > MAX_LIMIT_TIMES_WINDOW / charge.windowMillis()
+          || charge.cost() > charge.limit()) {
+        AgentLog.once(
+            "redis backend: a rate is too large for Redis to count exactly (limit x window-ms"
+                + " above 2^51, or cost above the limit); such requests get the on-error answer",
+            null);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ---- failures
+
+  private void failed(Throwable failure) {
+    if (healthy.compareAndSet(1, 0)) {
+      AgentLog.error(
+          "redis backend: "
+              + settings
+              + " failed ("
+              + describe(failure)
+              + "); on-error "
+              + settings.onError().name().toLowerCase(java.util.Locale.ROOT)
+              + " applies until Redis answers again (logged once per outage)",
+          null);
+    }
+  }
+
+  /** The failure and its causes on one line: a user reads why, not a stack trace. */
+  private static String describe(Throwable failure) {
+    StringBuilder text = new StringBuilder(String.valueOf(failure));
+    Throwable cause = failure.getCause();
+    for (int depth = 0; cause != null && depth < 5; depth++, cause = cause.getCause()) {
+      text.append(", caused by ").append(cause);
+    }
+    return text.toString();
+  }
+
+  private void answered() {
+    if (healthy.get() == 0 && healthy.compareAndSet(0, 1)) {
+      AgentLog.info("redis backend: Redis answers again; limits are shared again");
+    }
+  }
+
+  /**
+   * What a request gets when Redis did not answer: allow admits each charge as a fresh bucket
+   * would (remaining = limit - cost, full again a window from now); deny blocks every charge for
+   * {@link #FAILURE_RETRY_AFTER_MILLIS}, observe-only ones included, so dry-run shows what deny
+   * would do; local counts in this instance's memory.
+   */
+  private Outcome[] onError(Charge[] charges) {
+    if (local != null) {
+      return local.acquire(charges);
+    }
+    long now = nowMillis();
+    boolean deny = settings.onError() == RedisSettings.OnError.DENY;
+    Outcome[] outcomes = new Outcome[charges.length];
+    for (int i = 0; i < charges.length; i++) {
+      Charge charge = charges[i];
+      outcomes[i] =
+          deny
+              ? new Outcome(false, 0, now + charge.windowMillis(), FAILURE_RETRY_AFTER_MILLIS)
+              : new Outcome(
+                  true,
+                  Math.max(0, charge.limit() - charge.cost()),
+                  now + charge.windowMillis(),
+                  0);
+    }
+    return outcomes;
+  }
+
+  // ---- the script
+
+  private static String loadScript() {
+    try (InputStream in = RedisBackend.class.getResourceAsStream("buckets.lua")) {
+      if (in == null) {
+        throw new IllegalStateException("buckets.lua is missing from the agent jar");
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] buffer = new byte[8192];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        out.write(buffer, 0, n);
+      }
+      return new String(out.toByteArray(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read buckets.lua", e);
+    }
+  }
+
+  private static String sha1(String text) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+      StringBuilder hex = new StringBuilder(40);
+      for (byte b : digest) {
+        hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+      }
+      return hex.toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

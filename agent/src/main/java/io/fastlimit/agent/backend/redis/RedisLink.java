@@ -1,0 +1,227 @@
+package io.fastlimit.agent.backend.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.MaintNotificationsConfig;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Lettuce client and its one connection, opened in the background: the agent starts at once
+ * whether or not Redis is up, first connections are retried until one succeeds, and after that
+ * Lettuce reconnects by itself. While there is no connection, or while it is down, commands fail
+ * at once rather than queue, so the caller's failure policy applies without waiting.
+ */
+final class RedisLink {
+
+  /** Told when a connection attempt fails or succeeds; called on a Lettuce thread. */
+  interface Listener {
+    void connectFailed(Throwable failure);
+
+    void connected();
+  }
+
+  private static final long FIRST_RETRY_MILLIS = 100;
+  private static final long MAX_RETRY_MILLIS = 5_000;
+
+  private final boolean cluster;
+  private final ClientResources resources;
+  private final RedisClient client;
+  private final RedisClusterClient clusterClient;
+  private final RedisURI uri;
+  private final Listener listener;
+  private volatile StatefulConnection<String, String> connection;
+  private volatile RedisScriptingAsyncCommands<String, String> commands;
+  private volatile boolean closed;
+  private long retryMillis = FIRST_RETRY_MILLIS;
+
+  RedisLink(RedisSettings settings, Listener listener) {
+    QuietLogs.install();
+    this.listener = listener;
+    this.cluster = settings.cluster();
+    this.resources =
+        ClientResources.builder()
+            // daemon threads: the application can still exit while the agent is connected
+            .threadFactoryProvider(name -> new DefaultThreadFactory("fastlimit-" + name, true))
+            .ioThreadPoolSize(2)
+            .computationThreadPoolSize(2)
+            .reconnectDelay(
+                Delay.exponential(
+                    Duration.ofMillis(FIRST_RETRY_MILLIS),
+                    Duration.ofMillis(MAX_RETRY_MILLIS),
+                    2,
+                    TimeUnit.MILLISECONDS))
+            .build();
+    Duration timeout = Duration.ofMillis(Math.max(1, settings.timeoutMillis()));
+    SocketOptions socket =
+        SocketOptions.builder()
+            .connectTimeout(Duration.ofMillis(Math.max(1_000, settings.timeoutMillis())))
+            .keepAlive(true)
+            .build();
+    // commands Redis never answers are dropped after the request stopped waiting for them
+    TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
+    List<RedisURI> uris = new ArrayList<>();
+    for (String text : settings.uris()) {
+      uris.add(RedisURI.create(text));
+    }
+    if (cluster) {
+      this.client = null;
+      this.uri = null;
+      this.clusterClient = RedisClusterClient.create(resources, uris);
+      ClusterClientOptions.Builder options =
+          ClusterClientOptions.builder()
+              .topologyRefreshOptions(
+                  ClusterTopologyRefreshOptions.builder()
+                      // MOVED and ASK redirects are followed meanwhile
+                      .enablePeriodicRefresh(Duration.ofSeconds(10))
+                      .build());
+      options
+          .autoReconnect(true)
+          // node connections open lazily and per node: a command waits for its node's
+          // connection (never past the request's timeout) instead of being rejected
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+          .requestQueueSize(10_000)
+          .maintNotificationsConfig(MaintNotificationsConfig.disabled())
+          .socketOptions(socket)
+          .timeoutOptions(timeouts);
+      clusterClient.setOptions(options.build());
+    } else {
+      this.clusterClient = null;
+      this.uri = uris.get(0);
+      this.client = RedisClient.create(resources);
+      client.setOptions(
+          ClientOptions.builder()
+              .autoReconnect(true)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .maintNotificationsConfig(MaintNotificationsConfig.disabled())
+              .socketOptions(socket)
+              .timeoutOptions(timeouts)
+              .build());
+    }
+  }
+
+  boolean cluster() {
+    return cluster;
+  }
+
+  /** The commands of the open connection, or null before the first connection succeeded. */
+  RedisScriptingAsyncCommands<String, String> commands() {
+    return commands;
+  }
+
+  /** Starts connecting in the background; returns at once. */
+  void start() {
+    connect();
+  }
+
+  private void connect() {
+    if (closed) {
+      return;
+    }
+    CompletableFuture<? extends StatefulConnection<String, String>> attempt;
+    try {
+      attempt =
+          cluster
+              // the topology first: the cluster client routes by it from the first command
+              ? clusterClient
+                  .refreshPartitionsAsync()
+                  .toCompletableFuture()
+                  .thenCompose(loaded -> clusterClient.connectAsync(StringCodec.UTF8))
+                  .thenCompose(this::openEveryPrimary)
+              : client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+    } catch (RuntimeException failure) {
+      attempt = new CompletableFuture<>();
+      attempt.completeExceptionally(failure);
+    }
+    attempt.whenComplete(
+        (opened, failure) -> {
+          if (failure != null) {
+            listener.connectFailed(failure);
+            retryLater();
+          } else {
+            opened(opened);
+          }
+        });
+  }
+
+  /**
+   * Opens the connection to every primary before the backend counts as connected: the cluster
+   * client opens them lazily, so the first requests would otherwise wait for them.
+   */
+  private CompletableFuture<StatefulRedisClusterConnection<String, String>> openEveryPrimary(
+      StatefulRedisClusterConnection<String, String> opened) {
+    List<CompletableFuture<?>> nodes = new ArrayList<>();
+    for (RedisClusterNode node : opened.getPartitions()) {
+      if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+        nodes.add(opened.getConnectionAsync(node.getNodeId()));
+      }
+    }
+    return CompletableFuture.allOf(nodes.toArray(new CompletableFuture<?>[0]))
+        .thenApply(all -> opened);
+  }
+
+  private synchronized void retryLater() {
+    if (closed) {
+      return;
+    }
+    long delay = retryMillis;
+    retryMillis = Math.min(MAX_RETRY_MILLIS, retryMillis * 2);
+    resources.eventExecutorGroup().schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void opened(StatefulConnection<String, String> opened) {
+    synchronized (this) {
+      if (closed) {
+        opened.closeAsync();
+        return;
+      }
+      connection = opened;
+      commands =
+          opened instanceof StatefulRedisClusterConnection
+              ? ((StatefulRedisClusterConnection<String, String>) opened).async()
+              : ((StatefulRedisConnection<String, String>) opened).async();
+    }
+    listener.connected();
+  }
+
+  /** Closes the connection and stops the client's threads, waiting at most about two seconds. */
+  void close() {
+    StatefulConnection<String, String> open;
+    synchronized (this) {
+      closed = true;
+      open = connection;
+      connection = null;
+      commands = null;
+    }
+    try {
+      if (open != null) {
+        open.close();
+      }
+      if (cluster) {
+        clusterClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      } else {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+    } finally {
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,370 @@
+package io.fastlimit.agent.backend.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastlimit.agent.backend.Charge;
+import io.fastlimit.agent.backend.Outcome;
+import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.agent.rules.Algorithm;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The Redis backend against a real redis-server of its own: Redis's clock, failures, recovery. */
+class RedisBackendTest {
+
+  private static final long TIMEOUT_MILLIS = 100;
+  private static RedisServer server;
+  private static RedisClient inspector;
+  private static StatefulRedisConnection<String, String> inspection;
+  private static RedisCommands<String, String> redis;
+  private static RedisBackend backend;
+  private static final AtomicInteger unique = new AtomicInteger();
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = RedisServer.start();
+    inspector = RedisServer.client(server.uri());
+    inspection = inspector.connect();
+    redis = inspection.sync();
+    backend = connect(server, RedisSettings.OnError.DENY, TIMEOUT_MILLIS * 10);
+    awaitConnected(backend);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    backend.close();
+    inspection.close();
+    inspector.shutdown();
+    server.close();
+  }
+
+  static RedisBackend connect(RedisServer server, RedisSettings.OnError onError, long timeout) {
+    return RedisBackend.connect(
+        new RedisSettings(List.of(server.uri()), false, timeout, onError));
+  }
+
+  static void awaitConnected(RedisBackend backend) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (!backend.sharing()) {
+      assertThat(System.nanoTime()).as("connected within 15 s").isLessThan(deadline);
+      RedisServer.sleep(10);
+    }
+  }
+
+  private static String key(String name) {
+    return "test:" + unique.incrementAndGet() + ":" + name + ":{client}";
+  }
+
+  private static Charge charge(String key, Algorithm algorithm, long limit, long window) {
+    return new Charge(key, limit, window, 1, algorithm, false);
+  }
+
+  @Test
+  void blockedRequestConsumesNothingWithRedisTime() {
+    String wide = key("wide");
+    String narrow = key("narrow");
+    Charge[] both = {
+      charge(wide, Algorithm.SLIDING_WINDOW, 10, 3_600_000),
+      charge(narrow, Algorithm.TOKEN_BUCKET, 1, 3_600_000)
+    };
+    assertThat(backend.acquire(both)).extracting(Outcome::allowed).containsExactly(true, true);
+    Outcome[] blocked = backend.acquire(both);
+    assertThat(blocked).extracting(Outcome::allowed).containsExactly(true, false);
+    assertThat(blocked[1].retryAfterMillis()).isPositive();
+    Outcome wideAlone = backend.acquire(new Charge[] {both[0]})[0];
+    assertThat(wideAlone.remaining()).as("the blocked request took nothing").isEqualTo(8);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void concurrentBurstOnOneKeyAdmitsExactlyTheLimit(Algorithm algorithm) throws Exception {
+    String hot = key("hot-" + algorithm);
+    // an hour's window: the burst cannot straddle a window boundary or see a token refill
+    Charge[] charges = {charge(hot, algorithm, 50, 3_600_000)};
+    int threads = 8;
+    int perThread = 40;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch go = new CountDownLatch(1);
+    AtomicInteger admitted = new AtomicInteger();
+    List<Future<?>> done = new ArrayList<>();
+    try (RedisBackend fresh =
+        RedisBackend.connect(
+            new RedisSettings(List.of(server.uri()), false, 5_000, RedisSettings.OnError.DENY),
+            null,
+            0)) {
+      awaitConnected(fresh);
+      for (int t = 0; t < threads; t++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  for (int i = 0; i < perThread; i++) {
+                    if (fresh.acquire(charges)[0].allowed()) {
+                      admitted.incrementAndGet();
+                    }
+                  }
+                  return null;
+                }));
+      }
+      go.countDown();
+      for (Future<?> future : done) {
+        future.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(admitted.get()).isEqualTo(50);
+  }
+
+  @Test
+  void everyKeyExpiresWhenItsBucketIsFullAgain() {
+    for (Algorithm algorithm : Algorithm.values()) {
+      String bucket = key("ttl-" + algorithm);
+      Charge[] charges = {charge(bucket, algorithm, 5, 60_000)};
+      long before = System.currentTimeMillis();
+      Outcome outcome = backend.acquire(charges)[0];
+      long ttl = redis.pttl(bucket);
+      long after = System.currentTimeMillis();
+      assertThat(ttl).as(algorithm + " has a TTL").isPositive();
+      // the TTL is the time from Redis's now to reset-at (clocks of one machine, give or take)
+      assertThat(ttl)
+          .as(algorithm.toString())
+          .isBetween(outcome.resetAtMillis() - after - 50, outcome.resetAtMillis() - before + 50);
+    }
+  }
+
+  @Test
+  void blockedRequestsWriteNothing() {
+    String bucket = key("no-write");
+    Charge[] charges = {charge(bucket, Algorithm.FIXED_WINDOW, 1, 3_600_000)};
+    backend.acquire(charges);
+    String stored = redis.get(bucket);
+    backend.acquire(charges);
+    assertThat(redis.get(bucket)).isEqualTo(stored);
+  }
+
+  @Test
+  void scriptIsLoadedAgainAfterScriptFlush() {
+    Charge[] charges = {charge(key("flush"), Algorithm.FIXED_WINDOW, 5, 60_000)};
+    assertThat(backend.acquire(charges)[0].remaining()).isEqualTo(4);
+    redis.scriptFlush();
+    assertThat(redis.scriptExists(RedisBackend.SCRIPT_SHA)).containsExactly(false);
+    // on-error is deny: an answer that admits came from the script
+    assertThat(backend.acquire(charges)[0].remaining()).isEqualTo(3);
+    assertThat(redis.scriptExists(RedisBackend.SCRIPT_SHA)).containsExactly(true);
+    assertThat(backend.acquire(charges)[0].remaining()).isEqualTo(2);
+  }
+
+  @Test
+  void floodFromOneBlockedClientStaysOffRedis() {
+    String bucket = key("flood");
+    Charge[] charges = {charge(bucket, Algorithm.FIXED_WINDOW, 2, 3_600_000)};
+    backend.acquire(charges);
+    backend.acquire(charges);
+    Outcome first = backend.acquire(charges)[0];
+    assertThat(first.allowed()).isFalse();
+    long calls = scriptCalls();
+    Outcome last = null;
+    for (int i = 0; i < 1_000; i++) {
+      last = backend.acquire(charges)[0];
+      assertThat(last.allowed()).isFalse();
+    }
+    assertThat(scriptCalls()).as("script runs during the flood").isEqualTo(calls);
+    assertThat(last.retryAfterMillis()).isBetween(1L, first.retryAfterMillis());
+    assertThat(last.resetAtMillis()).isEqualTo(first.resetAtMillis());
+  }
+
+  @Test
+  void observeOnlyBlocksAreNotCachedAndStillCount() {
+    String enforced = key("enforced");
+    String observed = key("observed");
+    Charge[] charges = {
+      charge(enforced, Algorithm.FIXED_WINDOW, 100, 3_600_000),
+      new Charge(observed, 1, 3_600_000, 1, Algorithm.FIXED_WINDOW, true)
+    };
+    backend.acquire(charges);
+    long calls = scriptCalls();
+    for (int i = 0; i < 5; i++) {
+      Outcome[] outcomes = backend.acquire(charges);
+      assertThat(outcomes[0].allowed()).isTrue();
+      assertThat(outcomes[1].allowed()).isFalse();
+    }
+    assertThat(scriptCalls()).isEqualTo(calls + 5);
+    assertThat(backend.acquire(new Charge[] {charges[0]})[0].remaining()).isEqualTo(93);
+  }
+
+  @Test
+  void startsWhileRedisIsDownAndConnectsWhenItComesUp() throws Exception {
+    RedisServer late = RedisServer.notStarted();
+    long started = System.nanoTime();
+    try (RedisBackend early = connect(late, RedisSettings.OnError.DENY, TIMEOUT_MILLIS)) {
+      assertThat(System.nanoTime() - started)
+          .as("connect() does not wait for Redis")
+          .isLessThan(TimeUnit.SECONDS.toNanos(2));
+      Charge[] charges = {charge(key("late"), Algorithm.FIXED_WINDOW, 5, 60_000)};
+      Outcome denied = early.acquire(charges)[0];
+      assertThat(denied.allowed()).isFalse();
+      assertThat(denied.retryAfterMillis()).isEqualTo(RedisBackend.FAILURE_RETRY_AFTER_MILLIS);
+      late.restart();
+      awaitConnected(early);
+      assertThat(early.acquire(charges)[0].allowed()).isTrue();
+    } finally {
+      late.close();
+    }
+  }
+
+  @Test
+  void lettuceThreadsAreDaemons() {
+    List<String> nonDaemon = new ArrayList<>();
+    for (Thread thread : Thread.getAllStackTraces().keySet()) {
+      if (thread.getName().startsWith("fastlimit-") && !thread.isDaemon()) {
+        nonDaemon.add(thread.getName());
+      }
+    }
+    assertThat(Thread.getAllStackTraces().keySet())
+        .anyMatch(thread -> thread.getName().startsWith("fastlimit-"));
+    assertThat(nonDaemon).isEmpty();
+  }
+
+  /**
+   * Kills Redis under traffic and starts it again on the same port: every request is answered
+   * within the timeout (5x allowed for a slow machine) by the on-error policy, sharing resumes
+   * by itself, and the outage and the recovery are logged once each.
+   */
+  @ParameterizedTest
+  @EnumSource(RedisSettings.OnError.class)
+  void outageUnderTrafficFollowsThePolicyAndRecovers(RedisSettings.OnError onError)
+      throws Exception {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    RedisServer own = RedisServer.start();
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicLong slowestNanos = new AtomicLong();
+    AtomicInteger requests = new AtomicInteger();
+    AtomicInteger admittedDuringOutage = new AtomicInteger();
+    AtomicInteger deniedDuringOutage = new AtomicInteger();
+    AtomicBoolean outage = new AtomicBoolean();
+    // 5 per hour: a shared bucket the first requests use up, a local one starts from zero; the
+    // roomy bucket keeps requests from being answered by the blocked cache alone
+    Charge[] charges = {
+      charge(key("outage-roomy-" + onError), Algorithm.FIXED_WINDOW, 1_000_000, 3_600_000),
+      charge(key("outage-" + onError), Algorithm.FIXED_WINDOW, 5, 3_600_000)
+    };
+    ExecutorService traffic = Executors.newFixedThreadPool(2);
+    try (RedisBackend tested = connect(own, onError, TIMEOUT_MILLIS)) {
+      awaitConnected(tested);
+      List<Future<?>> workers = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        workers.add(
+            traffic.submit(
+                () -> {
+                  while (running.get()) {
+                    boolean down = outage.get();
+                    long start = System.nanoTime();
+                    Outcome[] outcomes = tested.acquire(charges);
+                    long took = System.nanoTime() - start;
+                    Outcome outcome = outcomes[0].allowed() ? outcomes[1] : outcomes[0];
+                    slowestNanos.accumulateAndGet(took, Math::max);
+                    requests.incrementAndGet();
+                    if (down && outage.get()) {
+                      if (outcome.allowed()) {
+                        admittedDuringOutage.incrementAndGet();
+                      } else {
+                        deniedDuringOutage.incrementAndGet();
+                        assertThat(outcome.retryAfterMillis()).isPositive();
+                      }
+                    }
+                    RedisServer.sleep(2);
+                  }
+                  return null;
+                }));
+      }
+      RedisServer.sleep(300);
+      assertThat(redis("GET", own, charges[0].key())).as("shared before the outage").isNotNull();
+      outage.set(true);
+      own.kill();
+      RedisServer.sleep(1_000);
+      outage.set(false);
+      own.restart();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (redis("GET", own, charges[0].key()) == null) {
+        assertThat(System.nanoTime()).as("sharing resumed within 15 s").isLessThan(deadline);
+        RedisServer.sleep(50);
+      }
+      running.set(false);
+      for (Future<?> worker : workers) {
+        worker.get(10, TimeUnit.SECONDS);
+      }
+      assertThat(tested.sharing()).isTrue();
+    } finally {
+      running.set(false);
+      traffic.shutdownNow();
+      own.close();
+      AgentLog.redirect(System.err);
+    }
+    assertThat(slowestNanos.get())
+        .as("slowest request (ns)")
+        .isLessThan(TimeUnit.MILLISECONDS.toNanos(5 * TIMEOUT_MILLIS));
+    switch (onError) {
+      case ALLOW:
+        assertThat(deniedDuringOutage.get()).isZero();
+        assertThat(admittedDuringOutage.get()).isPositive();
+        break;
+      case DENY:
+        assertThat(admittedDuringOutage.get()).isZero();
+        assertThat(deniedDuringOutage.get()).isPositive();
+        break;
+      default:
+        // counted in this instance's memory from zero: the limit, then blocked (a request that
+        // began just before the kill may be answered locally but is not counted here)
+        assertThat(admittedDuringOutage.get()).isBetween(1, 5);
+        assertThat(deniedDuringOutage.get()).isPositive();
+    }
+    String text = log.toString(StandardCharsets.UTF_8);
+    assertThat(count(text, "applies until Redis answers again")).as(text).isEqualTo(1);
+    assertThat(count(text, "Redis answers again; limits are shared again")).as(text).isEqualTo(1);
+  }
+
+  private static String redis(String command, RedisServer server, String key) {
+    try (RedisClient client = RedisServer.client(server.uri());
+        StatefulRedisConnection<String, String> connection = client.connect()) {
+      return connection.sync().get(key);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static int count(String text, String part) {
+    int count = 0;
+    for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+      count++;
+    }
+    return count;
+  }
+
+  private static long scriptCalls() {
+    Matcher calls = Pattern.compile("cmdstat_evalsha:calls=(\\d+)").matcher(redis.info("commandstats"));
+    return calls.find() ? Long.parseLong(calls.group(1)) : 0;
+  }
+}

@@ -1,0 +1,168 @@
+package io.fastlimit.agent.backend.redis;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A {@code redis-server} of the test's own on a free port, without persistence, that a test can
+ * kill and start again on the same port. (No Docker engine is assumed: the Debian package
+ * {@code redis-server} is enough; without it the Redis tests are skipped, saying why.)
+ */
+final class RedisServer implements AutoCloseable {
+
+  private final int port;
+  private final List<String> extraArgs;
+  private final Path dir;
+  private Process process;
+
+  private RedisServer(int port, List<String> extraArgs) throws IOException {
+    this.port = port;
+    this.extraArgs = extraArgs;
+    this.dir = Files.createTempDirectory("fastlimit-redis-" + port);
+  }
+
+  /** Starts a plain server on a free port. */
+  static RedisServer start() throws IOException {
+    return start(List.of());
+  }
+
+  static RedisServer start(List<String> extraArgs) throws IOException {
+    RedisServer server = new RedisServer(freePort(), extraArgs);
+    server.restart();
+    return server;
+  }
+
+  /** A server that is not running yet, on a port nobody listens on. */
+  static RedisServer notStarted() throws IOException {
+    return new RedisServer(freePort(), List.of());
+  }
+
+  /** A plain Lettuce client for inspecting the server (without SLF4J, which the agent leaves out). */
+  static io.lettuce.core.RedisClient client(String uri) {
+    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(uri);
+    client.setOptions(
+        io.lettuce.core.ClientOptions.builder()
+            .maintNotificationsConfig(io.lettuce.core.MaintNotificationsConfig.disabled())
+            .build());
+    return client;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  int port() {
+    return port;
+  }
+
+  String uri() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** Starts the server (again) on its port and waits until it answers PING. */
+  void restart() throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(executable());
+    command.add("--port");
+    command.add(Integer.toString(port));
+    command.add("--bind");
+    command.add("127.0.0.1");
+    command.add("--save");
+    command.add("");
+    command.add("--appendonly");
+    command.add("no");
+    command.add("--dir");
+    command.add(dir.toString());
+    command.addAll(extraArgs);
+    process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("redis.log").toFile())
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!answersPing()) {
+      if (System.nanoTime() > deadline || !process.isAlive()) {
+        throw new IOException(
+            "redis-server did not start on port " + port + ": " + Files.readString(dir.resolve("redis.log")));
+      }
+      sleep(20);
+    }
+  }
+
+  /** Kills the server at once (SIGKILL), as a crash would. */
+  void kill() {
+    if (process != null) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      process = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    kill();
+  }
+
+  private boolean answersPing() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      socket.setSoTimeout(500);
+      OutputStream out = socket.getOutputStream();
+      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      byte[] reply = new byte[5];
+      int read = in.readNBytes(reply, 0, 5);
+      return read == 5 && new String(reply, StandardCharsets.US_ASCII).equals("+PONG");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String executable() {
+    for (String candidate : new String[] {"/usr/bin/redis-server", "/usr/local/bin/redis-server"}) {
+      if (new File(candidate).canExecute()) {
+        return candidate;
+      }
+    }
+    Assumptions.abort("redis-server is not installed (apt-get install redis-server)");
+    return null;
+  }
+
+  static String cli() {
+    for (String candidate : new String[] {"/usr/bin/redis-cli", "/usr/local/bin/redis-cli"}) {
+      if (new File(candidate).canExecute()) {
+        return candidate;
+      }
+    }
+    Assumptions.abort("redis-cli is not installed (apt-get install redis-tools)");
+    return null;
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
