@@ -15,6 +15,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.web.context.WebServerInitializedEvent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.userdetails.User;
@@ -31,7 +32,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * An ordinary Spring Boot service that knows nothing of fastlimit: Spring Security with HTTP
  * Basic and form login (users alice and bob, password "secret"), public and private API
  * endpoints, and a filter that puts the signed-in user's name in the request attribute
- * {@code user_id}, as many apps do for their own logging.
+ * {@code user_id}, as many apps do for their own logging. It also uses Redis itself through
+ * Spring Data (Lettuce and Netty of its own versions) at {@code /api/public/visits}.
  */
 @SpringBootApplication
 @RestController
@@ -62,6 +64,18 @@ public class SampleBootApp {
   public String privateApi(@PathVariable String name, Principal principal) {
     CALLS.computeIfAbsent("private", k -> new AtomicLong()).incrementAndGet();
     return "secret for " + principal.getName() + " at " + name;
+  }
+
+  private final StringRedisTemplate redis;
+
+  public SampleBootApp(StringRedisTemplate redis) {
+    this.redis = redis;
+  }
+
+  /** Uses the app's own Redis client (Lettuce through Spring Data); Redis only when called. */
+  @GetMapping("/api/public/visits")
+  public String visits() {
+    return "visits " + redis.opsForValue().increment("sample:visits");
   }
 
   @GetMapping("/stats")
