@@ -23,7 +23,7 @@ public final class MemoryBackend implements Backend {
 
   private static final int SWEEP_EVERY_NEW_KEYS = 1 << 16;
 
-  private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<BucketKey, Bucket> buckets = new ConcurrentHashMap<>();
   private final LongSupplier clock;
   private final int maxKeys;
   private final AtomicInteger newKeysSinceSweep = new AtomicInteger();
@@ -54,6 +54,55 @@ public final class MemoryBackend implements Backend {
     this.maxKeys = maxKeys;
   }
 
+  /**
+   * A charge's key in its two parts, so that a lookup hashes the client id (short) and the rule's
+   * constant part (its hash cached) instead of building and hashing the whole key string.
+   */
+  private static final class BucketKey implements Comparable<BucketKey> {
+    final String bucket;
+    final String client;
+    final int hash;
+
+    BucketKey(Charge charge) {
+      this.bucket = charge.bucket();
+      this.client = charge.client();
+      this.hash = bucket.hashCode() * 31 + (client == null ? 0 : client.hashCode());
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      if (!(other instanceof BucketKey)) {
+        return false;
+      }
+      BucketKey that = (BucketKey) other;
+      return hash == that.hash
+          && (client == null ? that.client == null : client.equals(that.client))
+          && bucket.equals(that.bucket);
+    }
+
+    @Override
+    public int compareTo(BucketKey other) {
+      int byBucket = bucket.compareTo(other.bucket);
+      if (byBucket != 0 || client == other.client) {
+        return byBucket;
+      }
+      if (client == null || other.client == null) {
+        return client == null ? -1 : 1;
+      }
+      return client.compareTo(other.client);
+    }
+
+    @Override
+    public String toString() {
+      return client == null ? bucket : bucket + client + '}';
+    }
+  }
+
   /** A bucket with the flag that tells a racing caller it was dropped from the map. */
   private static final class Bucket extends BucketState {
     boolean retired;
@@ -62,15 +111,39 @@ public final class MemoryBackend implements Backend {
   @Override
   public Outcome[] acquire(Charge[] charges) {
     long now = clock.getAsLong();
-    Bucket[] held = new Bucket[charges.length];
-    int[] order = lockOrder(charges);
-    Outcome[] outcomes = lockThenApply(0, order, held, charges, now);
+    Outcome[] outcomes;
+    if (charges.length == 1) {
+      outcomes = new Outcome[] {acquireOne(charges[0], now)};
+    } else {
+      Bucket[] held = new Bucket[charges.length];
+      int[] order = lockOrder(charges);
+      outcomes = lockThenApply(0, order, held, charges, now);
+    }
     if (sweepDue) {
       // only once this request holds no bucket: a sweep locks every bucket in turn, and a new
       // bucket must be charged before a sweep can see it (unused, it looks idle)
       sweep();
     }
     return outcomes;
+  }
+
+  /** One charge, the common case: one lock, no arrays. */
+  private Outcome acquireOne(Charge charge, long now) {
+    while (true) {
+      Bucket bucket = bucketFor(new BucketKey(charge));
+      synchronized (bucket) {
+        if (bucket.retired) {
+          continue; // dropped by a sweep between lookup and lock: take the fresh one
+        }
+        Outcome outcome =
+            bucket.check(
+                charge.algorithm(), charge.limit(), charge.windowMillis(), charge.cost(), now);
+        if (outcome.allowed()) {
+          bucket.commit(charge.windowMillis(), charge.cost());
+        }
+        return outcome;
+      }
+    }
   }
 
   /** Number of buckets held now. */
@@ -87,7 +160,8 @@ public final class MemoryBackend implements Backend {
     for (int i = 1; i < order.length; i++) {
       int current = order[i];
       int j = i - 1;
-      while (j >= 0 && charges[order[j]].key().compareTo(charges[current].key()) > 0) {
+      while (j >= 0
+          && new BucketKey(charges[order[j]]).compareTo(new BucketKey(charges[current])) > 0) {
         order[j + 1] = order[j];
         j--;
       }
@@ -102,7 +176,7 @@ public final class MemoryBackend implements Backend {
       return apply(held, charges, now);
     }
     int index = order[depth];
-    Bucket bucket = bucketFor(charges[index].key());
+    Bucket bucket = bucketFor(new BucketKey(charges[index]));
     synchronized (bucket) {
       if (bucket.retired) {
         // dropped by a sweep between lookup and lock: take the fresh one
@@ -135,7 +209,7 @@ public final class MemoryBackend implements Backend {
     return outcomes;
   }
 
-  private Bucket bucketFor(String key) {
+  private Bucket bucketFor(BucketKey key) {
     Bucket bucket = buckets.get(key);
     if (bucket != null) {
       return bucket;
@@ -161,7 +235,7 @@ public final class MemoryBackend implements Backend {
       sweepDue = false;
       newKeysSinceSweep.set(0);
       long now = clock.getAsLong();
-      for (Map.Entry<String, Bucket> entry : buckets.entrySet()) {
+      for (Map.Entry<BucketKey, Bucket> entry : buckets.entrySet()) {
         Bucket bucket = entry.getValue();
         synchronized (bucket) {
           if (!bucket.retired && bucket.isIdle(now)) {
@@ -177,9 +251,9 @@ public final class MemoryBackend implements Backend {
                 + " clients are active at once; evicting live counters (raise memory.max-keys"
                 + " or use Redis)",
             null);
-        Iterator<Map.Entry<String, Bucket>> it = buckets.entrySet().iterator();
+        Iterator<Map.Entry<BucketKey, Bucket>> it = buckets.entrySet().iterator();
         while (buckets.size() > target && it.hasNext()) {
-          Map.Entry<String, Bucket> entry = it.next();
+          Map.Entry<BucketKey, Bucket> entry = it.next();
           synchronized (entry.getValue()) {
             retire(entry.getKey(), entry.getValue());
           }
@@ -190,7 +264,7 @@ public final class MemoryBackend implements Backend {
     }
   }
 
-  private void retire(String key, Bucket bucket) {
+  private void retire(BucketKey key, Bucket bucket) {
     bucket.retired = true;
     buckets.remove(key, bucket);
   }
@@ -202,7 +276,14 @@ public final class MemoryBackend implements Backend {
 
   // visible for tests
   String[] keys() {
-    String[] keys = buckets.keySet().toArray(new String[0]);
+    String[] keys = new String[buckets.size()];
+    int i = 0;
+    for (BucketKey key : buckets.keySet()) {
+      if (i < keys.length) {
+        keys[i++] = key.toString();
+      }
+    }
+    keys = Arrays.copyOf(keys, i);
     Arrays.sort(keys);
     return keys;
   }

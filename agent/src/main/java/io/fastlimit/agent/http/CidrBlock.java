@@ -50,6 +50,23 @@ public final class CidrBlock {
     return new CidrBlock(address, mapped ? bits - 96 : bits, trimmed);
   }
 
+  /** Whether an IPv4 address given as its 32 bits (see IpAddress.parseCanonicalV4) is inside. */
+  public boolean containsV4(long address) {
+    if (network.length != 4) {
+      return false;
+    }
+    if (prefixBits == 0) {
+      return true;
+    }
+    long networkBits =
+        ((network[0] & 0xffL) << 24)
+            | ((network[1] & 0xffL) << 16)
+            | ((network[2] & 0xffL) << 8)
+            | (network[3] & 0xffL);
+    long mask = (0xffffffffL << (32 - prefixBits)) & 0xffffffffL;
+    return (address & mask) == (networkBits & mask);
+  }
+
   public boolean contains(byte[] address) {
     if (address.length != network.length) {
       return false;

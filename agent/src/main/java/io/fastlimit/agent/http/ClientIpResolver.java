@@ -45,7 +45,21 @@ public final class ClientIpResolver {
     return trustedProxies > 0 ? "X-Forwarded-For" : null;
   }
 
+  private static final Client EXEMPT = new Client(null, true);
+
   public Client resolve(String peer, String forwardedFor) {
+    if ((trustedProxies == 0 || forwardedFor == null) && peer != null) {
+      // the common case: a canonical IPv4 peer is already its own key
+      long v4 = IpAddress.parseCanonicalV4(peer);
+      if (v4 >= 0) {
+        for (CidrBlock block : exempt) {
+          if (block.containsV4(v4)) {
+            return EXEMPT;
+          }
+        }
+        return new Client(peer, false);
+      }
+    }
     byte[] address = null;
     String source = peer;
     if (trustedProxies > 0 && forwardedFor != null) {
@@ -72,7 +86,7 @@ public final class ClientIpResolver {
     }
     for (CidrBlock block : exempt) {
       if (block.contains(address)) {
-        return new Client(null, true);
+        return EXEMPT;
       }
     }
     return new Client(IpAddress.format(address, v6PrefixBits), false);

@@ -38,6 +38,43 @@ public final class IpAddress {
     return v6 == null ? null : unmap(v6);
   }
 
+  /**
+   * The 32 bits of a plain dotted IPv4 address written canonically (what a servlet container
+   * gives as the peer), or -1 for anything else. Allocates nothing: the fast path of every
+   * request; other forms go through {@link #parse}.
+   */
+  public static long parseCanonicalV4(String text) {
+    int length = text.length();
+    if (length < 7 || length > 15) {
+      return -1;
+    }
+    long bits = 0;
+    int part = 0;
+    int value = -1;
+    for (int i = 0; i < length; i++) {
+      char ch = text.charAt(i);
+      if (ch >= '0' && ch <= '9') {
+        if (value == 0) {
+          return -1; // leading zero
+        }
+        value = (value < 0 ? 0 : value * 10) + (ch - '0');
+        if (value > 255) {
+          return -1;
+        }
+      } else if (ch == '.' && value >= 0 && part < 3) {
+        bits = (bits << 8) | value;
+        part++;
+        value = -1;
+      } else {
+        return -1;
+      }
+    }
+    if (part != 3 || value < 0) {
+      return -1;
+    }
+    return (bits << 8) | value;
+  }
+
   private static byte[] parseV4(String s, int from, int to) {
     byte[] out = new byte[4];
     int part = 0;

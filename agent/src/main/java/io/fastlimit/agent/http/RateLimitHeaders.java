@@ -46,6 +46,27 @@ public final class RateLimitHeaders {
   private final String[] allowedNames;
   private final String[] blockedNames;
   private final String[] retryAfterOnly;
+  /** The text of the last Reset sent: it changes once a second at most for windows. */
+  private volatile SecondsText lastReset = new SecondsText(-1, "");
+
+  /** Texts of small counts, so that Remaining of real-world limits allocates nothing. */
+  private static final String[] SMALL = new String[4096];
+
+  static {
+    for (int i = 0; i < SMALL.length; i++) {
+      SMALL[i] = Integer.toString(i);
+    }
+  }
+
+  private static final class SecondsText {
+    final long seconds;
+    final String text;
+
+    SecondsText(long seconds, String text) {
+      this.seconds = seconds;
+      this.text = text;
+    }
+  }
 
   public RateLimitHeaders(
       boolean enabled,
@@ -111,7 +132,7 @@ public final class RateLimitHeaders {
    */
   public String[] values(
       String rule,
-      long limit,
+      String limit,
       long windowMillis,
       long remaining,
       long resetAtMillis,
@@ -120,9 +141,9 @@ public final class RateLimitHeaders {
     String[] values = new String[retryAfterSeconds < 0 ? allowedNames.length : blockedNames.length];
     int i = 0;
     if (style != Style.IETF) {
-      values[i++] = Long.toString(limit);
-      values[i++] = Long.toString(remaining);
-      values[i++] = Long.toString(secondsUp(resetAtMillis));
+      values[i++] = limit;
+      values[i++] = text(remaining);
+      values[i++] = resetText(secondsUp(resetAtMillis));
     }
     if (style != Style.X_RATELIMIT) {
       String name = structuredString(rule);
@@ -131,9 +152,24 @@ public final class RateLimitHeaders {
           name + ";r=" + remaining + ";t=" + Math.max(0, secondsUp(resetAtMillis - nowMillis));
     }
     if (retryAfterSeconds >= 0) {
-      values[i] = Long.toString(retryAfterSeconds);
+      values[i] = text(retryAfterSeconds);
     }
     return values;
+  }
+
+  /** A count as text; counts below 4096 come from a table. */
+  public static String text(long value) {
+    return value >= 0 && value < SMALL.length ? SMALL[(int) value] : Long.toString(value);
+  }
+
+  private String resetText(long seconds) {
+    SecondsText last = lastReset;
+    if (last.seconds == seconds) {
+      return last.text;
+    }
+    String text = Long.toString(seconds);
+    lastReset = new SecondsText(seconds, text);
+    return text;
   }
 
   /** Milliseconds to whole seconds, rounded up. */

@@ -51,16 +51,32 @@ public final class RateLimiter implements RateLimitBridge {
     final RuleStats[] ruleStats;
     /** The rules by stage (see RateLimitBridge.STAGE_*). */
     final RuleSet[] byStage;
+    /** By rule index, built once: "prefix:rule:ip:{" and "prefix:rule:user:{". */
+    final String[] ipKeyStart;
+    final String[] userKeyStart;
+    /** By rule index: the limits as header text. */
+    final String[] ipLimitText;
+    final String[] userLimitText;
 
     Snapshot(AgentConfig config, Stats stats) {
       this.config = config;
       boolean anyUserRule = false;
-      ruleStats = new RuleStats[config.rules().rules().size()];
+      int size = config.rules().rules().size();
+      ruleStats = new RuleStats[size];
+      ipKeyStart = new String[size];
+      userKeyStart = new String[size];
+      ipLimitText = new String[size];
+      userLimitText = new String[size];
       List<RateLimitRule> beforeFilters = new ArrayList<>();
       List<RateLimitRule> atServlet = new ArrayList<>();
       for (RateLimitRule rule : config.rules().rules()) {
         anyUserRule |= rule.userRate() != null;
         ruleStats[rule.index()] = stats.forRule(rule.name());
+        ipKeyStart[rule.index()] = config.keyPrefix() + ':' + rule.name() + ":ip:{";
+        userKeyStart[rule.index()] = config.keyPrefix() + ':' + rule.name() + ":user:{";
+        ipLimitText[rule.index()] = rule.ipRate() == null ? null : Long.toString(rule.ipRate().limit());
+        userLimitText[rule.index()] =
+            rule.userRate() == null ? null : Long.toString(rule.userRate().limit());
         (rule.beforeFilters() ? beforeFilters : atServlet).add(rule);
       }
       byStage = new RuleSet[3];
@@ -177,26 +193,42 @@ public final class RateLimiter implements RateLimitBridge {
     }
     String user = userId == null || userId.isEmpty() ? null : KeyText.bounded(userId);
     Charge[] charges = new Charge[rules.length];
-    RateLimitRule[] charged = new RateLimitRule[rules.length];
-    boolean[] perUser = new boolean[rules.length];
+    // charged[i] is the rule of charges[i]: the matched rules themselves unless one is skipped
+    RateLimitRule[] charged = rules;
     int count = 0;
     for (RateLimitRule rule : rules) {
       Rate rate;
-      String key;
+      String keyStart;
+      String id;
       if (rule.userRate() != null && user != null) {
         rate = rule.userRate();
-        key = config.keyPrefix() + ':' + rule.name() + ":user:{" + user + '}';
-        perUser[count] = true;
+        keyStart = current.userKeyStart[rule.index()];
+        id = user;
       } else if (rule.ipRate() != null) {
         rate = rule.ipRate();
-        key = config.keyPrefix() + ':' + rule.name() + ":ip:{" + client.key() + '}';
+        keyStart = current.ipKeyStart[rule.index()];
+        id = client.key();
       } else {
-        continue; // a user-only rule does not apply to anonymous requests
+        // a user-only rule does not apply to anonymous requests
+        if (charged == rules) {
+          charged = new RateLimitRule[rules.length];
+          System.arraycopy(rules, 0, charged, 0, count);
+        }
+        continue;
       }
       charges[count] =
           new Charge(
-              key, rate.limit(), rate.windowMillis(), rule.cost(), rule.algorithm(), rule.dryRun());
-      charged[count++] = rule;
+              keyStart,
+              id,
+              rate.limit(),
+              rate.windowMillis(),
+              rule.cost(),
+              rule.algorithm(),
+              rule.dryRun());
+      if (charged != rules) {
+        charged[count] = rule;
+      }
+      count++;
     }
     if (count == 0) {
       return null;
@@ -240,13 +272,18 @@ public final class RateLimiter implements RateLimitBridge {
       } else if (charges[i].observeOnly() && !outcomes[i].allowed()) {
         // a would-block counts only when the request passed: what enforcing would change
         ruleStats.wouldBlock();
-        logWouldBlock(charged[i], charges[i], outcomes[i], perUser[i]);
+        logWouldBlock(charged[i], charges[i], outcomes[i], user != null && charged[i].userRate() != null);
       } else {
         ruleStats.allowed();
       }
     }
     if (blocking >= 0) {
-      return blocked(config, charged[blocking], charges[blocking], outcomes[blocking]);
+      return blocked(
+          config,
+          charged[blocking],
+          charges[blocking],
+          outcomes[blocking],
+          limitText(current, charged[blocking], charges[blocking]));
     }
     if (tightest < 0 || !config.headers().enabled()) {
       return COUNTED_SILENTLY;
@@ -259,7 +296,7 @@ public final class RateLimiter implements RateLimitBridge {
             .headers()
             .values(
                 charged[tightest].name(),
-                charge.limit(),
+                limitText(current, charged[tightest], charge),
                 charge.windowMillis(),
                 outcome.remaining(),
                 outcome.resetAtMillis(),
@@ -283,8 +320,16 @@ public final class RateLimiter implements RateLimitBridge {
             + outcome.retryAfterMillis());
   }
 
+  /** The limit of the charged rate as header text, built once per rules version. */
+  private static String limitText(Snapshot current, RateLimitRule rule, Charge charge) {
+    String ip = current.ipLimitText[rule.index()];
+    return rule.ipRate() != null && rule.ipRate().limit() == charge.limit() && ip != null
+        ? ip
+        : current.userLimitText[rule.index()];
+  }
+
   private static Verdict blocked(
-      AgentConfig config, RateLimitRule rule, Charge charge, Outcome outcome) {
+      AgentConfig config, RateLimitRule rule, Charge charge, Outcome outcome, String limitText) {
     long retryAfter = Math.max(1, RateLimitHeaders.secondsUp(outcome.retryAfterMillis()));
     RateLimitHeaders headers = config.headers();
     BlockedResponse response = config.response();
@@ -295,7 +340,7 @@ public final class RateLimiter implements RateLimitBridge {
       values =
           headers.values(
               rule.name(),
-              charge.limit(),
+              limitText,
               charge.windowMillis(),
               outcome.remaining(),
               outcome.resetAtMillis(),

@@ -108,6 +108,21 @@ public final class PathPattern {
     return out.length() == 0 ? "/" : out.toString();
   }
 
+  /**
+   * The literal segments the pattern starts with, before its first wildcard: {@code /api/v1/**}
+   * gives [api, v1]. Every path it matches starts with them, which lets a rule index skip the
+   * patterns a path cannot match.
+   */
+  public String[] literalPrefix() {
+    int count = 0;
+    while (count < segments.length && kinds[count] == LITERAL) {
+      count++;
+    }
+    String[] prefix = new String[count];
+    System.arraycopy(segments, 0, prefix, 0, count);
+    return prefix;
+  }
+
   /** The canonical path this pattern matches, when it has no wildcard; else null. */
   public String exactPath() {
     return exactPath;

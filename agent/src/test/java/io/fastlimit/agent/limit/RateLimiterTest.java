@@ -474,4 +474,26 @@ class RateLimiterTest {
     assertThat(headers(get(limiter, "/a"))).containsEntry(REMAINING, "0");
     assertThat(get(limiter, "/b").isBlocked()).isFalse();
   }
+
+  @Test
+  void aSkippedUserOnlyRuleLeavesTheOtherRulesChargedAndCountedRightly() throws Exception {
+    RateLimiter limiter =
+        limiter(
+            """
+            rules:
+              - name: members
+                path: /a/**
+                user: 1/min
+              - name: everyone
+                path: /a/**
+                limit: 2/min
+            """);
+    Verdict first = get(limiter, "/a/x");
+    assertThat(headers(first)).containsEntry(LIMIT, "2").containsEntry(REMAINING, "1");
+    assertThat(get(limiter, "/a/x").isBlocked()).isFalse();
+    assertThat(get(limiter, "/a/x").isBlocked()).isTrue();
+    assertThat(limiter.stats().forRule("everyone").allowedCount()).isEqualTo(2);
+    assertThat(limiter.stats().forRule("everyone").blockedCount()).isEqualTo(1);
+    assertThat(limiter.stats().forRule("members").allowedCount()).isZero();
+  }
 }

@@ -1,0 +1,99 @@
+package io.fastlimit.agent.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The prefix index finds exactly the rules a plain scan of every rule would. */
+class RuleSetIndexTest {
+
+  private static final String[] SEGMENTS = {"api", "v1", "v2", "users", "*", "**", "a?c", "*.json"};
+  private static final String[] PATH_SEGMENTS = {"api", "v1", "v2", "users", "abc", "x.json", "42"};
+
+  @Test
+  void indexedMatchEqualsAScanOfEveryRule() {
+    Random random = new Random(20261127);
+    for (int round = 0; round < 300; round++) {
+      List<RateLimitRule> rules = new ArrayList<>();
+      int ruleCount = 1 + random.nextInt(40);
+      for (int i = 0; i < ruleCount; i++) {
+        StringBuilder pattern = new StringBuilder();
+        int depth = random.nextInt(4);
+        for (int d = 0; d < depth; d++) {
+          pattern.append('/').append(SEGMENTS[random.nextInt(SEGMENTS.length)]);
+        }
+        String text = pattern.length() == 0 ? "/" : pattern.toString();
+        PathPattern path;
+        try {
+          path = PathPattern.compile(text);
+        } catch (IllegalArgumentException e) {
+          continue;
+        }
+        String[] methods = random.nextBoolean() ? null : new String[] {"POST"};
+        rules.add(
+            new RateLimitRule(
+                rules.size(),
+                "r" + i,
+                path,
+                methods,
+                Rate.parse("1/s"),
+                null,
+                1,
+                Algorithm.FIXED_WINDOW,
+                false,
+                false));
+      }
+      RuleSet set = new RuleSet(rules);
+      for (int p = 0; p < 50; p++) {
+        StringBuilder path = new StringBuilder();
+        int depth = random.nextInt(5);
+        for (int d = 0; d < depth; d++) {
+          path.append(random.nextInt(8) == 0 ? "//" : "/")
+              .append(PATH_SEGMENTS[random.nextInt(PATH_SEGMENTS.length)]);
+        }
+        if (random.nextInt(6) == 0) {
+          path.append('/');
+        }
+        String requestPath = path.length() == 0 ? "/" : path.toString();
+        String method = random.nextBoolean() ? "GET" : "POST";
+        List<RateLimitRule> scanned = new ArrayList<>();
+        for (RateLimitRule rule : rules) {
+          if (rule.coversMethod(method)
+              && rule.path().matches(PathPattern.normalize(requestPath))) {
+            scanned.add(rule);
+          }
+        }
+        assertThat(set.match(method, requestPath))
+            .as("%s %s in %s", method, requestPath, rules)
+            .containsExactlyElementsOf(scanned);
+      }
+    }
+  }
+
+  @Test
+  void aThousandSiblingPatternsTryOnlyTheOnesSharingThePathsLiteralStart() {
+    List<RateLimitRule> rules = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      rules.add(
+          new RateLimitRule(
+              i,
+              "v" + i,
+              PathPattern.compile("/api/v" + i + "/**"),
+              null,
+              Rate.parse("1/s"),
+              null,
+              1,
+              Algorithm.FIXED_WINDOW,
+              false,
+              false));
+    }
+    RuleSet set = new RuleSet(rules);
+    assertThat(set.match("GET", "/api/v999/orders/42")).extracting(RateLimitRule::name)
+        .containsExactly("v999");
+    assertThat(set.match("GET", "/api/v1000/orders")).isEmpty();
+    assertThat(set.match("GET", "/api/v7")).extracting(RateLimitRule::name).containsExactly("v7");
+  }
+}
