@@ -17,7 +17,6 @@ import io.fastlimit.agent.observe.PrometheusEndpoint;
 import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.bootstrap.BridgeHolder;
-import io.fastlimit.bootstrap.RateLimitBridge;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Files;
@@ -37,6 +36,9 @@ final class AgentStartup implements RulesFileWatcher.Listener {
   static final String CONFIG_PROPERTY = "fastlimit.config";
   static final String CONFIG_ENVIRONMENT = "FASTLIMIT_CONFIG";
 
+  /** The agent started in this JVM, if any: a second attach only replaces its rules. */
+  private static volatile AgentStartup running;
+
   private final Path rulesFile;
   private final Stats stats = new Stats();
   private volatile RateLimiter limiter;
@@ -48,13 +50,14 @@ final class AgentStartup implements RulesFileWatcher.Listener {
 
   static void start(String arguments, Instrumentation instrumentation) throws Exception {
     String location = configLocation(arguments);
-    RateLimitBridge running = BridgeHolder.get();
-    if (running instanceof RateLimiter && location != null) {
-      // attached again to a JVM that already runs the agent: only the rules change
+    AgentStartup started = running;
+    if (started != null && location != null) {
+      // attached again to a JVM that already runs the agent (even one whose rules were broken):
+      // one transformer and one watcher stay; only the rules change
       try {
-        AgentConfig config = ConfigLoader.load(Paths.get(location));
-        ((RateLimiter) running).update(config);
-        AgentLog.info(describe(config, "already running; rules replaced from"));
+        started.changed(ConfigLoader.load(Paths.get(location)));
+        AgentLog.info("rules replaced from " + location + " (the watched file is still "
+            + started.rulesFile + ")");
       } catch (ConfigException e) {
         reportUnusable(e, "the rules file given to attach cannot be used; the rules stay as they were");
       }
@@ -72,6 +75,7 @@ final class AgentStartup implements RulesFileWatcher.Listener {
       return;
     }
     AgentStartup agent = new AgentStartup(Paths.get(location));
+    running = agent;
     byte[] content = agent.loadFirst();
     ServletInstrumentation.install(instrumentation);
     RateLimiter current = agent.limiter;
@@ -150,19 +154,19 @@ final class AgentStartup implements RulesFileWatcher.Listener {
   }
 
   @Override
-  public void changed(AgentConfig config) {
+  public synchronized void changed(AgentConfig config) {
     RateLimiter current = limiter;
     if (current == null) {
       startLimiter(config);
       return;
     }
     if (!config.backendIdentity().equals(startedWith)) {
+      // the settings themselves are not logged: they may hold passwords
       AgentLog.warn(
-          "the reloaded rules change where counters live or how metrics are served ("
-              + startedWith
-              + " -> "
-              + config.backendIdentity()
-              + "); that part takes effect at the next restart, the rules apply now");
+          "the reloaded rules change where counters live or how metrics are served (backend,"
+              + " redis-url, redis.*, backend-options, memory.max-keys or"
+              + " metrics.prometheus-port); that part takes effect at the next restart, the rules"
+              + " apply now");
     }
     AgentLog.setLevel(config.logLevel());
     current.update(config);
@@ -171,7 +175,7 @@ final class AgentStartup implements RulesFileWatcher.Listener {
   }
 
   @Override
-  public void rejected(ConfigException problems) {
+  public synchronized void rejected(ConfigException problems) {
     stats.reloaded(System.currentTimeMillis(), "rejected: " + problems.problems().get(0));
     reportUnusable(
         problems,

@@ -18,6 +18,7 @@ public final class FastlimitAgent {
 
   static final String BOOTSTRAP_JAR = "META-INF/fastlimit/bootstrap.jar";
   static final String BRIDGE_CLASS = "io.fastlimit.bootstrap.BridgeHolder";
+  static final String BOOTSTRAP_PACKAGE = "io.fastlimit.bootstrap";
 
   private FastlimitAgent() {}
 
@@ -31,6 +32,7 @@ public final class FastlimitAgent {
 
   private static void start(String arguments, Instrumentation instrumentation) {
     try {
+      exposeBootstrapToModuleSystems();
       appendBootstrapJar(instrumentation);
       AgentStartup.start(arguments, instrumentation);
     } catch (Throwable failure) {
@@ -39,6 +41,23 @@ public final class FastlimitAgent {
               + " limits: "
               + failure);
       failure.printStackTrace();
+    }
+  }
+
+  /**
+   * JBoss Modules (WildFly, EAP) and OSGi frameworks delegate to the bootstrap class loader only
+   * for the packages these properties list; without ours the inlined advice would fail to find
+   * the bridge in every module and no request would be limited.
+   */
+  static void exposeBootstrapToModuleSystems() {
+    for (String property :
+        new String[] {"jboss.modules.system.pkgs", "org.osgi.framework.bootdelegation"}) {
+      String current = System.getProperty(property);
+      if (current == null || current.trim().isEmpty()) {
+        System.setProperty(property, BOOTSTRAP_PACKAGE);
+      } else if (!(',' + current.replace(" ", "") + ',').contains(',' + BOOTSTRAP_PACKAGE + ',')) {
+        System.setProperty(property, current + ',' + BOOTSTRAP_PACKAGE);
+      }
     }
   }
 

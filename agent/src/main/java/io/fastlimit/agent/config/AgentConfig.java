@@ -121,12 +121,13 @@ public final class AgentConfig {
 
   /**
    * What about this configuration can only change with a restart (where counters live), for a
-   * reload to compare; equal strings mean a reload can apply everything.
+   * reload to compare; equal strings mean a reload can apply everything. Never log it: it holds
+   * Redis passwords and backend options as written.
    */
   public String backendIdentity() {
     return "backend="
         + backend
-        + (redis == null ? "" : " " + redis)
+        + (redis == null ? "" : " " + redis.uris() + " " + redis)
         + " "
         + backendOptions
         + " memory.max-keys="

@@ -308,6 +308,15 @@ public final class ConfigLoader {
         redis);
   }
 
+  private static boolean validUri(String uri) {
+    try {
+      new java.net.URI(uri);
+      return true;
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+
   /** The Redis settings, or null when the file has no redis-url. */
   private RedisSettings redis(Map<String, Node> top) {
     Map<String, Node> settings = mapping(top.get("redis"), "redis", REDIS_KEYS);
@@ -367,9 +376,16 @@ public final class ConfigLoader {
         problem(
             node,
             "invalid redis-url '"
-                + uri.replaceAll("//[^@/]*@", "//***@")
+                + RedisSettings.mask(uri)
                 + "': write redis://[:password@]host:port[/database], rediss://... for TLS or"
                 + " redis-sentinel://host:port[,host:port]/database#master");
+      } else if (!validUri(uri)) {
+        problem(
+            node,
+            "invalid redis-url '"
+                + RedisSettings.mask(uri)
+                + "': not a valid URI; percent-encode special characters of the password"
+                + " (e.g. %5E for ^, %20 for a space)");
       } else {
         uris.add(uri);
       }

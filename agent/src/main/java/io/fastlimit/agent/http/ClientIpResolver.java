@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * Finds the client address of a request: the socket peer or, behind {@code trusted-proxies: N},
  * the N-th address from the right of X-Forwarded-For (the one the outermost trusted proxy saw).
- * Entries further left are written by the client and are never believed. Immutable.
+ * Entries further left are written by the client and are never believed. With fewer entries than
+ * N (a request that skipped the outer proxies) the leftmost entry is used but can never make a
+ * request exempt; without the header the peer is the client (a direct connection). Immutable.
  */
 public final class ClientIpResolver {
 
@@ -60,33 +62,39 @@ public final class ClientIpResolver {
         return new Client(peer, false);
       }
     }
-    byte[] address = null;
-    String source = peer;
-    if (trustedProxies > 0 && forwardedFor != null) {
+    if (trustedProxies > 0 && forwardedFor != null && !forwardedFor.trim().isEmpty()) {
       String entry = nthFromRight(forwardedFor, trustedProxies);
-      if (entry != null) {
-        address = IpAddress.parse(entry);
-        source = entry;
-        if (address == null) {
-          AgentLog.once(
-              "X-Forwarded-For entry written by a trusted proxy is not an IP address; using the"
-                  + " socket peer (check trusted-proxies)",
-              null);
-        }
+      boolean trusted = entry != null;
+      if (!trusted) {
+        // fewer entries than trusted proxies: the request skipped some of them. The leftmost
+        // entry is the earliest address seen, but a client may have written it: counted under
+        // it, never exempt. Never the peer either: that is our own proxy, often exempt.
+        entry = nthFromRight(forwardedFor, forwardedFor.split(",", -1).length);
       }
+      byte[] address = IpAddress.parse(entry);
+      if (address == null) {
+        AgentLog.once(
+            "an X-Forwarded-For entry where the client should be is not an IP address; such"
+                + " requests are counted under that text and never exempt (check trusted-proxies)",
+            null);
+        return new Client(KeyText.bounded(entry.isEmpty() ? "unknown" : entry), false);
+      }
+      return classify(address, trusted);
     }
-    if (address == null) {
-      address = IpAddress.parse(peer);
-      source = peer;
-    }
+    byte[] address = IpAddress.parse(peer);
     if (address == null) {
       // not an address (e.g. a unix socket): one shared bucket, bounded in length
-      String key = source == null ? "unknown" : KeyText.bounded(source);
-      return new Client(key, false);
+      return new Client(peer == null ? "unknown" : KeyText.bounded(peer), false);
     }
-    for (CidrBlock block : exempt) {
-      if (block.contains(address)) {
-        return EXEMPT;
+    return classify(address, true);
+  }
+
+  private Client classify(byte[] address, boolean mayBeExempt) {
+    if (mayBeExempt) {
+      for (CidrBlock block : exempt) {
+        if (block.contains(address)) {
+          return EXEMPT;
+        }
       }
     }
     return new Client(IpAddress.format(address, v6PrefixBits), false);

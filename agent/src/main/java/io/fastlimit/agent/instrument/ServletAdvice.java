@@ -6,6 +6,7 @@ import io.fastlimit.bootstrap.Verdict;
 import java.security.Principal;
 import java.util.Enumeration;
 import javax.servlet.DispatcherType;
+import javax.servlet.ServletOutputStream;
 import javax.servlet.ServletRequest;
 import javax.servlet.ServletResponse;
 import javax.servlet.http.HttpServletRequest;
@@ -39,6 +40,8 @@ public final class ServletAdvice {
         || !(response instanceof HttpServletResponse)) {
       return false;
     }
+    // once the 429 is being written the application must not run, even if writing fails
+    boolean rejecting = false;
     try {
       boolean atFilter = entryMethod.equals("doFilter");
       if (atFilter && !bridge.hasRulesBeforeFilters()) {
@@ -122,19 +125,27 @@ public final class ServletAdvice {
       if (!verdict.isBlocked()) {
         return false;
       }
+      rejecting = true;
+      httpResponse.resetBuffer(); // nothing a filter buffered goes before the rejection
       httpResponse.setStatus(verdict.status());
       httpResponse.setContentType(verdict.contentType());
+      ServletOutputStream body = null;
       try {
-        httpResponse.setContentLength(verdict.bodyLength());
-        verdict.writeBody(httpResponse.getOutputStream());
+        body = httpResponse.getOutputStream();
       } catch (IllegalStateException writerAlreadyTaken) {
+        // the body goes through the writer: UTF-8, and no length (the writer encodes)
+        httpResponse.setCharacterEncoding("UTF-8");
         httpResponse.getWriter().write(verdict.bodyText());
+      }
+      if (body != null) {
+        httpResponse.setContentLength(verdict.bodyLength());
+        verdict.writeBody(body);
       }
       httpResponse.flushBuffer();
       return true;
     } catch (Throwable failure) {
       bridge.failed(failure);
-      return false;
+      return rejecting;
     }
   }
 }

@@ -183,7 +183,7 @@ public final class RateLimiter implements RateLimitBridge {
     if (method == null || path == null || stage < 0 || stage > STAGE_SERVLET_ALL_RULES) {
       return null;
     }
-    RateLimitRule[] rules = current.byStage[stage].match(method, path);
+    RateLimitRule[] rules = current.byStage[stage].match(upperCase(method), path);
     if (rules.length == 0) {
       return null;
     }
@@ -318,6 +318,20 @@ public final class RateLimiter implements RateLimitBridge {
             + outcome.remaining()
             + " retry_after_ms="
             + outcome.retryAfterMillis());
+  }
+
+  /**
+   * The method in upper case. Containers pass "post" through and frameworks route it like POST,
+   * so a rule for POST must see it as POST; allocates only for a method not already upper case.
+   */
+  static String upperCase(String method) {
+    for (int i = 0; i < method.length(); i++) {
+      char ch = method.charAt(i);
+      if (ch >= 'a' && ch <= 'z') {
+        return method.toUpperCase(java.util.Locale.ROOT);
+      }
+    }
+    return method;
   }
 
   /** The limit of the charged rate as header text, built once per rules version. */

@@ -586,7 +586,7 @@ class ConfigLoaderTest {
     assertThat(config.redis().onError())
         .isEqualTo(io.fastlimit.agent.backend.redis.RedisSettings.OnError.LOCAL);
     assertThat(config.redis().cluster()).isFalse();
-    assertThat(config.backendIdentity()).doesNotContain("secret");
+    assertThat(config.redis().toString()).doesNotContain("secret").contains("redis://***@localhost");
   }
 
   @Test
@@ -810,5 +810,25 @@ class ConfigLoaderTest {
             problem ->
                 org.assertj.core.api.Assertions.assertThat(problem.message())
                     .contains("two rules are named '/login'"));
+  }
+
+  @Test
+  void aRedisUrlThatIsNoUriIsReportedWithoutItsPassword() {
+    assertThat(problems("redis-url: redis://:s3cr^et@localhost:6379/0\nrules: [{path: /a, limit: 1/s}]\n"))
+        .singleElement()
+        .satisfies(
+            p ->
+                assertThat(p.message())
+                    .contains("not a valid URI")
+                    .contains("redis://***@localhost:6379/0")
+                    .doesNotContain("s3cr"));
+  }
+
+  @Test
+  void passwordsWithAtOrSlashAreMaskedWhole() {
+    assertThat(io.fastlimit.agent.backend.redis.RedisSettings.mask("redis://u:p@ss/w@host:6379/0"))
+        .isEqualTo("redis://***@host:6379/0");
+    assertThat(io.fastlimit.agent.backend.redis.RedisSettings.mask("redis://host:6379"))
+        .isEqualTo("redis://host:6379");
   }
 }

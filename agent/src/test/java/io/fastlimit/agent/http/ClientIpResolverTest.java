@@ -50,16 +50,17 @@ class ClientIpResolverTest {
         // two proxies: the second from the right
         "2 | 6.6.6.6, 198.51.100.1, 10.0.0.2 | 198.51.100.1",
         "2 | 198.51.100.1, 10.0.0.2 | 198.51.100.1",
-        // fewer entries than proxies: the socket peer
-        "2 | 10.0.0.2 | 10.9.9.9",
-        "3 | 1.1.1.1, 2.2.2.2 | 10.9.9.9",
-        // an entry that is not an address: the socket peer
-        "1 | 6.6.6.6, evil.com | 10.9.9.9",
-        "1 | 6.6.6.6, unknown | 10.9.9.9",
-        "1 | 6.6.6.6, | 10.9.9.9",
+        // fewer entries than proxies: the leftmost entry, never the peer (our own proxy)
+        "2 | 10.0.0.2 | 10.0.0.2",
+        "3 | 1.1.1.1, 2.2.2.2 | 1.1.1.1",
+        // an entry that is not an address: counted under that text, never the peer
+        "1 | 6.6.6.6, evil.com | evil.com",
+        "1 | 6.6.6.6, unknown | unknown",
+        "1 | 6.6.6.6, | unknown",
+        "2 | 6.6.6.6, , 10.0.0.2 | unknown",
+        "1 | 6.6.6.6, 010.0.0.1 | 010.0.0.1",
+        // no header at all: a direct connection, the peer is the client
         "1 | '' | 10.9.9.9",
-        "2 | 6.6.6.6, , 10.0.0.2 | 10.9.9.9",
-        "1 | 6.6.6.6, 010.0.0.1 | 10.9.9.9",
         // what proxies write
         "1 | 198.51.100.1:4711 | 198.51.100.1",
         "1 | [2001:db8::1]:4711 | 2001:db8:0:0:0:0:0:0/64",
@@ -164,5 +165,19 @@ class ClientIpResolverTest {
   void nthFromRightIsNullWhenThereAreFewerEntries() {
     assertThat(ClientIpResolver.nthFromRight("a,b,c", 4)).isNull();
     assertThat(ClientIpResolver.nthFromRight("a", 2)).isNull();
+  }
+
+  @Test
+  void aRequestThatSkippedTheTrustedProxiesIsNeverExemptThroughTheProxysAddress() {
+    ClientIpResolver resolver =
+        new ClientIpResolver(2, java.util.List.of(CidrBlock.parse("10.0.0.0/8")), 64);
+    // the peer is our inner proxy, inside the exempt network
+    assertThat(resolver.resolve("10.0.0.5", "203.0.113.9").exempt()).isFalse();
+    assertThat(resolver.resolve("10.0.0.5", "203.0.113.9").key()).isEqualTo("203.0.113.9");
+    assertThat(resolver.resolve("10.0.0.5", "junk, 203.0.113.9").exempt()).isFalse();
+    // a short header naming an exempt address is not believed either
+    assertThat(resolver.resolve("10.0.0.5", "10.1.1.1").exempt()).isFalse();
+    // the full chain of proxies can still mark an internal client exempt
+    assertThat(resolver.resolve("10.0.0.5", "10.1.1.1, 10.0.0.4").exempt()).isTrue();
   }
 }

@@ -496,4 +496,12 @@ class RateLimiterTest {
     assertThat(limiter.stats().forRule("everyone").blockedCount()).isEqualTo(1);
     assertThat(limiter.stats().forRule("members").allowedCount()).isZero();
   }
+
+  @Test
+  void aLowerCaseMethodIsLimitedLikeItsUpperCase() throws Exception {
+    RateLimiter limiter = limiter("rules: [{path: /login, methods: [POST], limit: 1/min}]");
+    assertThat(limiter.decide("post", "/login", PEER, null, null).isBlocked()).isFalse();
+    assertThat(limiter.decide("Post", "/login", PEER, null, null).isBlocked()).isTrue();
+    assertThat(RateLimiter.upperCase("GET")).isSameAs(RateLimiter.upperCase("GET"));
+  }
 }

@@ -80,7 +80,13 @@ final class RedisLink {
     TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
     List<RedisURI> uris = new ArrayList<>();
     for (String text : settings.uris()) {
-      uris.add(RedisURI.create(text));
+      try {
+        uris.add(RedisURI.create(text));
+      } catch (RuntimeException e) {
+        // the cause's message would repeat the URI with its password
+        throw new IllegalArgumentException(
+            "invalid redis-url " + RedisSettings.mask(text) + ": " + e.getClass().getSimpleName());
+      }
     }
     if (cluster) {
       this.client = null;

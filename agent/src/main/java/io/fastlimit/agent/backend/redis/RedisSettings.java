@@ -54,7 +54,20 @@ public final class RedisSettings {
     return onError;
   }
 
-  /** For messages and the reload comparison; passwords are masked. */
+  /**
+   * A Redis URI with its user and password replaced by ***: everything between "://" and the
+   * last '@' (a password may itself hold '@' or '/'; a host never does).
+   */
+  public static String mask(String uri) {
+    int scheme = uri.indexOf("://");
+    int at = uri.lastIndexOf('@');
+    if (scheme < 0 || at < scheme) {
+      return uri;
+    }
+    return uri.substring(0, scheme + 3) + "***" + uri.substring(at);
+  }
+
+  /** For messages; passwords are masked. */
   @Override
   public String toString() {
     StringBuilder out = new StringBuilder("redis ");
@@ -62,7 +75,7 @@ public final class RedisSettings {
       if (i > 0) {
         out.append(',');
       }
-      out.append(uris.get(i).replaceAll("//[^@/]*@", "//***@"));
+      out.append(mask(uris.get(i)));
     }
     return out.append(cluster ? " cluster" : "")
         .append(" timeout=")

@@ -1,0 +1,173 @@
+package io.fastlimit.agent.instrument;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastlimit.bootstrap.BridgeHolder;
+import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.Verdict;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.servlet.DispatcherType;
+import javax.servlet.ServletContext;
+import javax.servlet.ServletOutputStream;
+import javax.servlet.WriteListener;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The advice as ordinary code, against fake requests and responses. */
+class ServletAdviceTest {
+
+  private final List<String> calls = new ArrayList<>();
+  private final Map<String, Object> attributes = new HashMap<>();
+  private boolean committed;
+  private boolean flushFails;
+
+  @AfterEach
+  void clearBridge() {
+    BridgeHolder.set(null);
+  }
+
+  private static RateLimitBridge bridge(Verdict verdict) {
+    return new RateLimitBridge() {
+      @Override
+      public boolean hasRulesBeforeFilters() {
+        return false;
+      }
+
+      @Override
+      public String userIdAttribute() {
+        return null;
+      }
+
+      @Override
+      public boolean userIdFromPrincipal() {
+        return false;
+      }
+
+      @Override
+      public String forwardedForHeader() {
+        return null;
+      }
+
+      @Override
+      public Verdict decide(
+          int stage, String method, String path, String peer, String forwardedFor, String user) {
+        return verdict;
+      }
+
+      @Override
+      public void failed(Throwable failure) {}
+    };
+  }
+
+  private HttpServletRequest request() {
+    ServletContext context =
+        (ServletContext)
+            Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {ServletContext.class},
+                (proxy, method, args) -> method.getName().equals("getContextPath") ? "" : null);
+    return (HttpServletRequest)
+        Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {HttpServletRequest.class},
+            (proxy, method, args) ->
+                switch (method.getName()) {
+                  case "getDispatcherType" -> DispatcherType.REQUEST;
+                  case "getAttribute" -> attributes.get((String) args[0]);
+                  case "setAttribute" -> attributes.put((String) args[0], args[1]);
+                  case "getServletContext" -> context;
+                  case "getServletPath" -> "/login";
+                  case "getMethod" -> "POST";
+                  case "getRemoteAddr" -> "203.0.113.7";
+                  default -> null;
+                });
+  }
+
+  private HttpServletResponse response() {
+    ServletOutputStream out =
+        new ServletOutputStream() {
+          @Override
+          public void write(int b) {
+            calls.add("write");
+          }
+
+          @Override
+          public boolean isReady() {
+            return true;
+          }
+
+          @Override
+          public void setWriteListener(WriteListener listener) {}
+        };
+    return (HttpServletResponse)
+        Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {HttpServletResponse.class},
+            (proxy, method, args) -> {
+              calls.add(method.getName());
+              switch (method.getName()) {
+                case "isCommitted":
+                  return committed;
+                case "getOutputStream":
+                  return out;
+                case "flushBuffer":
+                  if (flushFails) {
+                    throw new IOException("client went away");
+                  }
+                  return null;
+                default:
+                  return null;
+              }
+            });
+  }
+
+  private static Verdict blocked() {
+    return Verdict.blocked(
+        new String[] {"Retry-After"},
+        new String[] {"5"},
+        429,
+        "application/json",
+        "{}".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aBlockedRequestSkipsTheServletEvenWhenWritingTheRejectionFails() {
+    BridgeHolder.set(bridge(blocked()));
+    flushFails = true;
+    assertThat(ServletAdvice.enter(request(), response(), "service")).isTrue();
+    assertThat(calls).contains("resetBuffer", "setStatus", "flushBuffer");
+  }
+
+  @Test
+  void aCommittedResponseIsNeverWrittenAndTheRequestPasses() {
+    BridgeHolder.set(bridge(blocked()));
+    committed = true;
+    assertThat(ServletAdvice.enter(request(), response(), "service")).isFalse();
+    assertThat(calls).containsExactly("isCommitted");
+  }
+
+  @Test
+  void aRequestIsDecidedOnceAndMarked() {
+    BridgeHolder.set(bridge(Verdict.allowed(new String[] {"X"}, new String[] {"1"})));
+    assertThat(ServletAdvice.enter(request(), response(), "service")).isFalse();
+    assertThat(attributes).containsKey(RateLimitBridge.DECIDED_ATTRIBUTE);
+    calls.clear();
+    assertThat(ServletAdvice.enter(request(), response(), "service")).isFalse();
+    assertThat(calls).isEmpty();
+  }
+
+  @Test
+  void withoutABridgeNothingIsTouched() {
+    assertThat(ServletAdvice.enter(request(), response(), "service")).isFalse();
+    assertThat(calls).isEmpty();
+    assertThat(attributes).isEmpty();
+  }
+}
