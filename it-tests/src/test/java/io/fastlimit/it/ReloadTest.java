@@ -136,6 +136,35 @@ class ReloadTest {
     }
   }
 
+  @Test
+  void reloadFalseKeepsTheRulesOfTheStartAndABackendChangeWaitsForARestart() throws Exception {
+    Path rules =
+        Build.rulesFile(
+            "reload-off",
+            """
+            reload: false
+            rules:
+              - name: api
+                path: /api/**
+                limit: 5/hour
+            """);
+    Path watched = Build.rulesFile("reload-backend", FIVE_PER_HOUR);
+    try (ChildApp fixed = ChildApp.sample(Build.jakartaSample(), rules.toString());
+        ChildApp watching = ChildApp.sample(Build.jakartaSample(), watched.toString())) {
+      Files.writeString(rules, SEVEN_PER_HOUR, StandardCharsets.UTF_8);
+      Files.writeString(
+          watched,
+          "memory:\n  max-keys: 5000\n" + SEVEN_PER_HOUR,
+          StandardCharsets.UTF_8);
+      // the watched one applies its rules and says the backend part waits for a restart
+      awaitLimit(watching, 7);
+      watching.awaitOutput("that part takes effect at the next restart");
+      // by then the unwatched one has had the same time to notice, and must not have
+      assertThat(fixed.get("/api/a").longHeader("X-RateLimit-Limit")).isEqualTo(5);
+      assertThat(fixed.output()).doesNotContain("reloaded");
+    }
+  }
+
   /** Polls until the limit header shows the new rules; the agent promises 2 s, we allow 10. */
   private static void awaitLimit(ChildApp app, long limit) throws Exception {
     long start = System.nanoTime();
