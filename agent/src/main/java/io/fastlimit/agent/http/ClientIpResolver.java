@@ -12,26 +12,6 @@ import java.util.List;
  */
 public final class ClientIpResolver {
 
-  /** The resolved client, or why the request is exempt. */
-  public static final class Client {
-    private final String key;
-    private final boolean exempt;
-
-    Client(String key, boolean exempt) {
-      this.key = key;
-      this.exempt = exempt;
-    }
-
-    /** Canonical address for bucket keys: IPv4 dotted, IPv6 cut to the configured prefix. */
-    public String key() {
-      return key;
-    }
-
-    public boolean exempt() {
-      return exempt;
-    }
-  }
-
   private final int trustedProxies;
   private final CidrBlock[] exempt;
   private final int v6PrefixBits;
@@ -47,19 +27,21 @@ public final class ClientIpResolver {
     return trustedProxies > 0 ? "X-Forwarded-For" : null;
   }
 
-  private static final Client EXEMPT = new Client(null, true);
-
-  public Client resolve(String peer, String forwardedFor) {
+  /**
+   * The client's key for bucket names: IPv4 dotted, IPv6 cut to the configured prefix, other text
+   * bounded; null when the client is exempt.
+   */
+  public String resolve(String peer, String forwardedFor) {
     if ((trustedProxies == 0 || forwardedFor == null) && peer != null) {
       // the common case: a canonical IPv4 peer is already its own key
       long v4 = IpAddress.parseCanonicalV4(peer);
       if (v4 >= 0) {
         for (CidrBlock block : exempt) {
           if (block.containsV4(v4)) {
-            return EXEMPT;
+            return null;
           }
         }
-        return new Client(peer, false);
+        return peer;
       }
     }
     if (trustedProxies > 0 && forwardedFor != null && !forwardedFor.trim().isEmpty()) {
@@ -77,27 +59,27 @@ public final class ClientIpResolver {
             "an X-Forwarded-For entry where the client should be is not an IP address; such"
                 + " requests are counted under that text and never exempt (check trusted-proxies)",
             null);
-        return new Client(KeyText.bounded(entry.isEmpty() ? "unknown" : entry), false);
+        return KeyText.bounded(entry.isEmpty() ? "unknown" : entry);
       }
       return classify(address, trusted);
     }
     byte[] address = IpAddress.parse(peer);
     if (address == null) {
       // not an address (e.g. a unix socket): one shared bucket, bounded in length
-      return new Client(peer == null ? "unknown" : KeyText.bounded(peer), false);
+      return peer == null ? "unknown" : KeyText.bounded(peer);
     }
     return classify(address, true);
   }
 
-  private Client classify(byte[] address, boolean mayBeExempt) {
+  private String classify(byte[] address, boolean mayBeExempt) {
     if (mayBeExempt) {
       for (CidrBlock block : exempt) {
         if (block.contains(address)) {
-          return EXEMPT;
+          return null;
         }
       }
     }
-    return new Client(IpAddress.format(address, v6PrefixBits), false);
+    return IpAddress.format(address, v6PrefixBits);
   }
 
   /** The n-th comma-separated entry from the right, or null when there are fewer. */

@@ -136,7 +136,6 @@ public final class RateLimitHeaders {
       long windowMillis,
       long remaining,
       long resetAtMillis,
-      long nowMillis,
       long retryAfterSeconds) {
     String[] values = new String[retryAfterSeconds < 0 ? allowedNames.length : blockedNames.length];
     int i = 0;
@@ -148,8 +147,9 @@ public final class RateLimitHeaders {
     if (style != Style.X_RATELIMIT) {
       String name = structuredString(rule);
       values[i++] = name + ";q=" + limit + ";w=" + secondsUp(windowMillis);
-      values[i++] =
-          name + ";r=" + remaining + ";t=" + Math.max(0, secondsUp(resetAtMillis - nowMillis));
+      // only this style needs the time (the X-RateLimit style sends Reset as epoch seconds)
+      long now = System.currentTimeMillis();
+      values[i++] = name + ";r=" + remaining + ";t=" + Math.max(0, secondsUp(resetAtMillis - now));
     }
     if (retryAfterSeconds >= 0) {
       values[i] = text(retryAfterSeconds);

@@ -187,9 +187,9 @@ public final class RateLimiter implements RateLimitBridge {
     if (rules.length == 0) {
       return null;
     }
-    ClientIpResolver.Client client = config.clientIp().resolve(peerAddress, forwardedFor);
-    if (client.exempt()) {
-      return null;
+    String client = config.clientIp().resolve(peerAddress, forwardedFor);
+    if (client == null) {
+      return null; // exempt
     }
     String user = userId == null || userId.isEmpty() ? null : KeyText.bounded(userId);
     Charge[] charges = new Charge[rules.length];
@@ -207,7 +207,7 @@ public final class RateLimiter implements RateLimitBridge {
       } else if (rule.ipRate() != null) {
         rate = rule.ipRate();
         keyStart = current.ipKeyStart[rule.index()];
-        id = client.key();
+        id = client;
       } else {
         // a user-only rule does not apply to anonymous requests
         if (charged == rules) {
@@ -300,7 +300,6 @@ public final class RateLimiter implements RateLimitBridge {
                 charge.windowMillis(),
                 outcome.remaining(),
                 outcome.resetAtMillis(),
-                System.currentTimeMillis(),
                 -1));
   }
 
@@ -358,7 +357,6 @@ public final class RateLimiter implements RateLimitBridge {
               charge.windowMillis(),
               outcome.remaining(),
               outcome.resetAtMillis(),
-              System.currentTimeMillis(),
               retryAfter);
     } else {
       // Retry-After belongs to the 429 itself, not to the optional rate-limit headers
