@@ -67,6 +67,9 @@ final class BlockedCache {
    * blocked), so they get an outcome that admits and says nothing: the full limit.
    */
   Outcome[] answer(Charge[] charges, long nowNanos, long nowMillis) {
+    if (entries.isEmpty()) {
+      return null; // the normal case: nobody is over a limit, no key to build or hash
+    }
     Blocked[] found = null; // allocated only once a first charge is known blocked
     for (int i = 0; i < charges.length; i++) {
       Charge charge = charges[i];
