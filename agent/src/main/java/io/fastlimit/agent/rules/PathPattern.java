@@ -136,9 +136,17 @@ public final class PathPattern {
    * split would grow with the path to the power of their number.
    */
   public boolean matches(String path) {
+    return matchesAfter(path, 0, 1);
+  }
+
+  /**
+   * As {@link #matches}, for a canonical path whose first {@code segment} segments are already
+   * known to equal this pattern's first (literal) segments, continuing at {@code position}, the
+   * index where the path's next segment starts. The rule index has compared them on its way
+   * down, so they are not compared twice.
+   */
+  public boolean matchesAfter(String path, int segment, int position) {
     int length = path.length();
-    int segment = 0;
-    int position = 1;
     int starSegment = -1;
     int starPosition = 0;
     while (position < length) {

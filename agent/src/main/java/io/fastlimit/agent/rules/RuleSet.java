@@ -118,13 +118,15 @@ public final class RuleSet {
         }
       }
     }
-    // walk the literal-prefix tree along the path's segments, trying the patterns met
+    // walk the literal-prefix tree along the path's segments, trying the patterns met; a
+    // pattern at depth d has its d literal segments already compared on the way down
     Node node = patterns;
     int position = 1;
+    int depth = 0;
     int length = canonical.length();
     while (node != null) {
       for (RateLimitRule rule : node.rules) {
-        if (rule.coversMethod(method) && rule.path().matches(canonical)) {
+        if (rule.coversMethod(method) && rule.path().matchesAfter(canonical, depth, position)) {
           found = add(found, count++, rule);
         }
       }
@@ -137,6 +139,7 @@ public final class RuleSet {
       }
       node = node.child(canonical, position, end);
       position = end + 1;
+      depth++;
     }
     if (count == 0) {
       return NONE;
