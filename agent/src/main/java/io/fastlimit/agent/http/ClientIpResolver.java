@@ -51,7 +51,8 @@ public final class ClientIpResolver {
         // fewer entries than trusted proxies: the request skipped some of them. The leftmost
         // entry is the earliest address seen, but a client may have written it: counted under
         // it, never exempt. Never the peer either: that is our own proxy, often exempt.
-        entry = nthFromRight(forwardedFor, forwardedFor.split(",", -1).length);
+        int comma = forwardedFor.indexOf(',');
+        entry = (comma < 0 ? forwardedFor : forwardedFor.substring(0, comma)).trim();
       }
       byte[] address = IpAddress.parse(entry);
       if (address == null) {
