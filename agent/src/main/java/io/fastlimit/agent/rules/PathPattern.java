@@ -83,13 +83,11 @@ public final class PathPattern {
    */
   public static String normalize(String path) {
     int length = path.length();
-    boolean canonical = length > 0 && path.charAt(0) == '/';
-    for (int i = 1; canonical && i < length; i++) {
-      if (path.charAt(i) == '/' && (path.charAt(i - 1) == '/' || i == length - 1)) {
-        canonical = false;
-      }
-    }
-    if (canonical) {
+    // every request passes here: String.indexOf is vectorized, a loop of charAt is not
+    if (length > 0
+        && path.charAt(0) == '/'
+        && (length == 1 || path.charAt(length - 1) != '/')
+        && path.indexOf("//") < 0) {
       return path;
     }
     StringBuilder out = new StringBuilder(length + 1);

@@ -19,49 +19,84 @@ public final class RuleSet {
   private final List<RateLimitRule> rules;
   private final Map<String, RateLimitRule[]> exact;
   private final Node patterns;
+  /** By rule index: an array of that rule alone, the answer when a request matches one rule. */
+  private final RateLimitRule[][] alone;
 
   /** A literal segment of pattern prefixes, with the patterns whose literal prefix ends here. */
   private static final class Node {
+    private static final int COMPARED_IN_PLACE = 8;
+
     RateLimitRule[] rules = NONE;
-    // few children: compared in place, no substring; many: hashed
     String[] childNames = new String[0];
     Node[] children = new Node[0];
-    Map<String, Node> childMap;
+    /**
+     * With more than a few children, an open-addressing table of them by the String hash of
+     * their name (slot holds child index + 1, 0 is empty; at most half full), so that a lookup
+     * hashes the path's segment where it lies instead of cutting a substring out of it.
+     */
+    int[] table;
 
-    Node child(String name, boolean create) {
+    Node child(String name) {
       for (int i = 0; i < childNames.length; i++) {
         if (childNames[i].equals(name)) {
           return children[i];
         }
       }
-      if (!create) {
-        return null;
-      }
       Node child = new Node();
       childNames = append(childNames, name);
       children = append(children, child);
-      if (childNames.length > 8) {
-        childMap = new HashMap<>();
+      return child;
+    }
+
+    /** Builds the lookup tables of this node and those below, once every pattern is in. */
+    void seal() {
+      if (childNames.length > COMPARED_IN_PLACE) {
+        table = new int[Integer.highestOneBit(childNames.length * 2) << 1];
+        int mask = table.length - 1;
         for (int i = 0; i < childNames.length; i++) {
-          childMap.put(childNames[i], children[i]);
+          int slot = spread(childNames[i].hashCode()) & mask;
+          while (table[slot] != 0) {
+            slot = (slot + 1) & mask;
+          }
+          table[slot] = i + 1;
         }
       }
-      return child;
+      for (Node child : children) {
+        child.seal();
+      }
     }
 
     /** The child for path[from, to), or null. */
     Node child(String path, int from, int to) {
-      if (childMap != null) {
-        return childMap.get(path.substring(from, to));
-      }
       int length = to - from;
-      for (int i = 0; i < childNames.length; i++) {
-        String name = childNames[i];
-        if (name.length() == length && path.regionMatches(from, name, 0, length)) {
-          return children[i];
+      if (table == null) {
+        for (int i = 0; i < childNames.length; i++) {
+          if (named(i, path, from, length)) {
+            return children[i];
+          }
+        }
+        return null;
+      }
+      int hash = 0;
+      for (int i = from; i < to; i++) {
+        hash = 31 * hash + path.charAt(i); // String.hashCode of the segment
+      }
+      int mask = table.length - 1;
+      for (int slot = spread(hash) & mask; table[slot] != 0; slot = (slot + 1) & mask) {
+        if (named(table[slot] - 1, path, from, length)) {
+          return children[table[slot] - 1];
         }
       }
       return null;
+    }
+
+    private boolean named(int child, String path, int from, int length) {
+      String name = childNames[child];
+      return name.length() == length && path.regionMatches(from, name, 0, length);
+    }
+
+    private static int spread(int hash) {
+      return hash ^ (hash >>> 16);
     }
   }
 
@@ -76,10 +111,19 @@ public final class RuleSet {
       } else {
         Node node = patterns;
         for (String segment : rule.path().literalPrefix()) {
-          node = node.child(segment, true);
+          node = node.child(segment);
         }
         node.rules = append(node.rules, rule);
       }
+    }
+    patterns.seal();
+    int maxIndex = -1;
+    for (RateLimitRule rule : rules) {
+      maxIndex = Math.max(maxIndex, rule.index());
+    }
+    this.alone = new RateLimitRule[maxIndex + 1][];
+    for (RateLimitRule rule : rules) {
+      alone[rule.index()] = new RateLimitRule[] {rule};
     }
     this.exact = new HashMap<>();
     for (Map.Entry<String, List<RateLimitRule>> entry : byPath.entrySet()) {
@@ -153,9 +197,17 @@ public final class RuleSet {
     return found;
   }
 
-  private static RateLimitRule[] add(RateLimitRule[] found, int count, RateLimitRule rule) {
+  /**
+   * Appends a match. The first comes back as the rule's shared one-element array, so that the
+   * common single match allocates nothing; a second copies it (count equals its length), so the
+   * shared array is never written.
+   */
+  private RateLimitRule[] add(RateLimitRule[] found, int count, RateLimitRule rule) {
+    if (count == 0) {
+      return alone[rule.index()];
+    }
     if (count == found.length) {
-      RateLimitRule[] grown = new RateLimitRule[count == 0 ? 1 : count * 2];
+      RateLimitRule[] grown = new RateLimitRule[count * 2];
       System.arraycopy(found, 0, grown, 0, count);
       found = grown;
     }

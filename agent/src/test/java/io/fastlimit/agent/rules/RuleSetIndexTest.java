@@ -96,4 +96,45 @@ class RuleSetIndexTest {
     assertThat(set.match("GET", "/api/v1000/orders")).isEmpty();
     assertThat(set.match("GET", "/api/v7")).extracting(RateLimitRule::name).containsExactly("v7");
   }
+
+  @Test
+  void manySiblingsAreFoundByTheirHashEvenWhenHashesCollide() {
+    // "Aa" and "BB" share a String hash, and so do all their concatenations
+    List<String> names = new ArrayList<>();
+    for (String a : new String[] {"Aa", "BB"}) {
+      for (String b : new String[] {"Aa", "BB"}) {
+        for (String c : new String[] {"Aa", "BB"}) {
+          names.add(a + b + c);
+        }
+      }
+    }
+    for (int i = 0; i < 100; i++) {
+      names.add("s" + i);
+    }
+    List<RateLimitRule> rules = new ArrayList<>();
+    for (String name : names) {
+      rules.add(
+          new RateLimitRule(
+              rules.size(),
+              name,
+              PathPattern.compile("/x/" + name + "/**"),
+              null,
+              Rate.parse("1/s"),
+              null,
+              1,
+              Algorithm.FIXED_WINDOW,
+              false,
+              false));
+    }
+    RuleSet set = new RuleSet(rules);
+    for (String name : names) {
+      assertThat(set.match("GET", "/x/" + name + "/y")).extracting(RateLimitRule::name)
+          .containsExactly(name);
+    }
+    // same hash as the stored names, or no name at all: no match
+    assertThat(set.match("GET", "/x/AaAaAaAa/y")).isEmpty();
+    assertThat(set.match("GET", "/x/BBBBBBBB/y")).isEmpty();
+    assertThat(set.match("GET", "/x/s100/y")).isEmpty();
+    assertThat(set.match("GET", "/x//y")).isEmpty();
+  }
 }
