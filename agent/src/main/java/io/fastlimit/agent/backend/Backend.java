@@ -11,6 +11,14 @@ public interface Backend extends AutoCloseable {
   /** Returns one outcome per charge, in the same order. */
   Outcome[] acquire(Charge[] charges);
 
+  /**
+   * One charge, the common case of a request that one rule covers: the same contract as {@link
+   * #acquire(Charge[])}. Backends override it to skip the arrays.
+   */
+  default Outcome acquire(Charge charge) {
+    return acquire(new Charge[] {charge})[0];
+  }
+
   @Override
   default void close() {}
 }

@@ -110,24 +110,32 @@ public final class MemoryBackend implements Backend {
 
   @Override
   public Outcome[] acquire(Charge[] charges) {
-    long now = clock.getAsLong();
-    Outcome[] outcomes;
     if (charges.length == 1) {
-      outcomes = new Outcome[] {acquireOne(charges[0], now)};
-    } else {
-      Bucket[] held = new Bucket[charges.length];
-      int[] order = lockOrder(charges);
-      outcomes = lockThenApply(0, order, held, charges, now);
+      return new Outcome[] {acquire(charges[0])};
     }
+    Bucket[] held = new Bucket[charges.length];
+    int[] order = lockOrder(charges);
+    Outcome[] outcomes = lockThenApply(0, order, held, charges, clock.getAsLong());
+    sweepIfDue();
+    return outcomes;
+  }
+
+  /** One charge, the common case: one lock, no arrays. */
+  @Override
+  public Outcome acquire(Charge charge) {
+    Outcome outcome = acquireOne(charge, clock.getAsLong());
+    sweepIfDue();
+    return outcome;
+  }
+
+  private void sweepIfDue() {
     if (sweepDue) {
       // only once this request holds no bucket: a sweep locks every bucket in turn, and a new
       // bucket must be charged before a sweep can see it (unused, it looks idle)
       sweep();
     }
-    return outcomes;
   }
 
-  /** One charge, the common case: one lock, no arrays. */
   private Outcome acquireOne(Charge charge, long now) {
     while (true) {
       Bucket bucket = bucketFor(new BucketKey(charge));

@@ -192,39 +192,23 @@ public final class RateLimiter implements RateLimitBridge {
       return null; // exempt
     }
     String user = userId == null || userId.isEmpty() ? null : KeyText.bounded(userId);
+    if (rules.length == 1) {
+      return decideOne(current, rules[0], client, user);
+    }
     Charge[] charges = new Charge[rules.length];
     // charged[i] is the rule of charges[i]: the matched rules themselves unless one is skipped
     RateLimitRule[] charged = rules;
     int count = 0;
     for (RateLimitRule rule : rules) {
-      Rate rate;
-      String keyStart;
-      String id;
-      if (rule.userRate() != null && user != null) {
-        rate = rule.userRate();
-        keyStart = current.userKeyStart[rule.index()];
-        id = user;
-      } else if (rule.ipRate() != null) {
-        rate = rule.ipRate();
-        keyStart = current.ipKeyStart[rule.index()];
-        id = client;
-      } else {
-        // a user-only rule does not apply to anonymous requests
+      Charge charge = chargeFor(current, rule, client, user);
+      if (charge == null) {
         if (charged == rules) {
           charged = new RateLimitRule[rules.length];
           System.arraycopy(rules, 0, charged, 0, count);
         }
         continue;
       }
-      charges[count] =
-          new Charge(
-              keyStart,
-              id,
-              rate.limit(),
-              rate.windowMillis(),
-              rule.cost(),
-              rule.algorithm(),
-              rule.dryRun());
+      charges[count] = charge;
       if (charged != rules) {
         charged[count] = rule;
       }
@@ -264,43 +248,103 @@ public final class RateLimiter implements RateLimitBridge {
       }
     }
     for (int i = 0; i < count; i++) {
-      RuleStats ruleStats = current.ruleStats[charged[i].index()];
       if (blocking >= 0) {
         if (!outcomes[i].allowed() && !charges[i].observeOnly()) {
-          ruleStats.blocked();
+          current.ruleStats[charged[i].index()].blocked();
         }
-      } else if (charges[i].observeOnly() && !outcomes[i].allowed()) {
-        // a would-block counts only when the request passed: what enforcing would change
-        ruleStats.wouldBlock();
-        logWouldBlock(charged[i], charges[i], outcomes[i], user != null && charged[i].userRate() != null);
       } else {
-        ruleStats.allowed();
+        countPassed(current, charged[i], charges[i], outcomes[i], user);
       }
     }
     if (blocking >= 0) {
-      return blocked(
-          config,
-          charged[blocking],
-          charges[blocking],
-          outcomes[blocking],
-          limitText(current, charged[blocking], charges[blocking]));
+      return blocked(current, charged[blocking], charges[blocking], outcomes[blocking]);
     }
-    if (tightest < 0 || !config.headers().enabled()) {
+    if (tightest < 0) {
       return COUNTED_SILENTLY;
     }
-    Outcome outcome = outcomes[tightest];
-    Charge charge = charges[tightest];
+    return admitted(current, charged[tightest], charges[tightest], outcomes[tightest]);
+  }
+
+  /** The common case, one rule: the same steps as above without arrays. */
+  private Verdict decideOne(Snapshot current, RateLimitRule rule, String client, String user) {
+    Charge charge = chargeFor(current, rule, client, user);
+    if (charge == null) {
+      return null;
+    }
+    Outcome outcome;
+    try {
+      outcome = backend.acquire(charge);
+    } catch (RuntimeException failure) {
+      current.ruleStats[rule.index()].backendError();
+      throw failure;
+    }
+    if (charge.observeOnly()) {
+      countPassed(current, rule, charge, outcome, user);
+      return COUNTED_SILENTLY;
+    }
+    if (!outcome.allowed()) {
+      current.ruleStats[rule.index()].blocked();
+      return blocked(current, rule, charge, outcome);
+    }
+    current.ruleStats[rule.index()].allowed();
+    return admitted(current, rule, charge, outcome);
+  }
+
+  /**
+   * The charge of one rule: on the user's bucket when the rule has a user rate and the request a
+   * user id, else on the client IP's; null for a user-only rule and an anonymous request.
+   */
+  private static Charge chargeFor(
+      Snapshot current, RateLimitRule rule, String client, String user) {
+    if (rule.userRate() != null && user != null) {
+      return charge(rule, rule.userRate(), current.userKeyStart[rule.index()], user);
+    }
+    if (rule.ipRate() != null) {
+      return charge(rule, rule.ipRate(), current.ipKeyStart[rule.index()], client);
+    }
+    return null; // a user-only rule does not apply to anonymous requests
+  }
+
+  private static Charge charge(RateLimitRule rule, Rate rate, String keyStart, String id) {
+    return new Charge(
+        keyStart,
+        id,
+        rate.limit(),
+        rate.windowMillis(),
+        rule.cost(),
+        rule.algorithm(),
+        rule.dryRun());
+  }
+
+  /** Statistics of a rule on a request that passed. */
+  private void countPassed(
+      Snapshot current, RateLimitRule rule, Charge charge, Outcome outcome, String user) {
+    RuleStats ruleStats = current.ruleStats[rule.index()];
+    if (charge.observeOnly() && !outcome.allowed()) {
+      // a would-block counts only when the request passed: what enforcing would change
+      ruleStats.wouldBlock();
+      logWouldBlock(rule, charge, outcome, user != null && rule.userRate() != null);
+    } else {
+      ruleStats.allowed();
+    }
+  }
+
+  /** An admitted request's verdict, with the headers of its tightest enforced rule. */
+  private static Verdict admitted(
+      Snapshot current, RateLimitRule rule, Charge charge, Outcome outcome) {
+    RateLimitHeaders headers = current.config.headers();
+    if (!headers.enabled()) {
+      return COUNTED_SILENTLY;
+    }
     return Verdict.allowed(
-        config.headers().allowedNames(),
-        config
-            .headers()
-            .values(
-                charged[tightest].name(),
-                limitText(current, charged[tightest], charge),
-                charge.windowMillis(),
-                outcome.remaining(),
-                outcome.resetAtMillis(),
-                -1));
+        headers.allowedNames(),
+        headers.values(
+            rule.name(),
+            limitText(current, rule, charge),
+            charge.windowMillis(),
+            outcome.remaining(),
+            outcome.resetAtMillis(),
+            -1));
   }
 
   private void logWouldBlock(RateLimitRule rule, Charge charge, Outcome outcome, boolean perUser) {
@@ -342,7 +386,9 @@ public final class RateLimiter implements RateLimitBridge {
   }
 
   private static Verdict blocked(
-      AgentConfig config, RateLimitRule rule, Charge charge, Outcome outcome, String limitText) {
+      Snapshot current, RateLimitRule rule, Charge charge, Outcome outcome) {
+    AgentConfig config = current.config;
+    String limitText = limitText(current, rule, charge);
     long retryAfter = Math.max(1, RateLimitHeaders.secondsUp(outcome.retryAfterMillis()));
     RateLimitHeaders headers = config.headers();
     BlockedResponse response = config.response();
