@@ -144,6 +144,9 @@ public final class PathPattern {
    * down, so they are not compared twice.
    */
   public boolean matchesAfter(String path, int segment, int position) {
+    if (segment == segments.length - 1 && kinds[segment] == ANY_SEGMENTS) {
+      return true; // a trailing ** takes whatever is left, nothing included: /api/** and /api/x/y
+    }
     int length = path.length();
     int starSegment = -1;
     int starPosition = 0;

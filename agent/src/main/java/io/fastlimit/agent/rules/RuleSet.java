@@ -18,6 +18,11 @@ public final class RuleSet {
 
   private final List<RateLimitRule> rules;
   private final Map<String, RateLimitRule[]> exact;
+  /**
+   * Bit n set when an exact path is n characters long (bit 63: 63 or more), so that most
+   * requests skip hashing their whole path, a fresh string each time, for the exact lookup.
+   */
+  private final long exactLengths;
   private final Node patterns;
   /** By rule index: an array of that rule alone, the answer when a request matches one rule. */
   private final RateLimitRule[][] alone;
@@ -35,6 +40,8 @@ public final class RuleSet {
      * hashes the path's segment where it lies instead of cutting a substring out of it.
      */
     int[] table;
+    /** 32 - log2(table length): the hash bits that pick a slot. */
+    int shift;
 
     Node child(String name) {
       for (int i = 0; i < childNames.length; i++) {
@@ -52,9 +59,10 @@ public final class RuleSet {
     void seal() {
       if (childNames.length > COMPARED_IN_PLACE) {
         table = new int[Integer.highestOneBit(childNames.length * 2) << 1];
+        shift = 32 - Integer.numberOfTrailingZeros(table.length);
         int mask = table.length - 1;
         for (int i = 0; i < childNames.length; i++) {
-          int slot = spread(childNames[i].hashCode()) & mask;
+          int slot = slot(childNames[i].hashCode());
           while (table[slot] != 0) {
             slot = (slot + 1) & mask;
           }
@@ -82,7 +90,7 @@ public final class RuleSet {
         hash = 31 * hash + path.charAt(i); // String.hashCode of the segment
       }
       int mask = table.length - 1;
-      for (int slot = spread(hash) & mask; table[slot] != 0; slot = (slot + 1) & mask) {
+      for (int slot = slot(hash); table[slot] != 0; slot = (slot + 1) & mask) {
         if (named(table[slot] - 1, path, from, length)) {
           return children[table[slot] - 1];
         }
@@ -95,8 +103,13 @@ public final class RuleSet {
       return name.length() == length && path.regionMatches(from, name, 0, length);
     }
 
-    private static int spread(int hash) {
-      return hash ^ (hash >>> 16);
+    /**
+     * Fibonacci hashing: the top bits of hash x 2^32/phi. Segment names such as v1 ... v999 have
+     * nearly consecutive String hashes, which would pile up in long runs under linear probing if
+     * the low bits picked the slot.
+     */
+    private int slot(int hash) {
+      return (hash * 0x9E3779B9) >>> shift;
     }
   }
 
@@ -126,9 +139,12 @@ public final class RuleSet {
       alone[rule.index()] = new RateLimitRule[] {rule};
     }
     this.exact = new HashMap<>();
+    long lengths = 0;
     for (Map.Entry<String, List<RateLimitRule>> entry : byPath.entrySet()) {
       exact.put(entry.getKey(), entry.getValue().toArray(NONE));
+      lengths |= lengthBit(entry.getKey());
     }
+    this.exactLengths = lengths;
   }
 
   public List<RateLimitRule> rules() {
@@ -144,7 +160,8 @@ public final class RuleSet {
     String canonical = PathPattern.normalize(path);
     RateLimitRule[] found = NONE;
     int count = 0;
-    RateLimitRule[] candidates = exact.get(canonical);
+    RateLimitRule[] candidates =
+        (exactLengths & lengthBit(canonical)) == 0 ? null : exact.get(canonical);
     if (candidates != null && patterns.childNames.length == 0 && patterns.rules.length == 0) {
       // only exact rules exist: the stored array is the answer when every rule takes the method
       boolean all = true;
@@ -213,6 +230,10 @@ public final class RuleSet {
     }
     found[count] = rule;
     return found;
+  }
+
+  private static long lengthBit(String path) {
+    return 1L << Math.min(path.length(), 63);
   }
 
   private static <T> T[] append(T[] array, T element) {

@@ -137,4 +137,39 @@ class RuleSetIndexTest {
     assertThat(set.match("GET", "/x/s100/y")).isEmpty();
     assertThat(set.match("GET", "/x//y")).isEmpty();
   }
+
+  @Test
+  void exactPathsOfEveryLengthAreFound() {
+    List<RateLimitRule> rules = new ArrayList<>();
+    List<String> paths = new ArrayList<>();
+    for (int length : new int[] {1, 2, 10, 62, 63, 64, 65, 200}) {
+      StringBuilder path = new StringBuilder("/");
+      while (path.length() < length) {
+        path.append((char) ('a' + path.length() % 26));
+      }
+      paths.add(path.toString());
+      rules.add(
+          new RateLimitRule(
+              rules.size(),
+              "len" + length,
+              PathPattern.compile(path.toString()),
+              null,
+              Rate.parse("1/s"),
+              null,
+              1,
+              Algorithm.FIXED_WINDOW,
+              false,
+              false));
+    }
+    RuleSet set = new RuleSet(rules);
+    for (int i = 0; i < paths.size(); i++) {
+      String path = paths.get(i);
+      assertThat(set.match("GET", path)).containsExactly(rules.get(i));
+      assertThat(set.match("GET", path + "/")).as("trailing slash").containsExactly(rules.get(i));
+      if (path.length() > 1) {
+        String other = path.substring(0, path.length() - 1) + "Z";
+        assertThat(set.match("GET", other)).as(other).isEmpty();
+      }
+    }
+  }
 }
