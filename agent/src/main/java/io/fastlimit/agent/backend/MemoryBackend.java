@@ -1,8 +1,10 @@
 package io.fastlimit.agent.backend;
 
 import io.fastlimit.agent.observe.AgentLog;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,7 +25,15 @@ public final class MemoryBackend implements Backend {
 
   private static final int SWEEP_EVERY_NEW_KEYS = 1 << 16;
 
-  private final ConcurrentHashMap<BucketKey, Bucket> buckets = new ConcurrentHashMap<>();
+  /**
+   * Buckets by the constant part of their key (one map per rule and bucket kind), then by client
+   * id: a lookup hashes strings that already exist instead of building a key object per request,
+   * and a held bucket costs no key object either. Charges named by a whole key live under "".
+   */
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Bucket>> buckets =
+      new ConcurrentHashMap<>();
+  /** Buckets held in all maps. */
+  private final AtomicInteger size = new AtomicInteger();
   private final LongSupplier clock;
   private final int maxKeys;
   private final AtomicInteger newKeysSinceSweep = new AtomicInteger();
@@ -52,55 +62,6 @@ public final class MemoryBackend implements Backend {
     }
     this.clock = clock;
     this.maxKeys = maxKeys;
-  }
-
-  /**
-   * A charge's key in its two parts, so that a lookup hashes the client id (short) and the rule's
-   * constant part (its hash cached) instead of building and hashing the whole key string.
-   */
-  private static final class BucketKey implements Comparable<BucketKey> {
-    final String bucket;
-    final String client;
-    final int hash;
-
-    BucketKey(Charge charge) {
-      this.bucket = charge.bucket();
-      this.client = charge.client();
-      this.hash = bucket.hashCode() * 31 + (client == null ? 0 : client.hashCode());
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-
-    @Override
-    public boolean equals(Object other) {
-      if (!(other instanceof BucketKey)) {
-        return false;
-      }
-      BucketKey that = (BucketKey) other;
-      return hash == that.hash
-          && (client == null ? that.client == null : client.equals(that.client))
-          && bucket.equals(that.bucket);
-    }
-
-    @Override
-    public int compareTo(BucketKey other) {
-      int byBucket = bucket.compareTo(other.bucket);
-      if (byBucket != 0 || client == other.client) {
-        return byBucket;
-      }
-      if (client == null || other.client == null) {
-        return client == null ? -1 : 1;
-      }
-      return client.compareTo(other.client);
-    }
-
-    @Override
-    public String toString() {
-      return client == null ? bucket : bucket + client + '}';
-    }
   }
 
   /** A bucket with the flag that tells a racing caller it was dropped from the map. */
@@ -138,7 +99,7 @@ public final class MemoryBackend implements Backend {
 
   private Outcome acquireOne(Charge charge, long now) {
     while (true) {
-      Bucket bucket = bucketFor(new BucketKey(charge));
+      Bucket bucket = bucketFor(charge);
       synchronized (bucket) {
         if (bucket.retired) {
           continue; // dropped by a sweep between lookup and lock: take the fresh one
@@ -156,7 +117,7 @@ public final class MemoryBackend implements Backend {
 
   /** Number of buckets held now. */
   public int size() {
-    return buckets.size();
+    return size.get();
   }
 
   private static int[] lockOrder(Charge[] charges) {
@@ -168,8 +129,7 @@ public final class MemoryBackend implements Backend {
     for (int i = 1; i < order.length; i++) {
       int current = order[i];
       int j = i - 1;
-      while (j >= 0
-          && new BucketKey(charges[order[j]]).compareTo(new BucketKey(charges[current])) > 0) {
+      while (j >= 0 && compare(charges[order[j]], charges[current]) > 0) {
         order[j + 1] = order[j];
         j--;
       }
@@ -178,13 +138,27 @@ public final class MemoryBackend implements Backend {
     return order;
   }
 
+  /** Orders charges by their bucket's place in the maps: the order buckets are locked in. */
+  private static int compare(Charge one, Charge other) {
+    int byGroup = group(one).compareTo(group(other));
+    return byGroup != 0 ? byGroup : id(one).compareTo(id(other));
+  }
+
+  private static String group(Charge charge) {
+    return charge.client() == null ? "" : charge.bucket();
+  }
+
+  private static String id(Charge charge) {
+    return charge.client() == null ? charge.bucket() : charge.client();
+  }
+
   private Outcome[] lockThenApply(
       int depth, int[] order, Bucket[] held, Charge[] charges, long now) {
     if (depth == order.length) {
       return apply(held, charges, now);
     }
     int index = order[depth];
-    Bucket bucket = bucketFor(new BucketKey(charges[index]));
+    Bucket bucket = bucketFor(charges[index]);
     synchronized (bucket) {
       if (bucket.retired) {
         // dropped by a sweep between lookup and lock: take the fresh one
@@ -217,24 +191,34 @@ public final class MemoryBackend implements Backend {
     return outcomes;
   }
 
-  private Bucket bucketFor(BucketKey key) {
-    Bucket bucket = buckets.get(key);
+  private Bucket bucketFor(Charge charge) {
+    String group = group(charge);
+    ConcurrentHashMap<String, Bucket> inGroup = buckets.get(group);
+    if (inGroup == null) {
+      // one map per rule and bucket kind, never dropped: as many as rule names ever loaded
+      inGroup = buckets.computeIfAbsent(group, k -> new ConcurrentHashMap<>());
+    }
+    String id = id(charge);
+    Bucket bucket = inGroup.get(id);
     if (bucket != null) {
       return bucket;
     }
     Bucket created = new Bucket();
-    bucket = buckets.putIfAbsent(key, created);
+    bucket = inGroup.putIfAbsent(id, created);
     if (bucket != null) {
       return bucket;
     }
-    if (newKeysSinceSweep.incrementAndGet() >= SWEEP_EVERY_NEW_KEYS
-        || buckets.size() > maxKeys) {
+    if (size.incrementAndGet() > maxKeys
+        || newKeysSinceSweep.incrementAndGet() >= SWEEP_EVERY_NEW_KEYS) {
       sweepDue = true;
     }
     return created;
   }
 
-  /** Drops idle buckets; if still over the bound, evicts live ones until 10% below it. */
+  /**
+   * Drops idle buckets; if still over the bound, evicts live ones until 10% below it, the same
+   * share of each rule.
+   */
   private void sweep() {
     if (!sweeping.tryLock()) {
       return; // another thread is at it; the bound is enforced again on the next new key
@@ -243,27 +227,37 @@ public final class MemoryBackend implements Backend {
       sweepDue = false;
       newKeysSinceSweep.set(0);
       long now = clock.getAsLong();
-      for (Map.Entry<BucketKey, Bucket> entry : buckets.entrySet()) {
-        Bucket bucket = entry.getValue();
-        synchronized (bucket) {
-          if (!bucket.retired && bucket.isIdle(now)) {
-            retire(entry.getKey(), bucket);
+      for (ConcurrentHashMap<String, Bucket> inGroup : buckets.values()) {
+        for (Map.Entry<String, Bucket> entry : inGroup.entrySet()) {
+          Bucket bucket = entry.getValue();
+          synchronized (bucket) {
+            if (!bucket.retired && bucket.isIdle(now)) {
+              retire(inGroup, entry.getKey(), bucket);
+            }
           }
         }
       }
-      int target = maxKeys - maxKeys / 10;
-      if (buckets.size() > maxKeys) {
+      if (size.get() > maxKeys) {
         AgentLog.once(
             "memory backend: more than "
                 + maxKeys
                 + " clients are active at once; evicting live counters (raise memory.max-keys"
                 + " or use Redis)",
             null);
-        Iterator<Map.Entry<BucketKey, Bucket>> it = buckets.entrySet().iterator();
-        while (buckets.size() > target && it.hasNext()) {
-          Map.Entry<BucketKey, Bucket> entry = it.next();
-          synchronized (entry.getValue()) {
-            retire(entry.getKey(), entry.getValue());
+        // down to 10% below the bound, taking the same share from every rule's buckets, so
+        // that a flood on one rule does not wipe the counters of another in particular
+        int held = size.get();
+        double share = (double) (held - (maxKeys - maxKeys / 10)) / held;
+        for (ConcurrentHashMap<String, Bucket> inGroup : buckets.values()) {
+          int evict = (int) Math.ceil(inGroup.size() * share);
+          Iterator<Map.Entry<String, Bucket>> it = inGroup.entrySet().iterator();
+          for (int evicted = 0; evicted < evict && it.hasNext(); evicted++) {
+            Map.Entry<String, Bucket> entry = it.next();
+            synchronized (entry.getValue()) {
+              if (!entry.getValue().retired) {
+                retire(inGroup, entry.getKey(), entry.getValue());
+              }
+            }
           }
         }
       }
@@ -272,27 +266,28 @@ public final class MemoryBackend implements Backend {
     }
   }
 
-  private void retire(BucketKey key, Bucket bucket) {
+  private void retire(ConcurrentHashMap<String, Bucket> inGroup, String id, Bucket bucket) {
     bucket.retired = true;
-    buckets.remove(key, bucket);
+    if (inGroup.remove(id, bucket)) {
+      size.decrementAndGet();
+    }
   }
 
   @Override
   public String toString() {
-    return "memory backend (" + buckets.size() + " of at most " + maxKeys + " buckets)";
+    return "memory backend (" + size.get() + " of at most " + maxKeys + " buckets)";
   }
 
   // visible for tests
   String[] keys() {
-    String[] keys = new String[buckets.size()];
-    int i = 0;
-    for (BucketKey key : buckets.keySet()) {
-      if (i < keys.length) {
-        keys[i++] = key.toString();
+    List<String> keys = new ArrayList<>();
+    for (Map.Entry<String, ConcurrentHashMap<String, Bucket>> group : buckets.entrySet()) {
+      for (String id : group.getValue().keySet()) {
+        keys.add(group.getKey().isEmpty() ? id : group.getKey() + id + '}');
       }
     }
-    keys = Arrays.copyOf(keys, i);
-    Arrays.sort(keys);
-    return keys;
+    String[] sorted = keys.toArray(new String[0]);
+    Arrays.sort(sorted);
+    return sorted;
   }
 }
