@@ -28,6 +28,8 @@ class BucketState {
   private long c;
   /** Epoch ms at which this bucket holds its full limit again, as of the last check. */
   private long fullAtMillis;
+  /** Whether the last check left less than half the limit: what evicting would give away. */
+  private boolean pressed;
 
   /**
    * Decides whether {@code cost} more fits at {@code now} without consuming it, and says what a
@@ -53,6 +55,7 @@ class BucketState {
         outcome = checkSliding(limit, window, cost, now);
     }
     fullAtMillis = outcome.resetAtMillis();
+    pressed = outcome.remaining() * 2 < limit;
     return outcome;
   }
 
@@ -68,6 +71,14 @@ class BucketState {
   /** Whether the bucket is back to its full limit at {@code now}: dropping it changes nothing. */
   boolean isIdle(long now) {
     return algorithm == null || fullAtMillis <= now;
+  }
+
+  /**
+   * Whether the client has used more than half its limit, as of the last check: forgetting this
+   * bucket would hand it that much again, so it is the last to be evicted.
+   */
+  boolean isPressed() {
+    return pressed;
   }
 
   private Outcome checkFixed(long limit, long window, long cost, long now) {

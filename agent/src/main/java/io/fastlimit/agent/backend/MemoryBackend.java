@@ -15,8 +15,10 @@ import java.util.function.LongSupplier;
  * Counters in this JVM's heap. No global lock: each bucket is its own monitor, and the buckets of
  * one request are locked in key order so that several charges are one atomic step without
  * deadlock. Bounded: buckets that are back to their full limit are dropped (that changes no
- * answer), and past {@code maxKeys} live buckets are evicted too (in hash order, not by age: an
- * evicted client starts afresh), so a flood of distinct clients cannot exhaust the heap.
+ * answer), and past {@code maxKeys} live buckets are evicted too, so a flood of distinct clients
+ * cannot exhaust the heap. An evicted client starts afresh, so eviction takes first the buckets
+ * whose client has used at most half its limit: a flood of one-off clients cannot wipe the
+ * counter of a client that is being limited.
  */
 public final class MemoryBackend implements Backend {
 
@@ -215,10 +217,7 @@ public final class MemoryBackend implements Backend {
     return created;
   }
 
-  /**
-   * Drops idle buckets; if still over the bound, evicts live ones until 10% below it, the same
-   * share of each rule.
-   */
+  /** Drops idle buckets; if still over the bound, evicts live ones until 10% below it. */
   private void sweep() {
     if (!sweeping.tryLock()) {
       return; // another thread is at it; the bound is enforced again on the next new key
@@ -244,25 +243,38 @@ public final class MemoryBackend implements Backend {
                 + " clients are active at once; evicting live counters (raise memory.max-keys"
                 + " or use Redis)",
             null);
-        // down to 10% below the bound, taking the same share from every rule's buckets, so
-        // that a flood on one rule does not wipe the counters of another in particular
-        int held = size.get();
-        double share = (double) (held - (maxKeys - maxKeys / 10)) / held;
-        for (ConcurrentHashMap<String, Bucket> inGroup : buckets.values()) {
-          int evict = (int) Math.ceil(inGroup.size() * share);
-          Iterator<Map.Entry<String, Bucket>> it = inGroup.entrySet().iterator();
-          for (int evicted = 0; evicted < evict && it.hasNext(); evicted++) {
-            Map.Entry<String, Bucket> entry = it.next();
-            synchronized (entry.getValue()) {
-              if (!entry.getValue().retired) {
-                retire(inGroup, entry.getKey(), entry.getValue());
-              }
-            }
-          }
-        }
+        // down to 10% below the bound: first buckets whose client has used at most half its
+        // limit (evicting one gives that client at most half a limit more, and a flood of
+        // one-off clients is all such buckets), then, only if that is not enough, the same
+        // share of every rule's others, so that no rule's limited clients go first
+        int target = maxKeys - maxKeys / 10;
+        evict(target, false);
+        evict(target, true);
       }
     } finally {
       sweeping.unlock();
+    }
+  }
+
+  private void evict(int target, boolean pressedToo) {
+    int held = size.get();
+    if (held <= target) {
+      return;
+    }
+    double share = pressedToo ? (double) (held - target) / held : 1;
+    for (ConcurrentHashMap<String, Bucket> inGroup : buckets.values()) {
+      int evict = (int) Math.ceil(inGroup.size() * share);
+      Iterator<Map.Entry<String, Bucket>> it = inGroup.entrySet().iterator();
+      while (evict > 0 && size.get() > target && it.hasNext()) {
+        Map.Entry<String, Bucket> entry = it.next();
+        Bucket bucket = entry.getValue();
+        synchronized (bucket) {
+          if (!bucket.retired && (pressedToo || !bucket.isPressed())) {
+            retire(inGroup, entry.getKey(), bucket);
+            evict--;
+          }
+        }
+      }
     }
   }
 

@@ -20,6 +20,7 @@ import java.util.function.IntConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MemoryBackendTest {
 
@@ -305,13 +306,14 @@ class MemoryBackendTest {
 
   // ---- bounded memory
 
-  @Test
-  void floodOfDistinctLiveKeysStaysWithinTheBound() {
+  @ParameterizedTest
+  @ValueSource(longs = {1, 10}) // one request presses a bucket of limit 1, not one of 10
+  void floodOfDistinctLiveKeysStaysWithinTheBound(long limit) {
     MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
     int maxSize = 0;
 
     for (int i = 0; i < 100_000; i++) {
-      one(backend, charge("ip-" + i, 10, 1, SLIDING_WINDOW));
+      one(backend, charge("ip-" + i, limit, 1, SLIDING_WINDOW));
       maxSize = Math.max(maxSize, backend.size());
     }
 
@@ -350,6 +352,36 @@ class MemoryBackendTest {
 
     // the sweep its arrival starts may evict its first count, never more
     assertThat(admittedCount).isBetween(2, 3);
+    assertThat(backend.size()).isLessThanOrEqualTo(1_000);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void aFloodOfOneOffClientsDoesNotFreeALimitedClient(Algorithm algorithm) {
+    MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
+    Charge attacker = new Charge("fastlimit:login:ip:{", "198.51.100.9", 5, MINUTE, 1, algorithm, false);
+    for (int i = 0; i < 5; i++) {
+      assertThat(one(backend, attacker).allowed()).isTrue();
+    }
+    assertThat(one(backend, attacker).allowed()).isFalse();
+
+    // 50 times the bound in fresh clients, on the same rule and on another one; a few of them
+    // also come back often enough to be pressed themselves, so the second pass runs too
+    for (int i = 0; i < 50_000; i++) {
+      String bucket = i % 2 == 0 ? "fastlimit:login:ip:{" : "fastlimit:api:ip:{";
+      Charge once = new Charge(bucket, "flood-" + i, 5, MINUTE, 1, algorithm, false);
+      one(backend, once);
+      if (i % 500 == 0) {
+        for (int j = 0; j < 4; j++) {
+          one(backend, once);
+        }
+      }
+      clock.addAndGet(i % 100 == 0 ? 1 : 0);
+      if (i % 1_000 == 0) {
+        assertThat(one(backend, attacker).allowed()).as("after %d clients", i).isFalse();
+      }
+    }
+    assertThat(one(backend, attacker).allowed()).isFalse();
     assertThat(backend.size()).isLessThanOrEqualTo(1_000);
   }
 
