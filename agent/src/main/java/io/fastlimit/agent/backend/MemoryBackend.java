@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
- * Counters in this JVM's heap. No global lock: each bucket is its own monitor, and the buckets of
+ * Counters in this JVM's heap. No global lock: each bucket has its own, and the buckets of
  * one request are locked in key order so that several charges are one atomic step without
  * deadlock. Bounded: buckets that are back to their full limit are dropped (that changes no
  * answer), and past {@code maxKeys} live buckets are evicted too, so a flood of distinct clients
@@ -66,9 +67,38 @@ public final class MemoryBackend implements Backend {
     this.maxKeys = maxKeys;
   }
 
-  /** A bucket with the flag that tells a racing caller it was dropped from the map. */
+  /**
+   * A bucket with its lock and the flag that tells a racing caller it was dropped from the map.
+   * The lock spins instead of parking: it is held for the few arithmetic steps of a check, and a
+   * monitor that many request threads contend on inflates and parks them for microseconds each.
+   * Not reentrant.
+   */
   private static final class Bucket extends BucketState {
+    private static final AtomicIntegerFieldUpdater<Bucket> LOCKED =
+        AtomicIntegerFieldUpdater.newUpdater(Bucket.class, "locked");
+    /** Spins before yielding: long enough for a holder on another core to finish. */
+    private static final int SPINS = 64;
+
+    private volatile int locked;
+    /** Read and written under the lock. */
     boolean retired;
+
+    void lock() {
+      int spins = 0;
+      while (!LOCKED.compareAndSet(this, 0, 1)) {
+        // wait on a read, not on failing writes that pull the line from the holder's core;
+        // past a few dozen turns the holder is likely descheduled: let it run
+        while (locked != 0) {
+          if (++spins > SPINS) {
+            Thread.yield();
+          }
+        }
+      }
+    }
+
+    void unlock() {
+      LOCKED.lazySet(this, 0); // a release store: the bucket's writes are seen by the next holder
+    }
   }
 
   @Override
@@ -76,9 +106,35 @@ public final class MemoryBackend implements Backend {
     if (charges.length == 1) {
       return new Outcome[] {acquire(charges[0])};
     }
-    Bucket[] held = new Bucket[charges.length];
     int[] order = lockOrder(charges);
-    Outcome[] outcomes = lockThenApply(0, order, held, charges, clock.getAsLong());
+    Bucket[] held = new Bucket[charges.length];
+    Outcome[] outcomes;
+    int locked = 0;
+    try {
+      while (locked < order.length) {
+        int index = order[locked];
+        if (locked > 0 && compare(charges[order[locked - 1]], charges[index]) == 0) {
+          held[index] = held[order[locked - 1]]; // the same bucket twice: locked once
+          locked++;
+          continue;
+        }
+        Bucket bucket = bucketFor(charges[index]);
+        bucket.lock();
+        if (bucket.retired) {
+          bucket.unlock(); // dropped by a sweep between lookup and lock: take the fresh one
+          continue;
+        }
+        held[index] = bucket;
+        locked++;
+      }
+      outcomes = apply(held, charges, clock.getAsLong());
+    } finally {
+      for (int i = locked - 1; i >= 0; i--) {
+        if (i == 0 || held[order[i]] != held[order[i - 1]]) {
+          held[order[i]].unlock();
+        }
+      }
+    }
     sweepIfDue();
     return outcomes;
   }
@@ -102,7 +158,8 @@ public final class MemoryBackend implements Backend {
   private Outcome acquireOne(Charge charge, long now) {
     while (true) {
       Bucket bucket = bucketFor(charge);
-      synchronized (bucket) {
+      bucket.lock();
+      try {
         if (bucket.retired) {
           continue; // dropped by a sweep between lookup and lock: take the fresh one
         }
@@ -113,6 +170,8 @@ public final class MemoryBackend implements Backend {
           bucket.commit(charge.windowMillis(), charge.cost());
         }
         return outcome;
+      } finally {
+        bucket.unlock();
       }
     }
   }
@@ -152,23 +211,6 @@ public final class MemoryBackend implements Backend {
 
   private static String id(Charge charge) {
     return charge.client() == null ? charge.bucket() : charge.client();
-  }
-
-  private Outcome[] lockThenApply(
-      int depth, int[] order, Bucket[] held, Charge[] charges, long now) {
-    if (depth == order.length) {
-      return apply(held, charges, now);
-    }
-    int index = order[depth];
-    Bucket bucket = bucketFor(charges[index]);
-    synchronized (bucket) {
-      if (bucket.retired) {
-        // dropped by a sweep between lookup and lock: take the fresh one
-        return lockThenApply(depth, order, held, charges, now);
-      }
-      held[index] = bucket;
-      return lockThenApply(depth + 1, order, held, charges, now);
-    }
   }
 
   private static Outcome[] apply(Bucket[] held, Charge[] charges, long now) {
@@ -229,10 +271,13 @@ public final class MemoryBackend implements Backend {
       for (ConcurrentHashMap<String, Bucket> inGroup : buckets.values()) {
         for (Map.Entry<String, Bucket> entry : inGroup.entrySet()) {
           Bucket bucket = entry.getValue();
-          synchronized (bucket) {
+          bucket.lock();
+          try {
             if (!bucket.retired && bucket.isIdle(now)) {
               retire(inGroup, entry.getKey(), bucket);
             }
+          } finally {
+            bucket.unlock();
           }
         }
       }
@@ -268,11 +313,14 @@ public final class MemoryBackend implements Backend {
       while (evict > 0 && size.get() > target && it.hasNext()) {
         Map.Entry<String, Bucket> entry = it.next();
         Bucket bucket = entry.getValue();
-        synchronized (bucket) {
+        bucket.lock();
+        try {
           if (!bucket.retired && (pressedToo || !bucket.isPressed())) {
             retire(inGroup, entry.getKey(), bucket);
             evict--;
           }
+        } finally {
+          bucket.unlock();
         }
       }
     }

@@ -99,6 +99,26 @@ class MemoryBackendTest {
   }
 
   @Test
+  void theSameBucketTwiceInOneRequestIsLockedOnceAndReleased() {
+    MemoryBackend backend = new MemoryBackend(clock::get, 100);
+    Charge[] twice = {
+      charge("a", 10, 1, FIXED_WINDOW), charge("b", 10, 1, FIXED_WINDOW),
+      charge("a", 10, 1, FIXED_WINDOW)
+    };
+
+    // the bucket locks are not reentrant: locking "a" twice would spin forever
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(10),
+        () -> {
+          assertThat(admitted(backend.acquire(twice), twice)).isTrue();
+          // and every lock was released: other requests still get through
+          assertThat(one(backend, charge("a", 10, 1, FIXED_WINDOW)).allowed()).isTrue();
+          assertThat(one(backend, charge("b", 10, 1, FIXED_WINDOW)).allowed()).isTrue();
+        });
+    assertThat(backend.keys()).containsExactly("a", "b");
+  }
+
+  @Test
   void observeOnlyChargeNeverBlocksTheRequest() {
     MemoryBackend backend = new MemoryBackend(clock::get, 100);
     Charge dry = observe("dry", 1, 1);
