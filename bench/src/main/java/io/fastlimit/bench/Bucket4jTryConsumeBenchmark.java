@@ -62,4 +62,11 @@ public class Bucket4jTryConsumeBenchmark {
   public boolean hotBucketTwoThreads() {
     return bucket.tryConsume(1);
   }
+
+  /** More threads than cores, as in a servlet container's pool: preemption mid-update. */
+  @Benchmark
+  @Threads(8)
+  public boolean hotBucketEightThreads() {
+    return bucket.tryConsume(1);
+  }
 }

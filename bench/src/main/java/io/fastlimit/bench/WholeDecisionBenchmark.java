@@ -78,4 +78,11 @@ public class WholeDecisionBenchmark {
   public Verdict hotKeyTwoThreads() {
     return decide();
   }
+
+  /** More threads than cores, as in a servlet container's pool: preemption mid-update. */
+  @Benchmark
+  @Threads(8)
+  public Verdict hotKeyEightThreads() {
+    return decide();
+  }
 }
