@@ -46,6 +46,14 @@ public interface RateLimitBridge {
       String forwardedFor,
       String userId);
 
+  /**
+   * Reports a REQUEST that the application answered inside a filter, before any servlet: rules
+   * decided at the servlet that cover it never apply. Implementations say so once per rule. The
+   * path comes in the parts the container gives; never throws.
+   */
+  void answeredInFilter(
+      String method, String contextPath, String servletPath, String pathInfo, String filter);
+
   /** Reports a failure in the advice itself; implementations log it once, not per request. */
   void failed(Throwable failure);
 }

@@ -56,6 +56,10 @@ class SpringBootTest {
                         path: /api/**
                         ip: 1/hour
                         user: 2/hour
+                      - name: login-at-servlet
+                        path: /login
+                        methods: [POST]
+                        limit: 1/hour
                     """)
                 .toString());
   }
@@ -109,6 +113,24 @@ class SpringBootTest {
     HttpResult blocked = principalMode.post("/login", "username=alice&password=secret");
     assertThat(blocked.status()).isEqualTo(429);
     assertThat(blocked.longHeader("Retry-After")).isPositive();
+  }
+
+  @Test
+  void aServletRuleOnALoginTheSecurityFiltersAnswerIsReportedAsNeverApplying() throws Exception {
+    // without before-filters the rule is decided at the servlet, which a form login never
+    // reaches: not limited, and the log says so, naming the filter that answered
+    for (int i = 0; i < 3; i++) {
+      HttpResult failed = attributeMode.post("/login", "username=alice&password=guess" + i);
+      assertThat(failed.status()).isEqualTo(302);
+    }
+    attributeMode.awaitOutput(
+        "WARN rule login-at-servlet covers POST /login, but the application answered that request"
+            + " inside the filter"
+            + " org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter"
+            + " before any servlet");
+    assertThat(attributeMode.output().split("rule login-at-servlet covers", -1)).hasSize(2);
+    // requests that reach a servlet are not reported
+    assertThat(attributeMode.output()).doesNotContain("rule api covers");
   }
 
   @Test

@@ -25,6 +25,10 @@ class StandaloneTomcatTest {
                 methods: [POST]
                 limit: 2/hour
                 before-filters: true
+              - name: login-at-servlet
+                path: /sample-webapp/login
+                methods: [POST]
+                limit: 100/hour
             """)) {
       for (int i = 1; i <= 3; i++) {
         HttpResult ok = tomcat.get("/sample-webapp/api/hello");
@@ -44,6 +48,11 @@ class StandaloneTomcatTest {
       assertThat(tomcat.post("/sample-webapp/login", "u=a&p=b").status()).isEqualTo(429);
       assertThat(tomcat.get("/sample-webapp/stats").body()).contains("\"login\":2");
       assertThat(tomcat.output()).contains("[fastlimit] fastlimit agent");
+      // the same path at the servlet stage never applies there, and the log says so once
+      tomcat.awaitOutput(
+          "WARN rule login-at-servlet covers POST /sample-webapp/login, but the application"
+              + " answered that request inside the filter io.fastlimit.sample.war.LoginFilter");
+      assertThat(tomcat.output().split("rule login-at-servlet covers", -1)).hasSize(2);
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.fastlimit.agent.instrument;
 
+import java.util.HashMap;
+import java.util.Map;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassWriter;
@@ -15,15 +17,26 @@ import net.bytebuddy.jar.asm.commons.Remapper;
 final class JakartaAdvice {
 
   static final String NAME = "io.fastlimit.agent.instrument.JakartaServletAdvice";
+  static final String FILTER_EXIT_NAME = "io.fastlimit.agent.instrument.JakartaFilterExitAdvice";
 
   private JakartaAdvice() {}
 
-  /** A class file locator holding only the renamed advice class. */
+  /** A class file locator holding only the renamed advice classes. */
   static ClassFileLocator locator(ClassFileLocator agentClasses) throws java.io.IOException {
-    final String from = internal(ServletAdvice.class.getName());
-    final String to = internal(NAME);
-    byte[] javax = agentClasses.locate(ServletAdvice.class.getName()).resolve();
-    ClassReader reader = new ClassReader(javax);
+    Map<String, String> renamed = new HashMap<>();
+    renamed.put(internal(ServletAdvice.class.getName()), internal(NAME));
+    renamed.put(internal(FilterExitAdvice.class.getName()), internal(FILTER_EXIT_NAME));
+    Map<String, byte[]> classes = new HashMap<>();
+    classes.put(NAME, rename(agentClasses, ServletAdvice.class.getName(), renamed));
+    classes.put(
+        FILTER_EXIT_NAME, rename(agentClasses, FilterExitAdvice.class.getName(), renamed));
+    return new ClassFileLocator.Simple(classes);
+  }
+
+  private static byte[] rename(
+      ClassFileLocator agentClasses, String className, final Map<String, String> renamed)
+      throws java.io.IOException {
+    ClassReader reader = new ClassReader(agentClasses.locate(className).resolve());
     ClassWriter writer = new ClassWriter(0);
     reader.accept(
         new ClassRemapper(
@@ -31,8 +44,9 @@ final class JakartaAdvice {
             new Remapper(Opcodes.ASM9) {
               @Override
               public String map(String internalName) {
-                if (internalName.equals(from)) {
-                  return to;
+                String advice = renamed.get(internalName);
+                if (advice != null) {
+                  return advice;
                 }
                 if (internalName.startsWith("javax/servlet/")) {
                   return "jakarta/servlet/" + internalName.substring("javax/servlet/".length());
@@ -41,7 +55,7 @@ final class JakartaAdvice {
               }
             }),
         0);
-    return ClassFileLocator.Simple.of(NAME, writer.toByteArray());
+    return writer.toByteArray();
   }
 
   private static String internal(String className) {

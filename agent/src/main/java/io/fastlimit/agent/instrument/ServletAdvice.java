@@ -1,6 +1,7 @@
 package io.fastlimit.agent.instrument;
 
 import io.fastlimit.bootstrap.BridgeHolder;
+import io.fastlimit.bootstrap.FilterTrace;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Verdict;
 import java.security.Principal;
@@ -22,7 +23,9 @@ import net.bytebuddy.asm.Advice;
  * JDK and bootstrap classes, because it runs in the application's class loaders.
  *
  * <p>At a filter it decides only the rules marked {@code before-filters} (once, at the first
- * filter); at the servlet the others, or every rule when no filter ran.
+ * filter); at the servlet the others, or every rule when no filter ran. It also traces the
+ * request through the filters ({@link FilterTrace}, left in {@link FilterExitAdvice}) to report
+ * requests the application answers inside a filter, which servlet rules never see.
  */
 public final class ServletAdvice {
 
@@ -31,23 +34,31 @@ public final class ServletAdvice {
   /** Returns true when the request was rejected, which skips the servlet or filter. */
   @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
   public static boolean enter(
+      @Advice.This Object self,
       @Advice.Argument(0) ServletRequest request,
       @Advice.Argument(1) ServletResponse response,
       @Advice.Origin("#m") String entryMethod) {
     RateLimitBridge bridge = BridgeHolder.get();
-    if (bridge == null
-        || !(request instanceof HttpServletRequest)
-        || !(response instanceof HttpServletResponse)) {
+    if (bridge == null) {
+      return false;
+    }
+    boolean atFilter = entryMethod.equals("doFilter");
+    if (atFilter) {
+      FilterTrace.current().enterFilter(self.getClass()); // left in FilterExitAdvice
+    }
+    if (!(request instanceof HttpServletRequest) || !(response instanceof HttpServletResponse)) {
       return false;
     }
     // once the 429 is being written the application must not run, even if writing fails
     boolean rejecting = false;
     try {
-      boolean atFilter = entryMethod.equals("doFilter");
+      HttpServletRequest httpRequest = (HttpServletRequest) request;
+      if (!atFilter && httpRequest.getDispatcherType() == DispatcherType.REQUEST) {
+        FilterTrace.current().reachServlet();
+      }
       if (atFilter && !bridge.hasRulesBeforeFilters()) {
         return false;
       }
-      HttpServletRequest httpRequest = (HttpServletRequest) request;
       if (httpRequest.getDispatcherType() != DispatcherType.REQUEST
           || httpRequest.getAttribute(RateLimitBridge.DECIDED_ATTRIBUTE) != null) {
         return false;

@@ -54,9 +54,19 @@ public final class ServletInstrumentation {
                 .or(nameStartsWith("io.fastlimit."))
                 .or(isSynthetic()))
         .type(implementations("javax.servlet"))
-        .transform(advice("javax.servlet", ServletAdvice.class.getName(), adviceClasses))
+        .transform(
+            advice(
+                "javax.servlet",
+                ServletAdvice.class.getName(),
+                FilterExitAdvice.class.getName(),
+                adviceClasses))
         .type(implementations("jakarta.servlet"))
-        .transform(advice("jakarta.servlet", JakartaAdvice.NAME, adviceClasses))
+        .transform(
+            advice(
+                "jakarta.servlet",
+                JakartaAdvice.NAME,
+                JakartaAdvice.FILTER_EXIT_NAME,
+                adviceClasses))
         .installOn(instrumentation);
   }
 
@@ -77,25 +87,38 @@ public final class ServletInstrumentation {
 
   /** Public concrete service(ServletRequest, ServletResponse) or doFilter(..., FilterChain). */
   private static ElementMatcher.Junction<MethodDescription> entryMethod(String servletPackage) {
-    ElementMatcher.Junction<MethodDescription> serviceMethod =
-        named("service")
-            .and(takesArguments(2))
-            .and(takesArgument(0, named(servletPackage + ".ServletRequest")))
-            .and(takesArgument(1, named(servletPackage + ".ServletResponse")));
-    ElementMatcher.Junction<MethodDescription> doFilterMethod =
-        named("doFilter")
-            .and(takesArguments(3))
-            .and(takesArgument(0, named(servletPackage + ".ServletRequest")))
-            .and(takesArgument(1, named(servletPackage + ".ServletResponse")))
-            .and(takesArgument(2, named(servletPackage + ".FilterChain")));
-    return isPublic().and(not(isAbstract())).and(not(isStatic())).and(serviceMethod.or(doFilterMethod));
+    return serviceMethod(servletPackage).or(doFilterMethod(servletPackage));
   }
 
+  private static ElementMatcher.Junction<MethodDescription> serviceMethod(String servletPackage) {
+    return concrete()
+        .and(named("service"))
+        .and(takesArguments(2))
+        .and(takesArgument(0, named(servletPackage + ".ServletRequest")))
+        .and(takesArgument(1, named(servletPackage + ".ServletResponse")));
+  }
+
+  private static ElementMatcher.Junction<MethodDescription> doFilterMethod(
+      String servletPackage) {
+    return concrete()
+        .and(named("doFilter"))
+        .and(takesArguments(3))
+        .and(takesArgument(0, named(servletPackage + ".ServletRequest")))
+        .and(takesArgument(1, named(servletPackage + ".ServletResponse")))
+        .and(takesArgument(2, named(servletPackage + ".FilterChain")));
+  }
+
+  private static ElementMatcher.Junction<MethodDescription> concrete() {
+    return isPublic().and(not(isAbstract())).and(not(isStatic()));
+  }
+
+  /** The enter advice on both entry methods; at filters also the exit that traces them. */
   private static AgentBuilder.Transformer advice(
-      String servletPackage, String adviceClass, ClassFileLocator adviceClasses) {
+      String servletPackage, String enter, String filterExit, ClassFileLocator adviceClasses) {
     return new AgentBuilder.Transformer.ForAdvice()
         .include(adviceClasses)
-        .advice(entryMethod(servletPackage), adviceClass);
+        .advice(serviceMethod(servletPackage), enter)
+        .advice(doFilterMethod(servletPackage), enter, filterExit);
   }
 
   /** Logs a class that could not be instrumented, once each; the class stays as it was. */

@@ -17,6 +17,8 @@ import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.agent.rules.RuleSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Verdict;
 
@@ -40,6 +42,10 @@ public final class RateLimiter implements RateLimitBridge {
   private final RateLimitedLog dryRunLog =
       new RateLimitedLog(20, System::currentTimeMillis);
   private volatile Snapshot snapshot;
+  /** Names of the rules already reported as never reached (answered inside a filter). */
+  private final Set<String> unreachedRules = ConcurrentHashMap.newKeySet();
+
+  private static final int MAX_UNREACHED_REPORTS = 1000;
   private volatile boolean serving;
 
   /** The configuration plus what is derived from it once rather than per request. */
@@ -139,6 +145,44 @@ public final class RateLimiter implements RateLimitBridge {
   @Override
   public String forwardedForHeader() {
     return snapshot.config.clientIp().forwardedForHeader();
+  }
+
+  @Override
+  public void answeredInFilter(
+      String method, String contextPath, String servletPath, String pathInfo, String filter) {
+    try {
+      RuleSet atServlet = snapshot.byStage[STAGE_SERVLET];
+      if (method == null || atServlet.rules().isEmpty()) {
+        return;
+      }
+      String path = requestPath(contextPath, servletPath, pathInfo);
+      String upperMethod = upperCase(method);
+      for (RateLimitRule rule : atServlet.match(upperMethod, path)) {
+        if (unreachedRules.size() < MAX_UNREACHED_REPORTS && unreachedRules.add(rule.name())) {
+          AgentLog.warn(
+              "rule "
+                  + KeyText.forLog(rule.name())
+                  + " covers "
+                  + KeyText.forLog(upperMethod + " " + path)
+                  + ", but the application answered that request inside the filter "
+                  + KeyText.forLog(filter)
+                  + " before any servlet, where the rule is decided: it never applies there."
+                  + " Mark the rule before-filters: true to decide it at the first filter (per"
+                  + " client IP). Said once per rule.");
+        }
+      }
+    } catch (Throwable failure) {
+      AgentLog.once("checking a request answered inside a filter failed", failure);
+    }
+  }
+
+  /** The path the advice decides on: context path, servlet path and path info, joined. */
+  static String requestPath(String contextPath, String servletPath, String pathInfo) {
+    String path = servletPath == null ? "" : servletPath;
+    if (contextPath != null && !contextPath.isEmpty()) {
+      path = contextPath + path;
+    }
+    return pathInfo == null ? path : path + pathInfo;
   }
 
   @Override

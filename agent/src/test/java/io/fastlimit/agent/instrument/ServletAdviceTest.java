@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class ServletAdviceTest {
 
   private final List<String> calls = new ArrayList<>();
+  private final List<String> answered = new ArrayList<>();
   private final Map<String, Object> attributes = new HashMap<>();
   private boolean committed;
   private boolean flushFails;
@@ -34,7 +35,7 @@ class ServletAdviceTest {
     BridgeHolder.set(null);
   }
 
-  private static RateLimitBridge bridge(Verdict verdict) {
+  private RateLimitBridge bridge(Verdict verdict) {
     return new RateLimitBridge() {
       @Override
       public boolean hasRulesBeforeFilters() {
@@ -60,6 +61,12 @@ class ServletAdviceTest {
       public Verdict decide(
           int stage, String method, String path, String peer, String forwardedFor, String user) {
         return verdict;
+      }
+
+      @Override
+      public void answeredInFilter(
+          String method, String contextPath, String servletPath, String pathInfo, String filter) {
+        answered.add(method + " " + contextPath + servletPath + " " + filter);
       }
 
       @Override
@@ -142,7 +149,7 @@ class ServletAdviceTest {
   void aBlockedRequestSkipsTheServletEvenWhenWritingTheRejectionFails() {
     BridgeHolder.set(bridge(blocked()));
     flushFails = true;
-    assertThat(ServletAdvice.enter(request(), response(), "service")).isTrue();
+    assertThat(ServletAdvice.enter(this, request(), response(), "service")).isTrue();
     assertThat(calls).contains("resetBuffer", "setStatus", "flushBuffer");
   }
 
@@ -150,24 +157,83 @@ class ServletAdviceTest {
   void aCommittedResponseIsNeverWrittenAndTheRequestPasses() {
     BridgeHolder.set(bridge(blocked()));
     committed = true;
-    assertThat(ServletAdvice.enter(request(), response(), "service")).isFalse();
+    assertThat(ServletAdvice.enter(this, request(), response(), "service")).isFalse();
     assertThat(calls).containsExactly("isCommitted");
   }
 
   @Test
   void aRequestIsDecidedOnceAndMarked() {
     BridgeHolder.set(bridge(Verdict.allowed(new String[] {"X"}, new String[] {"1"})));
-    assertThat(ServletAdvice.enter(request(), response(), "service")).isFalse();
+    assertThat(ServletAdvice.enter(this, request(), response(), "service")).isFalse();
     assertThat(attributes).containsKey(RateLimitBridge.DECIDED_ATTRIBUTE);
     calls.clear();
-    assertThat(ServletAdvice.enter(request(), response(), "service")).isFalse();
+    assertThat(ServletAdvice.enter(this, request(), response(), "service")).isFalse();
     assertThat(calls).isEmpty();
   }
 
   @Test
   void withoutABridgeNothingIsTouched() {
-    assertThat(ServletAdvice.enter(request(), response(), "service")).isFalse();
+    assertThat(ServletAdvice.enter(this, request(), response(), "service")).isFalse();
     assertThat(calls).isEmpty();
     assertThat(attributes).isEmpty();
+  }
+
+  // ---- requests answered inside a filter
+
+  /** Stand-ins for application filters: only their class names matter. */
+  private static final class OuterFilter {}
+
+  private static final class LoginFilter {}
+
+  /** What the instrumented doFilter does: enter, maybe run the body, exit. */
+  private boolean filterEnter(Object filter) {
+    return ServletAdvice.enter(filter, request(), response(), "doFilter");
+  }
+
+  private void filterExit(boolean rejected, Throwable thrown) {
+    FilterExitAdvice.exit(rejected, request(), thrown);
+  }
+
+  @Test
+  void aRequestAnsweredInsideAFilterIsReportedWithThatFilter() {
+    BridgeHolder.set(bridge(null));
+    boolean outer = filterEnter(new OuterFilter());
+    boolean inner = filterEnter(new LoginFilter()); // answers: no chain.doFilter, no servlet
+    filterExit(inner, null);
+    assertThat(answered).as("an inner filter returning is not the end").isEmpty();
+    filterExit(outer, null);
+    assertThat(answered).containsExactly("POST /login " + LoginFilter.class.getName());
+  }
+
+  @Test
+  void aRequestThatReachedTheServletIsNotReported() {
+    BridgeHolder.set(bridge(null));
+    boolean outer = filterEnter(new OuterFilter());
+    ServletAdvice.enter(this, request(), response(), "service");
+    filterExit(outer, null);
+    assertThat(answered).isEmpty();
+    // the next request on the same thread starts afresh
+    boolean again = filterEnter(new OuterFilter());
+    filterExit(again, null);
+    assertThat(answered).containsExactly("POST /login " + OuterFilter.class.getName());
+  }
+
+  @Test
+  void aRequestTheAgentRejectedOrAFilterFailedOnIsNotReported() {
+    BridgeHolder.set(bridge(null));
+    filterExit(filterEnter(new OuterFilter()) || true, null);
+    filterExit(filterEnter(new OuterFilter()), new IllegalStateException("filter failed"));
+    assertThat(answered).isEmpty();
+  }
+
+  @Test
+  void anExitWithoutItsEnterIsIgnored() {
+    BridgeHolder.set(bridge(null));
+    // attached while a request was inside a filter: its exit advice runs, its enter never did
+    filterExit(false, null);
+    boolean outer = filterEnter(new OuterFilter());
+    ServletAdvice.enter(this, request(), response(), "service");
+    filterExit(outer, null);
+    assertThat(answered).isEmpty();
   }
 }

@@ -504,4 +504,53 @@ class RateLimiterTest {
     assertThat(limiter.decide("Post", "/login", PEER, null, null).isBlocked()).isTrue();
     assertThat(RateLimiter.upperCase("GET")).isSameAs(RateLimiter.upperCase("GET"));
   }
+
+  // ---- requests answered inside a filter
+
+  @Test
+  void aServletRuleOverARequestAnsweredInAFilterIsReportedOncePerRule() throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    io.fastlimit.agent.observe.AgentLog.redirect(
+        new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      RateLimiter limiter =
+          limiter(
+              """
+              rules:
+                - name: login
+                  path: /app/login
+                  methods: [POST]
+                  limit: 5/min
+                - name: early
+                  path: /app/login
+                  limit: 50/min
+                  before-filters: true
+                - name: api
+                  path: /app/api/**
+                  limit: 5/min
+              """);
+      for (int i = 0; i < 3; i++) {
+        limiter.answeredInFilter("post", "/app", "/login", null, "com.example.LoginFilter");
+      }
+      limiter.answeredInFilter("GET", "/app", "/login", null, "com.example.LoginFilter");
+      limiter.answeredInFilter("GET", "/app", "/static", "/x.css", "com.example.Static");
+      limiter.answeredInFilter("GET", "/app", "/api", "/x\n[fastlimit] forged", "com.example.Jersey");
+
+      String log = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(log.lines().filter(line -> line.contains("rule login covers")))
+          .containsExactly(
+              "[fastlimit] WARN rule login covers POST /app/login, but the application answered"
+                  + " that request inside the filter com.example.LoginFilter before any servlet,"
+                  + " where the rule is decided: it never applies there. Mark the rule"
+                  + " before-filters: true to decide it at the first filter (per client IP)."
+                  + " Said once per rule.");
+      // the before-filters rule applies there already; the path without a rule says nothing
+      assertThat(log).doesNotContain("rule early").doesNotContain("/static");
+      // request text in the log is escaped: no forged line
+      assertThat(log).contains("rule api covers GET /app/api/x\\u000a[fastlimit] forged");
+      assertThat(log.lines()).hasSize(2);
+    } finally {
+      io.fastlimit.agent.observe.AgentLog.redirect(System.err);
+    }
+  }
 }
