@@ -20,7 +20,9 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -63,6 +65,10 @@ public final class RedisBackend implements Backend {
   private final BlockedCache blocked;
   /** 1 while Redis answers, 0 after an outage was reported; only transitions are logged. */
   private final AtomicInteger healthy = new AtomicInteger(1);
+  /** Whether a request is asking a failing Redis whether it is back. */
+  private final AtomicBoolean probing = new AtomicBoolean();
+  /** Scripts sent to Redis: for tests. */
+  private final LongAdder scriptsSent = new LongAdder();
 
   private RedisBackend(RedisSettings settings, LongSupplier testClock, int maxBlockedKeys) {
     this.settings = settings;
@@ -131,6 +137,13 @@ public final class RedisBackend implements Backend {
     if (!withinBounds(charges)) {
       return onError(charges);
     }
+    // while Redis fails, one request at a time asks it (the probe) and the others get the
+    // on-error answer at once: a hung Redis or an unreachable cluster node holds up one request
+    // thread per timeout instead of every one, and the first answer ends the outage
+    boolean probe = healthy.get() == 0;
+    if (probe && !probing.compareAndSet(false, true)) {
+      return onError(charges);
+    }
     Outcome[] outcomes;
     try {
       outcomes =
@@ -146,6 +159,10 @@ public final class RedisBackend implements Backend {
     } catch (ExecutionException | RuntimeException e) {
       failed(e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
       return onError(charges);
+    } finally {
+      if (probe) {
+        probing.set(false);
+      }
     }
     answered();
     blocked.remember(charges, outcomes, sentNanos);
@@ -155,6 +172,11 @@ public final class RedisBackend implements Backend {
   /** Whether the connection is open and the last request was answered by Redis: for tests. */
   boolean sharing() {
     return link.commands() != null && healthy.get() == 1;
+  }
+
+  /** Scripts sent to Redis so far: for tests. */
+  long scriptsSent() {
+    return scriptsSent.sum();
   }
 
   /** Buckets now remembered as blocked: for tests. */
@@ -231,6 +253,7 @@ public final class RedisBackend implements Backend {
 
   private RedisFuture<List<Long>> submit(
       RedisScriptingAsyncCommands<String, String> commands, Charge[] charges) {
+    scriptsSent.increment();
     return commands.evalsha(SCRIPT_SHA, ScriptOutputType.MULTI, keys(charges), args(charges));
   }
 

@@ -346,6 +346,72 @@ class RedisBackendTest {
     assertThat(count(text, "Redis answers again; limits are shared again")).as(text).isEqualTo(1);
   }
 
+  /**
+   * A hung Redis (SIGSTOP: connections stay open, nothing answers) under traffic from 4 threads:
+   * one request at a time waits for it, the others get the on-error answer at once, and sharing
+   * resumes by itself once it runs again.
+   */
+  @Test
+  void whileRedisHangsOneRequestAtATimeWaitsForIt() throws Exception {
+    RedisServer own = RedisServer.start();
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger requests = new AtomicInteger();
+    AtomicInteger admitted = new AtomicInteger();
+    Charge[] charges = {
+      charge(key("hung"), Algorithm.FIXED_WINDOW, 1_000_000, 3_600_000)
+    };
+    ExecutorService traffic = Executors.newFixedThreadPool(4);
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    try (RedisBackend tested = connect(own, RedisSettings.OnError.DENY, TIMEOUT_MILLIS)) {
+      awaitConnected(tested);
+      own.pause();
+      // the first request finds out: it waits for the timeout
+      assertThat(tested.acquire(charges)[0].allowed()).isFalse();
+      long sentBefore = tested.scriptsSent();
+      List<Future<?>> workers = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        workers.add(
+            traffic.submit(
+                () -> {
+                  while (running.get()) {
+                    if (tested.acquire(charges)[0].allowed()) {
+                      admitted.incrementAndGet();
+                    }
+                    requests.incrementAndGet();
+                  }
+                  return null;
+                }));
+      }
+      RedisServer.sleep(10 * TIMEOUT_MILLIS);
+      running.set(false);
+      for (Future<?> worker : workers) {
+        worker.get(10, TimeUnit.SECONDS);
+      }
+      long sent = tested.scriptsSent() - sentBefore;
+      // at most one script in flight at a time, each waiting a timeout: about 10 in all
+      assertThat(sent).as("scripts sent while hung, of %d requests", requests.get())
+          .isLessThanOrEqualTo(20);
+      assertThat(requests.get()).isGreaterThan(100);
+      assertThat(admitted.get()).as("on-error deny").isZero();
+
+      own.resume();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (!tested.acquire(charges)[0].allowed()) {
+        assertThat(System.nanoTime()).as("sharing resumed within 15 s").isLessThan(deadline);
+        RedisServer.sleep(20);
+      }
+      assertThat(tested.sharing()).isTrue();
+    } finally {
+      running.set(false);
+      traffic.shutdownNow();
+      own.close();
+      AgentLog.redirect(System.err);
+    }
+    String text = log.toString(StandardCharsets.UTF_8);
+    assertThat(count(text, "applies until Redis answers again")).as(text).isEqualTo(1);
+  }
+
   private static String redis(String command, RedisServer server, String key) {
     try (RedisClient client = RedisServer.client(server.uri());
         StatefulRedisConnection<String, String> connection = client.connect()) {

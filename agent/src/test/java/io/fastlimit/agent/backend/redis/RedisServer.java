@@ -116,9 +116,29 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as a hung host. */
+  void pause() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** Lets a paused server run again (SIGCONT). */
+  void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process kill =
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+            .inheritIO()
+            .start();
+    if (kill.waitFor() != 0) {
+      throw new IOException("kill -" + name + " " + process.pid() + " failed");
+    }
+  }
+
   @Override
   public void close() {
-    kill();
+    kill(); // SIGKILL ends a stopped process too
   }
 
   private boolean answersPing() {
