@@ -91,7 +91,7 @@ class BucketState {
     boolean allowed = b + cost <= limit;
     // never negative, even when a reload lowered the limit under the count
     long remaining = Math.max(0, allowed ? limit - b - cost : limit - b);
-    return new Outcome(allowed, remaining, end, allowed ? 0 : end - now);
+    return new Outcome(allowed, remaining, end, allowed ? 0 : end - now, now);
   }
 
   private Outcome checkSliding(long limit, long window, long cost, long now) {
@@ -121,7 +121,7 @@ class BucketState {
       // fits only in the next window, where this window's count is the previous one (b > 0)
       retryAfter = start + 2 * window - (limit - cost) * window / b - now;
     }
-    return new Outcome(allowed, remaining, fullAt, retryAfter);
+    return new Outcome(allowed, remaining, fullAt, retryAfter, now);
   }
 
   private Outcome checkToken(long limit, long window, long cost, long now) {
@@ -142,7 +142,8 @@ class BucketState {
         allowed,
         left / window,
         now + ceilDiv(capacity - left, limit),
-        allowed ? 0 : ceilDiv(need - b, limit));
+        allowed ? 0 : ceilDiv(need - b, limit),
+        now);
   }
 
   private static long ceilDiv(long x, long y) {

@@ -128,7 +128,9 @@ public final class RateLimitHeaders {
 
   /**
    * Values matching {@link #allowedNames()} (retryAfterSeconds &lt; 0) or {@link
-   * #blockedNames()} (retryAfterSeconds &ge; 1).
+   * #blockedNames()} (retryAfterSeconds &ge; 1). {@code resetAtMillis} and {@code
+   * decidedAtMillis} are by the backend's clock: the IETF style's seconds to reset are their
+   * difference, whatever this JVM's clock says.
    */
   public String[] values(
       String rule,
@@ -136,6 +138,7 @@ public final class RateLimitHeaders {
       long windowMillis,
       long remaining,
       long resetAtMillis,
+      long decidedAtMillis,
       long retryAfterSeconds) {
     String[] values = new String[retryAfterSeconds < 0 ? allowedNames.length : blockedNames.length];
     int i = 0;
@@ -147,9 +150,8 @@ public final class RateLimitHeaders {
     if (style != Style.X_RATELIMIT) {
       String name = structuredString(rule);
       values[i++] = name + ";q=" + limit + ";w=" + secondsUp(windowMillis);
-      // only this style needs the time (the X-RateLimit style sends Reset as epoch seconds)
-      long now = System.currentTimeMillis();
-      values[i++] = name + ";r=" + remaining + ";t=" + Math.max(0, secondsUp(resetAtMillis - now));
+      long toReset = Math.max(0, secondsUp(resetAtMillis - decidedAtMillis));
+      values[i++] = name + ";r=" + remaining + ";t=" + toReset;
     }
     if (retryAfterSeconds >= 0) {
       values[i] = text(retryAfterSeconds);

@@ -388,6 +388,7 @@ public final class RateLimiter implements RateLimitBridge {
             charge.windowMillis(),
             outcome.remaining(),
             outcome.resetAtMillis(),
+            outcome.decidedAtMillis(),
             -1));
   }
 
@@ -447,6 +448,7 @@ public final class RateLimiter implements RateLimitBridge {
               charge.windowMillis(),
               outcome.remaining(),
               outcome.resetAtMillis(),
+              outcome.decidedAtMillis(),
               retryAfter);
     } else {
       // Retry-After belongs to the 429 itself, not to the optional rate-limit headers

@@ -31,6 +31,8 @@ final class BlockedCache {
     final long remaining;
     final long resetAtMillis;
     final long retryAfterMillis;
+    /** Redis's time of that decision: with the local time elapsed since, Redis's time now. */
+    final long decidedAtMillis;
     /** When the request that learned it was sent: waits count from there, which errs short. */
     final long sentNanos;
 
@@ -42,6 +44,7 @@ final class BlockedCache {
       this.remaining = outcome.remaining();
       this.resetAtMillis = outcome.resetAtMillis();
       this.retryAfterMillis = outcome.retryAfterMillis();
+      this.decidedAtMillis = outcome.decidedAtMillis();
       this.sentNanos = sentNanos;
     }
 
@@ -96,7 +99,7 @@ final class BlockedCache {
     for (int i = 0; i < charges.length; i++) {
       Blocked blocked = found[i];
       if (blocked == null) {
-        outcomes[i] = new Outcome(true, charges[i].limit(), nowMillis, 0);
+        outcomes[i] = new Outcome(true, charges[i].limit(), nowMillis, 0, nowMillis);
       } else {
         long elapsedMillis = (nowNanos - blocked.sentNanos) / 1_000_000L;
         outcomes[i] =
@@ -104,7 +107,8 @@ final class BlockedCache {
                 false,
                 blocked.remaining,
                 blocked.resetAtMillis,
-                Math.max(1, blocked.retryAfterMillis - elapsedMillis));
+                Math.max(1, blocked.retryAfterMillis - elapsedMillis),
+                blocked.decidedAtMillis + elapsedMillis);
       }
     }
     return outcomes;

@@ -324,10 +324,12 @@ public final class RedisBackend implements Backend {
     }
   }
 
+  /** Four integers per bucket, then the script's time (Redis TIME) that they are relative to. */
   private static Outcome[] outcomes(List<Long> answer, int count) {
-    if (answer == null || answer.size() != 4 * count) {
+    if (answer == null || answer.size() != 4 * count + 1) {
       throw new IllegalStateException("unexpected answer from the script: " + answer);
     }
+    long decidedAt = answer.get(4 * count);
     Outcome[] outcomes = new Outcome[count];
     for (int i = 0; i < count; i++) {
       outcomes[i] =
@@ -335,7 +337,8 @@ public final class RedisBackend implements Backend {
               answer.get(4 * i) == 1L,
               answer.get(4 * i + 1),
               answer.get(4 * i + 2),
-              answer.get(4 * i + 3));
+              answer.get(4 * i + 3),
+              decidedAt);
     }
     return outcomes;
   }
@@ -404,12 +407,14 @@ public final class RedisBackend implements Backend {
       Charge charge = charges[i];
       outcomes[i] =
           deny
-              ? new Outcome(false, 0, now + charge.windowMillis(), FAILURE_RETRY_AFTER_MILLIS)
+              ? new Outcome(
+                  false, 0, now + charge.windowMillis(), FAILURE_RETRY_AFTER_MILLIS, now)
               : new Outcome(
                   true,
                   Math.max(0, charge.limit() - charge.cost()),
                   now + charge.windowMillis(),
-                  0);
+                  0,
+                  now);
     }
     return outcomes;
   }

@@ -8,7 +8,8 @@
 -- ARGV[2]   extra ms of TTL: 0, except with a fake clock, where real time must not expire keys
 -- then five per bucket: algorithm (0 sliding window, 1 fixed window, 2 token bucket), limit,
 --           window ms, cost, observe-only (1) or enforced (0)
--- returns   four integers per bucket: allowed (1/0), remaining, reset-at ms, retry-after ms
+-- returns   four integers per bucket: allowed (1/0), remaining, reset-at ms, retry-after ms;
+--           then the time the script ran at (epoch ms), which reset-at is relative to
 --
 -- A bucket is the string "algorithm a b c" (BucketState's fields), written only when a charge is
 -- committed, with a TTL of the time until the bucket is full again: an expired key and a full
@@ -181,4 +182,5 @@ if admitted then
   end
 end
 
+result[4 * n + 1] = now
 return result

@@ -16,7 +16,7 @@ class BlockedCacheTest {
   }
 
   private static Outcome blocked(long retryAfter) {
-    return new Outcome(false, 0, 60_000, retryAfter);
+    return new Outcome(false, 0, 60_000, retryAfter, 5_000); // Redis's time, not this JVM's
   }
 
   @Test
@@ -27,6 +27,8 @@ class BlockedCacheTest {
     Outcome[] answer = cache.answer(charges, 400 * MS, 400);
     assertThat(answer[0].allowed()).isFalse();
     assertThat(answer[0].retryAfterMillis()).isEqualTo(600);
+    // Redis's time then, moved on by the time elapsed here
+    assertThat(answer[0].decidedAtMillis()).isEqualTo(5_400);
     assertThat(cache.answer(charges, 1_000 * MS, 1_000)).as("expired").isNull();
   }
 

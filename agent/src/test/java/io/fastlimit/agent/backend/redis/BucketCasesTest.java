@@ -227,6 +227,8 @@ class BucketCasesTest {
       String[] actual = new String[outcomes.length];
       for (int i = 0; i < outcomes.length; i++) {
         actual[i] = describe(outcomes[i]);
+        // the backend's time of the decision, which its reset time is relative to
+        assertThat(outcomes[i].decidedAtMillis()).as("decided at").isEqualTo(clock.get());
       }
       assertThat(actual).as("at %d", step.time()).containsExactly(step.expected());
     }

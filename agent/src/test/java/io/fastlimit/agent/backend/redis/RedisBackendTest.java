@@ -155,6 +155,27 @@ class RedisBackendTest {
   }
 
   @Test
+  void outcomesCarryRedisTimeNotThisJvmsClock() throws Exception {
+    // Redis TIME and this JVM's clock are the same machine's here: within a second; a fake
+    // script clock far in the past proves the value comes from the script, not from here
+    Charge charge = charge(key("time"), Algorithm.FIXED_WINDOW, 5, 60_000);
+    long before = System.currentTimeMillis();
+    Outcome real = backend.acquire(new Charge[] {charge})[0];
+    assertThat(real.decidedAtMillis()).isBetween(before - 1_000, System.currentTimeMillis() + 1_000);
+    long past = 946_684_800_000L; // 2000-01-01
+    try (RedisBackend faked =
+        RedisBackend.connect(
+            new RedisSettings(List.of(server.uri()), false, 1_000, RedisSettings.OnError.DENY),
+            () -> past)) {
+      awaitConnected(faked);
+      Outcome outcome =
+          faked.acquire(new Charge[] {charge(key("time-fake"), Algorithm.FIXED_WINDOW, 5, 60_000)})[0];
+      assertThat(outcome.decidedAtMillis()).isEqualTo(past);
+      assertThat(outcome.resetAtMillis()).isEqualTo(past + 60_000);
+    }
+  }
+
+  @Test
   void blockedRequestsWriteNothing() {
     String bucket = key("no-write");
     Charge[] charges = {charge(bucket, Algorithm.FIXED_WINDOW, 1, 3_600_000)};
