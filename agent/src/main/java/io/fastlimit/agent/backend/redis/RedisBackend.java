@@ -17,10 +17,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -65,8 +66,16 @@ public final class RedisBackend implements Backend {
   private final BlockedCache blocked;
   /** 1 while Redis answers, 0 after an outage was reported; only transitions are logged. */
   private final AtomicInteger healthy = new AtomicInteger(1);
-  /** Whether a request is asking a failing Redis whether it is back. */
-  private final AtomicBoolean probing = new AtomicBoolean();
+  /**
+   * Where Redis failed and has not answered since: hash slots in a cluster, 0 for one server.
+   * While a part fails, one request at a time asks it (the probe) and the others get the
+   * on-error answer at once: a hung Redis or an unreachable cluster node holds up one request
+   * thread per timeout instead of every one, the first answer ends it, and in a cluster the
+   * slots of the other nodes are not affected.
+   */
+  private final Set<Integer> failing = ConcurrentHashMap.newKeySet();
+  /** The failing parts a request is asking now. */
+  private final Set<Integer> probing = ConcurrentHashMap.newKeySet();
   /** Scripts sent to Redis: for tests. */
   private final LongAdder scriptsSent = new LongAdder();
 
@@ -137,19 +146,12 @@ public final class RedisBackend implements Backend {
     if (!withinBounds(charges)) {
       return onError(charges);
     }
-    // while Redis fails, one request at a time asks it (the probe) and the others get the
-    // on-error answer at once: a hung Redis or an unreachable cluster node holds up one request
-    // thread per timeout instead of every one, and the first answer ends the outage
-    boolean probe = healthy.get() == 0;
-    if (probe && !probing.compareAndSet(false, true)) {
-      return onError(charges);
-    }
     Outcome[] outcomes;
     try {
       outcomes =
           link.cluster()
               ? runBySlot(commands, charges, deadline)
-              : await(commands, charges, submit(commands, charges), deadline);
+              : runAsOne(commands, charges, 0, deadline);
     } catch (TimeoutException e) {
       failed(new TimeoutException("no answer within " + settings.timeoutMillis() + "ms"));
       return onError(charges);
@@ -159,10 +161,9 @@ public final class RedisBackend implements Backend {
     } catch (ExecutionException | RuntimeException e) {
       failed(e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
       return onError(charges);
-    } finally {
-      if (probe) {
-        probing.set(false);
-      }
+    }
+    if (outcomes == null) {
+      return onError(charges); // a failing part of Redis, which another request is asking
     }
     answered();
     blocked.remember(charges, outcomes, sentNanos);
@@ -200,7 +201,38 @@ public final class RedisBackend implements Backend {
 
   // ---- running the script
 
-  /** One script per hash slot, all sent before any is awaited. */
+  /**
+   * One script for all charges, on one server or one slot: null, sending nothing, when that part
+   * of Redis is failing and another request is already asking it.
+   */
+  private Outcome[] runAsOne(
+      RedisScriptingAsyncCommands<String, String> commands,
+      Charge[] charges,
+      int part,
+      long deadline)
+      throws TimeoutException, InterruptedException, ExecutionException {
+    boolean probe = !failing.isEmpty() && failing.contains(part);
+    if (probe && !probing.add(part)) {
+      return null;
+    }
+    try {
+      Outcome[] outcomes = await(commands, charges, submit(commands, charges), deadline);
+      recovered(part);
+      return outcomes;
+    } catch (TimeoutException | ExecutionException | RuntimeException e) {
+      failing.add(part);
+      throw e;
+    } finally {
+      if (probe) {
+        probing.remove(part);
+      }
+    }
+  }
+
+  /**
+   * One script per hash slot, all sent before any is awaited; null, sending nothing, when one of
+   * the slots is failing and another request is already asking it.
+   */
   private Outcome[] runBySlot(
       RedisScriptingAsyncCommands<String, String> commands, Charge[] charges, long deadline)
       throws TimeoutException, InterruptedException, ExecutionException {
@@ -220,35 +252,64 @@ public final class RedisBackend implements Backend {
       groupOf[i] = group;
     }
     if (groups == 1) {
-      return await(commands, charges, submit(commands, charges), deadline);
+      return runAsOne(commands, charges, groupSlot[0], deadline);
     }
-    Charge[][] grouped = new Charge[groups][];
-    int[][] indexes = new int[groups][];
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    RedisFuture<List<Long>>[] pending = new RedisFuture[groups];
-    for (int group = 0; group < groups; group++) {
-      int size = 0;
-      for (int i = 0; i < charges.length; i++) {
-        size += groupOf[i] == group ? 1 : 0;
-      }
-      grouped[group] = new Charge[size];
-      indexes[group] = new int[size];
-      for (int i = 0, at = 0; i < charges.length; i++) {
-        if (groupOf[i] == group) {
-          grouped[group][at] = charges[i];
-          indexes[group][at++] = i;
+    int[] probes = new int[groups];
+    int probeCount = 0;
+    try {
+      for (int group = 0; group < groups; group++) {
+        if (!failing.isEmpty() && failing.contains(groupSlot[group])) {
+          if (!probing.add(groupSlot[group])) {
+            return null;
+          }
+          probes[probeCount++] = groupSlot[group];
         }
       }
-      pending[group] = submit(commands, grouped[group]);
-    }
-    Outcome[] outcomes = new Outcome[charges.length];
-    for (int group = 0; group < groups; group++) {
-      Outcome[] part = await(commands, grouped[group], pending[group], deadline);
-      for (int j = 0; j < part.length; j++) {
-        outcomes[indexes[group][j]] = part[j];
+      Charge[][] grouped = new Charge[groups][];
+      int[][] indexes = new int[groups][];
+      @SuppressWarnings({"unchecked", "rawtypes"})
+      RedisFuture<List<Long>>[] pending = new RedisFuture[groups];
+      for (int group = 0; group < groups; group++) {
+        int size = 0;
+        for (int i = 0; i < charges.length; i++) {
+          size += groupOf[i] == group ? 1 : 0;
+        }
+        grouped[group] = new Charge[size];
+        indexes[group] = new int[size];
+        for (int i = 0, at = 0; i < charges.length; i++) {
+          if (groupOf[i] == group) {
+            grouped[group][at] = charges[i];
+            indexes[group][at++] = i;
+          }
+        }
+        pending[group] = submit(commands, grouped[group]);
+      }
+      Outcome[] outcomes = new Outcome[charges.length];
+      for (int group = 0; group < groups; group++) {
+        Outcome[] part;
+        try {
+          part = await(commands, grouped[group], pending[group], deadline);
+        } catch (TimeoutException | ExecutionException | RuntimeException e) {
+          failing.add(groupSlot[group]);
+          throw e;
+        }
+        recovered(groupSlot[group]);
+        for (int j = 0; j < part.length; j++) {
+          outcomes[indexes[group][j]] = part[j];
+        }
+      }
+      return outcomes;
+    } finally {
+      for (int i = 0; i < probeCount; i++) {
+        probing.remove(probes[i]);
       }
     }
-    return outcomes;
+  }
+
+  private void recovered(int part) {
+    if (!failing.isEmpty()) {
+      failing.remove(part);
+    }
   }
 
   private RedisFuture<List<Long>> submit(
@@ -385,7 +446,8 @@ public final class RedisBackend implements Backend {
   }
 
   private void answered() {
-    if (healthy.get() == 0 && healthy.compareAndSet(0, 1)) {
+    // in a cluster with a node down, answers from the other nodes do not end the outage
+    if (healthy.get() == 0 && failing.isEmpty() && healthy.compareAndSet(0, 1)) {
       AgentLog.info("redis backend: Redis answers again; limits are shared again");
     }
   }

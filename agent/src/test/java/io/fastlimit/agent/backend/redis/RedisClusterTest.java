@@ -5,10 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.rules.Algorithm;
+import io.fastlimit.agent.observe.AgentLog;
 import io.lettuce.core.cluster.SlotHash;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,5 +121,114 @@ class RedisClusterTest {
     Outcome[] again = backend.acquire(mixed);
     assertThat(again[0].allowed()).isFalse();
     assertThat(again[0].retryAfterMillis()).isPositive();
+  }
+
+  /**
+   * One node frozen (SIGSTOP, shorter than the cluster's node timeout, so the cluster itself stays
+   * up): requests for its slots are answered on-error, one at a time asking it, while requests
+   * for the other nodes' slots are answered by Redis as usual; the outage and the recovery are
+   * logged once each, not once per answer from another node.
+   */
+  @Test
+  void aFrozenNodeHoldsUpOnlyItsOwnSlotsOneRequestAtATime() throws Exception {
+    RedisServer frozen = nodes.get(1);
+    int[] range = slotRange(frozen);
+    Charge onFrozen = roomyCharge(keyWhereSlot(range, true));
+    Charge elsewhere = roomyCharge(keyWhereSlot(range, false));
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    List<String> uris = new ArrayList<>();
+    for (RedisServer node : nodes) {
+      uris.add(node.uri());
+    }
+    try (RedisBackend tested =
+        RedisBackend.connect(new RedisSettings(uris, true, 100, RedisSettings.OnError.DENY))) {
+      RedisBackendTest.awaitConnected(tested);
+      assertThat(tested.acquire(new Charge[] {onFrozen})[0].allowed()).isTrue();
+      assertThat(tested.acquire(new Charge[] {elsewhere})[0].allowed()).isTrue();
+      AtomicInteger frozenRequests = new AtomicInteger();
+      AtomicInteger elsewhereRequests = new AtomicInteger();
+      AtomicInteger wrongAnswers = new AtomicInteger();
+      long sentBefore;
+      ExecutorService traffic = Executors.newFixedThreadPool(4);
+      frozen.pause();
+      try {
+        assertThat(tested.acquire(new Charge[] {onFrozen})[0].allowed()).as("waited").isFalse();
+        sentBefore = tested.scriptsSent();
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(600);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          // one thread on a running node's slot, three on the frozen node's
+          Charge charge = t == 0 ? elsewhere : onFrozen;
+          AtomicInteger requests = t == 0 ? elsewhereRequests : frozenRequests;
+          workers.add(
+              traffic.submit(
+                  () -> {
+                    while (System.nanoTime() < until) {
+                      boolean allowed = tested.acquire(new Charge[] {charge})[0].allowed();
+                      if (allowed != (charge == elsewhere)) {
+                        wrongAnswers.incrementAndGet();
+                      }
+                      requests.incrementAndGet();
+                    }
+                    return null;
+                  }));
+        }
+        for (Future<?> worker : workers) {
+          worker.get(10, TimeUnit.SECONDS);
+        }
+      } finally {
+        traffic.shutdownNow();
+        frozen.resume();
+      }
+      assertThat(wrongAnswers.get())
+          .as("running node's slot admitted, frozen node's denied (on-error deny)")
+          .isZero();
+      long frozenScripts = tested.scriptsSent() - sentBefore - elsewhereRequests.get();
+      assertThat(frozenScripts)
+          .as("scripts for the frozen node's slot, of %d requests", frozenRequests.get())
+          .isLessThanOrEqualTo(10);
+      assertThat(frozenRequests.get()).isGreaterThan(50);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (!tested.acquire(new Charge[] {onFrozen})[0].allowed()) {
+        assertThat(System.nanoTime()).as("its slot answers again within 15 s").isLessThan(deadline);
+        RedisServer.sleep(20);
+      }
+    } finally {
+      AgentLog.redirect(System.err);
+    }
+    String text = log.toString(StandardCharsets.UTF_8);
+    assertThat(text.split("applies until Redis answers again", -1)).as(text).hasSize(2);
+    assertThat(text.split("Redis answers again; limits are shared again", -1)).as(text).hasSize(2);
+  }
+
+  private static Charge roomyCharge(String key) {
+    return new Charge(key, 1_000_000, 3_600_000, 1, Algorithm.FIXED_WINDOW, false);
+  }
+
+  /** A key whose slot is inside the range (or outside it). */
+  private static String keyWhereSlot(int[] range, boolean inside) {
+    for (int i = 0; ; i++) {
+      String key = "cluster:frozen:ip:{client-" + i + "}";
+      int slot = SlotHash.getSlot(key);
+      if ((slot >= range[0] && slot <= range[1]) == inside) {
+        return key;
+      }
+    }
+  }
+
+  /** The first slot range a node serves, from CLUSTER NODES. */
+  private static int[] slotRange(RedisServer node) throws Exception {
+    Process nodesInfo =
+        new ProcessBuilder(
+                RedisServer.cli(), "-p", Integer.toString(node.port()), "cluster", "nodes")
+            .redirectErrorStream(true)
+            .start();
+    String text = new String(nodesInfo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    nodesInfo.waitFor();
+    Matcher matcher =
+        Pattern.compile(":" + node.port() + "@\\S+ \\S*myself\\S*.* (\\d+)-(\\d+)").matcher(text);
+    assertThat(matcher.find()).as(text).isTrue();
+    return new int[] {Integer.parseInt(matcher.group(1)), Integer.parseInt(matcher.group(2))};
   }
 }
