@@ -30,6 +30,8 @@ class BucketState {
   private long fullAtMillis;
   /** Whether the last check left less than half the limit: what evicting would give away. */
   private boolean pressed;
+  /** Whether a request came back after the first: a flood of one-off clients never does. */
+  private boolean returned;
 
   /**
    * Decides whether {@code cost} more fits at {@code now} without consuming it, and says what a
@@ -42,6 +44,9 @@ class BucketState {
       a = Long.MIN_VALUE;
       b = 0;
       c = 0;
+      returned = false;
+    } else {
+      returned = true;
     }
     Outcome outcome;
     switch (wanted) {
@@ -74,11 +79,13 @@ class BucketState {
   }
 
   /**
-   * Whether the client has used more than half its limit, as of the last check: forgetting this
-   * bucket would hand it that much again, so it is the last to be evicted.
+   * Whether a client that keeps coming back has used more than half its limit, as of the last
+   * check: forgetting this bucket would hand it that much again, so it is the last to be
+   * evicted. A client seen once is not one (with a limit of 1 a single request uses it all, and
+   * that is what a flood of distinct clients looks like).
    */
-  boolean isPressed() {
-    return pressed;
+  boolean worthKeeping() {
+    return pressed && returned;
   }
 
   private Outcome checkFixed(long limit, long window, long cost, long now) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -18,8 +19,8 @@ import java.util.function.LongSupplier;
  * deadlock. Bounded: buckets that are back to their full limit are dropped (that changes no
  * answer), and past {@code maxKeys} live buckets are evicted too, so a flood of distinct clients
  * cannot exhaust the heap. An evicted client starts afresh, so eviction takes first the buckets
- * whose client has used at most half its limit: a flood of one-off clients cannot wipe the
- * counter of a client that is being limited.
+ * of clients seen once or that used at most half their limit: a flood of one-off clients cannot
+ * wipe the counter of a client that keeps coming back and is being limited.
  */
 public final class MemoryBackend implements Backend {
 
@@ -78,18 +79,26 @@ public final class MemoryBackend implements Backend {
         AtomicIntegerFieldUpdater.newUpdater(Bucket.class, "locked");
     /** Spins before yielding: long enough for a holder on another core to finish. */
     private static final int SPINS = 64;
+    /** Yields before sleeping: a holder descheduled for longer is waited for without the CPU. */
+    private static final int YIELDS = 64;
+
+    private static final long SLEEP_NANOS = 50_000;
 
     private volatile int locked;
     /** Read and written under the lock. */
     boolean retired;
 
     void lock() {
-      int spins = 0;
+      int turns = 0;
       while (!LOCKED.compareAndSet(this, 0, 1)) {
         // wait on a read, not on failing writes that pull the line from the holder's core;
-        // past a few dozen turns the holder is likely descheduled: let it run
+        // past a few dozen turns the holder is likely descheduled: let it run, and if it still
+        // does not finish (many threads on few cores), stop burning the CPU it needs
         while (locked != 0) {
-          if (++spins > SPINS) {
+          turns++;
+          if (turns > SPINS + YIELDS) {
+            LockSupport.parkNanos(SLEEP_NANOS);
+          } else if (turns > SPINS) {
             Thread.yield();
           }
         }
@@ -288,10 +297,11 @@ public final class MemoryBackend implements Backend {
                 + " clients are active at once; evicting live counters (raise memory.max-keys"
                 + " or use Redis)",
             null);
-        // down to 10% below the bound: first buckets whose client has used at most half its
-        // limit (evicting one gives that client at most half a limit more, and a flood of
-        // one-off clients is all such buckets), then, only if that is not enough, the same
-        // share of every rule's others, so that no rule's limited clients go first
+        // down to 10% below the bound: first the buckets not worth keeping (a client seen once,
+        // or one that used at most half its limit: evicting it gives that much away at most,
+        // and a flood of distinct clients is all such buckets), then, only if that is not
+        // enough, the same share of every rule's others, so that no rule's limited clients go
+        // first
         int target = maxKeys - maxKeys / 10;
         evict(target, false);
         evict(target, true);
@@ -301,12 +311,12 @@ public final class MemoryBackend implements Backend {
     }
   }
 
-  private void evict(int target, boolean pressedToo) {
+  private void evict(int target, boolean evenWorthKeeping) {
     int held = size.get();
     if (held <= target) {
       return;
     }
-    double share = pressedToo ? (double) (held - target) / held : 1;
+    double share = evenWorthKeeping ? (double) (held - target) / held : 1;
     for (ConcurrentHashMap<String, Bucket> inGroup : buckets.values()) {
       int evict = (int) Math.ceil(inGroup.size() * share);
       Iterator<Map.Entry<String, Bucket>> it = inGroup.entrySet().iterator();
@@ -315,7 +325,7 @@ public final class MemoryBackend implements Backend {
         Bucket bucket = entry.getValue();
         bucket.lock();
         try {
-          if (!bucket.retired && (pressedToo || !bucket.isPressed())) {
+          if (!bucket.retired && (evenWorthKeeping || !bucket.worthKeeping())) {
             retire(inGroup, entry.getKey(), bucket);
             evict--;
           }

@@ -407,6 +407,25 @@ class MemoryBackendTest {
 
   @ParameterizedTest
   @EnumSource(Algorithm.class)
+  void aFloodOfOneOffClientsOnALimitOfOneDoesNotFreeALimitedClient(Algorithm algorithm) {
+    // with a limit of 1 a single request uses it all: every flood bucket is at its limit too
+    MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
+    Charge attacker = new Charge("fastlimit:reset:ip:{", "198.51.100.9", 1, MINUTE, 1, algorithm, false);
+    assertThat(one(backend, attacker).allowed()).isTrue();
+    assertThat(one(backend, attacker).allowed()).isFalse();
+
+    for (int i = 0; i < 50_000; i++) {
+      one(backend, new Charge("fastlimit:reset:ip:{", "flood-" + i, 1, MINUTE, 1, algorithm, false));
+      if (i % 1_000 == 0) {
+        assertThat(one(backend, attacker).allowed()).as("after %d clients", i).isFalse();
+      }
+    }
+    assertThat(one(backend, attacker).allowed()).isFalse();
+    assertThat(backend.size()).isLessThanOrEqualTo(1_000);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
   void droppingIdleBucketsChangesNoAnswer(Algorithm algorithm) {
     // bound 3: each new noise key sweeps; "a" and "b" must answer as if never dropped
     MemoryBackend swept = new MemoryBackend(clock::get, 3);
