@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,15 +68,18 @@ public final class RedisBackend implements Backend {
   /** 1 while Redis answers, 0 after an outage was reported; only transitions are logged. */
   private final AtomicInteger healthy = new AtomicInteger(1);
   /**
-   * Where Redis failed and has not answered since: hash slots in a cluster, 0 for one server.
-   * While a part fails, one request at a time asks it (the probe) and the others get the
-   * on-error answer at once: a hung Redis or an unreachable cluster node holds up one request
-   * thread per timeout instead of every one, the first answer ends it, and in a cluster the
-   * slots of the other nodes are not affected.
+   * The parts of Redis that failed and have not answered since (a cluster node by its id, "" for
+   * one server), with when they last failed. While a part fails, one request at a time asks it
+   * (the probe) and the others get the on-error answer at once: a hung Redis or an unreachable
+   * cluster node holds up one request thread per timeout instead of every one, the first answer
+   * ends it, and in a cluster the other nodes are not affected.
    */
-  private final Set<Integer> failing = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<String, Long> failing = new ConcurrentHashMap<>();
   /** The failing parts a request is asking now. */
-  private final Set<Integer> probing = ConcurrentHashMap.newKeySet();
+  private final Set<String> probing = ConcurrentHashMap.newKeySet();
+  /** A part that failed and was not asked again for this long no longer keeps an outage open. */
+  private static final long STALE_FAILURE_NANOS = TimeUnit.MINUTES.toNanos(1);
+
   /** Scripts sent to Redis: for tests. */
   private final LongAdder scriptsSent = new LongAdder();
 
@@ -202,25 +206,26 @@ public final class RedisBackend implements Backend {
   // ---- running the script
 
   /**
-   * One script for all charges, on one server or one slot: null, sending nothing, when that part
-   * of Redis is failing and another request is already asking it.
+   * One script for all charges, on one server or one cluster slot: null, sending nothing, when
+   * that part of Redis is failing and another request is already asking it.
    */
   private Outcome[] runAsOne(
       RedisScriptingAsyncCommands<String, String> commands,
       Charge[] charges,
-      int part,
+      int slot,
       long deadline)
       throws TimeoutException, InterruptedException, ExecutionException {
-    boolean probe = !failing.isEmpty() && failing.contains(part);
+    String part = failing.isEmpty() ? null : partOf(slot);
+    boolean probe = part != null && failing.containsKey(part);
     if (probe && !probing.add(part)) {
       return null;
     }
     try {
       Outcome[] outcomes = await(commands, charges, submit(commands, charges), deadline);
-      recovered(part);
+      recovered(part, slot);
       return outcomes;
     } catch (TimeoutException | ExecutionException | RuntimeException e) {
-      failing.add(part);
+      failing.put(part != null ? part : partOf(slot), System.nanoTime());
       throw e;
     } finally {
       if (probe) {
@@ -231,7 +236,7 @@ public final class RedisBackend implements Backend {
 
   /**
    * One script per hash slot, all sent before any is awaited; null, sending nothing, when one of
-   * the slots is failing and another request is already asking it.
+   * the slots is on a failing node that another request is already asking.
    */
   private Outcome[] runBySlot(
       RedisScriptingAsyncCommands<String, String> commands, Charge[] charges, long deadline)
@@ -254,15 +259,15 @@ public final class RedisBackend implements Backend {
     if (groups == 1) {
       return runAsOne(commands, charges, groupSlot[0], deadline);
     }
-    int[] probes = new int[groups];
-    int probeCount = 0;
+    List<String> probes = new ArrayList<>(0);
     try {
-      for (int group = 0; group < groups; group++) {
-        if (!failing.isEmpty() && failing.contains(groupSlot[group])) {
-          if (!probing.add(groupSlot[group])) {
+      for (int group = 0; group < groups && !failing.isEmpty(); group++) {
+        String part = partOf(groupSlot[group]);
+        if (failing.containsKey(part) && !probes.contains(part)) {
+          if (!probing.add(part)) {
             return null;
           }
-          probes[probeCount++] = groupSlot[group];
+          probes.add(part);
         }
       }
       Charge[][] grouped = new Charge[groups][];
@@ -290,25 +295,31 @@ public final class RedisBackend implements Backend {
         try {
           part = await(commands, grouped[group], pending[group], deadline);
         } catch (TimeoutException | ExecutionException | RuntimeException e) {
-          failing.add(groupSlot[group]);
+          failing.put(partOf(groupSlot[group]), System.nanoTime());
           throw e;
         }
-        recovered(groupSlot[group]);
+        recovered(null, groupSlot[group]);
         for (int j = 0; j < part.length; j++) {
           outcomes[indexes[group][j]] = part[j];
         }
       }
       return outcomes;
     } finally {
-      for (int i = 0; i < probeCount; i++) {
-        probing.remove(probes[i]);
+      for (String part : probes) {
+        probing.remove(part);
       }
     }
   }
 
-  private void recovered(int part) {
+  /** The part of Redis a slot is on: its cluster node, or "" for one server. */
+  private String partOf(int slot) {
+    return link.cluster() ? link.nodeOf(slot) : "";
+  }
+
+  /** A script on this slot was answered: its part (if known, else looked up) is not failing. */
+  private void recovered(String part, int slot) {
     if (!failing.isEmpty()) {
-      failing.remove(part);
+      failing.remove(part != null ? part : partOf(slot));
     }
   }
 
@@ -447,9 +458,23 @@ public final class RedisBackend implements Backend {
 
   private void answered() {
     // in a cluster with a node down, answers from the other nodes do not end the outage
-    if (healthy.get() == 0 && failing.isEmpty() && healthy.compareAndSet(0, 1)) {
+    if (healthy.get() == 0 && noneFailing() && healthy.compareAndSet(0, 1)) {
       AgentLog.info("redis backend: Redis answers again; limits are shared again");
     }
+  }
+
+  /**
+   * Whether no part of Redis is failing. A part that failed but was not asked again for a minute
+   * (a node replaced in a failover, a slot no client uses any more) no longer counts, so that it
+   * cannot hold an outage open forever and silence the next one.
+   */
+  private boolean noneFailing() {
+    if (failing.isEmpty()) {
+      return true;
+    }
+    long now = System.nanoTime();
+    failing.values().removeIf(failedAt -> now - failedAt > STALE_FAILURE_NANOS);
+    return failing.isEmpty();
   }
 
   /**

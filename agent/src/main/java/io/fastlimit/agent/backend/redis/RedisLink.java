@@ -14,6 +14,7 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -126,6 +127,24 @@ final class RedisLink {
 
   boolean cluster() {
     return cluster;
+  }
+
+  /**
+   * The cluster node that serves a hash slot, as the client's topology knows it: its node id, or
+   * the slot itself while the topology does not name a node for it.
+   */
+  String nodeOf(int slot) {
+    StatefulConnection<String, String> open = connection;
+    if (open instanceof StatefulRedisClusterConnection) {
+      RedisClusterNode node =
+          ((StatefulRedisClusterConnection<String, String>) open)
+              .getPartitions()
+              .getPartitionBySlot(slot);
+      if (node != null && node.getNodeId() != null) {
+        return node.getNodeId();
+      }
+    }
+    return "slot " + slot;
   }
 
   /** The commands of the open connection, or null before the first connection succeeded. */

@@ -125,16 +125,22 @@ class RedisClusterTest {
 
   /**
    * One node frozen (SIGSTOP, shorter than the cluster's node timeout, so the cluster itself stays
-   * up): requests for its slots are answered on-error, one at a time asking it, while requests
-   * for the other nodes' slots are answered by Redis as usual; the outage and the recovery are
+   * up): requests for its slots, from ever new clients in ever other slots, are answered
+   * on-error, one at a time asking the node, while requests for the other nodes' slots are
+   * answered by Redis as usual; the outage and the recovery are
    * logged once each, not once per answer from another node.
    */
   @Test
   void aFrozenNodeHoldsUpOnlyItsOwnSlotsOneRequestAtATime() throws Exception {
     RedisServer frozen = nodes.get(1);
     int[] range = slotRange(frozen);
-    Charge onFrozen = roomyCharge(keyWhereSlot(range, true));
-    Charge elsewhere = roomyCharge(keyWhereSlot(range, false));
+    Charge onFrozen = roomyCharge(keyWhereSlot(range, true, 0));
+    // many clients, each its own hash tag, so each in its own slot of the frozen node
+    List<Charge> frozenClients = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      frozenClients.add(roomyCharge(keyWhereSlot(range, true, frozenClients.size() + 1)));
+    }
+    Charge elsewhere = roomyCharge(keyWhereSlot(range, false, 0));
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
     List<String> uris = new ArrayList<>();
@@ -158,15 +164,19 @@ class RedisClusterTest {
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(600);
         List<Future<?>> workers = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
-          // one thread on a running node's slot, three on the frozen node's
-          Charge charge = t == 0 ? elsewhere : onFrozen;
-          AtomicInteger requests = t == 0 ? elsewhereRequests : frozenRequests;
+          // one thread on a running node's slot, three on ever new clients of the frozen node
+          boolean toFrozen = t > 0;
+          AtomicInteger requests = toFrozen ? frozenRequests : elsewhereRequests;
           workers.add(
               traffic.submit(
                   () -> {
                     while (System.nanoTime() < until) {
+                      Charge charge =
+                          toFrozen
+                              ? frozenClients.get(requests.get() % frozenClients.size())
+                              : elsewhere;
                       boolean allowed = tested.acquire(new Charge[] {charge})[0].allowed();
-                      if (allowed != (charge == elsewhere)) {
+                      if (allowed == toFrozen) {
                         wrongAnswers.incrementAndGet();
                       }
                       requests.incrementAndGet();
@@ -206,12 +216,12 @@ class RedisClusterTest {
     return new Charge(key, 1_000_000, 3_600_000, 1, Algorithm.FIXED_WINDOW, false);
   }
 
-  /** A key whose slot is inside the range (or outside it). */
-  private static String keyWhereSlot(int[] range, boolean inside) {
+  /** The n-th key (from 0) whose slot is inside the range (or outside it). */
+  private static String keyWhereSlot(int[] range, boolean inside, int n) {
     for (int i = 0; ; i++) {
       String key = "cluster:frozen:ip:{client-" + i + "}";
       int slot = SlotHash.getSlot(key);
-      if ((slot >= range[0] && slot <= range[1]) == inside) {
+      if ((slot >= range[0] && slot <= range[1]) == inside && n-- == 0) {
         return key;
       }
     }
