@@ -199,6 +199,11 @@ public final class RedisBackend implements Backend {
     return "redis backend (" + settings + ")";
   }
 
+  /** When parts of Redis failed: monotonic, or the fake clock of a test. */
+  private long failureClockNanos() {
+    return testClock == null ? System.nanoTime() : testClock.getAsLong() * 1_000_000L;
+  }
+
   private long nowMillis() {
     return testClock == null ? System.currentTimeMillis() : testClock.getAsLong();
   }
@@ -225,7 +230,7 @@ public final class RedisBackend implements Backend {
       recovered(part, slot);
       return outcomes;
     } catch (TimeoutException | ExecutionException | RuntimeException e) {
-      failing.put(part != null ? part : partOf(slot), System.nanoTime());
+      failing.put(part != null ? part : partOf(slot), failureClockNanos());
       throw e;
     } finally {
       if (probe) {
@@ -295,7 +300,7 @@ public final class RedisBackend implements Backend {
         try {
           part = await(commands, grouped[group], pending[group], deadline);
         } catch (TimeoutException | ExecutionException | RuntimeException e) {
-          failing.put(partOf(groupSlot[group]), System.nanoTime());
+          failing.put(partOf(groupSlot[group]), failureClockNanos());
           throw e;
         }
         recovered(null, groupSlot[group]);
@@ -472,7 +477,7 @@ public final class RedisBackend implements Backend {
     if (failing.isEmpty()) {
       return true;
     }
-    long now = System.nanoTime();
+    long now = failureClockNanos();
     failing.values().removeIf(failedAt -> now - failedAt > STALE_FAILURE_NANOS);
     return failing.isEmpty();
   }

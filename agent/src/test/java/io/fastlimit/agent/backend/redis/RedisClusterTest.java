@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -204,6 +205,47 @@ class RedisClusterTest {
         assertThat(System.nanoTime()).as("its slot answers again within 15 s").isLessThan(deadline);
         RedisServer.sleep(20);
       }
+    } finally {
+      AgentLog.redirect(System.err);
+    }
+    String text = log.toString(StandardCharsets.UTF_8);
+    assertThat(text.split("applies until Redis answers again", -1)).as(text).hasSize(2);
+    assertThat(text.split("Redis answers again; limits are shared again", -1)).as(text).hasSize(2);
+  }
+
+  /**
+   * A node that failed and is never asked again (as one replaced in a failover) does not hold
+   * the outage open: a minute later an answer from another node ends it, so that the next
+   * outage is logged too.
+   */
+  @Test
+  void aFailedNodeNobodyAsksAgainStopsCountingAfterAMinute() throws Exception {
+    RedisServer frozen = nodes.get(2);
+    int[] range = slotRange(frozen);
+    Charge onFrozen = roomyCharge(keyWhereSlot(range, true, 7));
+    Charge elsewhere = roomyCharge(keyWhereSlot(range, false, 7));
+    AtomicLong clock = new AtomicLong(System.currentTimeMillis());
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    List<String> uris = new ArrayList<>();
+    for (RedisServer node : nodes) {
+      uris.add(node.uri());
+    }
+    try (RedisBackend tested =
+        RedisBackend.connect(
+            new RedisSettings(uris, true, 100, RedisSettings.OnError.DENY), clock::get)) {
+      RedisBackendTest.awaitConnected(tested);
+      frozen.pause();
+      try {
+        assertThat(tested.acquire(new Charge[] {onFrozen})[0].allowed()).as("frozen").isFalse();
+      } finally {
+        frozen.resume();
+      }
+      assertThat(tested.acquire(new Charge[] {elsewhere})[0].allowed()).isTrue();
+      assertThat(tested.sharing()).as("the failed node was not asked again").isFalse();
+      clock.addAndGet(61_000);
+      assertThat(tested.acquire(new Charge[] {elsewhere})[0].allowed()).isTrue();
+      assertThat(tested.sharing()).as("a minute later").isTrue();
     } finally {
       AgentLog.redirect(System.err);
     }
