@@ -55,6 +55,7 @@ class ObservabilityTest {
         assertThat(server.getAttribute(api, "Allowed")).isEqualTo(3L);
         assertThat(server.getAttribute(api, "Blocked")).isEqualTo(2L);
         assertThat(server.getAttribute(api, "BackendErrors")).isEqualTo(0L);
+        assertThat(server.getAttribute(api, "Unreached")).isEqualTo(0L);
         // shadow admitted 1; of the 2 more the api rule admitted, it would have blocked both
         assertThat(server.getAttribute(shadow, "WouldBlock")).isEqualTo(2L);
         ObjectName agent = new ObjectName("io.fastlimit:type=Agent");

@@ -151,13 +151,15 @@ public final class RateLimiter implements RateLimitBridge {
   public void answeredInFilter(
       String method, String contextPath, String servletPath, String pathInfo, String filter) {
     try {
-      RuleSet atServlet = snapshot.byStage[STAGE_SERVLET];
+      Snapshot current = snapshot;
+      RuleSet atServlet = current.byStage[STAGE_SERVLET];
       if (method == null || atServlet.rules().isEmpty()) {
         return;
       }
       String path = requestPath(contextPath, servletPath, pathInfo);
       String upperMethod = upperCase(method);
       for (RateLimitRule rule : atServlet.match(upperMethod, path)) {
+        current.ruleStats[rule.index()].unreached();
         if (unreachedRules.size() < MAX_UNREACHED_REPORTS && unreachedRules.add(rule.name())) {
           AgentLog.warn(
               "rule "

@@ -45,6 +45,9 @@ public final class Jmx {
     long getWouldBlock();
 
     long getBackendErrors();
+
+    /** Requests the rule covers that the application answered in a filter, out of its reach. */
+    long getUnreached();
   }
 
   private Jmx() {}
@@ -142,6 +145,11 @@ public final class Jmx {
       @Override
       public long getBackendErrors() {
         return rule.backendErrorCount();
+      }
+
+      @Override
+      public long getUnreached() {
+        return rule.unreachedCount();
       }
     };
   }

@@ -86,6 +86,8 @@ public final class PrometheusEndpoint implements AutoCloseable {
       sample(out, "fastlimit_requests_total", rule.rule(), "allowed", rule.allowedCount());
       sample(out, "fastlimit_requests_total", rule.rule(), "blocked", rule.blockedCount());
       sample(out, "fastlimit_requests_total", rule.rule(), "would_block", rule.wouldBlockCount());
+      // covered by the rule, answered by the application in a filter before the rule's stage
+      sample(out, "fastlimit_requests_total", rule.rule(), "unreached", rule.unreachedCount());
     }
     out.append("# HELP fastlimit_backend_errors_total Decisions the backend failed, by rule.\n");
     out.append("# TYPE fastlimit_backend_errors_total counter\n");

@@ -13,6 +13,7 @@ public final class RuleStats {
   private final LongAdder blocked = new LongAdder();
   private final LongAdder wouldBlock = new LongAdder();
   private final LongAdder backendErrors = new LongAdder();
+  private final LongAdder unreached = new LongAdder();
   // the would-blocks already reported in a dry-run summary
   private long wouldBlockSummarized;
 
@@ -40,6 +41,11 @@ public final class RuleStats {
     backendErrors.increment();
   }
 
+  /** A request the rule covers that the application answered in a filter, out of its reach. */
+  public void unreached() {
+    unreached.increment();
+  }
+
   public long allowedCount() {
     return allowed.sum();
   }
@@ -54,6 +60,10 @@ public final class RuleStats {
 
   public long backendErrorCount() {
     return backendErrors.sum();
+  }
+
+  public long unreachedCount() {
+    return unreached.sum();
   }
 
   /** Would-blocks since the previous call; for the periodic dry-run summary (one caller). */

@@ -546,6 +546,9 @@ class RateLimiterTest {
                   + " Said once per rule.");
       // the before-filters rule applies there already; the path without a rule says nothing
       assertThat(log).doesNotContain("rule early").doesNotContain("/static");
+      // every such request is counted, for metrics
+      assertThat(limiter.stats().forRule("login").unreachedCount()).isEqualTo(3);
+      assertThat(limiter.stats().forRule("early").unreachedCount()).isZero();
       // request text in the log is escaped: no forged line
       assertThat(log).contains("rule api covers GET /app/api/x\\u000a[fastlimit] forged");
       assertThat(log.lines()).hasSize(2);

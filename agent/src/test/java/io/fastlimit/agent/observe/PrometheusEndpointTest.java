@@ -30,6 +30,7 @@ class PrometheusEndpointTest {
   void servesTheTextOnLoopback() throws Exception {
     Stats stats = new Stats();
     stats.forRule("api").wouldBlock();
+    stats.forRule("api").unreached();
     try (PrometheusEndpoint endpoint = PrometheusEndpoint.start(0, stats);
         Socket socket = new Socket("127.0.0.1", endpoint.port())) {
       OutputStream out = socket.getOutputStream();
@@ -39,7 +40,8 @@ class PrometheusEndpointTest {
       String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       assertThat(response)
           .startsWith("HTTP/1.1 200 OK")
-          .contains("fastlimit_requests_total{rule=\"api\",outcome=\"would_block\"} 1");
+          .contains("fastlimit_requests_total{rule=\"api\",outcome=\"would_block\"} 1")
+          .contains("fastlimit_requests_total{rule=\"api\",outcome=\"unreached\"} 1");
     }
   }
 }
