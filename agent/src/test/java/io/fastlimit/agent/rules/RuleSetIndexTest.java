@@ -10,6 +10,13 @@ import org.junit.jupiter.api.Test;
 /** The prefix index finds exactly the rules a plain scan of every rule would. */
 class RuleSetIndexTest {
 
+  /** A rule of 1/s with nothing else set: only its index, name, path and methods matter here. */
+  private static RateLimitRule rule(int index, String name, PathPattern path, String[] methods) {
+    return new RateLimitRule(
+        index, name, path, methods, Rate.parse("1/s"), null, 1, Algorithm.FIXED_WINDOW, false,
+        false);
+  }
+
   private static final String[] SEGMENTS = {"api", "v1", "v2", "users", "*", "**", "a?c", "*.json"};
   private static final String[] PATH_SEGMENTS = {"api", "v1", "v2", "users", "abc", "x.json", "42"};
 
@@ -34,17 +41,7 @@ class RuleSetIndexTest {
         }
         String[] methods = random.nextBoolean() ? null : new String[] {"POST"};
         rules.add(
-            new RateLimitRule(
-                rules.size(),
-                "r" + i,
-                path,
-                methods,
-                Rate.parse("1/s"),
-                null,
-                1,
-                Algorithm.FIXED_WINDOW,
-                false,
-                false));
+            rule(rules.size(), "r" + i, path, methods));
       }
       RuleSet set = new RuleSet(rules);
       for (int p = 0; p < 50; p++) {
@@ -78,17 +75,7 @@ class RuleSetIndexTest {
     List<RateLimitRule> rules = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       rules.add(
-          new RateLimitRule(
-              i,
-              "v" + i,
-              PathPattern.compile("/api/v" + i + "/**"),
-              null,
-              Rate.parse("1/s"),
-              null,
-              1,
-              Algorithm.FIXED_WINDOW,
-              false,
-              false));
+          rule(i, "v" + i, PathPattern.compile("/api/v" + i + "/**"), null));
     }
     RuleSet set = new RuleSet(rules);
     assertThat(set.match("GET", "/api/v999/orders/42")).extracting(RateLimitRule::name)
@@ -114,17 +101,7 @@ class RuleSetIndexTest {
     List<RateLimitRule> rules = new ArrayList<>();
     for (String name : names) {
       rules.add(
-          new RateLimitRule(
-              rules.size(),
-              name,
-              PathPattern.compile("/x/" + name + "/**"),
-              null,
-              Rate.parse("1/s"),
-              null,
-              1,
-              Algorithm.FIXED_WINDOW,
-              false,
-              false));
+          rule(rules.size(), name, PathPattern.compile("/x/" + name + "/**"), null));
     }
     RuleSet set = new RuleSet(rules);
     for (String name : names) {
@@ -149,17 +126,7 @@ class RuleSetIndexTest {
       }
       paths.add(path.toString());
       rules.add(
-          new RateLimitRule(
-              rules.size(),
-              "len" + length,
-              PathPattern.compile(path.toString()),
-              null,
-              Rate.parse("1/s"),
-              null,
-              1,
-              Algorithm.FIXED_WINDOW,
-              false,
-              false));
+          rule(rules.size(), "len" + length, PathPattern.compile(path.toString()), null));
     }
     RuleSet set = new RuleSet(rules);
     for (int i = 0; i < paths.size(); i++) {
