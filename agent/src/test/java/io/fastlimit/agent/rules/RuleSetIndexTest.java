@@ -40,8 +40,7 @@ class RuleSetIndexTest {
           continue;
         }
         String[] methods = random.nextBoolean() ? null : new String[] {"POST"};
-        rules.add(
-            rule(rules.size(), "r" + i, path, methods));
+        rules.add(rule(rules.size(), "r" + i, path, methods));
       }
       RuleSet set = new RuleSet(rules);
       for (int p = 0; p < 50; p++) {
@@ -74,8 +73,7 @@ class RuleSetIndexTest {
   void aThousandSiblingPatternsTryOnlyTheOnesSharingThePathsLiteralStart() {
     List<RateLimitRule> rules = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
-      rules.add(
-          rule(i, "v" + i, PathPattern.compile("/api/v" + i + "/**"), null));
+      rules.add(rule(i, "v" + i, PathPattern.compile("/api/v" + i + "/**"), null));
     }
     RuleSet set = new RuleSet(rules);
     assertThat(set.match("GET", "/api/v999/orders/42")).extracting(RateLimitRule::name)
@@ -100,8 +98,7 @@ class RuleSetIndexTest {
     }
     List<RateLimitRule> rules = new ArrayList<>();
     for (String name : names) {
-      rules.add(
-          rule(rules.size(), name, PathPattern.compile("/x/" + name + "/**"), null));
+      rules.add(rule(rules.size(), name, PathPattern.compile("/x/" + name + "/**"), null));
     }
     RuleSet set = new RuleSet(rules);
     for (String name : names) {
@@ -125,8 +122,7 @@ class RuleSetIndexTest {
         path.append((char) ('a' + path.length() % 26));
       }
       paths.add(path.toString());
-      rules.add(
-          rule(rules.size(), "len" + length, PathPattern.compile(path.toString()), null));
+      rules.add(rule(rules.size(), "len" + length, PathPattern.compile(path.toString()), null));
     }
     RuleSet set = new RuleSet(rules);
     for (int i = 0; i < paths.size(); i++) {
