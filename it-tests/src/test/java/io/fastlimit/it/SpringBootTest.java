@@ -125,9 +125,8 @@ class SpringBootTest {
     }
     attributeMode.awaitOutput(
         "WARN rule login-at-servlet covers POST /login, but the application answered that request"
-            + " inside the filter"
-            + " org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter"
-            + " before any servlet");
+            + " inside the filter org.springframework.security.web.authentication"
+            + ".UsernamePasswordAuthenticationFilter before any servlet");
     assertThat(attributeMode.output().split("rule login-at-servlet covers", -1)).hasSize(2);
     // requests that reach a servlet are not reported
     assertThat(attributeMode.output()).doesNotContain("rule api covers");

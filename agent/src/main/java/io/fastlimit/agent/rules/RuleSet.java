@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * The rules of one version of the rules file, indexed for matching: exact paths by one hash
  * lookup, patterns in a tree of their leading literal segments, so that a request only tries the
- * patterns whose literal start it shares (with a thousand {@code /api/vN/**} rules, one). Immutable;
+ * patterns whose literal start it shares (with a thousand {@code /api/vN/**} rules, one).
+ * Immutable;
  * a reload builds a new one and swaps it in whole.
  */
 public final class RuleSet {

@@ -379,7 +379,8 @@ class MemoryBackendTest {
   @EnumSource(Algorithm.class)
   void aFloodOfOneOffClientsDoesNotFreeALimitedClient(Algorithm algorithm) {
     MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
-    Charge attacker = new Charge("fastlimit:login:ip:{", "198.51.100.9", 5, MINUTE, 1, algorithm, false);
+    Charge attacker =
+        new Charge("fastlimit:login:ip:{", "198.51.100.9", 5, MINUTE, 1, algorithm, false);
     for (int i = 0; i < 5; i++) {
       assertThat(one(backend, attacker).allowed()).isTrue();
     }
@@ -410,12 +411,14 @@ class MemoryBackendTest {
   void aFloodOfOneOffClientsOnALimitOfOneDoesNotFreeALimitedClient(Algorithm algorithm) {
     // with a limit of 1 a single request uses it all: every flood bucket is at its limit too
     MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
-    Charge attacker = new Charge("fastlimit:reset:ip:{", "198.51.100.9", 1, MINUTE, 1, algorithm, false);
+    Charge attacker =
+        new Charge("fastlimit:reset:ip:{", "198.51.100.9", 1, MINUTE, 1, algorithm, false);
     assertThat(one(backend, attacker).allowed()).isTrue();
     assertThat(one(backend, attacker).allowed()).isFalse();
 
     for (int i = 0; i < 50_000; i++) {
-      one(backend, new Charge("fastlimit:reset:ip:{", "flood-" + i, 1, MINUTE, 1, algorithm, false));
+      String client = "flood-" + i;
+      one(backend, new Charge("fastlimit:reset:ip:{", client, 1, MINUTE, 1, algorithm, false));
       if (i % 1_000 == 0) {
         assertThat(one(backend, attacker).allowed()).as("after %d clients", i).isFalse();
       }

@@ -534,7 +534,8 @@ class RateLimiterTest {
       }
       limiter.answeredInFilter("GET", "/app", "/login", null, "com.example.LoginFilter");
       limiter.answeredInFilter("GET", "/app", "/static", "/x.css", "com.example.Static");
-      limiter.answeredInFilter("GET", "/app", "/api", "/x\n[fastlimit] forged", "com.example.Jersey");
+      String forged = "/x\n[fastlimit] forged";
+      limiter.answeredInFilter("GET", "/app", "/api", forged, "com.example.Jersey");
 
       String log = out.toString(java.nio.charset.StandardCharsets.UTF_8);
       assertThat(log.lines().filter(line -> line.contains("rule login covers")))
