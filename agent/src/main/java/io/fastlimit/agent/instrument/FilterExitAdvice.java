@@ -36,7 +36,9 @@ public final class FilterExitAdvice {
       return;
     }
     HttpServletRequest httpRequest = (HttpServletRequest) request;
-    if (httpRequest.getDispatcherType() != DispatcherType.REQUEST) {
+    // an async request goes on elsewhere: a servlet may still see it on another thread
+    if (httpRequest.getDispatcherType() != DispatcherType.REQUEST
+        || httpRequest.isAsyncStarted()) {
       return;
     }
     bridge.answeredInFilter(

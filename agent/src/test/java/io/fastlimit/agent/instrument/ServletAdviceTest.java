@@ -26,6 +26,7 @@ class ServletAdviceTest {
 
   private final List<String> calls = new ArrayList<>();
   private final List<String> answered = new ArrayList<>();
+  private boolean asyncStarted;
   private final Map<String, Object> attributes = new HashMap<>();
   private boolean committed;
   private boolean flushFails;
@@ -94,6 +95,7 @@ class ServletAdviceTest {
                   case "getServletPath" -> "/login";
                   case "getMethod" -> "POST";
                   case "getRemoteAddr" -> "203.0.113.7";
+                  case "isAsyncStarted" -> asyncStarted;
                   default -> null;
                 });
   }
@@ -223,6 +225,16 @@ class ServletAdviceTest {
     BridgeHolder.set(bridge(null));
     filterExit(filterEnter(new OuterFilter()) || true, null);
     filterExit(filterEnter(new OuterFilter()), new IllegalStateException("filter failed"));
+    assertThat(answered).isEmpty();
+  }
+
+  @Test
+  void aRequestAFilterMadeAsyncIsNotReported() {
+    // the chain may go on on another thread, where a servlet sees the request
+    BridgeHolder.set(bridge(null));
+    boolean outer = filterEnter(new OuterFilter());
+    asyncStarted = true;
+    filterExit(outer, null);
     assertThat(answered).isEmpty();
   }
 
