@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -144,12 +145,7 @@ class RedisClusterTest {
     Charge elsewhere = roomyCharge(keyWhereSlot(range, false, 0));
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
-    List<String> uris = new ArrayList<>();
-    for (RedisServer node : nodes) {
-      uris.add(node.uri());
-    }
-    try (RedisBackend tested =
-        RedisBackend.connect(new RedisSettings(uris, true, 100, RedisSettings.OnError.DENY))) {
+    try (RedisBackend tested = connectDenying(null)) {
       RedisBackendTest.awaitConnected(tested);
       assertThat(tested.acquire(new Charge[] {onFrozen})[0].allowed()).isTrue();
       assertThat(tested.acquire(new Charge[] {elsewhere})[0].allowed()).isTrue();
@@ -227,13 +223,7 @@ class RedisClusterTest {
     AtomicLong clock = new AtomicLong(System.currentTimeMillis());
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
-    List<String> uris = new ArrayList<>();
-    for (RedisServer node : nodes) {
-      uris.add(node.uri());
-    }
-    try (RedisBackend tested =
-        RedisBackend.connect(
-            new RedisSettings(uris, true, 100, RedisSettings.OnError.DENY), clock::get)) {
+    try (RedisBackend tested = connectDenying(clock::get)) {
       RedisBackendTest.awaitConnected(tested);
       frozen.pause();
       try {
@@ -252,6 +242,16 @@ class RedisClusterTest {
     String text = log.toString(StandardCharsets.UTF_8);
     assertThat(text.split("applies until Redis answers again", -1)).as(text).hasSize(2);
     assertThat(text.split("Redis answers again; limits are shared again", -1)).as(text).hasSize(2);
+  }
+
+  /** A backend of its own on the cluster: 100 ms timeout, on-error deny, Redis time or clock. */
+  private static RedisBackend connectDenying(LongSupplier clock) {
+    List<String> uris = new ArrayList<>();
+    for (RedisServer node : nodes) {
+      uris.add(node.uri());
+    }
+    return RedisBackend.connect(
+        new RedisSettings(uris, true, 100, RedisSettings.OnError.DENY), clock);
   }
 
   private static Charge roomyCharge(String key) {
