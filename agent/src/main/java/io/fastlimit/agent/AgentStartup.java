@@ -7,6 +7,7 @@ import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
 import io.fastlimit.agent.config.ConfigProblem;
+import io.fastlimit.agent.config.RulesFile;
 import io.fastlimit.agent.config.RulesFileWatcher;
 import io.fastlimit.agent.instrument.ServletInstrumentation;
 import io.fastlimit.agent.limit.RateLimiter;
@@ -19,7 +20,6 @@ import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.bootstrap.BridgeHolder;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -44,7 +44,7 @@ final class AgentStartup implements RulesFileWatcher.Listener {
   private volatile RateLimiter limiter;
   private String startedWith;
 
-  private AgentStartup(Path rulesFile) {
+  AgentStartup(Path rulesFile) {
     this.rulesFile = rulesFile;
   }
 
@@ -90,11 +90,14 @@ final class AgentStartup implements RulesFileWatcher.Listener {
         () -> agent.limiter != null && agent.limiter.serving());
   }
 
-  /** Loads the rules file at start; returns its content, or null when it could not be read. */
-  private byte[] loadFirst() {
+  /**
+   * Loads the rules file at start; returns its content, or null when it could not be read. Never
+   * throws: whatever goes wrong, the file is still watched afterwards.
+   */
+  byte[] loadFirst() {
     byte[] content;
     try {
-      content = Files.readAllBytes(rulesFile);
+      content = RulesFile.read(rulesFile);
     } catch (NoSuchFileException e) {
       reportUnusable(
           new ConfigException(
@@ -103,7 +106,13 @@ final class AgentStartup implements RulesFileWatcher.Listener {
           "the rules file cannot be used; the application runs without rate limits"
               + " (the file is watched: create it to apply rules)");
       return null;
-    } catch (IOException e) {
+    } catch (ConfigException e) {
+      reportUnusable(
+          e,
+          "the rules file cannot be used; the application runs without rate limits"
+              + " (fix the file: it is watched and applied when valid)");
+      return null;
+    } catch (IOException | RuntimeException e) {
       AgentLog.error(
           "the rules file cannot be read; the application runs without rate limits: " + e, null);
       return null;
@@ -116,6 +125,13 @@ final class AgentStartup implements RulesFileWatcher.Listener {
           e,
           "the rules file cannot be used; the application runs without rate limits"
               + " (fix the file: it is watched and applied when valid)");
+    } catch (RuntimeException | LinkageError | StackOverflowError e) {
+      // a bug of ours, not the user's file: say so once, keep watching the file
+      AgentLog.error(
+          "the rules file could not be loaded; the application runs without rate limits"
+              + " (the file is watched and applied when it loads): "
+              + e,
+          null);
     }
     return content;
   }

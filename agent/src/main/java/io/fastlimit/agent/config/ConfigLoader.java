@@ -15,13 +15,13 @@ import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.agent.rules.RuleSet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +32,8 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -47,9 +49,6 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * reported together rather than one per attempt.
  */
 public final class ConfigLoader {
-
-  /** Rules files are small; anything bigger is a mistake (or an attack on the parser). */
-  static final int MAX_FILE_BYTES = 1 << 20;
 
   private static final List<String> TOP_KEYS =
       Arrays.asList(
@@ -92,9 +91,14 @@ public final class ConfigLoader {
   private static final List<String> METRICS_KEYS = Collections.singletonList("prometheus-port");
   private static final List<String> LOG_LEVELS = Arrays.asList("debug", "info", "warn", "error");
 
+  /** Deepest nesting of mappings and lists; a rules file uses four or five levels. */
+  static final int MAX_NESTING = 64;
+
   private final String file;
   private final Function<String, String> environment;
   private final List<ConfigProblem> problems = new ArrayList<>();
+  /** Scalars whose value came from the environment: node -> {as written, as substituted}. */
+  private final Map<Node, String[]> substituted = new IdentityHashMap<>();
   /** Largest limit x window-ms a rate may have: lower with Redis, whose Lua counts in doubles. */
   private long maxLimitTimesWindow = Rate.MAX_LIMIT_TIMES_WINDOW;
 
@@ -108,10 +112,7 @@ public final class ConfigLoader {
     String label = path.toString();
     byte[] bytes;
     try {
-      if (Files.size(path) > MAX_FILE_BYTES) {
-        throw single(label, "the file is larger than 1 MiB; a rules file is a few kilobytes");
-      }
-      bytes = Files.readAllBytes(path);
+      bytes = RulesFile.read(path);
     } catch (NoSuchFileException e) {
       throw single(label, "no such file");
     } catch (IOException e) {
@@ -122,8 +123,8 @@ public final class ConfigLoader {
 
   /** Parses the bytes of a rules file read earlier (UTF-8), with the process environment. */
   public static AgentConfig parse(byte[] content, String file) throws ConfigException {
-    if (content.length > MAX_FILE_BYTES) {
-      throw single(file, "the file is larger than 1 MiB; a rules file is a few kilobytes");
+    if (content.length > RulesFile.MAX_BYTES) {
+      throw RulesFile.tooLarge(file);
     }
     return parse(new String(content, StandardCharsets.UTF_8), file, System::getenv);
   }
@@ -154,10 +155,20 @@ public final class ConfigLoader {
             .setAllowDuplicateKeys(false)
             .setAllowRecursiveKeys(false)
             .setMaxAliasesForCollections(50)
-            .setCodePointLimit(MAX_FILE_BYTES)
+            .setCodePointLimit(RulesFile.MAX_BYTES)
             .build();
     Optional<Node> document;
     try {
+      // the composer recurses once per level: bound the depth before it runs
+      Mark tooDeep = firstTooDeep(new Parse(settings).parseString(text));
+      if (tooDeep != null) {
+        problemAt(
+            tooDeep,
+            "YAML nested deeper than "
+                + MAX_NESTING
+                + " levels; a rules file needs a few (is a bracket or indentation wrong?)");
+        return null;
+      }
       document = new Compose(settings).composeString(text);
     } catch (MarkedYamlEngineException e) {
       Mark mark = e.getProblemMark().orElse(e.getContextMark().orElse(null));
@@ -308,6 +319,22 @@ public final class ConfigLoader {
         redis);
   }
 
+  /** Where the first collection nested deeper than {@link #MAX_NESTING} starts, or null. */
+  private static Mark firstTooDeep(Iterable<Event> events) {
+    int depth = 0;
+    for (Event event : events) {
+      Event.ID id = event.getEventId();
+      if (id == Event.ID.MappingStart || id == Event.ID.SequenceStart) {
+        if (++depth > MAX_NESTING) {
+          return event.getStartMark().orElse(null);
+        }
+      } else if (id == Event.ID.MappingEnd || id == Event.ID.SequenceEnd) {
+        depth--;
+      }
+    }
+    return null;
+  }
+
   private static boolean validUri(String uri) {
     try {
       new java.net.URI(uri);
@@ -376,14 +403,14 @@ public final class ConfigLoader {
         problem(
             node,
             "invalid redis-url '"
-                + RedisSettings.mask(uri)
+                + RedisSettings.mask(asWritten(node, uri))
                 + "': write redis://[:password@]host:port[/database], rediss://... for TLS or"
                 + " redis-sentinel://host:port[,host:port]/database#master");
       } else if (!validUri(uri)) {
         problem(
             node,
             "invalid redis-url '"
-                + RedisSettings.mask(uri)
+                + RedisSettings.mask(asWritten(node, uri))
                 + "': not a valid URI; percent-encode special characters of the password"
                 + " (e.g. %5E for ^, %20 for a space)");
       } else {
@@ -629,6 +656,14 @@ public final class ConfigLoader {
         keys.containsKey("content-type")
             ? nonEmptyString(keys.get("content-type"), "a content type")
             : "application/json";
+    if (contentType != null && BlockedResponse.hasControlCharacter(contentType)) {
+      problem(
+          keys.get("content-type"),
+          "invalid content-type '"
+              + printable(contentType)
+              + "': control characters such as line breaks cannot be part of a header value");
+      contentType = null;
+    }
     String body =
         keys.containsKey("body") ? string(keys.get("body")) : BlockedResponse.DEFAULT_BODY;
     return new BlockedResponse(
@@ -720,7 +755,12 @@ public final class ConfigLoader {
       problem(node, "expected a single value here, not a list or mapping");
       return null;
     }
-    return substitute(node, ((ScalarNode) node).getValue());
+    String written = ((ScalarNode) node).getValue();
+    String value = substitute(node, written);
+    if (!value.equals(written)) {
+      substituted.put(node, new String[] {written, value});
+    }
+    return value;
   }
 
   private String nonEmptyString(Node node, String what) {
@@ -769,7 +809,10 @@ public final class ConfigLoader {
     return fallback;
   }
 
-  /** Replaces {@code ${VAR}} and {@code ${VAR:-default}} with the environment's values. */
+  /**
+   * Replaces {@code ${VAR}} and {@code ${VAR:-default}} with the environment's values; {@code $${}
+   * is a literal {@code ${}.
+   */
   private String substitute(Node node, String value) {
     int start = value.indexOf("${");
     if (start < 0) {
@@ -778,9 +821,19 @@ public final class ConfigLoader {
     StringBuilder out = new StringBuilder();
     int from = 0;
     while (start >= 0) {
+      if (start > from && value.charAt(start - 1) == '$') {
+        out.append(value, from, start - 1).append("${");
+        from = start + 2;
+        start = value.indexOf("${", from);
+        continue;
+      }
       int end = value.indexOf('}', start);
       if (end < 0) {
-        problem(node, "unclosed '${' in '" + value + "'; write ${NAME} or ${NAME:-default}");
+        problem(
+            node,
+            "unclosed '${' in '"
+                + value
+                + "'; write ${NAME} or ${NAME:-default}, or $${ for a literal ${");
         return value;
       }
       out.append(value, from, start);
@@ -805,7 +858,72 @@ public final class ConfigLoader {
     return out.append(value.substring(from)).toString();
   }
 
+  /**
+   * A message about a value that came from the environment, quoting the file's own text instead:
+   * the value may be a secret. Quoted fragments of it (a parser's "unknown unit 'x'") go too.
+   */
+  private static String quotingTheFile(String message, String written, String value) {
+    String shown = written.trim();
+    String out = message;
+    String trimmed = value.trim();
+    if (!value.isEmpty()) {
+      out = out.replace("'" + value + "'", "'" + shown + "'");
+    }
+    if (!trimmed.isEmpty()) {
+      out = out.replace("'" + trimmed + "'", "'" + shown + "'");
+    }
+    if (trimmed.length() >= 4) {
+      out = out.replace(trimmed, shown);
+    }
+    StringBuilder result = new StringBuilder(out.length());
+    int from = 0;
+    int open = out.indexOf('\'');
+    while (open >= 0) {
+      int close = out.indexOf('\'', open + 1);
+      if (close < 0) {
+        break;
+      }
+      String quoted = out.substring(open + 1, close);
+      result.append(out, from, open + 1);
+      boolean fromValue = !quoted.isEmpty() && value.contains(quoted) && !written.contains(quoted);
+      result.append(fromValue ? "(from the environment, not shown)" : quoted).append('\'');
+      from = close + 1;
+      open = out.indexOf('\'', from);
+    }
+    return result.append(out.substring(from)).toString();
+  }
+
+  /** Control characters as escapes, so a message shows a value on one line as it was written. */
+  static String printable(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 8);
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      if (ch == '\r') {
+        out.append("\\r");
+      } else if (ch == '\n') {
+        out.append("\\n");
+      } else if (ch == '\t') {
+        out.append("\\t");
+      } else if (ch < 0x20 || ch == 0x7f) {
+        out.append(String.format("\\u%04x", (int) ch));
+      } else {
+        out.append(ch);
+      }
+    }
+    return out.toString();
+  }
+
+  /** The scalar's text as the file writes it, before {@code ${VAR}} substitution. */
+  private String asWritten(Node node, String value) {
+    String[] fromEnvironment = substituted.get(node);
+    return fromEnvironment == null ? value : fromEnvironment[0].trim();
+  }
+
   private void problem(Node node, String message) {
+    String[] fromEnvironment = node == null ? null : substituted.get(node);
+    if (fromEnvironment != null) {
+      message = quotingTheFile(message, fromEnvironment[0], fromEnvironment[1]);
+    }
     problemAt(node == null ? null : node.getStartMark().orElse(null), message);
   }
 

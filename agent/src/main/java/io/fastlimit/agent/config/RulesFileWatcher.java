@@ -4,7 +4,6 @@ import io.fastlimit.agent.observe.AgentLog;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
@@ -40,6 +39,7 @@ public final class RulesFileWatcher implements AutoCloseable {
   private WatchService watchService;
   private byte[] lastSeen;
   private boolean reportedMissing;
+  private boolean reportedTooLarge;
 
   private RulesFileWatcher(Path file, byte[] loaded, Listener listener) {
     this.file = file.toAbsolutePath();
@@ -105,7 +105,13 @@ public final class RulesFileWatcher implements AutoCloseable {
   synchronized void checkNow() {
     byte[] content;
     try {
-      content = Files.readAllBytes(file);
+      content = RulesFile.read(file);
+    } catch (ConfigException tooLarge) {
+      if (!reportedTooLarge) {
+        reportedTooLarge = true;
+        listener.rejected(tooLarge);
+      }
+      return;
     } catch (NoSuchFileException e) {
       if (!reportedMissing) {
         reportedMissing = true;
@@ -117,6 +123,7 @@ public final class RulesFileWatcher implements AutoCloseable {
       return;
     }
     reportedMissing = false;
+    reportedTooLarge = false;
     if (lastSeen != null && Arrays.equals(content, lastSeen)) {
       return;
     }

@@ -24,7 +24,12 @@ public final class BlockedResponse {
   private final String[] literals;
   private final int[] placeholders;
 
+  /** Throws IllegalArgumentException for a content type with control characters (CR, LF). */
   public BlockedResponse(int status, String contentType, String body) {
+    if (hasControlCharacter(contentType)) {
+      // a container may fold or pass a line break into the response head: never hand it one
+      throw new IllegalArgumentException("control characters in the content type");
+    }
     this.status = status;
     this.contentType = contentType;
     this.json = contentType.toLowerCase(java.util.Locale.ROOT).contains("json");
@@ -53,6 +58,17 @@ public final class BlockedResponse {
     for (int i = 0; i < placeholders.length; i++) {
       placeholders[i] = placeholderParts.get(i);
     }
+  }
+
+  /** Whether a header value would carry a control character (line breaks split headers). */
+  public static boolean hasControlCharacter(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char ch = value.charAt(i);
+      if (ch < 0x20 || ch == 0x7f) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static BlockedResponse defaults() {

@@ -831,4 +831,102 @@ class ConfigLoaderTest {
     assertThat(io.fastlimit.agent.backend.redis.RedisSettings.mask("redis://host:6379"))
         .isEqualTo("redis://host:6379");
   }
+
+  @Test
+  void deeplyNestedMappingsAreOneProblemWithItsPosition() {
+    String yaml = "{a: ".repeat(30_000) + "1" + "}".repeat(30_000) + "\n";
+
+    ConfigProblem problem = problem(yaml);
+
+    assertThat(problem.line()).isEqualTo(1);
+    assertThat(problem.column()).isPositive();
+    assertThat(problem.message()).contains("nested deeper than");
+  }
+
+  @Test
+  void deeplyNestedListsAreOneProblemWithItsPosition() {
+    ConfigProblem problem = problem("[".repeat(100_000) + "\n");
+
+    assertThat(problem.line()).isEqualTo(1);
+    assertThat(problem.column()).isPositive();
+    assertThat(problem.message()).contains("nested deeper than");
+  }
+
+  @Test
+  void nestingWithinTheLimitIsReportedAsUsual() {
+    ConfigProblem problem =
+        problem(
+            "backend-options: {a: "
+                + "[".repeat(40)
+                + "1"
+                + "]".repeat(40)
+                + "}\nrules: [{path: /a, limit: 1/s}]\n");
+
+    assertThat(problem.message()).contains("expected a single value here");
+  }
+
+  @Test
+  void contentTypeWithALineBreakIsRefusedAndShownEscaped() {
+    ConfigProblem problem =
+        problem(
+            "response:\n  content-type: \"text/plain\\r\\nX-Injected: 1\"\n"
+                + "rules: [{path: /a, limit: 1/s}]\n");
+
+    assertAt(problem, 2, 17);
+    assertThat(problem.message())
+        .contains("content-type")
+        .contains("control character")
+        .contains("text/plain\\r\\nX-Injected: 1")
+        .doesNotContain("\r")
+        .doesNotContain("\n");
+  }
+
+  @Test
+  void messagesQuoteTheVariableNotItsSecretValue() {
+    List<ConfigProblem> problems =
+        problems(
+            "key-prefix: ${PREFIX}\n"
+                + "rules:\n"
+                + "  - path: ${FAKE_SECRET}\n"
+                + "    limit: ${RATE}\n"
+                + "    algorithm: x-${ALGO}\n",
+            Map.of(
+                "FAKE_SECRET", "hunter2-path",
+                "RATE", "5/hunter2",
+                "ALGO", "hunter2",
+                "PREFIX", "bad prefix hunter2"));
+
+    assertThat(problems).hasSize(4);
+    assertThat(problems)
+        .allSatisfy(p -> assertThat(p.toString()).doesNotContain("hunter2"));
+    assertThat(problems.get(0).message()).contains("'${PREFIX}'");
+    assertThat(problems.get(1).message()).contains("'${FAKE_SECRET}'");
+    assertThat(problems.get(2).message()).contains("'${RATE}'");
+    assertThat(problems.get(3).message()).contains("'x-${ALGO}'");
+  }
+
+  @Test
+  void doubleDollarWritesALiteralDollarBrace() throws ConfigException {
+    AgentConfig config =
+        load(
+            "response:\n  body: 'pay $${PRICE} or wait {retry_after}s; $$ stays'\n"
+                + "rules: [{path: /a, limit: 1/s}]\n");
+
+    assertThat(new String(config.response().body(3, 1, "a"), java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo("pay ${PRICE} or wait 3s; $$ stays");
+  }
+
+  @Test
+  void aFileThatNeverEndsIsRefusedAfterTheLimit() {
+    java.nio.file.Path endless = java.nio.file.Paths.get("/dev/zero");
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(endless));
+
+    ConfigException failure =
+        catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(endless));
+
+    assertThat(failure).isNotNull();
+    assertThat(failure.problems())
+        .singleElement()
+        .satisfies(p -> assertThat(p.message()).contains("larger than 1 MiB"));
+  }
 }

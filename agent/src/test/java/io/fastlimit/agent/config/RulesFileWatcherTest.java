@@ -92,4 +92,25 @@ class RulesFileWatcherTest {
       assertThat(recorder.changes).hasSize(1);
     }
   }
+
+  @Test
+  void aHugeFileIsRejectedWithoutReadingIt(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("rules.yaml");
+    Files.writeString(file, GOOD);
+    Recorder recorder = new Recorder();
+    try (RulesFileWatcher watcher =
+        RulesFileWatcher.start(file, GOOD.getBytes(StandardCharsets.UTF_8), recorder)) {
+      try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+        huge.setLength(3L << 30); // sparse: takes no disk, but no array can hold it
+      }
+      watcher.checkNow();
+      watcher.checkNow();
+      assertThat(recorder.rejections).hasSize(1);
+      assertThat(recorder.rejections.get(0).problems().get(0).message())
+          .contains("larger than 1 MiB");
+      Files.writeString(file, OTHER);
+      watcher.checkNow();
+      assertThat(recorder.changes).hasSize(1);
+    }
+  }
 }

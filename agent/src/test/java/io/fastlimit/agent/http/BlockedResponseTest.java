@@ -1,6 +1,7 @@
 package io.fastlimit.agent.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -77,5 +78,11 @@ class BlockedResponseTest {
 
     assertThat(response.body(2, 1, "r"))
         .isEqualTo("zu viele Anfragen – 2".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void contentTypeWithALineBreakIsRefused() {
+    assertThatThrownBy(() -> new BlockedResponse(429, "text/plain\r\nX-Injected: 1", "x"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

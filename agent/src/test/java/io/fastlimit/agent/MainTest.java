@@ -1,0 +1,63 @@
+package io.fastlimit.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return Main.run(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void checkReportsDeeplyNestedYamlAsOneProblem(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("rules.yaml");
+    Files.writeString(file, "[".repeat(100_000));
+
+    assertThat(run("check", file.toString())).isEqualTo(1);
+    assertThat(err())
+        .contains(file + ":1:")
+        .contains("nested deeper than")
+        .contains("1 problem(s)")
+        .doesNotContain("StackOverflowError");
+  }
+
+  @Test
+  void checkRefusesAFileThatGrowsPastTheLimitWhileRead() {
+    Path endless = Paths.get("/dev/zero");
+    Assumptions.assumeTrue(Files.isReadable(endless));
+
+    assertThat(run("check", endless.toString())).isEqualTo(1);
+    assertThat(err()).contains("larger than 1 MiB");
+  }
+
+  @Test
+  void checkQuotesTheVariableNotItsValue(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("rules.yaml");
+    // HOME is set in every environment the build runs in, and is never a path pattern's form
+    Files.writeString(file, "rules:\n  - path: x${HOME}\n    limit: 1/s\n");
+    Assumptions.assumeTrue(System.getenv("HOME") != null && !System.getenv("HOME").isEmpty());
+
+    assertThat(run("check", file.toString())).isEqualTo(1);
+    assertThat(err()).contains("'x${HOME}'").doesNotContain("x" + System.getenv("HOME"));
+  }
+}
