@@ -3,10 +3,13 @@ package io.fastlimit.agent;
 import io.fastlimit.agent.backend.Backend;
 import io.fastlimit.agent.backend.BackendContext;
 import io.fastlimit.agent.backend.Backends;
+import io.fastlimit.agent.backend.redis.RedisSettings;
 import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
 import io.fastlimit.agent.config.ConfigProblem;
+import io.fastlimit.agent.config.RedisConfig;
+import io.fastlimit.agent.config.RestartSettings;
 import io.fastlimit.agent.config.RulesFile;
 import io.fastlimit.agent.config.RulesFileWatcher;
 import io.fastlimit.agent.instrument.ServletInstrumentation;
@@ -42,7 +45,7 @@ final class AgentStartup implements RulesFileWatcher.Listener {
   private final Path rulesFile;
   private final Stats stats = new Stats();
   private volatile RateLimiter limiter;
-  private String startedWith;
+  private RestartSettings startedWith;
 
   AgentStartup(Path rulesFile) {
     this.rulesFile = rulesFile;
@@ -137,13 +140,10 @@ final class AgentStartup implements RulesFileWatcher.Listener {
   }
 
   private void startLimiter(AgentConfig config) {
-    AgentLog.setLevel(config.logLevel());
+    AgentLog.setLevel(config.logLevel().configName());
     Backend backend;
     try {
-      backend =
-          Backends.create(
-              config.backend(),
-              new BackendContext(config.backendOptions(), config.memoryMaxKeys(), config.redis()));
+      backend = Backends.create(config.backend(), backendContext(config.restartSettings()));
     } catch (Throwable failure) {
       AgentLog.error(
           "the backend '"
@@ -154,7 +154,7 @@ final class AgentStartup implements RulesFileWatcher.Listener {
     }
     RateLimiter created = new RateLimiter(config, backend, stats);
     limiter = created;
-    startedWith = config.backendIdentity();
+    startedWith = config.restartSettings();
     BridgeHolder.set(created);
     stats.reloaded(System.currentTimeMillis(), "ok: " + config.rules().rules().size() + " rules");
     if (config.prometheusPort() > 0) {
@@ -176,7 +176,7 @@ final class AgentStartup implements RulesFileWatcher.Listener {
       startLimiter(config);
       return;
     }
-    if (!config.backendIdentity().equals(startedWith)) {
+    if (!config.restartSettings().equals(startedWith)) {
       // the settings themselves are not logged: they may hold passwords
       AgentLog.warn(
           "the reloaded rules change where counters live or how metrics are served (backend,"
@@ -184,7 +184,7 @@ final class AgentStartup implements RulesFileWatcher.Listener {
               + " metrics.prometheus-port); that part takes effect at the next restart, the rules"
               + " apply now");
     }
-    AgentLog.setLevel(config.logLevel());
+    AgentLog.setLevel(config.logLevel().configName());
     current.update(config);
     stats.reloaded(System.currentTimeMillis(), "ok: " + config.rules().rules().size() + " rules");
     AgentLog.info(describe(config, "reloaded"));
@@ -206,6 +206,21 @@ final class AgentStartup implements RulesFileWatcher.Listener {
       message.append(System.lineSeparator()).append("  ").append(problem);
     }
     AgentLog.error(message.toString(), null);
+  }
+
+  /** What the backends are built from: the rules file's settings in the backend's own terms. */
+  static BackendContext backendContext(RestartSettings settings) {
+    RedisConfig redis = settings.redis();
+    return new BackendContext(
+        settings.backendOptions(),
+        settings.memoryMaxKeys(),
+        redis == null
+            ? null
+            : new RedisSettings(
+                redis.uris(),
+                redis.cluster(),
+                redis.timeoutMillis(),
+                RedisSettings.OnError.valueOf(redis.onError().name())));
   }
 
   /** The agent argument, else -Dfastlimit.config, else FASTLIMIT_CONFIG. */

@@ -58,4 +58,30 @@ class AgentStartupTest {
         .doesNotContain("StackOverflowError");
     assertThat(log().split("\n", -1).length).isLessThan(10);
   }
+
+  @Test
+  void theBackendGetsTheRedisSettingsOfTheRulesFile() throws Exception {
+    for (String onError : new String[] {"allow", "deny", "local"}) {
+      io.fastlimit.agent.config.AgentConfig config =
+          io.fastlimit.agent.config.ConfigLoader.parse(
+              "redis-url: [redis://:pw@a:1, redis://b:2]\n"
+                  + "redis: {timeout: 80ms, on-error: "
+                  + onError
+                  + "}\n"
+                  + "memory: {max-keys: 5000}\n"
+                  + "rules: [{path: /a, limit: 1/s}]\n",
+              "rules.yaml",
+              name -> null);
+
+      io.fastlimit.agent.backend.BackendContext context =
+          AgentStartup.backendContext(config.restartSettings());
+
+      assertThat(context.memoryMaxKeys()).isEqualTo(5000);
+      assertThat(context.redis().uris()).containsExactly("redis://:pw@a:1", "redis://b:2");
+      assertThat(context.redis().cluster()).isTrue();
+      assertThat(context.redis().timeoutMillis()).isEqualTo(80);
+      assertThat(context.redis().onError().name()).isEqualTo(onError.toUpperCase());
+      assertThat(context.redis()).hasToString(config.redis().toString());
+    }
+  }
 }

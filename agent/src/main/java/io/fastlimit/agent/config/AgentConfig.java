@@ -1,15 +1,16 @@
 package io.fastlimit.agent.config;
 
-import io.fastlimit.agent.backend.redis.RedisSettings;
 import io.fastlimit.agent.http.BlockedResponse;
 import io.fastlimit.agent.http.ClientIpResolver;
 import io.fastlimit.agent.http.RateLimitHeaders;
 import io.fastlimit.agent.rules.RuleSet;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One loaded version of the rules file: everything the limiter needs, immutable. */
+/**
+ * One loaded version of the rules file: everything the limiter needs, immutable. What only a
+ * restart can change is gathered in {@link #restartSettings()}. Built with {@link #builder}.
+ */
 public final class AgentConfig {
 
   private final String source;
@@ -20,50 +21,37 @@ public final class AgentConfig {
   private final ClientIpResolver clientIp;
   private final RateLimitHeaders headers;
   private final BlockedResponse response;
-  private final int memoryMaxKeys;
   private final boolean reload;
-  private final String logLevel;
-  private final int prometheusPort;
-  private final String backend;
-  private final Map<String, String> backendOptions;
-  private final RedisSettings redis;
+  private final LogLevel logLevel;
+  private final RestartSettings restartSettings;
 
-  public AgentConfig(
-      String source,
-      RuleSet rules,
-      String keyPrefix,
-      String userIdAttribute,
-      boolean userIdFromPrincipal,
-      ClientIpResolver clientIp,
-      RateLimitHeaders headers,
-      BlockedResponse response,
-      int memoryMaxKeys,
-      boolean reload,
-      String logLevel,
-      int prometheusPort,
-      String backend,
-      Map<String, String> backendOptions,
-      RedisSettings redis) {
-    this.source = source;
-    this.rules = rules;
-    this.keyPrefix = keyPrefix;
-    this.userIdAttribute = userIdAttribute;
-    this.userIdFromPrincipal = userIdFromPrincipal;
-    this.clientIp = clientIp;
-    this.headers = headers;
-    this.response = response;
-    this.memoryMaxKeys = memoryMaxKeys;
-    this.reload = reload;
-    this.logLevel = logLevel;
-    this.prometheusPort = prometheusPort;
-    this.backend = backend;
-    this.backendOptions = Collections.unmodifiableMap(new LinkedHashMap<>(backendOptions));
-    this.redis = redis;
+  private AgentConfig(Builder builder) {
+    this.source = builder.source;
+    this.rules = builder.rules;
+    this.keyPrefix = builder.keyPrefix;
+    this.userIdAttribute = builder.userIdFromPrincipal ? null : builder.userIdAttribute;
+    this.userIdFromPrincipal = builder.userIdFromPrincipal;
+    this.clientIp = builder.clientIp;
+    this.headers = builder.headers;
+    this.response = builder.response;
+    this.reload = builder.reload;
+    this.logLevel = builder.logLevel;
+    this.restartSettings =
+        new RestartSettings(
+            builder.backend,
+            builder.backendOptions,
+            builder.redis,
+            builder.memoryMaxKeys,
+            builder.prometheusPort);
   }
 
-  /** How to reach Redis, or null when counters are not in Redis. */
-  public RedisSettings redis() {
-    return redis;
+  /**
+   * A builder with the documented defaults: no rules, key prefix {@code fastlimit}, user id from the
+   * attribute {@code user_id}, every client by its socket address, default headers and 429,
+   * reload on, log level info, the memory backend and no metrics.
+   */
+  public static Builder builder(String source) {
+    return new Builder(source);
   }
 
   /** Where this configuration came from, for messages. */
@@ -100,49 +88,145 @@ public final class AgentConfig {
     return response;
   }
 
-  public int memoryMaxKeys() {
-    return memoryMaxKeys;
-  }
-
   /** Whether the rules file is watched and changes applied while the app runs. */
   public boolean reload() {
     return reload;
   }
 
-  /** debug, info, warn or error. */
-  public String logLevel() {
+  public LogLevel logLevel() {
     return logLevel;
+  }
+
+  /** Where counters live and how metrics are served: what a reload cannot change. */
+  public RestartSettings restartSettings() {
+    return restartSettings;
+  }
+
+  /** How to reach Redis, or null when counters are not in Redis. */
+  public RedisConfig redis() {
+    return restartSettings.redis();
+  }
+
+  public int memoryMaxKeys() {
+    return restartSettings.memoryMaxKeys();
   }
 
   /** Loopback port of the Prometheus text endpoint; 0 when off. */
   public int prometheusPort() {
-    return prometheusPort;
+    return restartSettings.prometheusPort();
   }
 
-  /**
-   * What about this configuration can only change with a restart (where counters live), for a
-   * reload to compare; equal strings mean a reload can apply everything. Never log it: it holds
-   * Redis passwords and backend options as written.
-   */
-  public String backendIdentity() {
-    return "backend="
-        + backend
-        + (redis == null ? "" : " " + redis.uris() + " " + redis)
-        + " "
-        + backendOptions
-        + " memory.max-keys="
-        + memoryMaxKeys
-        + " metrics.prometheus-port="
-        + prometheusPort;
-  }
-
-  /** {@code memory}, a provider name or a class name. */
+  /** {@code memory}, {@code redis}, a provider name or a class name. */
   public String backend() {
-    return backend;
+    return restartSettings.backend();
   }
 
   /** {@code backend-options}: free-form settings for a custom backend. */
   public Map<String, String> backendOptions() {
-    return backendOptions;
+    return restartSettings.backendOptions();
+  }
+
+  /** Named settings for an {@link AgentConfig}; each has the documented default. */
+  public static final class Builder {
+
+    private final String source;
+    private RuleSet rules = new RuleSet(Collections.emptyList());
+    private String keyPrefix = "fastlimit";
+    private String userIdAttribute = "user_id";
+    private boolean userIdFromPrincipal;
+    private ClientIpResolver clientIp =
+        new ClientIpResolver(0, Collections.emptyList(), ConfigLoader.DEFAULT_IPV6_PREFIX);
+    private RateLimitHeaders headers = RateLimitHeaders.defaults();
+    private BlockedResponse response = BlockedResponse.defaults();
+    private boolean reload = true;
+    private LogLevel logLevel = LogLevel.INFO;
+    private String backend = RestartSettings.MEMORY;
+    private Map<String, String> backendOptions = Collections.emptyMap();
+    private RedisConfig redis;
+    private int memoryMaxKeys = RestartSettings.DEFAULT_MEMORY_MAX_KEYS;
+    private int prometheusPort;
+
+    private Builder(String source) {
+      this.source = source;
+    }
+
+    public Builder rules(RuleSet rules) {
+      this.rules = rules;
+      return this;
+    }
+
+    public Builder keyPrefix(String keyPrefix) {
+      this.keyPrefix = keyPrefix;
+      return this;
+    }
+
+    /** The request attribute holding the user id. */
+    public Builder userIdAttribute(String userIdAttribute) {
+      this.userIdAttribute = userIdAttribute;
+      return this;
+    }
+
+    /** Take the user id from the principal instead of an attribute. */
+    public Builder userIdFromPrincipal(boolean userIdFromPrincipal) {
+      this.userIdFromPrincipal = userIdFromPrincipal;
+      return this;
+    }
+
+    public Builder clientIp(ClientIpResolver clientIp) {
+      this.clientIp = clientIp;
+      return this;
+    }
+
+    public Builder headers(RateLimitHeaders headers) {
+      this.headers = headers;
+      return this;
+    }
+
+    public Builder response(BlockedResponse response) {
+      this.response = response;
+      return this;
+    }
+
+    public Builder reload(boolean reload) {
+      this.reload = reload;
+      return this;
+    }
+
+    public Builder logLevel(LogLevel logLevel) {
+      this.logLevel = logLevel;
+      return this;
+    }
+
+    /** {@code memory}, {@code redis}, a provider name or a class name. */
+    public Builder backend(String backend) {
+      this.backend = backend;
+      return this;
+    }
+
+    public Builder backendOptions(Map<String, String> backendOptions) {
+      this.backendOptions = backendOptions;
+      return this;
+    }
+
+    /** How to reach Redis; null when counters are not in Redis. */
+    public Builder redis(RedisConfig redis) {
+      this.redis = redis;
+      return this;
+    }
+
+    public Builder memoryMaxKeys(int memoryMaxKeys) {
+      this.memoryMaxKeys = memoryMaxKeys;
+      return this;
+    }
+
+    /** 0 for no metrics endpoint. */
+    public Builder prometheusPort(int prometheusPort) {
+      this.prometheusPort = prometheusPort;
+      return this;
+    }
+
+    public AgentConfig build() {
+      return new AgentConfig(this);
+    }
   }
 }

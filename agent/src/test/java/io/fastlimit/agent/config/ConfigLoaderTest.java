@@ -124,7 +124,7 @@ class ConfigLoaderTest {
         .isEqualTo("slow down, retry in 4s");
     assertThat(config.memoryMaxKeys()).isEqualTo(5000);
     assertThat(config.reload()).isFalse();
-    assertThat(config.logLevel()).isEqualTo("warn");
+    assertThat(config.logLevel()).isEqualTo(LogLevel.WARN);
     assertThat(config.prometheusPort()).isEqualTo(9464);
 
     assertThat(config.rules().rules())
@@ -167,7 +167,7 @@ class ConfigLoaderTest {
     assertThat(config.response().status()).isEqualTo(429);
     assertThat(config.response().contentType()).isEqualTo("application/json");
     assertThat(config.reload()).isTrue();
-    assertThat(config.logLevel()).isEqualTo("info");
+    assertThat(config.logLevel()).isEqualTo(LogLevel.INFO);
     assertThat(config.prometheusPort()).isZero();
     RateLimitRule login = config.rules().rules().get(0);
     assertThat(login.name()).isEqualTo("/login");
@@ -584,7 +584,7 @@ class ConfigLoaderTest {
     assertThat(config.redis().uris()).containsExactly("redis://:secret@localhost:6379/2");
     assertThat(config.redis().timeoutMillis()).isEqualTo(80);
     assertThat(config.redis().onError())
-        .isEqualTo(io.fastlimit.agent.backend.redis.RedisSettings.OnError.LOCAL);
+        .isEqualTo(RedisConfig.OnError.LOCAL);
     assertThat(config.redis().cluster()).isFalse();
     assertThat(config.redis().toString()).doesNotContain("secret").contains("redis://***@localhost");
   }
@@ -602,7 +602,7 @@ class ConfigLoaderTest {
     assertThat(config.redis().cluster()).isTrue();
     assertThat(config.redis().timeoutMillis()).isEqualTo(50);
     assertThat(config.redis().onError())
-        .isEqualTo(io.fastlimit.agent.backend.redis.RedisSettings.OnError.ALLOW);
+        .isEqualTo(RedisConfig.OnError.ALLOW);
   }
 
   @Test
@@ -826,9 +826,9 @@ class ConfigLoaderTest {
 
   @Test
   void passwordsWithAtOrSlashAreMaskedWhole() {
-    assertThat(io.fastlimit.agent.backend.redis.RedisSettings.mask("redis://u:p@ss/w@host:6379/0"))
+    assertThat(RedisConfig.mask("redis://u:p@ss/w@host:6379/0"))
         .isEqualTo("redis://***@host:6379/0");
-    assertThat(io.fastlimit.agent.backend.redis.RedisSettings.mask("redis://host:6379"))
+    assertThat(RedisConfig.mask("redis://host:6379"))
         .isEqualTo("redis://host:6379");
   }
 

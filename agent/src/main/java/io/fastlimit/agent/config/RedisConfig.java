@@ -1,0 +1,122 @@
+package io.fastlimit.agent.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How to reach Redis and what to do when it fails, as the rules file says; the Redis backend is
+ * built from it at start. Compared by content. Its text masks passwords.
+ */
+public final class RedisConfig {
+
+  /**
+   * Largest limit x window-ms a rate may have with Redis, whose Lua counts in doubles: below
+   * {@link io.fastlimit.agent.rules.Rate#MAX_LIMIT_TIMES_WINDOW}. Equal to the Redis backend's
+   * own bound (a test keeps them equal).
+   */
+  public static final long MAX_LIMIT_TIMES_WINDOW = 1L << 51;
+
+  /** What a request gets when Redis does not answer in time. */
+  public enum OnError {
+    /** Admit (fail open). */
+    ALLOW("allow"),
+    /** Reject (fail closed). */
+    DENY("deny"),
+    /** Apply the same rules with counters in this instance's memory until Redis is back. */
+    LOCAL("local");
+
+    private final String configName;
+
+    OnError(String configName) {
+      this.configName = configName;
+    }
+
+    /** The word the rules file uses. */
+    public String configName() {
+      return configName;
+    }
+  }
+
+  private final List<String> uris;
+  private final boolean cluster;
+  private final long timeoutMillis;
+  private final OnError onError;
+
+  /** Several URIs are the seed nodes of a cluster, whatever {@code cluster} says. */
+  public RedisConfig(List<String> uris, boolean cluster, long timeoutMillis, OnError onError) {
+    this.uris = Collections.unmodifiableList(new ArrayList<>(uris));
+    this.cluster = cluster || uris.size() > 1;
+    this.timeoutMillis = timeoutMillis;
+    this.onError = onError;
+  }
+
+  /** {@code redis://}, {@code rediss://} or {@code redis-sentinel://} URIs, passwords included. */
+  public List<String> uris() {
+    return uris;
+  }
+
+  public boolean cluster() {
+    return cluster;
+  }
+
+  public long timeoutMillis() {
+    return timeoutMillis;
+  }
+
+  public OnError onError() {
+    return onError;
+  }
+
+  /**
+   * A Redis URI with its user and password replaced by ***: everything between "://" and the
+   * last '@' (a password may itself hold '@' or '/'; a host never does).
+   */
+  public static String mask(String uri) {
+    int scheme = uri.indexOf("://");
+    int at = uri.lastIndexOf('@');
+    if (scheme < 0 || at < scheme) {
+      return uri;
+    }
+    return uri.substring(0, scheme + 3) + "***" + uri.substring(at);
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    if (!(other instanceof RedisConfig)) {
+      return false;
+    }
+    RedisConfig that = (RedisConfig) other;
+    return uris.equals(that.uris)
+        && cluster == that.cluster
+        && timeoutMillis == that.timeoutMillis
+        && onError == that.onError;
+  }
+
+  @Override
+  public int hashCode() {
+    return ((uris.hashCode() * 31 + Boolean.hashCode(cluster)) * 31
+            + Long.hashCode(timeoutMillis))
+        * 31
+        + onError.hashCode();
+  }
+
+  /** For messages; passwords are masked. */
+  @Override
+  public String toString() {
+    StringBuilder out = new StringBuilder("redis ");
+    for (int i = 0; i < uris.size(); i++) {
+      if (i > 0) {
+        out.append(',');
+      }
+      out.append(mask(uris.get(i)));
+    }
+    return out.append(cluster ? " cluster" : "")
+        .append(" timeout=")
+        .append(timeoutMillis)
+        .append("ms on-error=")
+        .append(onError.name().toLowerCase(Locale.ROOT))
+        .toString();
+  }
+}

@@ -1,0 +1,111 @@
+package io.fastlimit.agent.config;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+/** {@code redis-url} and {@code redis}: how to reach Redis and what to do when it fails. */
+final class RedisSection {
+
+  private static final List<String> REDIS_KEYS = Arrays.asList("timeout", "on-error", "cluster");
+  private static final YamlReader.Words<RedisConfig.OnError> ON_ERROR =
+      new YamlReader.Words<>(
+          "on-error",
+          "allow, deny or local",
+          RedisConfig.OnError.values(),
+          RedisConfig.OnError::configName,
+          "allow (fail open), deny (fail closed), local (limit in memory)");
+
+  private RedisSection() {}
+
+  /** The Redis settings, or null when the file has no (usable) redis-url. */
+  static RedisConfig read(YamlReader yaml, Node urlNode, Node settingsNode) {
+    Map<String, Node> settings = yaml.mapping(settingsNode, "redis", REDIS_KEYS);
+    if (urlNode == null) {
+      if (settings != null) {
+        yaml.problem(
+            settingsNode, "'redis' settings need 'redis-url', e.g. redis://localhost:6379");
+      }
+      return null;
+    }
+    long timeout = 50;
+    RedisConfig.OnError onError = RedisConfig.OnError.ALLOW;
+    boolean cluster = false;
+    if (settings != null) {
+      if (settings.containsKey("timeout")) {
+        timeout = timeout(yaml, settings.get("timeout"), timeout);
+      }
+      onError =
+          yaml.word(settings.get("on-error"), ON_ERROR, onError);
+      cluster = yaml.bool(settings.get("cluster"), false);
+    }
+    List<Node> urlNodes =
+        urlNode instanceof SequenceNode
+            ? yaml.list(urlNode, "redis-url")
+            : Collections.singletonList(urlNode);
+    List<String> uris = new ArrayList<>();
+    for (Node node : urlNodes) {
+      String uri = yaml.nonEmptyString(node, "a Redis URL");
+      if (uri == null) {
+        continue;
+      }
+      String shown = RedisConfig.mask(yaml.asWritten(node, uri));
+      if (!uri.startsWith("redis://")
+          && !uri.startsWith("rediss://")
+          && !uri.startsWith("redis-sentinel://")) {
+        yaml.problem(
+            node,
+            "invalid redis-url '"
+                + shown
+                + "': write redis://[:password@]host:port[/database], rediss://... for TLS or"
+                + " redis-sentinel://host:port[,host:port]/database#master");
+      } else if (!validUri(uri)) {
+        yaml.problem(
+            node,
+            "invalid redis-url '"
+                + shown
+                + "': not a valid URI; percent-encode special characters of the password"
+                + " (e.g. %5E for ^, %20 for a space)");
+      } else {
+        uris.add(uri);
+      }
+    }
+    if (uris.isEmpty()) {
+      if (urlNodes.isEmpty()) {
+        yaml.problem(urlNode, "redis-url lists no URL");
+      }
+      return null;
+    }
+    return new RedisConfig(uris, cluster, timeout, onError);
+  }
+
+  private static long timeout(YamlReader yaml, Node node, long fallback) {
+    String text = yaml.nonEmptyString(node, "a duration");
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      long timeout = Durations.parseMillis(text);
+      if (timeout < 1 || timeout > 60_000) {
+        yaml.problem(node, "redis.timeout must be from 1ms to 60s");
+      }
+      return timeout;
+    } catch (IllegalArgumentException e) {
+      yaml.problem(node, e.getMessage());
+      return fallback;
+    }
+  }
+
+  private static boolean validUri(String uri) {
+    try {
+      new java.net.URI(uri);
+      return true;
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+}
