@@ -46,8 +46,8 @@ public final class AgentConfig {
   }
 
   /**
-   * A builder with the documented defaults: no rules, key prefix {@code fastlimit}, user id from the
-   * attribute {@code user_id}, every client by its socket address, default headers and 429,
+   * A builder with the documented defaults: no rules, key prefix {@code fastlimit}, user id from
+   * the attribute {@code user_id}, every client by its socket address, default headers and 429,
    * reload on, log level info, the memory backend and no metrics.
    */
   public static Builder builder(String source) {

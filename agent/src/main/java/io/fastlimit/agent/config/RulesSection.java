@@ -48,7 +48,10 @@ final class RulesSection {
    * doubles.
    */
   private RulesSection(
-      YamlReader yaml, Algorithm defaultAlgorithm, boolean defaultDryRun, long maxLimitTimesWindow) {
+      YamlReader yaml,
+      Algorithm defaultAlgorithm,
+      boolean defaultDryRun,
+      long maxLimitTimesWindow) {
     this.yaml = yaml;
     this.defaultAlgorithm = defaultAlgorithm;
     this.defaultDryRun = defaultDryRun;

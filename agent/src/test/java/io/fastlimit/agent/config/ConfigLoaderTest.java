@@ -912,7 +912,8 @@ class ConfigLoaderTest {
             "response:\n  body: 'pay $${PRICE} or wait {retry_after}s; $$ stays'\n"
                 + "rules: [{path: /a, limit: 1/s}]\n");
 
-    assertThat(new String(config.response().body(3, 1, "a"), java.nio.charset.StandardCharsets.UTF_8))
+    byte[] body = config.response().body(3, 1, "a");
+    assertThat(new String(body, java.nio.charset.StandardCharsets.UTF_8))
         .isEqualTo("pay ${PRICE} or wait 3s; $$ stays");
   }
 
