@@ -54,6 +54,14 @@ public interface RateLimitBridge {
   void answeredInFilter(
       String method, String contextPath, String servletPath, String pathInfo, String filter);
 
+  /**
+   * Reports a request that was blocked when its response was already committed (a filter wrote
+   * and flushed before the chain went on): the advice skipped the servlet or filter, but could
+   * write no 429. Implementations say so once, not per request; never throws. The request was
+   * already counted as blocked by {@link #decide}.
+   */
+  default void blockedOnCommittedResponse(int stage, String method, String path) {}
+
   /** Reports a failure in the advice itself; implementations log it once, not per request. */
   void failed(Throwable failure);
 }

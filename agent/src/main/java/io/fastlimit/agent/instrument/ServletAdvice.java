@@ -128,7 +128,14 @@ public final class ServletAdvice {
       }
       HttpServletResponse httpResponse = (HttpServletResponse) response;
       if (httpResponse.isCommitted()) {
-        return false; // never write to a committed response
+        // never write to a committed response (a filter wrote and flushed before the chain went
+        // on); but a blocked request still must not run what the rule protects
+        if (verdict.isBlocked()) {
+          rejecting = true;
+          bridge.blockedOnCommittedResponse(stage, httpRequest.getMethod(), path);
+          return true;
+        }
+        return false;
       }
       for (int i = 0; i < verdict.headerCount(); i++) {
         httpResponse.setHeader(verdict.headerName(i), verdict.headerValue(i));

@@ -187,6 +187,36 @@ public final class RateLimiter implements RateLimitBridge {
     return pathInfo == null ? path : path + pathInfo;
   }
 
+  /** Set once the first request blocked on a committed response has been reported. */
+  private final java.util.concurrent.atomic.AtomicBoolean blockedOnCommittedReported =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  @Override
+  public void blockedOnCommittedResponse(int stage, String method, String path) {
+    // decide() has counted it as blocked already; here it is only said, once
+    if (blockedOnCommittedReported.get()
+        || !blockedOnCommittedReported.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      StringBuilder rules = new StringBuilder();
+      if (method != null && path != null && stage >= 0 && stage <= STAGE_SERVLET_ALL_RULES) {
+        for (RateLimitRule rule : snapshot.byStage[stage].match(upperCase(method), path)) {
+          rules.append(rules.length() == 0 ? "" : ", ").append(KeyText.forLog(rule.name()));
+        }
+      }
+      AgentLog.warn(
+          "a filter committed the response before the agent decided "
+              + KeyText.forLog(method + " " + path)
+              + (rules.length() == 0 ? "" : " (rule " + rules + ")")
+              + ": blocked requests there are skipped without a 429 body or rate-limit headers"
+              + " (the client sees what the filter already sent) and counted as blocked. Mark"
+              + " the rule before-filters: true to decide it before that filter. Said once.");
+    } catch (Throwable failure) {
+      AgentLog.once("reporting a request blocked on a committed response failed", failure);
+    }
+  }
+
   @Override
   public void failed(Throwable failure) {
     AgentLog.once("reading the request or writing the response failed; requests pass", failure);

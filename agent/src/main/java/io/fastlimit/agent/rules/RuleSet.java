@@ -154,11 +154,19 @@ public final class RuleSet {
 
   /**
    * The rules covering a request, in file order; an empty array when none does. The path is the
-   * decoded path the application routes on; it is canonicalized here. The array may be shared:
+   * decoded path the application routes on; it is canonicalized here. A path with dot segments
+   * (which Undertow leaves in) matches both as given and resolved ({@link RequestPath}): the
+   * application may route on either, so neither may slip past a rule. The array may be shared:
    * callers must not modify it.
    */
   public RateLimitRule[] match(String method, String path) {
     String canonical = PathPattern.normalize(path);
+    RateLimitRule[] found = matchCanonical(method, canonical);
+    String resolved = RequestPath.withoutDotSegments(canonical);
+    return resolved == canonical ? found : union(found, matchCanonical(method, resolved));
+  }
+
+  private RateLimitRule[] matchCanonical(String method, String canonical) {
     RateLimitRule[] found = NONE;
     int count = 0;
     RateLimitRule[] candidates =
@@ -213,6 +221,36 @@ public final class RuleSet {
     }
     sortByIndex(found);
     return found;
+  }
+
+  /** The rules of two matches of one request, each in file order, without duplicates. */
+  private static RateLimitRule[] union(RateLimitRule[] first, RateLimitRule[] second) {
+    if (second.length == 0) {
+      return first;
+    }
+    if (first.length == 0) {
+      return second;
+    }
+    RateLimitRule[] merged = new RateLimitRule[first.length + second.length];
+    int count = 0;
+    int i = 0;
+    int j = 0;
+    while (i < first.length || j < second.length) {
+      RateLimitRule next;
+      if (j == second.length
+          || (i < first.length && first[i].index() <= second[j].index())) {
+        next = first[i++];
+      } else {
+        next = second[j++];
+      }
+      if (count == 0 || merged[count - 1].index() != next.index()) {
+        merged[count++] = next;
+      }
+    }
+    if (count == first.length) {
+      return first; // the resolved path matched nothing new
+    }
+    return java.util.Arrays.copyOf(merged, count);
   }
 
   /**

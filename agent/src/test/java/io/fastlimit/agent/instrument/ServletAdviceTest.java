@@ -26,6 +26,7 @@ class ServletAdviceTest {
 
   private final List<String> calls = new ArrayList<>();
   private final List<String> answered = new ArrayList<>();
+  private final List<String> blockedUnwritten = new ArrayList<>();
   private boolean asyncStarted;
   private final Map<String, Object> attributes = new HashMap<>();
   private boolean committed;
@@ -71,8 +72,26 @@ class ServletAdviceTest {
       }
 
       @Override
+      public void blockedOnCommittedResponse(int stage, String method, String path) {
+        blockedUnwritten.add(stage + " " + method + " " + path);
+      }
+
+      @Override
       public void failed(Throwable failure) {}
     };
+  }
+
+  /** A bridge that decides rules at the first filter too. */
+  private RateLimitBridge bridgeWithRulesBeforeFilters(Verdict verdict) {
+    RateLimitBridge inner = bridge(verdict);
+    return (RateLimitBridge)
+        Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {RateLimitBridge.class},
+            (proxy, method, args) ->
+                method.getName().equals("hasRulesBeforeFilters")
+                    ? Boolean.TRUE
+                    : method.invoke(inner, args));
   }
 
   private HttpServletRequest request() {
@@ -156,11 +175,37 @@ class ServletAdviceTest {
   }
 
   @Test
-  void aCommittedResponseIsNeverWrittenAndTheRequestPasses() {
+  void aBlockedRequestOnACommittedResponseSkipsTheServletWithoutWritingAndIsReported() {
+    // a streaming filter wrote and flushed before chain.doFilter: no 429 can be sent any more,
+    // but the servlet behind it must not run
     BridgeHolder.set(bridge(blocked()));
+    committed = true;
+    assertThat(ServletAdvice.enter(this, request(), response(), "service")).isTrue();
+    assertThat(calls).containsExactly("isCommitted");
+    assertThat(blockedUnwritten)
+        .containsExactly(RateLimitBridge.STAGE_SERVLET_ALL_RULES + " POST /login");
+  }
+
+  @Test
+  void aBlockedRequestOnACommittedResponseSkipsTheFilterItReachedFirst() {
+    BridgeHolder.set(bridgeWithRulesBeforeFilters(blocked()));
+    committed = true;
+    boolean rejected = filterEnter(new LoginFilter());
+    filterExit(rejected, null); // first, so a failure below leaves this thread's trace clean
+    assertThat(rejected).isTrue();
+    assertThat(calls).containsExactly("isCommitted");
+    assertThat(blockedUnwritten)
+        .containsExactly(RateLimitBridge.STAGE_BEFORE_FILTERS + " POST /login");
+    assertThat(answered).as("the agent skipped it: no filter answered it").isEmpty();
+  }
+
+  @Test
+  void anAdmittedRequestOnACommittedResponsePassesWithoutHeaders() {
+    BridgeHolder.set(bridge(Verdict.allowed(new String[] {"X"}, new String[] {"1"})));
     committed = true;
     assertThat(ServletAdvice.enter(this, request(), response(), "service")).isFalse();
     assertThat(calls).containsExactly("isCommitted");
+    assertThat(blockedUnwritten).isEmpty();
   }
 
   @Test

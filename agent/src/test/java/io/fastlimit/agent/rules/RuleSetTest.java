@@ -127,4 +127,34 @@ class RuleSetTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> set.rules().clear())
         .isInstanceOf(UnsupportedOperationException.class);
   }
+
+  @Test
+  void dotSegmentsTheContainerLeftInAreResolvedBeforeMatching() {
+    // Undertow hands /api/./secret and /api/x/../secret to the servlet as sent
+    RateLimitRule secret = rule("secret", "/api/secret");
+    RateLimitRule reports = rule("reports", "/reports/*");
+    RuleSet set = ruleSet();
+
+    assertThat(set.match("GET", "/api/./secret")).containsExactly(secret);
+    assertThat(set.match("GET", "/api/x/../secret")).containsExactly(secret);
+    assertThat(set.match("GET", "/api/secret/.")).containsExactly(secret);
+    assertThat(set.match("GET", "/reports/./q1")).containsExactly(reports);
+    assertThat(set.match("GET", "/reports/x/../q1")).containsExactly(reports);
+    assertThat(set.match("GET", "/../reports/q1")).containsExactly(reports);
+  }
+
+  @Test
+  void aPathWithDotSegmentsAlsoMatchesAsTheContainerGaveIt() {
+    // Undertow routes /admin/.. to the /admin/* servlet: resolving alone would give "/", which
+    // no rule covers, and open a way around the rule
+    RateLimitRule admin = rule("admin", "/admin/**");
+    RateLimitRule reports = rule("reports", "/reports/*");
+    RateLimitRule root = rule("root", "/");
+    RuleSet set = ruleSet();
+
+    assertThat(set.match("GET", "/admin/..")).containsExactly(admin, root);
+    assertThat(set.match("GET", "/reports/..")).containsExactly(reports, root);
+    assertThat(set.match("GET", "/api/../admin/x")).containsExactly(admin);
+    assertThat(set.match("GET", "/admin/x/../y")).containsExactly(admin);
+  }
 }

@@ -1,7 +1,10 @@
 package io.fastlimit.sample.jetty;
 
 import io.fastlimit.sample.servlets.SampleServlets;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -23,6 +26,13 @@ public final class SampleApp {
       holder.setAsyncSupported(route.async());
       for (String pattern : route.patterns()) {
         context.addServlet(holder, pattern);
+      }
+    }
+    for (SampleServlets.FilterRoute route : SampleServlets.filters()) {
+      FilterHolder holder = new FilterHolder(route.filter());
+      holder.setName(route.name());
+      for (String pattern : route.patterns()) {
+        context.addFilter(holder, pattern, EnumSet.of(DispatcherType.REQUEST));
       }
     }
     ErrorPageErrorHandler errorPages = new ErrorPageErrorHandler();

@@ -1,7 +1,9 @@
 package io.fastlimit.sample.servlets;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -28,6 +30,9 @@ public final class SampleServlets {
   /** One servlet: its name, the instance, whether it is asynchronous, its URL patterns. */
   public record Route(String name, HttpServlet servlet, boolean async, String... patterns) {}
 
+  /** One filter on REQUEST dispatches: its name, the instance, its URL patterns. */
+  public record FilterRoute(String name, HttpFilter filter, String... patterns) {}
+
   private SampleServlets() {}
 
   public static List<Route> routes() {
@@ -36,6 +41,7 @@ public final class SampleServlets {
         // protected handlers of the path-trick tests: each counts on its own
         new Route("secret", new Hello(), false, "/api/secret"),
         new Route("admin", new Hello(), false, "/admin/*"),
+        new Route("reports", new Hello(), false, "/reports/*"),
         new Route("login", new Login(), false, "/login"),
         new Route("stats", new Stats(), false, "/stats"),
         new Route("target", new Hello(), false, "/dispatch/target"),
@@ -43,7 +49,14 @@ public final class SampleServlets {
         new Route("include", new Include(), false, "/dispatch/include"),
         new Route("fail", new Fail(), false, "/dispatch/fail"),
         new Route("errorPage", new Hello(), false, ERROR_PAGE),
-        new Route("async", new Async(), true, "/dispatch/async"));
+        new Route("async", new Async(), true, "/dispatch/async"),
+        // behind the streaming filter: counts its calls like every handler
+        new Route("stream", new Hello(), false, "/stream/*"));
+  }
+
+  /** The filters a container's main wires in front of the servlets, in this order. */
+  public static List<FilterRoute> filters() {
+    return List.of(new FilterRoute("streaming", new StreamingFilter(), "/stream/*"));
   }
 
   /** Prints the line tests wait for, and how to see a 429 with curl. */
@@ -87,6 +100,21 @@ public final class SampleServlets {
       count("login");
       resp.setContentType("application/json");
       resp.getWriter().println("{\"login\":\"failed\"}");
+    }
+  }
+
+  /**
+   * Writes and flushes the start of the answer before passing the request on, as streaming and
+   * flush-early filters do: the response is committed before any servlet runs.
+   */
+  static final class StreamingFilter extends HttpFilter {
+    @Override
+    protected void doFilter(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
+        throws IOException, ServletException {
+      resp.setContentType("text/plain");
+      resp.getWriter().println("streaming");
+      resp.flushBuffer();
+      chain.doFilter(req, resp);
     }
   }
 

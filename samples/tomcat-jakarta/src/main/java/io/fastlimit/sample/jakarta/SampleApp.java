@@ -7,6 +7,8 @@ import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.ErrorPage;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
 
 /** The sample servlets on an embedded Tomcat 11, an ordinary app that knows nothing of fastlimit. */
 public final class SampleApp {
@@ -26,6 +28,18 @@ public final class SampleApp {
       for (String pattern : route.patterns()) {
         context.addServletMapping(pattern, route.name());
       }
+    }
+    for (SampleServlets.FilterRoute route : SampleServlets.filters()) {
+      FilterDef filter = new FilterDef();
+      filter.setFilterName(route.name());
+      filter.setFilter(route.filter());
+      context.addFilterDef(filter);
+      FilterMap mapping = new FilterMap();
+      mapping.setFilterName(route.name());
+      for (String pattern : route.patterns()) {
+        mapping.addURLPattern(pattern);
+      }
+      context.addFilterMap(mapping);
     }
     ErrorPage errorPage = new ErrorPage();
     errorPage.setErrorCode(500);

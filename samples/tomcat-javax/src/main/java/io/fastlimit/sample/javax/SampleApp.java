@@ -40,6 +40,7 @@ public final class SampleApp {
     // protected handlers of the path-trick tests: each counts on its own
     add(context, "secret", new Hello(), "/api/secret");
     add(context, "admin", new Hello(), "/admin/*");
+    add(context, "reports", new Hello(), "/reports/*");
     add(context, "login", new Login(), "/login");
     add(context, "stats", new Stats(), "/stats");
     add(context, "target", new Hello(), "/dispatch/target");

@@ -7,6 +7,8 @@ import io.undertow.servlet.api.DeploymentInfo;
 import io.undertow.servlet.api.DeploymentManager;
 import io.undertow.servlet.api.ErrorPage;
 import io.undertow.servlet.util.ImmediateInstanceFactory;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServlet;
 import java.net.InetSocketAddress;
 
@@ -27,6 +29,14 @@ public final class SampleApp {
           Servlets.servlet(route.name(), servlet.getClass(), new ImmediateInstanceFactory<>(servlet))
               .setAsyncSupported(route.async())
               .addMappings(route.patterns()));
+    }
+    for (SampleServlets.FilterRoute route : SampleServlets.filters()) {
+      HttpFilter filter = route.filter();
+      deployment.addFilter(
+          Servlets.filter(route.name(), filter.getClass(), new ImmediateInstanceFactory<>(filter)));
+      for (String pattern : route.patterns()) {
+        deployment.addFilterUrlMapping(route.name(), pattern, DispatcherType.REQUEST);
+      }
     }
     deployment.addErrorPage(new ErrorPage(SampleServlets.ERROR_PAGE, 500));
     DeploymentManager manager = Servlets.defaultContainer().addDeployment(deployment);

@@ -1,0 +1,60 @@
+package io.fastlimit.agent.limit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastlimit.agent.backend.MemoryBackend;
+import io.fastlimit.agent.config.ConfigLoader;
+import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.agent.observe.RuleStats;
+import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.Verdict;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A request blocked when a filter had already committed the response: the advice skips the
+ * servlet without a 429 and tells the limiter, which counted it as blocked and says so once.
+ */
+class BlockedOnCommittedResponseTest {
+
+  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+  @AfterEach
+  void restoreLog() {
+    AgentLog.redirect(System.err);
+  }
+
+  @Test
+  void isCountedAsBlockedAndLoggedOnceNamingTheRule() throws Exception {
+    RateLimiter limiter =
+        new RateLimiter(
+            ConfigLoader.parse(
+                "rules:\n  - name: stream\n    path: /stream/*\n    limit: 1/hour\n",
+                "rules.yaml",
+                name -> null),
+            new MemoryBackend(() -> 1_000_000L, 100));
+    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+
+    assertThat(decide(limiter).isBlocked()).isFalse();
+    for (int i = 0; i < 3; i++) {
+      Verdict verdict = decide(limiter);
+      assertThat(verdict.isBlocked()).isTrue();
+      limiter.blockedOnCommittedResponse(
+          RateLimitBridge.STAGE_SERVLET_ALL_RULES, "GET", "/stream/feed");
+    }
+
+    RuleStats stats = limiter.stats().forRule("stream");
+    assertThat(stats.blockedCount()).isEqualTo(3);
+    assertThat(stats.allowedCount()).isEqualTo(1);
+    String text = log.toString(StandardCharsets.UTF_8);
+    assertThat(text.split("committed the response", -1)).as(text).hasSize(2);
+    assertThat(text).contains("stream").contains("GET /stream/feed").contains("429");
+  }
+
+  private static Verdict decide(RateLimiter limiter) {
+    return limiter.decide("GET", "/stream/feed", "203.0.113.9", null, null);
+  }
+}
