@@ -199,22 +199,95 @@ class RedisBackendTest {
   }
 
   @Test
-  void floodFromOneBlockedClientStaysOffRedis() {
-    String bucket = key("flood");
-    Charge[] charges = {charge(bucket, Algorithm.FIXED_WINDOW, 2, 3_600_000)};
-    backend.acquire(charges);
-    backend.acquire(charges);
-    Outcome first = backend.acquire(charges)[0];
-    assertThat(first.allowed()).isFalse();
-    long calls = scriptCalls();
-    Outcome last = null;
-    for (int i = 0; i < 1_000; i++) {
-      last = backend.acquire(charges)[0];
-      assertThat(last.allowed()).isFalse();
+  void floodFromOneBlockedClientAsksRedisOncePerTrustedTime() {
+    AtomicLong clock = new AtomicLong(hourStart());
+    Charge[] charges = {charge(key("flood"), Algorithm.FIXED_WINDOW, 2, 3_600_000)};
+    try (RedisBackend tested =
+        RedisBackend.connect(
+            new RedisSettings(List.of(server.uri()), false, 5_000, RedisSettings.OnError.DENY),
+            clock::get)) {
+      awaitConnected(tested);
+      tested.acquire(charges);
+      tested.acquire(charges);
+      Outcome first = tested.acquire(charges)[0];
+      assertThat(first.allowed()).isFalse();
+      long calls = scriptCalls();
+      Outcome last = null;
+      for (int i = 0; i < 1_000; i++) {
+        last = tested.acquire(charges)[0];
+        assertThat(last.allowed()).isFalse();
+      }
+      assertThat(scriptCalls()).as("script runs during the flood").isEqualTo(calls);
+      assertThat(last.retryAfterMillis()).isEqualTo(first.retryAfterMillis());
+      assertThat(last.resetAtMillis()).isEqualTo(first.resetAtMillis());
+      clock.addAndGet(BlockedCache.TRUSTED_FOR_MILLIS);
+      for (int i = 0; i < 1_000; i++) {
+        last = tested.acquire(charges)[0];
+        assertThat(last.allowed()).isFalse();
+      }
+      assertThat(scriptCalls()).as("script runs a trusted time later").isEqualTo(calls + 1);
+      assertThat(last.retryAfterMillis())
+          .isEqualTo(first.retryAfterMillis() - BlockedCache.TRUSTED_FOR_MILLIS);
     }
-    assertThat(scriptCalls()).as("script runs during the flood").isEqualTo(calls);
-    assertThat(last.retryAfterMillis()).isBetween(1L, first.retryAfterMillis());
-    assertThat(last.resetAtMillis()).isEqualTo(first.resetAtMillis());
+  }
+
+  /**
+   * An operator deletes a blocked client's key to let it in: every instance asks Redis again
+   * within the cache's bound and admits it, and until then the flood still stays off Redis.
+   */
+  @Test
+  void deletedKeyAdmitsTheClientWithinTheBlockedCacheBound() {
+    AtomicLong clock = new AtomicLong(hourStart());
+    String bucket = key("deleted");
+    Charge[] charges = {charge(bucket, Algorithm.FIXED_WINDOW, 1, 3_600_000)};
+    try (RedisBackend tested =
+        RedisBackend.connect(
+            new RedisSettings(List.of(server.uri()), false, 5_000, RedisSettings.OnError.DENY),
+            clock::get)) {
+      awaitConnected(tested);
+      assertThat(tested.acquire(charges)[0].allowed()).isTrue();
+      assertThat(tested.acquire(charges)[0].allowed()).isFalse();
+      redis.del(bucket);
+      long calls = scriptCalls();
+      clock.addAndGet(BlockedCache.TRUSTED_FOR_MILLIS - 1);
+      assertThat(tested.acquire(charges)[0].allowed()).as("still the cached block").isFalse();
+      assertThat(scriptCalls()).as("answered without Redis").isEqualTo(calls);
+      clock.addAndGet(1);
+      assertThat(tested.acquire(charges)[0].allowed()).as("asked Redis again").isTrue();
+    }
+  }
+
+  /** A Redis restart empties it: a client blocked before is admitted within the cache's bound. */
+  @Test
+  void restartedRedisAdmitsABlockedClientWithinTheBlockedCacheBound() throws Exception {
+    AtomicLong clock = new AtomicLong(hourStart());
+    Charge[] charges = {charge(key("restart"), Algorithm.FIXED_WINDOW, 1, 3_600_000)};
+    RedisServer own = RedisServer.start();
+    try (RedisBackend tested =
+        RedisBackend.connect(
+            new RedisSettings(List.of(own.uri()), false, 5_000, RedisSettings.OnError.DENY),
+            clock::get)) {
+      awaitConnected(tested);
+      assertThat(tested.acquire(charges)[0].allowed()).isTrue();
+      assertThat(tested.acquire(charges)[0].allowed()).isFalse();
+      own.kill();
+      own.restart();
+      clock.addAndGet(BlockedCache.TRUSTED_FOR_MILLIS);
+      // on-error deny: admitted only once Redis, reconnected, answers
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (!tested.acquire(charges)[0].allowed()) {
+        assertThat(System.nanoTime()).as("admitted within 15 s").isLessThan(deadline);
+        RedisServer.sleep(20);
+      }
+    } finally {
+      own.close();
+    }
+  }
+
+  /** The start of the current hour: a fake clock there stays in one window of an hour. */
+  private static long hourStart() {
+    long now = System.currentTimeMillis();
+    return now - now % 3_600_000;
   }
 
   @Test
