@@ -29,7 +29,10 @@ final class BlockedCache {
 
   private final ConcurrentHashMap<String, Blocked> entries = new ConcurrentHashMap<>();
   private final int maxEntries;
-  private final AtomicLong lastSweepNanos = new AtomicLong(System.nanoTime() - 2_000_000_000L);
+  /** When expired entries were last swept, by the backend's clock; {@link #NEVER} at first. */
+  private final AtomicLong lastSweepNanos = new AtomicLong(NEVER);
+
+  private static final long NEVER = Long.MIN_VALUE;
 
   /** What Redis answered for one bucket, and for which rate, so a reload invalidates it. */
   private static final class Blocked {
@@ -150,7 +153,8 @@ final class BlockedCache {
   /** Drops expired entries, at most once a second; says whether there is room now. */
   private boolean sweep(long nowNanos) {
     long last = lastSweepNanos.get();
-    if (nowNanos - last < 1_000_000_000L || !lastSweepNanos.compareAndSet(last, nowNanos)) {
+    if ((last != NEVER && nowNanos - last < 1_000_000_000L)
+        || !lastSweepNanos.compareAndSet(last, nowNanos)) {
       return entries.size() < maxEntries;
     }
     for (Iterator<Blocked> it = entries.values().iterator(); it.hasNext(); ) {

@@ -48,7 +48,8 @@ class BlockedCacheTest {
     Charge[] both = {charge("a", false), charge("b", false)};
     cache.remember(new Charge[] {both[0]}, new Outcome[] {blocked(60_000)}, 0);
     // asked with b, which is not cached: Redis admits a again (its key was deleted)
-    cache.remember(both, new Outcome[] {new Outcome(true, 4, 0, 0), new Outcome(true, 4, 0, 0)}, MS);
+    Outcome admitted = new Outcome(true, 4, 0, 0);
+    cache.remember(both, new Outcome[] {admitted, admitted}, MS);
     assertThat(cache.answer(new Charge[] {both[0]}, 2 * MS, 2)).isNull();
     assertThat(cache.size()).isZero();
   }
