@@ -41,7 +41,7 @@ class BucketCasesTest {
     server = RedisServer.start();
     redis =
         RedisBackend.connect(
-            new RedisSettings(List.of(server.uri()), false, 2_000, RedisSettings.OnError.DENY),
+            new RedisSettings(List.of(server.uri()), false, 5_000, RedisSettings.OnError.DENY),
             clock,
             new BlockedCache(RedisBackend.MAX_BLOCKED_KEYS));
     RedisBackendTest.awaitConnected(redis);
@@ -248,7 +248,7 @@ class BucketCasesTest {
     // without the blocked cache: it answers remaining as last seen, not as refilled since
     try (RedisBackend redis =
         RedisBackend.connect(
-            new RedisSettings(List.of(server.uri()), false, 2_000, RedisSettings.OnError.DENY),
+            new RedisSettings(List.of(server.uri()), false, 5_000, RedisSettings.OnError.DENY),
             clock,
             new BlockedCache(0))) {
       RedisBackendTest.awaitConnected(redis);
