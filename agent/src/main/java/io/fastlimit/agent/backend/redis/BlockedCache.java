@@ -8,19 +8,31 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Buckets Redis said are over their limit, until their retry time: while a client floods a
- * limited path, its requests are answered here and never reach Redis. Only enforced charges are
- * kept (an observe-only charge never blocks), and a request is answered here only when every one
- * of its enforced charges is known blocked, so nothing here can admit what Redis would block or
- * block what it would admit, except that another instance cannot shorten a wait: a wait only
- * grows as other instances consume. Bounded: when full, expired entries are swept and, if the
- * cache is still full, new blocks are not remembered (those requests go to Redis as usual).
+ * Buckets Redis said are over their limit, until their retry time but never longer than {@link
+ * #TRUSTED_FOR_MILLIS}: while a client floods a limited path, its requests are answered here and
+ * reach Redis about once a second per bucket. Only enforced charges are kept (an observe-only
+ * charge never blocks), and a request is answered here only when every one of its enforced
+ * charges is known blocked, so nothing here can admit what Redis would block. It can block what
+ * Redis would now admit only for that short while: when the key was deleted (an operator letting
+ * a client in, a Redis restart or failover that lost it). A wait only grows as other instances
+ * consume. Bounded: when full, expired entries are swept and, if the cache is still full, new
+ * blocks are not remembered (those requests go to Redis as usual).
  */
 final class BlockedCache {
 
+  /**
+   * How long a block Redis gave is believed without asking Redis again: a deleted key (or an
+   * emptied Redis) lets the client in on every instance within this time, while a blocked
+   * client's flood costs one script per bucket per instance per this time.
+   */
+  static final long TRUSTED_FOR_MILLIS = 1_000;
+
   private final ConcurrentHashMap<String, Blocked> entries = new ConcurrentHashMap<>();
   private final int maxEntries;
-  private final AtomicLong lastSweepNanos = new AtomicLong(System.nanoTime() - 2_000_000_000L);
+  /** When expired entries were last swept, by the backend's clock; {@link #NEVER} at first. */
+  private final AtomicLong lastSweepNanos = new AtomicLong(NEVER);
+
+  private static final long NEVER = Long.MIN_VALUE;
 
   /** What Redis answered for one bucket, and for which rate, so a reload invalidates it. */
   private static final class Blocked {
@@ -55,8 +67,9 @@ final class BlockedCache {
           && charge.algorithm() == algorithm;
     }
 
+    /** Past its retry time, or held long enough that Redis is asked again. */
     boolean expired(long nowNanos) {
-      return nowNanos - sentNanos >= retryAfterMillis * 1_000_000L;
+      return nowNanos - sentNanos >= Math.min(retryAfterMillis, TRUSTED_FOR_MILLIS) * 1_000_000L;
     }
   }
 
@@ -114,14 +127,23 @@ final class BlockedCache {
     return outcomes;
   }
 
-  /** Remembers the enforced charges Redis blocked in a request sent at {@code sentNanos}. */
+  /**
+   * Remembers the enforced charges Redis blocked in a request sent at {@code sentNanos}, and
+   * forgets those it admitted (a key deleted meanwhile).
+   */
   void remember(Charge[] charges, Outcome[] outcomes, long sentNanos) {
     for (int i = 0; i < charges.length; i++) {
       Outcome outcome = outcomes[i];
-      if (outcome.allowed() || charges[i].observeOnly() || outcome.retryAfterMillis() <= 0) {
+      if (outcome.allowed()) {
+        if (!entries.isEmpty()) {
+          entries.remove(charges[i].key());
+        }
         continue;
       }
-      if (entries.size() >= maxEntries && !sweep(sentNanos)) {
+      if (charges[i].observeOnly() || outcome.retryAfterMillis() <= 0) {
+        continue;
+      }
+      if (size() >= maxEntries && !sweep(sentNanos)) {
         return; // full of live blocks: this one is asked again next time
       }
       entries.put(charges[i].key(), new Blocked(charges[i], outcome, sentNanos));
@@ -131,7 +153,8 @@ final class BlockedCache {
   /** Drops expired entries, at most once a second; says whether there is room now. */
   private boolean sweep(long nowNanos) {
     long last = lastSweepNanos.get();
-    if (nowNanos - last < 1_000_000_000L || !lastSweepNanos.compareAndSet(last, nowNanos)) {
+    if ((last != NEVER && nowNanos - last < 1_000_000_000L)
+        || !lastSweepNanos.compareAndSet(last, nowNanos)) {
       return entries.size() < maxEntries;
     }
     for (Iterator<Blocked> it = entries.values().iterator(); it.hasNext(); ) {

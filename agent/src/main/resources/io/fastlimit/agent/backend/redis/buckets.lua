@@ -5,16 +5,16 @@
 --
 -- KEYS[i]   bucket i
 -- ARGV[1]   now in epoch ms, or "" to take Redis TIME (tests pass a fake clock here)
--- ARGV[2]   extra ms of TTL: 0, except with a fake clock, where real time must not expire keys
 -- then five per bucket: algorithm (0 sliding window, 1 fixed window, 2 token bucket), limit,
 --           window ms, cost, observe-only (1) or enforced (0)
 -- returns   four integers per bucket: allowed (1/0), remaining, reset-at ms, retry-after ms;
 --           then the time the script ran at (epoch ms), which reset-at is relative to
 --
 -- A bucket is the string "algorithm a b c" (BucketState's fields), written only when a charge is
--- committed, with a TTL of the time until the bucket is full again: an expired key and a full
--- bucket give the same answers, and recomputing the roll-over or refill later gives the same
--- state as storing it now, so blocked requests write nothing.
+-- committed, to expire when the bucket is full again: PEXPIREAT reset-at, which with Redis TIME
+-- is a TTL of reset-at - now (and a test's fake now far ahead keeps its keys while it runs). An
+-- expired key and a full bucket give the same answers, and recomputing the roll-over or refill
+-- later gives the same state as storing it now, so blocked requests write nothing.
 --
 -- Lua numbers are doubles: every value stays an integer below 2^53 as long as
 -- limit x window <= 2^51 and cost <= limit (RedisBackend.MAX_LIMIT_TIMES_WINDOW). Divisions go
@@ -49,7 +49,6 @@ if not now then
   local time = redis.call('TIME')
   now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
-local ttl_slack = tonumber(ARGV[2]) or 0
 
 local n = #KEYS
 local result = {}
@@ -57,7 +56,7 @@ local states = {}
 local admitted = true
 
 for i = 1, n do
-  local arg = 2 + (i - 1) * 5
+  local arg = 1 + (i - 1) * 5
   local algorithm = tonumber(ARGV[arg + 1])
   local limit = tonumber(ARGV[arg + 2])
   local window = tonumber(ARGV[arg + 3])
@@ -176,8 +175,8 @@ if admitted then
       else
         b = b + s[6]
       end
-      redis.call('SET', KEYS[i], string.format('%d %d %d %d', s[1], s[2], b, s[4]),
-        'PX', string.format('%d', s[7] - now + ttl_slack))
+      redis.call('SET', KEYS[i], string.format('%d %d %d %d', s[1], s[2], b, s[4]))
+      redis.call('PEXPIREAT', KEYS[i], string.format('%d', s[7]))
     end
   end
 end

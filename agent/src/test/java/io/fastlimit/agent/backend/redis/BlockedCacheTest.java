@@ -33,6 +33,28 @@ class BlockedCacheTest {
   }
 
   @Test
+  void aLongBlockIsAskedAgainAfterTheTrustedTime() {
+    BlockedCache cache = new BlockedCache(10);
+    Charge[] charges = {charge("a", false)};
+    cache.remember(charges, new Outcome[] {blocked(3_600_000)}, 0);
+    long trusted = BlockedCache.TRUSTED_FOR_MILLIS;
+    assertThat(cache.answer(charges, (trusted - 1) * MS, trusted - 1)).isNotNull();
+    assertThat(cache.answer(charges, trusted * MS, trusted)).as("asked again").isNull();
+  }
+
+  @Test
+  void aChargeRedisAdmitsIsForgotten() {
+    BlockedCache cache = new BlockedCache(10);
+    Charge[] both = {charge("a", false), charge("b", false)};
+    cache.remember(new Charge[] {both[0]}, new Outcome[] {blocked(60_000)}, 0);
+    // asked with b, which is not cached: Redis admits a again (its key was deleted)
+    Outcome admitted = new Outcome(true, 4, 0, 0);
+    cache.remember(both, new Outcome[] {admitted, admitted}, MS);
+    assertThat(cache.answer(new Charge[] {both[0]}, 2 * MS, 2)).isNull();
+    assertThat(cache.size()).isZero();
+  }
+
+  @Test
   void answersOnlyWhenEveryEnforcedChargeIsBlocked() {
     BlockedCache cache = new BlockedCache(10);
     Charge[] charges = {charge("a", false), charge("b", false), charge("seen", true)};

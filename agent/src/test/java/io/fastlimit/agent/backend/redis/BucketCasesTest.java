@@ -10,7 +10,6 @@ import io.fastlimit.agent.rules.Algorithm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,8 +25,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BucketCasesTest {
 
-  private static final long BASE = 1_700_000_000_000L - 1_700_000_000_000L % 3_600_000L;
-  private static final AtomicLong clock = new AtomicLong(BASE);
+  /**
+   * 2100-01-01, a multiple of every window; ahead of the real time, as the keys' expiry is
+   * absolute (PEXPIREAT), so that no key expires in real time while the test runs.
+   */
+  private static final long BASE = 4_102_444_800_000L;
+
+  private static final FakeClock clock = new FakeClock(BASE);
   private static RedisServer server;
   private static RedisBackend redis;
   private static int runs;
@@ -37,8 +41,9 @@ class BucketCasesTest {
     server = RedisServer.start();
     redis =
         RedisBackend.connect(
-            new RedisSettings(List.of(server.uri()), false, 2_000, RedisSettings.OnError.DENY),
-            clock::get);
+            new RedisSettings(List.of(server.uri()), false, 5_000, RedisSettings.OnError.DENY),
+            clock,
+            new BlockedCache(RedisBackend.MAX_BLOCKED_KEYS));
     RedisBackendTest.awaitConnected(redis);
   }
 
@@ -243,9 +248,9 @@ class BucketCasesTest {
     // without the blocked cache: it answers remaining as last seen, not as refilled since
     try (RedisBackend redis =
         RedisBackend.connect(
-            new RedisSettings(List.of(server.uri()), false, 2_000, RedisSettings.OnError.DENY),
-            clock::get,
-            0)) {
+            new RedisSettings(List.of(server.uri()), false, 5_000, RedisSettings.OnError.DENY),
+            clock,
+            new BlockedCache(0))) {
       RedisBackendTest.awaitConnected(redis);
       compareOnRandomSequences(redis);
     }

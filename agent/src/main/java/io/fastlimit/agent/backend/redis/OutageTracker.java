@@ -1,0 +1,114 @@
+package io.fastlimit.agent.backend.redis;
+
+import io.fastlimit.agent.observe.AgentLog;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The parts of Redis that failed and have not answered since (a cluster node by its id, "" for
+ * one server), with when they last failed, and the outage they make, logged once when it starts
+ * and once when Redis answers again. While a part fails, one request at a time asks it (the
+ * probe) and the others get the on-error answer at once: a hung Redis or an unreachable cluster
+ * node holds up one request thread per timeout instead of every one, the first answer ends it,
+ * and in a cluster the other nodes are not affected.
+ */
+final class OutageTracker {
+
+  /** A part that failed and was not asked again for this long no longer keeps an outage open. */
+  static final long STALE_FAILURE_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+  private final RedisSettings settings;
+  private final RedisClock clock;
+  /** 1 while Redis answers, 0 after an outage was reported; only transitions are logged. */
+  private final AtomicInteger healthy = new AtomicInteger(1);
+
+  private final ConcurrentHashMap<String, Long> failing = new ConcurrentHashMap<>();
+  /** The failing parts a request is asking now. */
+  private final Set<String> probing = ConcurrentHashMap.newKeySet();
+
+  OutageTracker(RedisSettings settings, RedisClock clock) {
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  /** Whether any part is failing: the cheap test before a part is looked up. */
+  boolean anyFailing() {
+    return !failing.isEmpty();
+  }
+
+  boolean failing(String part) {
+    return failing.containsKey(part);
+  }
+
+  /**
+   * Makes this request the one asking a failing part: false when another request already is.
+   * A true answer must be followed by {@link #endProbe}.
+   */
+  boolean startProbe(String part) {
+    return probing.add(part);
+  }
+
+  void endProbe(String part) {
+    probing.remove(part);
+  }
+
+  /** A script on this part failed or timed out. */
+  void partFailed(String part) {
+    failing.put(part, clock.nanos());
+  }
+
+  /** A script on this part was answered. */
+  void partAnswered(String part) {
+    failing.remove(part);
+  }
+
+  /** Redis failed (a script, or connecting): logs the outage if it is a new one. */
+  void failed(Throwable failure) {
+    if (healthy.compareAndSet(1, 0)) {
+      AgentLog.error(
+          "redis backend: "
+              + settings
+              + " failed ("
+              + describe(failure)
+              + "); on-error "
+              + settings.onError().name().toLowerCase(Locale.ROOT)
+              + " applies until Redis answers again (logged once per outage)",
+          null);
+    }
+  }
+
+  /** Redis answered a request, or a connection opened: logs the end of an outage. */
+  void answered() {
+    // in a cluster with a node down, answers from the other nodes do not end the outage
+    if (healthy.get() == 0 && noneFailing() && healthy.compareAndSet(0, 1)) {
+      AgentLog.info("redis backend: Redis answers again; limits are shared again");
+    }
+  }
+
+  /** The failure and its causes on one line: a user reads why, not a stack trace. */
+  private static String describe(Throwable failure) {
+    StringBuilder text = new StringBuilder(String.valueOf(failure));
+    Throwable cause = failure.getCause();
+    for (int depth = 0; cause != null && depth < 5; depth++, cause = cause.getCause()) {
+      text.append(", caused by ").append(cause);
+    }
+    return text.toString();
+  }
+
+  /**
+   * Whether no part of Redis is failing. A part that failed but was not asked again for a minute
+   * (a node replaced in a failover, a slot no client uses any more) no longer counts, so that it
+   * cannot hold an outage open forever and silence the next one.
+   */
+  private boolean noneFailing() {
+    if (failing.isEmpty()) {
+      return true;
+    }
+    long now = clock.nanos();
+    failing.values().removeIf(failedAt -> now - failedAt > STALE_FAILURE_NANOS);
+    return failing.isEmpty();
+  }
+}
