@@ -64,4 +64,10 @@ public interface RateLimitBridge {
 
   /** Reports a failure in the advice itself; implementations log it once, not per request. */
   void failed(Throwable failure);
+
+  /**
+   * Reports a component that rewrites the client address, by the key the agent gave it, when it
+   * is created; implementations say once what the agent does about it. Never throws.
+   */
+  default void rewriterSeen(String component) {}
 }

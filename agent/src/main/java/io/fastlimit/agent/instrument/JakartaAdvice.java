@@ -18,6 +18,8 @@ final class JakartaAdvice {
 
   static final String NAME = "io.fastlimit.agent.instrument.JakartaServletAdvice";
   static final String FILTER_EXIT_NAME = "io.fastlimit.agent.instrument.JakartaFilterExitAdvice";
+  static final String RECEIVED_ADDRESS_NAME =
+      "io.fastlimit.agent.instrument.JakartaReceivedAddressAdvice";
 
   private JakartaAdvice() {}
 
@@ -26,10 +28,15 @@ final class JakartaAdvice {
     Map<String, String> renamed = new HashMap<>();
     renamed.put(internal(ServletAdvice.class.getName()), internal(NAME));
     renamed.put(internal(FilterExitAdvice.class.getName()), internal(FILTER_EXIT_NAME));
+    renamed.put(
+        internal(ReceivedAddressAdvice.class.getName()), internal(RECEIVED_ADDRESS_NAME));
     Map<String, byte[]> classes = new HashMap<>();
     classes.put(NAME, rename(agentClasses, ServletAdvice.class.getName(), renamed));
     classes.put(
         FILTER_EXIT_NAME, rename(agentClasses, FilterExitAdvice.class.getName(), renamed));
+    classes.put(
+        RECEIVED_ADDRESS_NAME,
+        rename(agentClasses, ReceivedAddressAdvice.class.getName(), renamed));
     return new ClassFileLocator.Simple(classes);
   }
 

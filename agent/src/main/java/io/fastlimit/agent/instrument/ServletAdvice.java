@@ -3,12 +3,14 @@ package io.fastlimit.agent.instrument;
 import io.fastlimit.bootstrap.BridgeHolder;
 import io.fastlimit.bootstrap.FilterTrace;
 import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.ReceivedAddress;
 import io.fastlimit.bootstrap.Verdict;
 import java.security.Principal;
 import java.util.Enumeration;
 import javax.servlet.DispatcherType;
 import javax.servlet.ServletOutputStream;
 import javax.servlet.ServletRequest;
+import javax.servlet.ServletRequestWrapper;
 import javax.servlet.ServletResponse;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
@@ -88,13 +90,37 @@ public final class ServletAdvice {
       if (pathInfo != null) {
         path = path + pathInfo;
       }
-      String forwardedFor = null;
+      // the peer and X-Forwarded-For as the container received them, never as a framework or
+      // the container rewrote them, so the agent's own trusted-proxies is applied once: from
+      // underneath request wrappers (Spring's ForwardedHeaderFilter, Tomcat's RemoteIpFilter),
+      // and as recorded before an in-place rewrite (ReceivedAddressAdvice)
+      ServletRequest received = request;
+      while (received instanceof ServletRequestWrapper) {
+        received = ((ServletRequestWrapper) received).getRequest();
+      }
+      HttpServletRequest container =
+          received instanceof HttpServletRequest ? (HttpServletRequest) received : httpRequest;
       String forwardedHeader = bridge.forwardedForHeader();
-      if (forwardedHeader != null) {
-        Enumeration<String> values = httpRequest.getHeaders(forwardedHeader);
-        while (values != null && values.hasMoreElements()) {
-          String value = values.nextElement();
-          forwardedFor = forwardedFor == null ? value : forwardedFor + "," + value;
+      String peer = null;
+      String forwardedFor = null;
+      if (ReceivedAddress.anyRecorded()) {
+        Object recordedPeer = container.getAttribute(ReceivedAddress.PEER_ATTRIBUTE);
+        if (recordedPeer != null) {
+          peer = recordedPeer.toString();
+          Object recordedHeader = container.getAttribute(ReceivedAddress.FORWARDED_FOR_ATTRIBUTE);
+          if (forwardedHeader != null && recordedHeader != null) {
+            forwardedFor = recordedHeader.toString();
+          }
+        }
+      }
+      if (peer == null) {
+        peer = container.getRemoteAddr();
+        if (forwardedHeader != null) {
+          Enumeration<String> values = container.getHeaders(forwardedHeader);
+          while (values != null && values.hasMoreElements()) {
+            String value = values.nextElement();
+            forwardedFor = forwardedFor == null ? value : forwardedFor + "," + value;
+          }
         }
       }
       String userId = null;
@@ -117,7 +143,7 @@ public final class ServletAdvice {
               stage,
               httpRequest.getMethod(),
               path,
-              httpRequest.getRemoteAddr(),
+              peer,
               forwardedFor,
               userId);
       if (verdict == null) {

@@ -40,34 +40,35 @@ public final class ServletInstrumentation {
         ClassFileLocator.ForClassLoader.of(ServletInstrumentation.class.getClassLoader());
     ClassFileLocator adviceClasses =
         new ClassFileLocator.Compound(agentClasses, JakartaAdvice.locator(agentClasses));
-    return new AgentBuilder.Default()
-        .disableClassFormatChanges()
-        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-        .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-        .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-        .with(new FailureLogger())
-        .ignore(
-            nameStartsWith("java.")
-                .or(nameStartsWith("jdk."))
-                .or(nameStartsWith("sun."))
-                .or(nameStartsWith("com.sun."))
-                .or(nameStartsWith("io.fastlimit."))
-                .or(isSynthetic()))
-        .type(implementations("javax.servlet"))
-        .transform(
-            advice(
-                "javax.servlet",
-                ServletAdvice.class.getName(),
-                FilterExitAdvice.class.getName(),
-                adviceClasses))
-        .type(implementations("jakarta.servlet"))
-        .transform(
-            advice(
-                "jakarta.servlet",
-                JakartaAdvice.NAME,
-                JakartaAdvice.FILTER_EXIT_NAME,
-                adviceClasses))
-        .installOn(instrumentation);
+    AgentBuilder servlets =
+        new AgentBuilder.Default()
+            .disableClassFormatChanges()
+            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+            .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+            .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+            .with(new FailureLogger())
+            .ignore(
+                nameStartsWith("java.")
+                    .or(nameStartsWith("jdk."))
+                    .or(nameStartsWith("sun."))
+                    .or(nameStartsWith("com.sun."))
+                    .or(nameStartsWith("io.fastlimit."))
+                    .or(isSynthetic()))
+            .type(implementations("javax.servlet"))
+            .transform(
+                advice(
+                    "javax.servlet",
+                    ServletAdvice.class.getName(),
+                    FilterExitAdvice.class.getName(),
+                    adviceClasses))
+            .type(implementations("jakarta.servlet"))
+            .transform(
+                advice(
+                    "jakarta.servlet",
+                    JakartaAdvice.NAME,
+                    JakartaAdvice.FILTER_EXIT_NAME,
+                    adviceClasses));
+    return ForwardingInstrumentation.extend(servlets, adviceClasses).installOn(instrumentation);
   }
 
   /**

@@ -6,6 +6,7 @@ import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.http.BlockedResponse;
 import io.fastlimit.agent.http.ClientIpResolver;
+import io.fastlimit.agent.http.ForwardingRewriters;
 import io.fastlimit.agent.http.KeyText;
 import io.fastlimit.agent.http.RateLimitHeaders;
 import io.fastlimit.agent.observe.AgentLog;
@@ -220,6 +221,11 @@ public final class RateLimiter implements RateLimitBridge {
   @Override
   public void failed(Throwable failure) {
     AgentLog.once("reading the request or writing the response failed; requests pass", failure);
+  }
+
+  @Override
+  public void rewriterSeen(String component) {
+    ForwardingRewriters.seen(component);
   }
 
   /** Decides with every rule, as when no filter ran (the common case in tests and benchmarks). */

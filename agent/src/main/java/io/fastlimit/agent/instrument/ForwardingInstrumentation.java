@@ -1,0 +1,83 @@
+package io.fastlimit.agent.instrument;
+
+import static io.fastlimit.agent.http.ForwardingRewriters.JETTY12_CUSTOMIZER;
+import static io.fastlimit.agent.http.ForwardingRewriters.JETTY_CUSTOMIZER;
+import static io.fastlimit.agent.http.ForwardingRewriters.SPRING_FILTER;
+import static io.fastlimit.agent.http.ForwardingRewriters.TOMCAT_FILTER;
+import static io.fastlimit.agent.http.ForwardingRewriters.TOMCAT_VALVE;
+import static io.fastlimit.agent.http.ForwardingRewriters.UNDERTOW_HANDLER;
+import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
+import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
+import static net.bytebuddy.matcher.ElementMatchers.isInterface;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * The advice around the components that resolve X-Forwarded-For before the agent looks: it keeps
+ * what the container received where the container rewrites it in place ({@link
+ * ReceivedAddressAdvice}) and reports which such components are in use ({@link
+ * RewriterSeenAdvice}). Request wrappers need nothing here: the servlet advice reads beneath them.
+ */
+final class ForwardingInstrumentation {
+
+  private static final String JETTY_CUSTOMIZER_CLASS =
+      "org.eclipse.jetty.server.ForwardedRequestCustomizer";
+
+  private ForwardingInstrumentation() {}
+
+  static AgentBuilder extend(AgentBuilder builder, ClassFileLocator adviceClasses) {
+    return builder
+        .type(requestRewrittenInPlace("javax.servlet"))
+        .transform(received(ReceivedAddressAdvice.class.getName(), adviceClasses))
+        .type(requestRewrittenInPlace("jakarta.servlet"))
+        .transform(received(JakartaAdvice.RECEIVED_ADDRESS_NAME, adviceClasses))
+        .type(named("org.apache.catalina.valves.RemoteIpValve"))
+        .transform(seen(TOMCAT_VALVE, adviceClasses))
+        .type(named("org.apache.catalina.filters.RemoteIpFilter"))
+        .transform(seen(TOMCAT_FILTER, adviceClasses))
+        .type(named("org.springframework.web.filter.ForwardedHeaderFilter"))
+        .transform(seen(SPRING_FILTER, adviceClasses))
+        // up to Jetty 11 the customizer calls Request.setRemoteAddr; Jetty 12 wraps the request
+        .type(named(JETTY_CUSTOMIZER_CLASS).and(declaresMethod(customize(3))))
+        .transform(seen(JETTY_CUSTOMIZER, adviceClasses))
+        .type(named(JETTY_CUSTOMIZER_CLASS).and(not(declaresMethod(customize(3)))))
+        .transform(seen(JETTY12_CUSTOMIZER, adviceClasses))
+        .type(named("io.undertow.server.handlers.ProxyPeerAddressHandler"))
+        .transform(seen(UNDERTOW_HANDLER, adviceClasses));
+  }
+
+  /** The container request classes whose setRemoteAddr the forwarding components call. */
+  private static ElementMatcher.Junction<TypeDescription> requestRewrittenInPlace(
+      String servletPackage) {
+    return named("org.apache.catalina.connector.Request")
+        .or(named("org.eclipse.jetty.server.Request"))
+        .and(not(isInterface()))
+        .and(hasSuperType(named(servletPackage + ".http.HttpServletRequest")));
+  }
+
+  private static ElementMatcher.Junction<MethodDescription> customize(int arguments) {
+    return named("customize").and(takesArguments(arguments));
+  }
+
+  private static AgentBuilder.Transformer received(String advice, ClassFileLocator classes) {
+    return new AgentBuilder.Transformer.ForAdvice()
+        .include(classes)
+        .advice(named("setRemoteAddr").and(takesArguments(1)), advice);
+  }
+
+  private static AgentBuilder.Transformer seen(String component, ClassFileLocator classes) {
+    return new AgentBuilder.Transformer.ForAdvice(
+            Advice.withCustomMapping().bind(RewriterSeenAdvice.Component.class, component))
+        .include(classes)
+        .advice(isConstructor(), RewriterSeenAdvice.class.getName());
+  }
+}

@@ -1,0 +1,64 @@
+package io.fastlimit.agent.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastlimit.agent.observe.AgentLog;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ForwardingRewritersTest {
+
+  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+  @AfterEach
+  void restoreLog() {
+    AgentLog.redirect(System.err);
+  }
+
+  private String logged() {
+    return log.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void eachComponentIsReportedOnce() {
+    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    ForwardingRewriters.seen(ForwardingRewriters.TOMCAT_FILTER);
+    ForwardingRewriters.seen(ForwardingRewriters.TOMCAT_FILTER);
+    assertThat(logged().split("RemoteIpFilter rewrites", -1)).hasSize(2);
+  }
+
+  @Test
+  void componentsTheAgentCannotSeeUnderneathAreWarnedAboutWithWhatToSet() {
+    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    ForwardingRewriters.seen(ForwardingRewriters.UNDERTOW_HANDLER);
+    assertThat(logged())
+        .startsWith("[fastlimit] WARN Undertow's proxy-address-forwarding")
+        .contains("Set trusted-proxies");
+  }
+
+  @Test
+  void everyKeyTheInstrumentationUsesHasAMessage() {
+    for (String key :
+        new String[] {
+          ForwardingRewriters.TOMCAT_VALVE,
+          ForwardingRewriters.TOMCAT_FILTER,
+          ForwardingRewriters.SPRING_FILTER,
+          ForwardingRewriters.JETTY_CUSTOMIZER,
+          ForwardingRewriters.JETTY12_CUSTOMIZER,
+          ForwardingRewriters.UNDERTOW_HANDLER
+        }) {
+      assertThat(ForwardingRewriters.describe(key)).as(key).contains("trusted-proxies");
+    }
+  }
+
+  @Test
+  void anUnknownKeyIsIgnored() {
+    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    ForwardingRewriters.seen("something-else");
+    ForwardingRewriters.seen(null);
+    assertThat(logged()).isEmpty();
+  }
+}
