@@ -19,6 +19,10 @@ import java.util.regex.Pattern;
  */
 final class ChildApp implements AutoCloseable {
 
+  // guards, not timings: a Spring Boot start took 50-77 s on a 2-core machine running other builds
+  private static final Duration STARTUP_GUARD = Duration.ofSeconds(240);
+  private static final Duration OUTPUT_GUARD = Duration.ofSeconds(60);
+
   private static final Pattern LISTENING = Pattern.compile("listening on http://localhost:(\\d+)/");
 
   private final Process process;
@@ -72,7 +76,7 @@ final class ChildApp implements AutoCloseable {
             .redirectOutput(log.toFile());
     builder.environment().putAll(environment);
     Process process = builder.start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    long deadline = System.nanoTime() + STARTUP_GUARD.toNanos();
     while (System.nanoTime() < deadline) {
       String output = Files.readString(log, StandardCharsets.UTF_8);
       if (knownPort == null) {
@@ -90,7 +94,7 @@ final class ChildApp implements AutoCloseable {
     }
     process.destroyForcibly();
     throw new IllegalStateException(
-        "the app did not start within 90 s:\n" + Files.readString(log, StandardCharsets.UTF_8));
+        "the app did not start within " + STARTUP_GUARD.toSeconds() + " s:\n" + Files.readString(log, StandardCharsets.UTF_8));
   }
 
   private static boolean answers(int port) {
@@ -116,16 +120,16 @@ final class ChildApp implements AutoCloseable {
     return process.pid();
   }
 
-  /** Waits until the output contains {@code text}; fails after 15 s with the output. */
+  /** Waits until the output contains {@code text}; fails after the guard with the output. */
   void awaitOutput(String text) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    long deadline = System.nanoTime() + OUTPUT_GUARD.toNanos();
     while (System.nanoTime() < deadline) {
       if (output().contains(text)) {
         return;
       }
       Thread.sleep(50);
     }
-    throw new AssertionError("no '" + text + "' in the output within 15 s:\n" + output());
+    throw new AssertionError("no '" + text + "' in the output within " + OUTPUT_GUARD.toSeconds() + " s:\n" + output());
   }
 
   /** Everything the app printed so far, stdout and stderr together. */
