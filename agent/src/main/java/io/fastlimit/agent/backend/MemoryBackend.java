@@ -65,6 +65,7 @@ public final class MemoryBackend implements Backend {
   /** Hard ceiling even while sweeps lag behind many threads: an eighth over the bound. */
   private final int ceiling;
   private final LongAdder newClientsRefused = new LongAdder();
+  private volatile boolean ceilingReported;
   /** Refusals counted when the current episode began; under the sweeping lock. */
   private long refusedBeforeEpisode = -1;
 
@@ -335,6 +336,14 @@ public final class MemoryBackend implements Backend {
     }
     if (size.get() >= ceiling) {
       sweepDue = true; // sweeps lag behind new clients: the next one makes room or refuses
+      if (!ceilingReported) {
+        ceilingReported = true;
+        AgentLog.warn(
+            "memory backend: new clients come faster than sweeps can make room; past an eighth"
+                + " over memory.max-keys="
+                + maxKeys
+                + " they are refused (429) until a sweep does (reported once)");
+      }
       return false;
     }
     return true;
@@ -352,6 +361,8 @@ public final class MemoryBackend implements Backend {
       sweepDue = false;
       newKeysSinceSweep.set(0);
       long now = clock.getAsLong();
+      // a sweep the bound started, not one of those every so many new keys
+      boolean atBound = size.get() >= maxKeys;
       // the first time a bucket that blocks its client is full again: room for a new client
       long firstFreed = Long.MAX_VALUE;
       int blocking = 0;
@@ -389,12 +400,13 @@ public final class MemoryBackend implements Backend {
         evict(target, true, false, now);
         evict(target, true, true, now);
       }
-      if (blocking > target) {
-        // evicting the others cannot bring the bound within reach: refuse new clients while it
-        // is full
-        startOrGoOnRefusing(Math.max(firstFreed, now + REFUSE_NEW_CLIENTS_AT_LEAST_MILLIS), now);
-      } else {
+      if (blocking <= target) {
         stopRefusing();
+      } else if (atBound) {
+        // evicting the others cannot get within reach of the bound: refuse new clients while it
+        // is full
+        startOrGoOnRefusing(
+            Math.max(firstFreed, now + REFUSE_NEW_CLIENTS_AT_LEAST_MILLIS), now, blocking);
       }
     } finally {
       sweeping.unlock();
@@ -402,17 +414,18 @@ public final class MemoryBackend implements Backend {
   }
 
   /** Under the sweeping lock. */
-  private void startOrGoOnRefusing(long until, long now) {
+  private void startOrGoOnRefusing(long until, long now, int blocking) {
     refuseNewUntil = until;
     if (refusedBeforeEpisode < 0) {
       refusedBeforeEpisode = newClientsRefused.sum();
       AgentLog.warn(
           "memory backend: "
-              + size.get()
-              + " counters, the bound of memory.max-keys="
+              + blocking
+              + " of the "
               + maxKeys
-              + ", block their clients now and may not be evicted before their retry time;"
-              + " clients without a counter are refused (429) until room frees up, in "
+              + " counters memory.max-keys allows block their clients now and may not be"
+              + " evicted before their retry time; clients without a counter are refused (429)"
+              + " until room frees up, in "
               + (until - now)
               + " ms at the earliest (raise memory.max-keys or use Redis)");
     }

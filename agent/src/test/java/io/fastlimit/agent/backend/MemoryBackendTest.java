@@ -596,25 +596,31 @@ class MemoryBackendTest {
   void refusingNewClientsIsLoggedOnceWhenItStartsAndOnceWhenItEnds() {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    long refused;
     try {
       MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
-      blockClients(backend, "blocked-", 1_000, MINUTE, FIXED_WINDOW);
-      for (int i = 0; i < 500; i++) {
+      blockClients(backend, "minute-", 950, MINUTE, FIXED_WINDOW);
+      blockClients(backend, "ten-seconds-", 50, 10_000, FIXED_WINDOW);
+      for (int i = 0; i < 300; i++) {
+        // at 10 s a sweep frees 50 slots and, the rest still blocking, goes on refusing
+        clock.set(START + (i < 100 ? 1_000 : 10_000));
         one(backend, newClient("new-" + i));
-        clock.addAndGet(i % 50 == 0 ? 1_000 : 0); // sweeps that find no room go on refusing
       }
       clock.set(START + MINUTE);
       assertThat(one(backend, newClient("after")).allowed()).isTrue();
+      refused = backend.newClientsRefused();
       one(backend, newClient("after-2")); // and a later sweep finds nothing more to say
     } finally {
       AgentLog.redirect(System.err);
     }
 
+    assertThat(refused).isEqualTo(300 - 50);
     String text = log.toString(StandardCharsets.UTF_8);
     assertThat(text.split("clients without a counter are refused", -1)).hasSize(2);
     assertThat(text.split("room for new clients again", -1)).hasSize(2);
     assertThat(text)
-        .contains("room for new clients again; 500 requests of new clients were refused");
+        .contains("1000 of the 1000 counters memory.max-keys allows block their clients")
+        .contains("room for new clients again; 250 requests of new clients were refused");
   }
 
   @ParameterizedTest
