@@ -3,6 +3,7 @@ package io.fastlimit.agent;
 import io.fastlimit.agent.backend.Backend;
 import io.fastlimit.agent.backend.BackendContext;
 import io.fastlimit.agent.backend.Backends;
+import io.fastlimit.agent.backend.MemoryBackend;
 import io.fastlimit.agent.backend.redis.RedisSettings;
 import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.config.ConfigException;
@@ -151,6 +152,9 @@ final class AgentStartup implements RulesFileWatcher.Listener {
               + "' cannot be created; the application runs without rate limits",
           failure);
       return;
+    }
+    if (backend instanceof MemoryBackend) {
+      stats.countNewClientsRefused(((MemoryBackend) backend)::newClientsRefused);
     }
     RateLimiter created = new RateLimiter(config, backend, stats);
     limiter = created;

@@ -32,6 +32,8 @@ class BucketState {
   private boolean pressed;
   /** Whether a request came back after the first: a flood of one-off clients never does. */
   private boolean returned;
+  /** Whether the last check left less than its cost: the client's next request is refused. */
+  private boolean blocking;
 
   /**
    * Decides whether {@code cost} more fits at {@code now} without consuming it, and says what a
@@ -61,6 +63,7 @@ class BucketState {
     }
     fullAtMillis = outcome.resetAtMillis();
     pressed = outcome.remaining() * 2 < limit;
+    blocking = outcome.remaining() < cost;
     return outcome;
   }
 
@@ -76,6 +79,20 @@ class BucketState {
   /** Whether the bucket is back to its full limit at {@code now}: dropping it changes nothing. */
   boolean isIdle(long now) {
     return algorithm == null || fullAtMillis <= now;
+  }
+
+  /**
+   * Whether this bucket refuses its client's next request (a rule charges the same cost every
+   * time), as of the last check, and is not yet back to its full limit: evicting it would let
+   * that request through before its retry time, which is never later than the full limit.
+   */
+  boolean blocksItsClient(long now) {
+    return blocking && fullAtMillis > now;
+  }
+
+  /** Epoch ms at which this bucket holds its full limit again, as of the last check. */
+  long fullAtMillis() {
+    return fullAtMillis;
   }
 
   /**

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -20,7 +21,9 @@ import java.util.function.LongSupplier;
  * answer), and past {@code maxKeys} live buckets are evicted too, so a flood of distinct clients
  * cannot exhaust the heap. An evicted client starts afresh, so eviction takes first the buckets
  * of clients seen once or that used at most half their limit: a flood of one-off clients cannot
- * wipe the counter of a client that keeps coming back and is being limited.
+ * wipe the counter of a client that keeps coming back and is being limited. A bucket that refuses
+ * its client's next request is never evicted before its full limit is back; when such buckets
+ * fill the bound, new clients are refused (not counted, not admitted) until room frees up.
  */
 public final class MemoryBackend implements Backend {
 
@@ -28,6 +31,16 @@ public final class MemoryBackend implements Backend {
   public static final int DEFAULT_MAX_KEYS = 1 << 20;
 
   private static final int SWEEP_EVERY_NEW_KEYS = 1 << 16;
+
+  /**
+   * While buckets that block their clients fill the bound, how long at least new clients are
+   * refused before a sweep looks for room again: a sweep visits every bucket, so it must not run
+   * for every new client that such a flood brings.
+   */
+  static final long REFUSE_NEW_CLIENTS_AT_LEAST_MILLIS = 1_000;
+
+  /** No refusal episode: {@link #refuseNewUntil} is in the past. */
+  private static final long NOT_REFUSING = Long.MIN_VALUE;
 
   /**
    * Buckets by the constant part of their key (one map per rule and bucket kind), then by client
@@ -43,6 +56,18 @@ public final class MemoryBackend implements Backend {
   private final AtomicInteger newKeysSinceSweep = new AtomicInteger();
   private final ReentrantLock sweeping = new ReentrantLock();
   private volatile boolean sweepDue;
+  /**
+   * Until when (epoch ms) a client without a bucket is refused once the bound is reached: set by
+   * a sweep that found buckets blocking their clients filling the bound (none may be evicted),
+   * to when the first of them is back to its full limit, or a little later.
+   */
+  private volatile long refuseNewUntil = NOT_REFUSING;
+  /** Hard ceiling even while sweeps lag behind many threads: an eighth over the bound. */
+  private final int ceiling;
+  private final LongAdder newClientsRefused = new LongAdder();
+  private volatile boolean ceilingReported;
+  /** Refusals counted when the current episode began; under the sweeping lock. */
+  private long refusedBeforeEpisode = -1;
 
   public MemoryBackend() {
     this(monotonicClock(), DEFAULT_MAX_KEYS);
@@ -66,6 +91,7 @@ public final class MemoryBackend implements Backend {
     }
     this.clock = clock;
     this.maxKeys = maxKeys;
+    this.ceiling = maxKeys + Math.max(1, maxKeys / 8);
   }
 
   /**
@@ -128,6 +154,11 @@ public final class MemoryBackend implements Backend {
           continue;
         }
         Bucket bucket = bucketFor(charges[index]);
+        if (bucket == null) {
+          held[index] = null; // refused: no room for a new client
+          locked++;
+          continue;
+        }
         bucket.lock();
         if (bucket.retired) {
           bucket.unlock(); // dropped by a sweep between lookup and lock: take the fresh one
@@ -139,8 +170,9 @@ public final class MemoryBackend implements Backend {
       outcomes = apply(held, charges, clock.getAsLong());
     } finally {
       for (int i = locked - 1; i >= 0; i--) {
-        if (i == 0 || held[order[i]] != held[order[i - 1]]) {
-          held[order[i]].unlock();
+        Bucket bucket = held[order[i]];
+        if (bucket != null && (i == 0 || bucket != held[order[i - 1]])) {
+          bucket.unlock();
         }
       }
     }
@@ -167,6 +199,9 @@ public final class MemoryBackend implements Backend {
   private Outcome acquireOne(Charge charge, long now) {
     while (true) {
       Bucket bucket = bucketFor(charge);
+      if (bucket == null) {
+        return refused(now);
+      }
       bucket.lock();
       try {
         if (bucket.retired) {
@@ -188,6 +223,21 @@ public final class MemoryBackend implements Backend {
   /** Number of buckets held now. */
   public int size() {
     return size.get();
+  }
+
+  /** Requests of clients without a bucket refused because the bound had no room for them. */
+  public long newClientsRefused() {
+    return newClientsRefused.sum();
+  }
+
+  /**
+   * The answer to a client refused a bucket: blocked, retry once a sweep may find room. Not
+   * counted anywhere, so an address that rotates gains nothing from being new.
+   */
+  private Outcome refused(long now) {
+    long until = refuseNewUntil;
+    long retryAt = until > now ? until : now + REFUSE_NEW_CLIENTS_AT_LEAST_MILLIS;
+    return new Outcome(false, 0, retryAt, retryAt - now, now);
   }
 
   private static int[] lockOrder(Charge[] charges) {
@@ -222,14 +272,16 @@ public final class MemoryBackend implements Backend {
     return charge.client() == null ? charge.bucket() : charge.client();
   }
 
-  private static Outcome[] apply(Bucket[] held, Charge[] charges, long now) {
+  private Outcome[] apply(Bucket[] held, Charge[] charges, long now) {
     Outcome[] outcomes = new Outcome[charges.length];
     boolean admitted = true;
     for (int i = 0; i < charges.length; i++) {
       Charge charge = charges[i];
       outcomes[i] =
-          held[i].check(
-              charge.algorithm(), charge.limit(), charge.windowMillis(), charge.cost(), now);
+          held[i] == null
+              ? refused(now)
+              : held[i].check(
+                  charge.algorithm(), charge.limit(), charge.windowMillis(), charge.cost(), now);
       if (!outcomes[i].allowed() && !charge.observeOnly()) {
         admitted = false;
       }
@@ -244,6 +296,7 @@ public final class MemoryBackend implements Backend {
     return outcomes;
   }
 
+  /** The charge's bucket, created if need be; null when there is no room for a new one. */
   private Bucket bucketFor(Charge charge) {
     String group = group(charge);
     ConcurrentHashMap<String, Bucket> inGroup = buckets.get(group);
@@ -256,19 +309,50 @@ public final class MemoryBackend implements Backend {
     if (bucket != null) {
       return bucket;
     }
+    if (size.get() >= maxKeys && !roomForNewClient()) {
+      newClientsRefused.increment();
+      return null;
+    }
     Bucket created = new Bucket();
     bucket = inGroup.putIfAbsent(id, created);
     if (bucket != null) {
       return bucket;
     }
-    if (size.incrementAndGet() > maxKeys
+    if ((size.incrementAndGet() >= maxKeys && clock.getAsLong() >= refuseNewUntil)
         || newKeysSinceSweep.incrementAndGet() >= SWEEP_EVERY_NEW_KEYS) {
       sweepDue = true;
     }
     return created;
   }
 
-  /** Drops idle buckets; if still over the bound, evicts live ones until 10% below it. */
+  /**
+   * Whether a client may get a bucket although the bound is reached: not while the last sweep
+   * found it full of buckets that block their clients (until the first is full again), and never
+   * past the ceiling; a sweep then makes room, by dropping or evicting, or starts refusing.
+   */
+  private boolean roomForNewClient() {
+    if (clock.getAsLong() < refuseNewUntil) {
+      return false;
+    }
+    if (size.get() >= ceiling) {
+      sweepDue = true; // sweeps lag behind new clients: the next one makes room or refuses
+      if (!ceilingReported) {
+        ceilingReported = true;
+        AgentLog.warn(
+            "memory backend: new clients come faster than sweeps can make room; past an eighth"
+                + " over memory.max-keys="
+                + maxKeys
+                + " they are refused (429) until a sweep does (reported once)");
+      }
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Drops idle buckets; at the bound, evicts live ones that do not block their clients until 10%
+   * below it, and refuses new clients while those that do fill it.
+   */
   private void sweep() {
     if (!sweeping.tryLock()) {
       return; // another thread is at it; the bound is enforced again on the next new key
@@ -277,6 +361,11 @@ public final class MemoryBackend implements Backend {
       sweepDue = false;
       newKeysSinceSweep.set(0);
       long now = clock.getAsLong();
+      // a sweep the bound started, not one of those every so many new keys
+      boolean atBound = size.get() >= maxKeys;
+      // the first time a bucket that blocks its client is full again: room for a new client
+      long firstFreed = Long.MAX_VALUE;
+      int blocking = 0;
       for (ConcurrentHashMap<String, Bucket> inGroup : buckets.values()) {
         for (Map.Entry<String, Bucket> entry : inGroup.entrySet()) {
           Bucket bucket = entry.getValue();
@@ -284,39 +373,87 @@ public final class MemoryBackend implements Backend {
           try {
             if (!bucket.retired && bucket.isIdle(now)) {
               retire(inGroup, entry.getKey(), bucket);
+            } else if (bucket.blocksItsClient(now)) {
+              blocking++;
+              firstFreed = Math.min(firstFreed, bucket.fullAtMillis());
             }
           } finally {
             bucket.unlock();
           }
         }
       }
-      if (size.get() > maxKeys) {
+      // down to 10% below the bound, so that a flood of new clients sweeps once per tenth
+      int target = maxKeys - maxKeys / 10;
+      if (size.get() >= maxKeys) {
         AgentLog.once(
-            "memory backend: more than "
+            "memory backend: "
                 + maxKeys
                 + " clients are active at once; evicting live counters (raise memory.max-keys"
                 + " or use Redis)",
             null);
-        // down to 10% below the bound: first the buckets not worth keeping (a client seen once,
-        // or one that used at most half its limit: evicting it gives that much away at most,
-        // and a flood of distinct clients is all such buckets), then, only if that is not
-        // enough, the same share of every rule's others, so that no rule's limited clients go
-        // first
-        int target = maxKeys - maxKeys / 10;
-        evict(target, false);
-        evict(target, true);
+        // never a bucket that blocks its client: that would let its next request through. First
+        // the buckets not worth keeping (a client seen once, or one that used at most half its
+        // limit: evicting it gives that much away at most, and a flood of distinct clients is
+        // all such buckets), then, only if that is not enough, the same share of every rule's
+        // others, so that no rule's limited clients go first, then any other
+        evict(target, false, false, now);
+        evict(target, true, false, now);
+        evict(target, true, true, now);
+      }
+      if (blocking <= target) {
+        stopRefusing();
+      } else if (atBound) {
+        // evicting the others cannot get within reach of the bound: refuse new clients while it
+        // is full
+        startOrGoOnRefusing(
+            Math.max(firstFreed, now + REFUSE_NEW_CLIENTS_AT_LEAST_MILLIS), now, blocking);
       }
     } finally {
       sweeping.unlock();
     }
   }
 
-  private void evict(int target, boolean evenWorthKeeping) {
+  /** Under the sweeping lock. */
+  private void startOrGoOnRefusing(long until, long now, int blocking) {
+    refuseNewUntil = until;
+    if (refusedBeforeEpisode < 0) {
+      refusedBeforeEpisode = newClientsRefused.sum();
+      AgentLog.warn(
+          "memory backend: "
+              + blocking
+              + " of the "
+              + maxKeys
+              + " counters memory.max-keys allows block their clients now and may not be"
+              + " evicted before their retry time; clients without a counter are refused (429)"
+              + " until room frees up, in "
+              + (until - now)
+              + " ms at the earliest (raise memory.max-keys or use Redis)");
+    }
+  }
+
+  /** Under the sweeping lock. */
+  private void stopRefusing() {
+    refuseNewUntil = NOT_REFUSING;
+    if (refusedBeforeEpisode >= 0) {
+      AgentLog.warn(
+          "memory backend: room for new clients again; "
+              + (newClientsRefused.sum() - refusedBeforeEpisode)
+              + " requests of new clients were refused meanwhile");
+      refusedBeforeEpisode = -1;
+    }
+  }
+
+  /**
+   * Evicts buckets that do not block their clients until {@code target} is left: those not
+   * worth keeping, or with {@code evenWorthKeeping} the same share of every rule's, or with
+   * {@code any} every one of them.
+   */
+  private void evict(int target, boolean evenWorthKeeping, boolean any, long now) {
     int held = size.get();
     if (held <= target) {
       return;
     }
-    double share = evenWorthKeeping ? (double) (held - target) / held : 1;
+    double share = evenWorthKeeping && !any ? (double) (held - target) / held : 1;
     for (ConcurrentHashMap<String, Bucket> inGroup : buckets.values()) {
       int evict = (int) Math.ceil(inGroup.size() * share);
       Iterator<Map.Entry<String, Bucket>> it = inGroup.entrySet().iterator();
@@ -325,7 +462,9 @@ public final class MemoryBackend implements Backend {
         Bucket bucket = entry.getValue();
         bucket.lock();
         try {
-          if (!bucket.retired && (evenWorthKeeping || !bucket.worthKeeping())) {
+          if (!bucket.retired
+              && !bucket.blocksItsClient(now)
+              && (evenWorthKeeping || !bucket.worthKeeping())) {
             retire(inGroup, entry.getKey(), bucket);
             evict--;
           }
@@ -345,7 +484,13 @@ public final class MemoryBackend implements Backend {
 
   @Override
   public String toString() {
-    return "memory backend (" + size.get() + " of at most " + maxKeys + " buckets)";
+    return "memory backend ("
+        + size.get()
+        + " of at most "
+        + maxKeys
+        + " buckets, "
+        + newClientsRefused.sum()
+        + " requests of new clients refused for want of room)";
   }
 
   // visible for tests

@@ -32,6 +32,9 @@ public final class Jmx {
     String getLastReloadTime();
 
     String getLastReloadResult();
+
+    /** Requests of new clients refused while counters blocking theirs filled memory.max-keys. */
+    long getMemoryNewClientsRefused();
   }
 
   /** Attributes of one rule. */
@@ -116,6 +119,11 @@ public final class Jmx {
       @Override
       public String getLastReloadResult() {
         return stats.lastReloadResult();
+      }
+
+      @Override
+      public long getMemoryNewClientsRefused() {
+        return stats.newClientsRefused();
       }
     };
   }

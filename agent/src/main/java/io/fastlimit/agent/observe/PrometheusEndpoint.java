@@ -104,6 +104,12 @@ public final class PrometheusEndpoint implements AutoCloseable {
     out.append("fastlimit_reload_success ")
         .append(stats.lastReloadResult().startsWith("ok") ? 1 : 0)
         .append('\n');
+    out.append("# HELP fastlimit_memory_new_clients_refused_total Requests of clients without")
+        .append(" a counter refused: counters blocking their clients filled memory.max-keys.\n");
+    out.append("# TYPE fastlimit_memory_new_clients_refused_total counter\n");
+    out.append("fastlimit_memory_new_clients_refused_total ")
+        .append(stats.newClientsRefused())
+        .append('\n');
     return out.toString();
   }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * The statistics of every rule by name, and of the rules file itself (last reload). One per
@@ -14,6 +15,7 @@ public final class Stats {
   private final Map<String, RuleStats> rules = new ConcurrentHashMap<>();
   private volatile long lastReloadMillis;
   private volatile String lastReloadResult = "none yet";
+  private volatile LongSupplier newClientsRefused = () -> 0;
 
   /** The statistics of a rule, created on first use. */
   public RuleStats forRule(String name) {
@@ -40,5 +42,18 @@ public final class Stats {
   /** "ok: N rules" or what was wrong. */
   public String lastReloadResult() {
     return lastReloadResult;
+  }
+
+  /** Where {@link #newClientsRefused} reads: the memory backend, when counters live there. */
+  public void countNewClientsRefused(LongSupplier source) {
+    newClientsRefused = source;
+  }
+
+  /**
+   * Requests of clients without a counter that the memory backend refused because counters
+   * blocking their clients filled {@code memory.max-keys}.
+   */
+  public long newClientsRefused() {
+    return newClientsRefused.getAsLong();
   }
 }

@@ -7,7 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.agent.rules.Algorithm;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -434,6 +438,189 @@ class MemoryBackendTest {
           String client = "flood-" + i;
           one(backend, new Charge("fastlimit:reset:ip:{", client, 1, MINUTE, 1, algorithm, false));
         });
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void aFloodOfClientsUsingOverHalfTheirLimitDoesNotFreeABlockedClient(Algorithm algorithm) {
+    // issue 10.5: max-keys 1000, 5,000 identities sending two requests each on a 3/min limit
+    // (over half of it, so every flood counter looks worth keeping too)
+    MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
+    Charge blocked =
+        new Charge("fastlimit:login:ip:{", "198.51.100.9", 3, MINUTE, 1, algorithm, false);
+    for (int i = 0; i < 3; i++) {
+      assertThat(one(backend, blocked).allowed()).isTrue();
+    }
+    assertThat(one(backend, blocked).allowed()).isFalse();
+
+    for (int i = 0; i < 5_000; i++) {
+      Charge client =
+          new Charge("fastlimit:login:ip:{", "flood-" + i, 3, MINUTE, 1, algorithm, false);
+      one(backend, client);
+      one(backend, client);
+    }
+
+    assertThat(one(backend, blocked).allowed()).isFalse();
+    assertThat(backend.size()).isLessThanOrEqualTo(1_000);
+  }
+
+  /** {@code count} clients on a 1/window limit, each blocked by its second request. */
+  private static void blockClients(
+      MemoryBackend backend, String prefix, int count, long window, Algorithm algorithm) {
+    for (int i = 0; i < count; i++) {
+      Charge client =
+          new Charge("fastlimit:login:ip:{", prefix + i, 1, window, 1, algorithm, false);
+      assertThat(one(backend, client).allowed()).isTrue();
+      assertThat(one(backend, client).allowed()).isFalse();
+    }
+  }
+
+  private static Charge newClient(String id) {
+    return new Charge("fastlimit:api:ip:{", id, 5, MINUTE, 1, FIXED_WINDOW, false);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void newClientsAreRefusedWhileClientsThatAreBlockedFillTheBound(Algorithm algorithm) {
+    MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
+    blockClients(backend, "blocked-", 1_000, MINUTE, algorithm);
+
+    for (int i = 0; i < 100; i++) {
+      Outcome outcome = one(backend, newClient("new-" + i));
+      assertThat(outcome.allowed()).as("new client %d", i).isFalse();
+      assertThat(outcome.retryAfterMillis()).isPositive();
+    }
+
+    assertThat(backend.newClientsRefused()).isEqualTo(100);
+    assertThat(backend.size()).isLessThanOrEqualTo(1_000);
+    Charge first = new Charge("fastlimit:login:ip:{", "blocked-0", 1, MINUTE, 1, algorithm, false);
+    assertThat(one(backend, first).allowed()).isFalse();
+  }
+
+  @Test
+  void refusedNewClientsGetRoomWhenTheFirstBlockedClientIsFullAgain() {
+    MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
+    blockClients(backend, "minute-", 950, MINUTE, FIXED_WINDOW);
+    blockClients(backend, "ten-seconds-", 50, 10_000, FIXED_WINDOW); // full again at START + 10s
+    clock.addAndGet(1_000);
+
+    Outcome refused = one(backend, newClient("early"));
+    assertThat(refused.allowed()).isFalse();
+    assertThat(refused.retryAfterMillis()).isEqualTo(9_000);
+
+    clock.set(START + 10_000);
+    int admittedCount = 0;
+    for (int i = 0; i < 100; i++) {
+      if (one(backend, newClient("late-" + i)).allowed()) {
+        admittedCount++;
+      }
+    }
+
+    // the 50 slots of those full again, not one of the 950 still blocking their clients
+    assertThat(admittedCount).isEqualTo(50);
+    assertThat(backend.size()).isLessThanOrEqualTo(1_000);
+    Charge stillBlocked =
+        new Charge("fastlimit:login:ip:{", "minute-7", 1, MINUTE, 1, FIXED_WINDOW, false);
+    assertThat(one(backend, stillBlocked).allowed()).isFalse();
+  }
+
+  @Test
+  void aRefusedNewClientIsNotCountedAndStartsAfreshOnceThereIsRoom() {
+    MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
+    blockClients(backend, "blocked-", 1_000, MINUTE, FIXED_WINDOW);
+    for (int i = 0; i < 10; i++) {
+      assertThat(one(backend, newClient("newcomer")).allowed()).isFalse();
+    }
+
+    clock.set(START + MINUTE); // every blocked client is full again
+
+    Outcome first = one(backend, newClient("newcomer"));
+    assertThat(first.allowed()).isTrue();
+    assertThat(first.remaining()).isEqualTo(4);
+  }
+
+  @Test
+  void aRequestWithARefusedNewClientConsumesFromNoOtherBucket() {
+    MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
+    blockClients(backend, "minute-", 950, MINUTE, FIXED_WINDOW);
+    blockClients(backend, "ten-seconds-", 50, 10_000, FIXED_WINDOW);
+    clock.set(START + 10_000);
+    one(backend, newClient("first")); // its sweep frees the 50 slots of those full again
+    Charge user = new Charge("fastlimit:api:user:{", "alice", 100, MINUTE, 1, FIXED_WINDOW, false);
+    assertThat(one(backend, user).remaining()).isEqualTo(99);
+    blockClients(backend, "more-", 1_000 - backend.size(), MINUTE, FIXED_WINDOW); // full again
+
+    Charge[] both = {user, newClient("203.0.113.5")};
+    Outcome[] outcomes = backend.acquire(both);
+
+    assertThat(outcomes[1].allowed()).isFalse();
+    assertThat(admitted(outcomes, both)).isFalse();
+    assertThat(one(backend, user).remaining()).isEqualTo(98); // only this request took from it
+  }
+
+  @Test
+  void aRefusedNewClientOnADryRunRuleDoesNotBlockTheRequest() {
+    MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
+    blockClients(backend, "blocked-", 1_000, MINUTE, FIXED_WINDOW);
+    Charge[] dry = {observe("never-seen", 5, 1)};
+
+    Outcome[] outcomes = backend.acquire(dry);
+
+    assertThat(outcomes[0].allowed()).isFalse(); // counted as a would-block
+    assertThat(admitted(outcomes, dry)).isTrue();
+  }
+
+  @Test
+  void manyThreadsFloodingWithClientsThatGetBlockedStayWithinAnEighthOverTheBound()
+      throws Exception {
+    MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
+    Charge blocked =
+        new Charge("fastlimit:login:ip:{", "198.51.100.9", 1, MINUTE, 1, SLIDING_WINDOW, false);
+    one(backend, blocked);
+    AtomicInteger maxSize = new AtomicInteger();
+
+    race(8, 2_000, i -> {
+      Charge client =
+          new Charge("fastlimit:login:ip:{", "flood-" + i, 1, MINUTE, 1, SLIDING_WINDOW, false);
+      one(backend, client);
+      one(backend, client);
+      maxSize.accumulateAndGet(backend.size(), Math::max);
+    });
+
+    assertThat(maxSize.get()).isLessThanOrEqualTo(1_000 + 1_000 / 8);
+    assertThat(one(backend, blocked).allowed()).isFalse();
+    assertThat(backend.newClientsRefused()).isPositive();
+  }
+
+  @Test
+  void refusingNewClientsIsLoggedOnceWhenItStartsAndOnceWhenItEnds() {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    long refused;
+    try {
+      MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
+      blockClients(backend, "minute-", 950, MINUTE, FIXED_WINDOW);
+      blockClients(backend, "ten-seconds-", 50, 10_000, FIXED_WINDOW);
+      for (int i = 0; i < 300; i++) {
+        // at 10 s a sweep frees 50 slots and, the rest still blocking, goes on refusing
+        clock.set(START + (i < 100 ? 1_000 : 10_000));
+        one(backend, newClient("new-" + i));
+      }
+      clock.set(START + MINUTE);
+      assertThat(one(backend, newClient("after")).allowed()).isTrue();
+      refused = backend.newClientsRefused();
+      one(backend, newClient("after-2")); // and a later sweep finds nothing more to say
+    } finally {
+      AgentLog.redirect(System.err);
+    }
+
+    assertThat(refused).isEqualTo(300 - 50);
+    String text = log.toString(StandardCharsets.UTF_8);
+    assertThat(text.split("clients without a counter are refused", -1)).hasSize(2);
+    assertThat(text.split("room for new clients again", -1)).hasSize(2);
+    assertThat(text)
+        .contains("1000 of the 1000 counters memory.max-keys allows block their clients")
+        .contains("room for new clients again; 250 requests of new clients were refused");
   }
 
   @ParameterizedTest

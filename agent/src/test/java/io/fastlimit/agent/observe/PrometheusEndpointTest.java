@@ -23,7 +23,18 @@ class PrometheusEndpointTest {
         .contains("fastlimit_requests_total{rule=\"a\\\"pi\",outcome=\"allowed\"} 2")
         .contains("fastlimit_requests_total{rule=\"a\\\"pi\",outcome=\"blocked\"} 1")
         .contains("fastlimit_reload_timestamp_seconds 5")
-        .contains("fastlimit_reload_success 1");
+        .contains("fastlimit_reload_success 1")
+        .contains("fastlimit_memory_new_clients_refused_total 0");
+  }
+
+  @Test
+  void rendersTheNewClientsTheMemoryBackendRefused() {
+    Stats stats = new Stats();
+    stats.countNewClientsRefused(() -> 42);
+
+    assertThat(PrometheusEndpoint.render(stats))
+        .contains("# TYPE fastlimit_memory_new_clients_refused_total counter\n")
+        .contains("\nfastlimit_memory_new_clients_refused_total 42\n");
   }
 
   @Test
