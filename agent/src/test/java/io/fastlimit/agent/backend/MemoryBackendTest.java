@@ -26,15 +26,16 @@ class MemoryBackendTest {
 
   private static final long MINUTE = 60_000;
   private static final long START = 28_333_334L * MINUTE;
+  private static final String KEY_START = "test:ip:{";
 
   private final AtomicLong clock = new AtomicLong(START);
 
-  private static Charge charge(String key, long limit, long cost, Algorithm algorithm) {
-    return new Charge(key, limit, MINUTE, cost, algorithm, false);
+  private static Charge charge(String client, long limit, long cost, Algorithm algorithm) {
+    return Charges.charge(KEY_START, client, limit, MINUTE, cost, algorithm, false);
   }
 
-  private static Charge observe(String key, long limit, long cost) {
-    return new Charge(key, limit, MINUTE, cost, FIXED_WINDOW, true);
+  private static Charge observe(String client, long limit, long cost) {
+    return Charges.charge(KEY_START, client, limit, MINUTE, cost, FIXED_WINDOW, true);
   }
 
   private static Outcome one(Backend backend, Charge charge) {
@@ -95,7 +96,7 @@ class MemoryBackendTest {
     assertThat(admitted(backend.acquire(forward), forward)).isTrue();
     assertThat(admitted(backend.acquire(backward), backward)).isTrue();
     assertThat(admitted(backend.acquire(forward), forward)).isFalse();
-    assertThat(backend.keys()).containsExactly("a", "b");
+    assertThat(backend.keys()).containsExactly(KEY_START + "a}", KEY_START + "b}");
   }
 
   @Test
@@ -115,7 +116,7 @@ class MemoryBackendTest {
           assertThat(one(backend, charge("a", 10, 1, FIXED_WINDOW)).allowed()).isTrue();
           assertThat(one(backend, charge("b", 10, 1, FIXED_WINDOW)).allowed()).isTrue();
         });
-    assertThat(backend.keys()).containsExactly("a", "b");
+    assertThat(backend.keys()).containsExactly(KEY_START + "a}", KEY_START + "b}");
   }
 
   @Test
@@ -265,7 +266,7 @@ class MemoryBackendTest {
     // time moves on with every request but stays inside one window
     AtomicLong ticking = new AtomicLong(START);
     MemoryBackend backend = new MemoryBackend(ticking::incrementAndGet, 1_000);
-    Charge charge = new Charge("hot", 100, 1_000_000, 1, SLIDING_WINDOW, false);
+    Charge charge = Charges.charge(KEY_START, "hot", 100, 1_000_000, 1, SLIDING_WINDOW, false);
     AtomicInteger admittedCount = new AtomicInteger();
 
     race(8, 1_000, i -> {
@@ -380,7 +381,7 @@ class MemoryBackendTest {
   void aFloodOfOneOffClientsDoesNotFreeALimitedClient(Algorithm algorithm) {
     MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
     Charge attacker =
-        new Charge("fastlimit:login:ip:{", "198.51.100.9", 5, MINUTE, 1, algorithm, false);
+        Charges.charge("fastlimit:login:ip:{", "198.51.100.9", 5, MINUTE, 1, algorithm, false);
     for (int i = 0; i < 5; i++) {
       assertThat(one(backend, attacker).allowed()).isTrue();
     }
@@ -393,7 +394,7 @@ class MemoryBackendTest {
         attacker,
         i -> {
           String bucket = i % 2 == 0 ? "fastlimit:login:ip:{" : "fastlimit:api:ip:{";
-          Charge once = new Charge(bucket, "flood-" + i, 5, MINUTE, 1, algorithm, false);
+          Charge once = Charges.charge(bucket, "flood-" + i, 5, MINUTE, 1, algorithm, false);
           one(backend, once);
           if (i % 500 == 0) {
             for (int j = 0; j < 4; j++) {
@@ -423,7 +424,7 @@ class MemoryBackendTest {
     // with a limit of 1 a single request uses it all: every flood bucket is at its limit too
     MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
     Charge attacker =
-        new Charge("fastlimit:reset:ip:{", "198.51.100.9", 1, MINUTE, 1, algorithm, false);
+        Charges.charge("fastlimit:reset:ip:{", "198.51.100.9", 1, MINUTE, 1, algorithm, false);
     assertThat(one(backend, attacker).allowed()).isTrue();
     assertThat(one(backend, attacker).allowed()).isFalse();
 
@@ -432,7 +433,9 @@ class MemoryBackendTest {
         attacker,
         i -> {
           String client = "flood-" + i;
-          one(backend, new Charge("fastlimit:reset:ip:{", client, 1, MINUTE, 1, algorithm, false));
+          one(
+              backend,
+              Charges.charge("fastlimit:reset:ip:{", client, 1, MINUTE, 1, algorithm, false));
         });
   }
 
@@ -452,7 +455,7 @@ class MemoryBackendTest {
       referenceClock.set(clock.get());
       String key = random.nextBoolean() ? "a" : "b";
       long cost = 1 + random.nextInt(3);
-      Charge charge = new Charge(key, 5, 1_000, cost, algorithm, false);
+      Charge charge = Charges.charge(KEY_START, key, 5, 1_000, cost, algorithm, false);
 
       Outcome expected = one(reference, charge);
       Outcome actual = one(swept, charge);
@@ -460,7 +463,7 @@ class MemoryBackendTest {
       assertThat(describe(actual)).as("step %d key %s", step, key).isEqualTo(describe(expected));
       // a noise key that is idle 1 ms later, so the next one sweeps it away
       int before = swept.size();
-      one(swept, new Charge("noise-" + step, 1, 1, 1, FIXED_WINDOW, false));
+      one(swept, Charges.charge(KEY_START, "noise-" + step, 1, 1, 1, FIXED_WINDOW, false));
       if (swept.size() <= before) {
         dropped++;
       }
@@ -480,13 +483,13 @@ class MemoryBackendTest {
   @Test
   void idleBucketIsDroppedOnlyAfterItsWindow() {
     MemoryBackend backend = new MemoryBackend(clock::get, 2);
-    one(backend, new Charge("live", 5, MINUTE, 1, FIXED_WINDOW, false));
-    one(backend, new Charge("old", 5, 1, 1, FIXED_WINDOW, false));
+    one(backend, Charges.charge(KEY_START, "live", 5, MINUTE, 1, FIXED_WINDOW, false));
+    one(backend, Charges.charge(KEY_START, "old", 5, 1, 1, FIXED_WINDOW, false));
     clock.addAndGet(1);
 
-    one(backend, new Charge("new", 5, MINUTE, 1, FIXED_WINDOW, false));
+    one(backend, Charges.charge(KEY_START, "new", 5, MINUTE, 1, FIXED_WINDOW, false));
 
-    assertThat(backend.keys()).containsExactly("live", "new");
+    assertThat(backend.keys()).containsExactly(KEY_START + "live}", KEY_START + "new}");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.fastlimit.agent.backend.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.backend.Charge;
+import io.fastlimit.agent.backend.Charges;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.agent.rules.Algorithm;
@@ -77,7 +78,7 @@ class RedisBackendTest {
   }
 
   private static Charge charge(String key, Algorithm algorithm, long limit, long window) {
-    return new Charge(key, limit, window, 1, algorithm, false);
+    return Charges.charge(key, limit, window, 1, algorithm, false);
   }
 
   @Test
@@ -223,7 +224,7 @@ class RedisBackendTest {
     String observed = key("observed");
     Charge[] charges = {
       charge(enforced, Algorithm.FIXED_WINDOW, 100, 3_600_000),
-      new Charge(observed, 1, 3_600_000, 1, Algorithm.FIXED_WINDOW, true)
+      Charges.charge(observed, 1, 3_600_000, 1, Algorithm.FIXED_WINDOW, true)
     };
     backend.acquire(charges);
     long calls = scriptCalls();
