@@ -3,6 +3,7 @@ package io.fastlimit.agent;
 import io.fastlimit.agent.backend.Backend;
 import io.fastlimit.agent.backend.BackendContext;
 import io.fastlimit.agent.backend.Backends;
+import io.fastlimit.agent.bridge.LimiterBridge;
 import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
@@ -139,7 +140,7 @@ final class AgentStartup implements RulesFileWatcher.Listener {
     RateLimiter created = new RateLimiter(config, backend, stats);
     limiter = created;
     startedWith = config.backendIdentity();
-    BridgeHolder.set(created);
+    BridgeHolder.set(new LimiterBridge(created));
     stats.reloaded(System.currentTimeMillis(), "ok: " + config.rules().rules().size() + " rules");
     if (config.prometheusPort() > 0) {
       try {
