@@ -5,6 +5,7 @@ import io.fastlimit.agent.backend.BackendContext;
 import io.fastlimit.agent.backend.Backends;
 import io.fastlimit.agent.backend.MemoryBackend;
 import io.fastlimit.agent.backend.redis.RedisSettings;
+import io.fastlimit.agent.bridge.LimiterBridge;
 import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
@@ -159,7 +160,7 @@ final class AgentStartup implements RulesFileWatcher.Listener {
     RateLimiter created = new RateLimiter(config, backend, stats);
     limiter = created;
     startedWith = config.restartSettings();
-    BridgeHolder.set(created);
+    BridgeHolder.set(new LimiterBridge(created));
     stats.reloaded(System.currentTimeMillis(), "ok: " + config.rules().rules().size() + " rules");
     if (config.prometheusPort() > 0) {
       try {

@@ -1,10 +1,16 @@
 package io.fastlimit.bench;
 
+import io.fastlimit.agent.backend.BucketKind;
+import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.MemoryBackend;
+import io.fastlimit.agent.bridge.LimiterBridge;
 import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
 import io.fastlimit.agent.limit.RateLimiter;
+import io.fastlimit.agent.observe.Stats;
+import io.fastlimit.agent.rules.RateLimitRule;
+import io.fastlimit.bootstrap.RateLimitBridge;
 
 /**
  * The rules files the decision benchmarks run against: {@code ruleCount} wildcard rules {@code
@@ -42,7 +48,7 @@ final class BenchRules {
   }
 
   /** A limiter over the in-memory backend, as the agent builds it at start. */
-  static RateLimiter limiter(int ruleCount, String algorithm) {
+  static RateLimitBridge limiter(int ruleCount, String algorithm) {
     StringBuilder yaml = new StringBuilder();
     yaml.append("algorithm: ").append(algorithm).append('\n');
     yaml.append("rules:\n");
@@ -50,13 +56,29 @@ final class BenchRules {
       yaml.append("  - {path: /api/v").append(i).append("/**, limit: ")
           .append(HUGE_LIMIT).append("}\n");
     }
-    AgentConfig config;
+    AgentConfig config = parse(yaml.toString());
+    MemoryBackend backend = new MemoryBackend(System::currentTimeMillis, config.memoryMaxKeys());
+    return new LimiterBridge(new RateLimiter(config, backend, new Stats()));
+  }
+
+  /**
+   * The charge the limiter makes for {@code client} on a one-rule file with this limit (as
+   * {@code 100/min}) and algorithm, for the benchmarks that call a backend directly.
+   */
+  static Charge charge(String keyStart, String client, String limit, String algorithm) {
+    RateLimitRule rule =
+        parse("algorithm: " + algorithm + "\nrules:\n  - {path: /hot, limit: " + limit + "}\n")
+            .rules()
+            .rules()
+            .get(0);
+    return new Charge(rule, BucketKind.IP, keyStart, client);
+  }
+
+  private static AgentConfig parse(String yaml) {
     try {
-      config = ConfigLoader.parse(yaml.toString(), "bench-rules.yaml", name -> null);
+      return ConfigLoader.parse(yaml, "bench-rules.yaml", name -> null);
     } catch (ConfigException e) {
       throw new IllegalStateException("the benchmark's rules file is invalid: " + e.getMessage(), e);
     }
-    MemoryBackend backend = new MemoryBackend(System::currentTimeMillis, config.memoryMaxKeys());
-    return new RateLimiter(config, backend);
   }
 }

@@ -34,7 +34,7 @@ public final class MemoryPerKey {
     for (int i = 0; i < buckets; i++) {
       String address = "10." + ((i >> 16) & 255) + "." + ((i >> 8) & 255) + "." + (i & 255);
       Charge charge =
-          new Charge("fastlimit:api:ip:{" + address + "}", 100, 60_000, 1, algorithm, false);
+          BenchRules.charge("fastlimit:api:ip:{", address, "100/min", algorithm.configName());
       backend.acquire(new Charge[] {charge});
     }
     long after = usedHeap();

@@ -4,7 +4,6 @@ import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.backend.redis.RedisBackend;
 import io.fastlimit.agent.backend.redis.RedisSettings;
-import io.fastlimit.agent.rules.Algorithm;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
@@ -95,13 +94,7 @@ public class RedisDecisionBenchmark {
                   List.of(redis.uri()), false, TIMEOUT_MILLIS, RedisSettings.OnError.DENY));
       charges =
           new Charge[] {
-            new Charge(
-                redis.key("agent:{hot}"),
-                HUGE_LIMIT,
-                WINDOW_MILLIS,
-                1,
-                Algorithm.fromConfigName(algorithm),
-                false)
+            BenchRules.charge(redis.key("agent:{"), "hot", HUGE_LIMIT + "/min", algorithm)
           };
       if (HUGE_LIMIT > RedisBackend.MAX_LIMIT_TIMES_WINDOW / WINDOW_MILLIS) {
         throw new IllegalStateException("the limit is too large for the Redis backend");

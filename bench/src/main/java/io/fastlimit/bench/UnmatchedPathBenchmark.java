@@ -1,6 +1,6 @@
 package io.fastlimit.bench;
 
-import io.fastlimit.agent.limit.RateLimiter;
+import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Verdict;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What the agent adds to a request that no rule limits: {@link RateLimiter#decide} on a path under
+ * What the agent adds to a request that no rule limits: {@link RateLimitBridge#decide} on a path under
  * the same /api prefix as all 1, 100 or 1000 rules, so every pattern is tried and none matches.
  */
 @State(Scope.Benchmark)
@@ -32,7 +32,7 @@ public class UnmatchedPathBenchmark {
   @Param({"1", "100", "1000"})
   int ruleCount;
 
-  private RateLimiter limiter;
+  private RateLimitBridge limiter;
   private String method;
   private String path;
   private String peer;
@@ -50,7 +50,7 @@ public class UnmatchedPathBenchmark {
   }
 
   private Verdict decide() {
-    return limiter.decide(method, path, peer, null, null);
+    return limiter.decide(RateLimitBridge.STAGE_SERVLET_ALL_RULES, method, path, peer, null, null);
   }
 
   @Benchmark

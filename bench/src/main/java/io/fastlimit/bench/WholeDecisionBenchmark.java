@@ -1,6 +1,6 @@
 package io.fastlimit.bench;
 
-import io.fastlimit.agent.limit.RateLimiter;
+import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Verdict;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The whole decision the inlined servlet advice asks for per request, {@link RateLimiter#decide}:
+ * The whole decision the inlined servlet advice asks for per request, {@link RateLimitBridge#decide}:
  * rule match among 1, 100 or 1000 rules (the request matches only the last), client IP and key
  * building, the in-memory backend's atomic charge and the admitted verdict with its headers. One
  * client on one path, so every call hits the same bucket; it never runs out.
@@ -38,7 +38,7 @@ public class WholeDecisionBenchmark {
   @Param({"sliding-window", "fixed-window", "token-bucket"})
   String algorithm;
 
-  private RateLimiter limiter;
+  private RateLimitBridge limiter;
   private String method;
   private String path;
   private String peer;
@@ -64,7 +64,7 @@ public class WholeDecisionBenchmark {
   }
 
   private Verdict decide() {
-    return limiter.decide(method, path, peer, null, null);
+    return limiter.decide(RateLimitBridge.STAGE_SERVLET_ALL_RULES, method, path, peer, null, null);
   }
 
   @Benchmark

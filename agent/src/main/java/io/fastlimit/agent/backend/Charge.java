@@ -1,63 +1,57 @@
 package io.fastlimit.agent.backend;
 
 import io.fastlimit.agent.rules.Algorithm;
+import io.fastlimit.agent.rules.Rate;
+import io.fastlimit.agent.rules.RateLimitRule;
 
 /**
- * One bucket a request draws from: its key, its limit per window, the algorithm and the cost.
- * An observe-only charge (dry-run) is counted but never blocks the request.
+ * One bucket a request draws from: the rule and the kind of bucket (whose rate, cost and
+ * algorithm apply) and the client it counts. A charge of a dry-run rule is observe-only: counted,
+ * but it never blocks the request.
  *
- * <p>The limiter names a bucket in two parts, the rule's constant {@code bucket} (ending in the
- * {@code '{'} that opens a Redis Cluster hash tag) and the request's {@code client}; the key is
- * {@code bucket + client + '}'}, built only when a backend asks for it, so that the memory
- * backend finds a bucket without building a string per request.
+ * <p>A bucket's key has two parts: the {@link #keyStart(String, String, BucketKind) key start},
+ * constant for one rule and kind and ending in the {@code '{'} that opens a Redis Cluster hash
+ * tag, and the request's {@code client}; the key is {@code keyStart + client + '}'}, built only
+ * when a backend asks for it, so that the memory backend finds a bucket without building a string
+ * per request.
  */
 public final class Charge {
 
-  private final String bucket;
+  private final RateLimitRule rule;
+  private final BucketKind kind;
+  private final Rate rate;
+  private final String keyStart;
   private final String client;
   private String key; // built on first use; racing threads build equal strings
-  private final long limit;
-  private final long windowMillis;
-  private final long cost;
-  private final Algorithm algorithm;
-  private final boolean observeOnly;
 
-  /** A charge on a bucket named by its whole key. */
-  public Charge(
-      String key,
-      long limit,
-      long windowMillis,
-      long cost,
-      Algorithm algorithm,
-      boolean observeOnly) {
-    this(key, null, limit, windowMillis, cost, algorithm, observeOnly);
-    this.key = key;
+  /**
+   * A charge of {@code rule} on the {@code kind} bucket of {@code client}.
+   *
+   * @param keyStart {@link #keyStart(String, String, BucketKind)} of the rule and kind, made once
+   */
+  public Charge(RateLimitRule rule, BucketKind kind, String keyStart, String client) {
+    Rate rate = kind.rateOf(rule);
+    if (rate == null) {
+      throw new IllegalArgumentException("rule " + rule.name() + " has no " + kind + " rate");
+    }
+    this.rule = rule;
+    this.kind = kind;
+    this.rate = rate;
+    this.keyStart = keyStart;
+    this.client = client;
   }
 
-  /** A charge on the bucket {@code bucket + client + '}'}. */
-  public Charge(
-      String bucket,
-      String client,
-      long limit,
-      long windowMillis,
-      long cost,
-      Algorithm algorithm,
-      boolean observeOnly) {
-    this.bucket = bucket;
-    this.client = client;
-    this.limit = limit;
-    this.windowMillis = windowMillis;
-    this.cost = cost;
-    this.algorithm = algorithm;
-    this.observeOnly = observeOnly;
+  /** The constant part of the keys of one rule's buckets of one kind: {@code prefix:rule:ip:{}. */
+  public static String keyStart(String prefix, String ruleName, BucketKind kind) {
+    return prefix + ':' + ruleName + ':' + kind.keyWord() + ":{";
   }
 
   public String key() {
     String built = key;
     if (built == null) {
       built =
-          new StringBuilder(bucket.length() + client.length() + 1)
-              .append(bucket)
+          new StringBuilder(keyStart.length() + client.length() + 1)
+              .append(keyStart)
               .append(client)
               .append('}')
               .toString();
@@ -66,33 +60,46 @@ public final class Charge {
     return built;
   }
 
-  /** The constant part of the key, or the whole key when the charge was made with one. */
-  public String bucket() {
-    return bucket;
+  /** The constant part of the key, shared by every client of this rule and bucket kind. */
+  public String keyStart() {
+    return keyStart;
   }
 
-  /** The request's part of the key, or null when the charge was made with a whole key. */
+  /** The request's part of the key: the client address or the user id. */
   public String client() {
     return client;
   }
 
+  public RateLimitRule rule() {
+    return rule;
+  }
+
+  public BucketKind kind() {
+    return kind;
+  }
+
+  /** The rule's rate for this kind of bucket. */
+  public Rate rate() {
+    return rate;
+  }
+
   public long limit() {
-    return limit;
+    return rate.limit();
   }
 
   public long windowMillis() {
-    return windowMillis;
+    return rate.windowMillis();
   }
 
   public long cost() {
-    return cost;
+    return rule.cost();
   }
 
   public Algorithm algorithm() {
-    return algorithm;
+    return rule.algorithm();
   }
 
   public boolean observeOnly() {
-    return observeOnly;
+    return rule.dryRun();
   }
 }

@@ -43,9 +43,9 @@ public final class MemoryBackend implements Backend {
   private static final long NOT_REFUSING = Long.MIN_VALUE;
 
   /**
-   * Buckets by the constant part of their key (one map per rule and bucket kind), then by client
-   * id: a lookup hashes strings that already exist instead of building a key object per request,
-   * and a held bucket costs no key object either. Charges named by a whole key live under "".
+   * Buckets by their key start (one map per rule and bucket kind), then by client id: a lookup
+   * hashes strings that already exist instead of building a key object per request, and a held
+   * bucket costs no key object either.
    */
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Bucket>> buckets =
       new ConcurrentHashMap<>();
@@ -260,16 +260,8 @@ public final class MemoryBackend implements Backend {
 
   /** Orders charges by their bucket's place in the maps: the order buckets are locked in. */
   private static int compare(Charge one, Charge other) {
-    int byGroup = group(one).compareTo(group(other));
-    return byGroup != 0 ? byGroup : id(one).compareTo(id(other));
-  }
-
-  private static String group(Charge charge) {
-    return charge.client() == null ? "" : charge.bucket();
-  }
-
-  private static String id(Charge charge) {
-    return charge.client() == null ? charge.bucket() : charge.client();
+    int byKeyStart = one.keyStart().compareTo(other.keyStart());
+    return byKeyStart != 0 ? byKeyStart : one.client().compareTo(other.client());
   }
 
   private Outcome[] apply(Bucket[] held, Charge[] charges, long now) {
@@ -298,13 +290,13 @@ public final class MemoryBackend implements Backend {
 
   /** The charge's bucket, created if need be; null when there is no room for a new one. */
   private Bucket bucketFor(Charge charge) {
-    String group = group(charge);
-    ConcurrentHashMap<String, Bucket> inGroup = buckets.get(group);
+    String keyStart = charge.keyStart();
+    ConcurrentHashMap<String, Bucket> inGroup = buckets.get(keyStart);
     if (inGroup == null) {
       // one map per rule and bucket kind, never dropped: as many as rule names ever loaded
-      inGroup = buckets.computeIfAbsent(group, k -> new ConcurrentHashMap<>());
+      inGroup = buckets.computeIfAbsent(keyStart, k -> new ConcurrentHashMap<>());
     }
-    String id = id(charge);
+    String id = charge.client();
     Bucket bucket = inGroup.get(id);
     if (bucket != null) {
       return bucket;
@@ -498,7 +490,7 @@ public final class MemoryBackend implements Backend {
     List<String> keys = new ArrayList<>();
     for (Map.Entry<String, ConcurrentHashMap<String, Bucket>> group : buckets.entrySet()) {
       for (String id : group.getValue().keySet()) {
-        keys.add(group.getKey().isEmpty() ? id : group.getKey() + id + '}');
+        keys.add(group.getKey() + id + '}');
       }
     }
     String[] sorted = keys.toArray(new String[0]);

@@ -14,11 +14,6 @@ public final class Outcome {
   private final long retryAfterMillis;
   private final long decidedAtMillis;
 
-  /** An outcome decided now by this JVM's wall clock. */
-  public Outcome(boolean allowed, long remaining, long resetAtMillis, long retryAfterMillis) {
-    this(allowed, remaining, resetAtMillis, retryAfterMillis, System.currentTimeMillis());
-  }
-
   /** An outcome decided at {@code decidedAtMillis} by the clock its other times are on. */
   public Outcome(
       boolean allowed,

@@ -14,6 +14,8 @@ public final class Rate {
   private final long limit;
   private final long windowMillis;
   private final String text;
+  /** The limit in decimal, made once: it is a header value of every limited request. */
+  private final String limitText;
 
   public Rate(long limit, long windowMillis, String text) {
     if (limit < 1) {
@@ -32,6 +34,7 @@ public final class Rate {
     this.limit = limit;
     this.windowMillis = windowMillis;
     this.text = text;
+    this.limitText = Long.toString(limit);
   }
 
   /**
@@ -117,6 +120,11 @@ public final class Rate {
 
   public long limit() {
     return limit;
+  }
+
+  /** The limit as header text, such as {@code 10}. */
+  public String limitText() {
+    return limitText;
   }
 
   public long windowMillis() {

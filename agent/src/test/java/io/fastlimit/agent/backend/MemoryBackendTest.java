@@ -30,15 +30,16 @@ class MemoryBackendTest {
 
   private static final long MINUTE = 60_000;
   private static final long START = 28_333_334L * MINUTE;
+  private static final String KEY_START = "test:ip:{";
 
   private final AtomicLong clock = new AtomicLong(START);
 
-  private static Charge charge(String key, long limit, long cost, Algorithm algorithm) {
-    return new Charge(key, limit, MINUTE, cost, algorithm, false);
+  private static Charge charge(String client, long limit, long cost, Algorithm algorithm) {
+    return Charges.charge(KEY_START, client, limit, MINUTE, cost, algorithm, false);
   }
 
-  private static Charge observe(String key, long limit, long cost) {
-    return new Charge(key, limit, MINUTE, cost, FIXED_WINDOW, true);
+  private static Charge observe(String client, long limit, long cost) {
+    return Charges.charge(KEY_START, client, limit, MINUTE, cost, FIXED_WINDOW, true);
   }
 
   private static Outcome one(Backend backend, Charge charge) {
@@ -99,7 +100,7 @@ class MemoryBackendTest {
     assertThat(admitted(backend.acquire(forward), forward)).isTrue();
     assertThat(admitted(backend.acquire(backward), backward)).isTrue();
     assertThat(admitted(backend.acquire(forward), forward)).isFalse();
-    assertThat(backend.keys()).containsExactly("a", "b");
+    assertThat(backend.keys()).containsExactly(KEY_START + "a}", KEY_START + "b}");
   }
 
   @Test
@@ -119,7 +120,7 @@ class MemoryBackendTest {
           assertThat(one(backend, charge("a", 10, 1, FIXED_WINDOW)).allowed()).isTrue();
           assertThat(one(backend, charge("b", 10, 1, FIXED_WINDOW)).allowed()).isTrue();
         });
-    assertThat(backend.keys()).containsExactly("a", "b");
+    assertThat(backend.keys()).containsExactly(KEY_START + "a}", KEY_START + "b}");
   }
 
   @Test
@@ -269,7 +270,7 @@ class MemoryBackendTest {
     // time moves on with every request but stays inside one window
     AtomicLong ticking = new AtomicLong(START);
     MemoryBackend backend = new MemoryBackend(ticking::incrementAndGet, 1_000);
-    Charge charge = new Charge("hot", 100, 1_000_000, 1, SLIDING_WINDOW, false);
+    Charge charge = Charges.charge(KEY_START, "hot", 100, 1_000_000, 1, SLIDING_WINDOW, false);
     AtomicInteger admittedCount = new AtomicInteger();
 
     race(8, 1_000, i -> {
@@ -384,7 +385,7 @@ class MemoryBackendTest {
   void aFloodOfOneOffClientsDoesNotFreeALimitedClient(Algorithm algorithm) {
     MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
     Charge attacker =
-        new Charge("fastlimit:login:ip:{", "198.51.100.9", 5, MINUTE, 1, algorithm, false);
+        Charges.charge("fastlimit:login:ip:{", "198.51.100.9", 5, MINUTE, 1, algorithm, false);
     for (int i = 0; i < 5; i++) {
       assertThat(one(backend, attacker).allowed()).isTrue();
     }
@@ -397,7 +398,7 @@ class MemoryBackendTest {
         attacker,
         i -> {
           String bucket = i % 2 == 0 ? "fastlimit:login:ip:{" : "fastlimit:api:ip:{";
-          Charge once = new Charge(bucket, "flood-" + i, 5, MINUTE, 1, algorithm, false);
+          Charge once = Charges.charge(bucket, "flood-" + i, 5, MINUTE, 1, algorithm, false);
           one(backend, once);
           if (i % 500 == 0) {
             for (int j = 0; j < 4; j++) {
@@ -427,7 +428,7 @@ class MemoryBackendTest {
     // with a limit of 1 a single request uses it all: every flood bucket is at its limit too
     MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
     Charge attacker =
-        new Charge("fastlimit:reset:ip:{", "198.51.100.9", 1, MINUTE, 1, algorithm, false);
+        Charges.charge("fastlimit:reset:ip:{", "198.51.100.9", 1, MINUTE, 1, algorithm, false);
     assertThat(one(backend, attacker).allowed()).isTrue();
     assertThat(one(backend, attacker).allowed()).isFalse();
 
@@ -436,7 +437,9 @@ class MemoryBackendTest {
         attacker,
         i -> {
           String client = "flood-" + i;
-          one(backend, new Charge("fastlimit:reset:ip:{", client, 1, MINUTE, 1, algorithm, false));
+          one(
+              backend,
+              Charges.charge("fastlimit:reset:ip:{", client, 1, MINUTE, 1, algorithm, false));
         });
   }
 
@@ -447,7 +450,7 @@ class MemoryBackendTest {
     // (over half of it, so every flood counter looks worth keeping too)
     MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
     Charge blocked =
-        new Charge("fastlimit:login:ip:{", "198.51.100.9", 3, MINUTE, 1, algorithm, false);
+        Charges.charge("fastlimit:login:ip:{", "198.51.100.9", 3, MINUTE, 1, algorithm, false);
     for (int i = 0; i < 3; i++) {
       assertThat(one(backend, blocked).allowed()).isTrue();
     }
@@ -455,7 +458,7 @@ class MemoryBackendTest {
 
     for (int i = 0; i < 5_000; i++) {
       Charge client =
-          new Charge("fastlimit:login:ip:{", "flood-" + i, 3, MINUTE, 1, algorithm, false);
+          Charges.charge("fastlimit:login:ip:{", "flood-" + i, 3, MINUTE, 1, algorithm, false);
       one(backend, client);
       one(backend, client);
     }
@@ -469,14 +472,14 @@ class MemoryBackendTest {
       MemoryBackend backend, String prefix, int count, long window, Algorithm algorithm) {
     for (int i = 0; i < count; i++) {
       Charge client =
-          new Charge("fastlimit:login:ip:{", prefix + i, 1, window, 1, algorithm, false);
+          Charges.charge("fastlimit:login:ip:{", prefix + i, 1, window, 1, algorithm, false);
       assertThat(one(backend, client).allowed()).isTrue();
       assertThat(one(backend, client).allowed()).isFalse();
     }
   }
 
   private static Charge newClient(String id) {
-    return new Charge("fastlimit:api:ip:{", id, 5, MINUTE, 1, FIXED_WINDOW, false);
+    return Charges.charge("fastlimit:api:ip:{", id, 5, MINUTE, 1, FIXED_WINDOW, false);
   }
 
   @ParameterizedTest
@@ -493,7 +496,7 @@ class MemoryBackendTest {
 
     assertThat(backend.newClientsRefused()).isEqualTo(100);
     assertThat(backend.size()).isLessThanOrEqualTo(1_000);
-    Charge first = new Charge("fastlimit:login:ip:{", "blocked-0", 1, MINUTE, 1, algorithm, false);
+    Charge first = Charges.charge("fastlimit:login:ip:{", "blocked-0", 1, MINUTE, 1, algorithm, false);
     assertThat(one(backend, first).allowed()).isFalse();
   }
 
@@ -520,7 +523,7 @@ class MemoryBackendTest {
     assertThat(admittedCount).isEqualTo(50);
     assertThat(backend.size()).isLessThanOrEqualTo(1_000);
     Charge stillBlocked =
-        new Charge("fastlimit:login:ip:{", "minute-7", 1, MINUTE, 1, FIXED_WINDOW, false);
+        Charges.charge("fastlimit:login:ip:{", "minute-7", 1, MINUTE, 1, FIXED_WINDOW, false);
     assertThat(one(backend, stillBlocked).allowed()).isFalse();
   }
 
@@ -546,7 +549,7 @@ class MemoryBackendTest {
     blockClients(backend, "ten-seconds-", 50, 10_000, FIXED_WINDOW);
     clock.set(START + 10_000);
     one(backend, newClient("first")); // its sweep frees the 50 slots of those full again
-    Charge user = new Charge("fastlimit:api:user:{", "alice", 100, MINUTE, 1, FIXED_WINDOW, false);
+    Charge user = Charges.charge("fastlimit:api:user:{", "alice", 100, MINUTE, 1, FIXED_WINDOW, false);
     assertThat(one(backend, user).remaining()).isEqualTo(99);
     blockClients(backend, "more-", 1_000 - backend.size(), MINUTE, FIXED_WINDOW); // full again
 
@@ -575,13 +578,13 @@ class MemoryBackendTest {
       throws Exception {
     MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
     Charge blocked =
-        new Charge("fastlimit:login:ip:{", "198.51.100.9", 1, MINUTE, 1, SLIDING_WINDOW, false);
+        Charges.charge("fastlimit:login:ip:{", "198.51.100.9", 1, MINUTE, 1, SLIDING_WINDOW, false);
     one(backend, blocked);
     AtomicInteger maxSize = new AtomicInteger();
 
     race(8, 2_000, i -> {
       Charge client =
-          new Charge("fastlimit:login:ip:{", "flood-" + i, 1, MINUTE, 1, SLIDING_WINDOW, false);
+          Charges.charge("fastlimit:login:ip:{", "flood-" + i, 1, MINUTE, 1, SLIDING_WINDOW, false);
       one(backend, client);
       one(backend, client);
       maxSize.accumulateAndGet(backend.size(), Math::max);
@@ -639,7 +642,7 @@ class MemoryBackendTest {
       referenceClock.set(clock.get());
       String key = random.nextBoolean() ? "a" : "b";
       long cost = 1 + random.nextInt(3);
-      Charge charge = new Charge(key, 5, 1_000, cost, algorithm, false);
+      Charge charge = Charges.charge(KEY_START, key, 5, 1_000, cost, algorithm, false);
 
       Outcome expected = one(reference, charge);
       Outcome actual = one(swept, charge);
@@ -647,7 +650,7 @@ class MemoryBackendTest {
       assertThat(describe(actual)).as("step %d key %s", step, key).isEqualTo(describe(expected));
       // a noise key that is idle 1 ms later, so the next one sweeps it away
       int before = swept.size();
-      one(swept, new Charge("noise-" + step, 1, 1, 1, FIXED_WINDOW, false));
+      one(swept, Charges.charge(KEY_START, "noise-" + step, 1, 1, 1, FIXED_WINDOW, false));
       if (swept.size() <= before) {
         dropped++;
       }
@@ -667,13 +670,13 @@ class MemoryBackendTest {
   @Test
   void idleBucketIsDroppedOnlyAfterItsWindow() {
     MemoryBackend backend = new MemoryBackend(clock::get, 2);
-    one(backend, new Charge("live", 5, MINUTE, 1, FIXED_WINDOW, false));
-    one(backend, new Charge("old", 5, 1, 1, FIXED_WINDOW, false));
+    one(backend, Charges.charge(KEY_START, "live", 5, MINUTE, 1, FIXED_WINDOW, false));
+    one(backend, Charges.charge(KEY_START, "old", 5, 1, 1, FIXED_WINDOW, false));
     clock.addAndGet(1);
 
-    one(backend, new Charge("new", 5, MINUTE, 1, FIXED_WINDOW, false));
+    one(backend, Charges.charge(KEY_START, "new", 5, MINUTE, 1, FIXED_WINDOW, false));
 
-    assertThat(backend.keys()).containsExactly("live", "new");
+    assertThat(backend.keys()).containsExactly(KEY_START + "live}", KEY_START + "new}");
   }
 
   @Test

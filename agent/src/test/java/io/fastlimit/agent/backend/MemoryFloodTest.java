@@ -17,7 +17,14 @@ class MemoryFloodTest {
     int largest = 0;
     for (int i = 0; i < 10_000_000; i++) {
       Charge charge =
-          new Charge("fastlimit:api:ip:{" + i + "}", 10, 60_000, 1, Algorithm.SLIDING_WINDOW, false);
+          Charges.charge(
+              "fastlimit:api:ip:{",
+              Integer.toString(i),
+              10,
+              60_000,
+              1,
+              Algorithm.SLIDING_WINDOW,
+              false);
       assertThat(backend.acquire(new Charge[] {charge})[0].allowed()).isTrue();
       if ((i & 0xffff) == 0) {
         largest = Math.max(largest, backend.size());

@@ -3,11 +3,17 @@ package io.fastlimit.agent.limit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.backend.Backend;
+import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.MemoryBackend;
+import io.fastlimit.agent.bridge.LimiterBridge;
 import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
+import io.fastlimit.agent.observe.Stats;
+import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Verdict;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -31,15 +37,29 @@ class RateLimiterTest {
 
   private RateLimiter limiter(String yaml) throws ConfigException {
     return new RateLimiter(
-        ConfigLoader.parse(yaml, "rules.yaml", name -> null), new MemoryBackend(clock::get, 10_000));
+        ConfigLoader.parse(yaml, "rules.yaml", name -> null),
+        new MemoryBackend(clock::get, 10_000),
+        new Stats());
+  }
+
+  /** The whole decision the advice asks for when no filter ran: limiter, bridge and verdict. */
+  private static Verdict decide(
+      RateLimiter limiter,
+      String method,
+      String path,
+      String peer,
+      String forwardedFor,
+      String user) {
+    return new LimiterBridge(limiter)
+        .decide(RateLimitBridge.STAGE_SERVLET_ALL_RULES, method, path, peer, forwardedFor, user);
   }
 
   private static Verdict get(RateLimiter limiter, String path) {
-    return limiter.decide("GET", path, PEER, null, null);
+    return decide(limiter, "GET", path, PEER, null, null);
   }
 
   private static Verdict asUser(RateLimiter limiter, String path, String peer, String user) {
-    return limiter.decide("GET", path, peer, null, user);
+    return decide(limiter, "GET", path, peer, null, user);
   }
 
   private static Map<String, String> headers(Verdict verdict) {
@@ -67,8 +87,8 @@ class RateLimiterTest {
 
     assertThat(get(limiter, "/logout")).isNull();
     assertThat(get(limiter, "/login/more")).isNull();
-    assertThat(limiter.decide(null, "/login", PEER, null, null)).isNull();
-    assertThat(limiter.decide("GET", null, PEER, null, null)).isNull();
+    assertThat(decide(limiter, null, "/login", PEER, null, null)).isNull();
+    assertThat(decide(limiter, "GET", null, PEER, null, null)).isNull();
   }
 
   @Test
@@ -167,7 +187,7 @@ class RateLimiterTest {
     for (int i = 0; i < 5; i++) {
       assertThat(get(limiter, "/a")).isNull();
     }
-    assertThat(limiter.decide("GET", "/a", "198.51.100.1", null, null).isBlocked()).isFalse();
+    assertThat(decide(limiter, "GET", "/a", "198.51.100.1", null, null).isBlocked()).isFalse();
   }
 
   @Test
@@ -176,8 +196,8 @@ class RateLimiterTest {
         limiter("exempt-ips: [127.0.0.1]\nrules:\n  - path: /a\n    limit: 1/min\n");
 
     assertThat(limiter.forwardedForHeader()).isNull();
-    limiter.decide("GET", "/a", PEER, "127.0.0.1", null);
-    Verdict second = limiter.decide("GET", "/a", PEER, "127.0.0.2", null);
+    decide(limiter, "GET", "/a", PEER, "127.0.0.1", null);
+    Verdict second = decide(limiter, "GET", "/a", PEER, "127.0.0.2", null);
 
     assertThat(second.isBlocked()).isTrue();
   }
@@ -187,9 +207,11 @@ class RateLimiterTest {
     RateLimiter limiter = limiter("trusted-proxies: 1\nrules:\n  - path: /a\n    limit: 1/min\n");
 
     assertThat(limiter.forwardedForHeader()).isEqualTo("X-Forwarded-For");
-    assertThat(limiter.decide("GET", "/a", "10.0.0.1", "198.51.100.1", null).isBlocked()).isFalse();
-    assertThat(limiter.decide("GET", "/a", "10.0.0.1", "198.51.100.2", null).isBlocked()).isFalse();
-    assertThat(limiter.decide("GET", "/a", "10.0.0.1", "198.51.100.1", null).isBlocked()).isTrue();
+    assertThat(decide(limiter, "GET", "/a", "10.0.0.1", "198.51.100.1", null).isBlocked())
+        .isFalse();
+    assertThat(decide(limiter, "GET", "/a", "10.0.0.1", "198.51.100.2", null).isBlocked())
+        .isFalse();
+    assertThat(decide(limiter, "GET", "/a", "10.0.0.1", "198.51.100.1", null).isBlocked()).isTrue();
   }
 
   @Test
@@ -418,9 +440,9 @@ class RateLimiterTest {
     RateLimiter limiter =
         limiter("rules:\n  - path: /upload\n    methods: [POST]\n    limit: 1/min\n");
 
-    assertThat(limiter.decide("GET", "/upload", PEER, null, null)).isNull();
-    assertThat(limiter.decide("POST", "/upload", PEER, null, null).isBlocked()).isFalse();
-    assertThat(limiter.decide("POST", "/upload", PEER, null, null).isBlocked()).isTrue();
+    assertThat(decide(limiter, "GET", "/upload", PEER, null, null)).isNull();
+    assertThat(decide(limiter, "POST", "/upload", PEER, null, null).isBlocked()).isFalse();
+    assertThat(decide(limiter, "POST", "/upload", PEER, null, null).isBlocked()).isTrue();
   }
 
   @Test
@@ -454,7 +476,8 @@ class RateLimiterTest {
     RateLimiter limiter =
         new RateLimiter(
             ConfigLoader.parse("rules:\n  - path: /a\n    limit: 1/min\n", "r.yaml", n -> null),
-            broken);
+            broken,
+            new Stats());
 
     assertThat(get(limiter, "/a")).isNull();
     assertThat(get(limiter, "/a")).isNull();
@@ -465,7 +488,7 @@ class RateLimiterTest {
     MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
     String before = "rules:\n  - path: /a\n    limit: 2/min\n";
     RateLimiter limiter =
-        new RateLimiter(ConfigLoader.parse(before, "r.yaml", n -> null), backend);
+        new RateLimiter(ConfigLoader.parse(before, "r.yaml", n -> null), backend, new Stats());
     get(limiter, "/a");
 
     limiter.update(
@@ -500,9 +523,82 @@ class RateLimiterTest {
   @Test
   void aLowerCaseMethodIsLimitedLikeItsUpperCase() throws Exception {
     RateLimiter limiter = limiter("rules: [{path: /login, methods: [POST], limit: 1/min}]");
-    assertThat(limiter.decide("post", "/login", PEER, null, null).isBlocked()).isFalse();
-    assertThat(limiter.decide("Post", "/login", PEER, null, null).isBlocked()).isTrue();
+    assertThat(decide(limiter, "post", "/login", PEER, null, null).isBlocked()).isFalse();
+    assertThat(decide(limiter, "Post", "/login", PEER, null, null).isBlocked()).isTrue();
     assertThat(RateLimiter.upperCase("GET")).isSameAs(RateLimiter.upperCase("GET"));
+  }
+
+  // ---- the decision, before it becomes a verdict
+
+  private static Decision decideAsUser(RateLimiter limiter, String path, String user) {
+    return limiter.decide(
+        RateLimitBridge.STAGE_SERVLET_ALL_RULES, "GET", path, PEER, null, user, d -> d);
+  }
+
+  /** Each charge of a decision as "rule kind remaining". */
+  private static List<String> charges(Decision decision) {
+    List<String> charges = new ArrayList<>();
+    for (int i = 0; i < decision.size(); i++) {
+      Charge charge = decision.charge(i);
+      charges.add(
+          charge.rule().name() + " " + charge.kind() + " " + decision.outcome(i).remaining());
+    }
+    return charges;
+  }
+
+  @Test
+  void aDecisionHoldsEveryChargeWithItsRuleItsBucketKindAndItsOutcome() throws Exception {
+    RateLimiter limiter =
+        limiter(
+            """
+            rules:
+              - name: members
+                path: /a/**
+                ip: 10/min
+                user: 3/min
+              - name: everyone
+                path: /a/**
+                limit: 2/min
+            """);
+
+    Decision decision = decideAsUser(limiter, "/a/x", "alice");
+
+    assertThat(charges(decision)).containsExactlyInAnyOrder("members USER 2", "everyone IP 1");
+    assertThat(decision.blocked()).isFalse();
+    assertThat(decision.answering().rule().name()).as("the least remaining").isEqualTo("everyone");
+    assertThat(decision.answeringOutcome().remaining()).isEqualTo(1);
+  }
+
+  @Test
+  void aBlockedDecisionStillHoldsTheChargesThatAdmitted() throws Exception {
+    RateLimiter limiter =
+        limiter(
+            """
+            rules:
+              - {name: wide, path: /a, limit: 5/min}
+              - {name: narrow, path: /a, limit: 1/min}
+            """);
+    decideAsUser(limiter, "/a", null);
+
+    Decision decision = decideAsUser(limiter, "/a", null);
+
+    assertThat(decision.blocked()).isTrue();
+    assertThat(decision.answering().rule().name()).isEqualTo("narrow");
+    // what a later give-back step needs: the wide rule admitted, though nothing was taken
+    assertThat(charges(decision)).containsExactlyInAnyOrder("wide IP 3", "narrow IP 0");
+  }
+
+  @Test
+  void aOneRuleDecisionHoldsItsOneChargeAndADryRunOneAnswersForNothing() throws Exception {
+    RateLimiter limiter =
+        limiter("rules:\n  - {name: watched, path: /a, limit: 1/min, dry-run: true}\n");
+
+    Decision decision = decideAsUser(limiter, "/a", "alice");
+
+    assertThat(charges(decision)).containsExactly("watched IP 0");
+    assertThat(decision.blocked()).isFalse();
+    assertThat(decision.answering()).as("a dry-run rule gives no headers").isNull();
+    assertThat(decideAsUser(limiter, "/elsewhere", "alice")).isNull();
   }
 
   // ---- requests answered inside a filter
@@ -529,13 +625,14 @@ class RateLimiterTest {
                   path: /app/api/**
                   limit: 5/min
               """);
+      RateLimitBridge bridge = new LimiterBridge(limiter);
       for (int i = 0; i < 3; i++) {
-        limiter.answeredInFilter("post", "/app", "/login", null, "com.example.LoginFilter");
+        bridge.answeredInFilter("post", "/app", "/login", null, "com.example.LoginFilter");
       }
-      limiter.answeredInFilter("GET", "/app", "/login", null, "com.example.LoginFilter");
-      limiter.answeredInFilter("GET", "/app", "/static", "/x.css", "com.example.Static");
+      bridge.answeredInFilter("GET", "/app", "/login", null, "com.example.LoginFilter");
+      bridge.answeredInFilter("GET", "/app", "/static", "/x.css", "com.example.Static");
       String forged = "/x\n[fastlimit] forged";
-      limiter.answeredInFilter("GET", "/app", "/api", forged, "com.example.Jersey");
+      bridge.answeredInFilter("GET", "/app", "/api", forged, "com.example.Jersey");
 
       String log = out.toString(java.nio.charset.StandardCharsets.UTF_8);
       assertThat(log.lines().filter(line -> line.contains("rule login covers")))

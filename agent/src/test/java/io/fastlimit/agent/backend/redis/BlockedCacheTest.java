@@ -3,6 +3,7 @@ package io.fastlimit.agent.backend.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.backend.Charge;
+import io.fastlimit.agent.backend.Charges;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.rules.Algorithm;
 import org.junit.jupiter.api.Test;
@@ -10,9 +11,10 @@ import org.junit.jupiter.api.Test;
 class BlockedCacheTest {
 
   private static final long MS = 1_000_000L;
+  private static final String KEY_START = "test:ip:{";
 
-  private static Charge charge(String key, boolean observeOnly) {
-    return new Charge(key, 5, 60_000, 1, Algorithm.FIXED_WINDOW, observeOnly);
+  private static Charge charge(String client, boolean observeOnly) {
+    return Charges.charge(KEY_START, client, 5, 60_000, 1, Algorithm.FIXED_WINDOW, observeOnly);
   }
 
   private static Outcome blocked(long retryAfter) {
@@ -48,7 +50,7 @@ class BlockedCacheTest {
     Charge[] both = {charge("a", false), charge("b", false)};
     cache.remember(new Charge[] {both[0]}, new Outcome[] {blocked(60_000)}, 0);
     // asked with b, which is not cached: Redis admits a again (its key was deleted)
-    Outcome admitted = new Outcome(true, 4, 0, 0);
+    Outcome admitted = new Outcome(true, 4, 0, 0, MS);
     cache.remember(both, new Outcome[] {admitted, admitted}, MS);
     assertThat(cache.answer(new Charge[] {both[0]}, 2 * MS, 2)).isNull();
     assertThat(cache.size()).isZero();
@@ -58,7 +60,7 @@ class BlockedCacheTest {
   void answersOnlyWhenEveryEnforcedChargeIsBlocked() {
     BlockedCache cache = new BlockedCache(10);
     Charge[] charges = {charge("a", false), charge("b", false), charge("seen", true)};
-    cache.remember(charges, new Outcome[] {blocked(1_000), new Outcome(true, 1, 0, 0),
+    cache.remember(charges, new Outcome[] {blocked(1_000), new Outcome(true, 1, 0, 0, 0),
         blocked(1_000)}, 0);
     assertThat(cache.answer(charges, MS, 1)).isNull();
     assertThat(cache.size()).as("observe-only blocks are not kept").isEqualTo(1);
@@ -70,7 +72,7 @@ class BlockedCacheTest {
   void aChangedRateIsAskedAgain() {
     BlockedCache cache = new BlockedCache(10);
     cache.remember(new Charge[] {charge("a", false)}, new Outcome[] {blocked(1_000)}, 0);
-    Charge raised = new Charge("a", 50, 60_000, 1, Algorithm.FIXED_WINDOW, false);
+    Charge raised = Charges.charge(KEY_START, "a", 50, 60_000, 1, Algorithm.FIXED_WINDOW, false);
     assertThat(cache.answer(new Charge[] {raised}, MS, 1)).isNull();
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.backend.Backend;
 import io.fastlimit.agent.backend.Charge;
+import io.fastlimit.agent.backend.Charges;
 import io.fastlimit.agent.backend.MemoryBackend;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.rules.Algorithm;
@@ -220,7 +221,7 @@ class BucketCasesTest {
       for (int i = 0; i < charges.length; i++) {
         Bucket bucket = c.buckets().get(step.buckets()[i]);
         charges[i] =
-            new Charge(
+            Charges.charge(
                 prefix + "{" + bucket.key() + "}",
                 bucket.limit(),
                 bucket.window(),
@@ -268,7 +269,7 @@ class BucketCasesTest {
       for (int i = 0; i < bucketCount; i++) {
         long limit = 1 + random.nextInt(10);
         all[i] =
-            new Charge(
+            Charges.charge(
                 prefix + "{b" + i + "}",
                 limit,
                 windows[random.nextInt(windows.length)],

@@ -3,6 +3,7 @@ package io.fastlimit.agent.backend.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.backend.Charge;
+import io.fastlimit.agent.backend.Charges;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.agent.rules.Algorithm;
@@ -82,8 +83,13 @@ class RedisBackendTest {
    */
   static void awaitConnected(RedisBackend backend) {
     Charge[] probe = {
-      new Charge("await:" + unique.incrementAndGet() + ":{probe}", 1_000_000, 3_600_000, 1,
-          Algorithm.FIXED_WINDOW, false)
+      Charges.charge(
+          "await:" + unique.incrementAndGet() + ":{probe}",
+          1_000_000,
+          3_600_000,
+          1,
+          Algorithm.FIXED_WINDOW,
+          false)
     };
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (!backend.acquire(probe)[0].allowed()) {
@@ -97,7 +103,7 @@ class RedisBackendTest {
   }
 
   private static Charge charge(String key, Algorithm algorithm, long limit, long window) {
-    return new Charge(key, limit, window, 1, algorithm, false);
+    return Charges.charge(key, limit, window, 1, algorithm, false);
   }
 
   @Test
@@ -293,7 +299,7 @@ class RedisBackendTest {
     String observed = key("observed");
     Charge[] charges = {
       charge(enforced, Algorithm.FIXED_WINDOW, 100, 3_600_000),
-      new Charge(observed, 1, 3_600_000, 1, Algorithm.FIXED_WINDOW, true)
+      Charges.charge(observed, 1, 3_600_000, 1, Algorithm.FIXED_WINDOW, true)
     };
     backend.acquire(charges);
     long calls = scriptCalls();

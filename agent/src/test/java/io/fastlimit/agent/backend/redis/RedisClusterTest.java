@@ -3,6 +3,7 @@ package io.fastlimit.agent.backend.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.backend.Charge;
+import io.fastlimit.agent.backend.Charges;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.rules.Algorithm;
 import io.fastlimit.agent.observe.AgentLog;
@@ -88,8 +89,8 @@ class RedisClusterTest {
     String narrow = "cluster:narrow:ip:{203.0.113.7}";
     assertThat(SlotHash.getSlot(wide)).isEqualTo(SlotHash.getSlot(narrow));
     Charge[] both = {
-      new Charge(wide, 10, 3_600_000, 1, Algorithm.SLIDING_WINDOW, false),
-      new Charge(narrow, 1, 3_600_000, 1, Algorithm.FIXED_WINDOW, false)
+      Charges.charge(wide, 10, 3_600_000, 1, Algorithm.SLIDING_WINDOW, false),
+      Charges.charge(narrow, 1, 3_600_000, 1, Algorithm.FIXED_WINDOW, false)
     };
     assertThat(backend.acquire(both)).extracting(Outcome::allowed).containsExactly(true, true);
     assertThat(backend.acquire(both)).extracting(Outcome::allowed).containsExactly(true, false);
@@ -104,7 +105,7 @@ class RedisClusterTest {
     Charge[] mixed = new Charge[6];
     for (int i = 0; i < mixed.length; i++) {
       mixed[i] =
-          new Charge(
+          Charges.charge(
               "cluster:rule" + i + ":user:{user-" + i + "}",
               i + 1,
               3_600_000,
@@ -258,7 +259,7 @@ class RedisClusterTest {
   }
 
   private static Charge roomyCharge(String key) {
-    return new Charge(key, 1_000_000, 3_600_000, 1, Algorithm.FIXED_WINDOW, false);
+    return Charges.charge(key, 1_000_000, 3_600_000, 1, Algorithm.FIXED_WINDOW, false);
   }
 
   /** The n-th key (from 0) whose slot is inside the range (or outside it). */

@@ -1,11 +1,13 @@
-package io.fastlimit.agent.limit;
+package io.fastlimit.agent.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.backend.MemoryBackend;
 import io.fastlimit.agent.config.ConfigLoader;
+import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.agent.observe.RuleStats;
+import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Verdict;
 import java.io.ByteArrayOutputStream;
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A request blocked when a filter had already committed the response: the advice skips the
- * servlet without a 429 and tells the limiter, which counted it as blocked and says so once.
+ * servlet without a 429 and tells the bridge; the limiter counted it as blocked and says so once.
  */
 class BlockedOnCommittedResponseTest {
 
@@ -35,14 +37,16 @@ class BlockedOnCommittedResponseTest {
                 "rules:\n  - name: stream\n    path: /stream/*\n    limit: 1/hour\n",
                 "rules.yaml",
                 name -> null),
-            new MemoryBackend(() -> 1_000_000L, 100));
+            new MemoryBackend(() -> 1_000_000L, 100),
+            new Stats());
+    LimiterBridge bridge = new LimiterBridge(limiter);
     AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
 
-    assertThat(decide(limiter).isBlocked()).isFalse();
+    assertThat(decide(bridge).isBlocked()).isFalse();
     for (int i = 0; i < 3; i++) {
-      Verdict verdict = decide(limiter);
+      Verdict verdict = decide(bridge);
       assertThat(verdict.isBlocked()).isTrue();
-      limiter.blockedOnCommittedResponse(
+      bridge.blockedOnCommittedResponse(
           RateLimitBridge.STAGE_SERVLET_ALL_RULES, "GET", "/stream/feed");
     }
 
@@ -54,7 +58,8 @@ class BlockedOnCommittedResponseTest {
     assertThat(text).contains("stream").contains("GET /stream/feed").contains("429");
   }
 
-  private static Verdict decide(RateLimiter limiter) {
-    return limiter.decide("GET", "/stream/feed", "203.0.113.9", null, null);
+  private static Verdict decide(LimiterBridge bridge) {
+    return bridge.decide(
+        RateLimitBridge.STAGE_SERVLET_ALL_RULES, "GET", "/stream/feed", "203.0.113.9", null, null);
   }
 }

@@ -1,0 +1,67 @@
+package io.fastlimit.agent.limit;
+
+import io.fastlimit.agent.backend.BucketKind;
+import io.fastlimit.agent.backend.Charge;
+import io.fastlimit.agent.config.AgentConfig;
+import io.fastlimit.agent.observe.RuleStats;
+import io.fastlimit.agent.observe.Stats;
+import io.fastlimit.agent.rules.RateLimitRule;
+import io.fastlimit.agent.rules.RuleSet;
+import io.fastlimit.bootstrap.RateLimitBridge;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One configuration plus what the limiter derives from it once rather than per request: the
+ * rules by stage, the key start of every rule's buckets and every rule's statistics. Immutable;
+ * the limiter swaps it whole on reload.
+ */
+final class RulesSnapshot {
+
+  private static final BucketKind[] KINDS = BucketKind.values();
+
+  final AgentConfig config;
+  /** The request attribute holding the user id, or null when no rule limits users. */
+  final String userIdAttribute;
+
+  final boolean userIdFromPrincipal;
+  /** The rules by stage (see RateLimitBridge.STAGE_*). */
+  final RuleSet[] byStage;
+  /** Statistics of each rule, by the rule's index. */
+  final RuleStats[] ruleStats;
+  /** By bucket kind (ordinal), then rule index: {@link Charge#keyStart}, null without a rate. */
+  private final String[][] keyStarts;
+
+  RulesSnapshot(AgentConfig config, Stats stats) {
+    this.config = config;
+    boolean anyUserRule = false;
+    List<RateLimitRule> rules = config.rules().rules();
+    ruleStats = new RuleStats[rules.size()];
+    keyStarts = new String[KINDS.length][rules.size()];
+    List<RateLimitRule> beforeFilters = new ArrayList<>();
+    List<RateLimitRule> atServlet = new ArrayList<>();
+    for (RateLimitRule rule : rules) {
+      anyUserRule |= rule.userRate() != null;
+      ruleStats[rule.index()] = stats.forRule(rule.name());
+      for (BucketKind kind : KINDS) {
+        if (kind.rateOf(rule) != null) {
+          keyStarts[kind.ordinal()][rule.index()] =
+              Charge.keyStart(config.keyPrefix(), rule.name(), kind);
+        }
+      }
+      (rule.beforeFilters() ? beforeFilters : atServlet).add(rule);
+    }
+    byStage = new RuleSet[3];
+    byStage[RateLimitBridge.STAGE_BEFORE_FILTERS] = new RuleSet(beforeFilters);
+    byStage[RateLimitBridge.STAGE_SERVLET] = new RuleSet(atServlet);
+    byStage[RateLimitBridge.STAGE_SERVLET_ALL_RULES] = config.rules();
+    // read nothing from the request that no rule needs
+    this.userIdAttribute = anyUserRule ? config.userIdAttribute() : null;
+    this.userIdFromPrincipal = anyUserRule && config.userIdFromPrincipal();
+  }
+
+  /** The charge of {@code rule} on the {@code kind} bucket of {@code client}. */
+  Charge charge(RateLimitRule rule, BucketKind kind, String client) {
+    return new Charge(rule, kind, keyStarts[kind.ordinal()][rule.index()], client);
+  }
+}

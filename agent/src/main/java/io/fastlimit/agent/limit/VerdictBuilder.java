@@ -1,0 +1,73 @@
+package io.fastlimit.agent.limit;
+
+import io.fastlimit.agent.backend.Charge;
+import io.fastlimit.agent.backend.Outcome;
+import io.fastlimit.agent.config.AgentConfig;
+import io.fastlimit.agent.http.BlockedResponse;
+import io.fastlimit.agent.http.RateLimitHeaders;
+import io.fastlimit.bootstrap.Verdict;
+
+/**
+ * The response side: turns a {@link Decision} into the {@link Verdict} the advice writes, the
+ * rate-limit headers of the charge that answers for the request and, when it is blocked, the 429
+ * with its Retry-After and body, all as configured in the rules version it was decided under.
+ */
+public final class VerdictBuilder {
+
+  /** An admitted request that was counted but gets no headers (all its rules are dry-run). */
+  static final Verdict COUNTED_SILENTLY = Verdict.allowed(new String[0], new String[0]);
+
+  private VerdictBuilder() {}
+
+  public static Verdict verdict(Decision decision) {
+    Charge charge = decision.answering();
+    if (charge == null) {
+      return COUNTED_SILENTLY;
+    }
+    Outcome outcome = decision.answeringOutcome();
+    AgentConfig config = decision.config();
+    return decision.blocked() ? blocked(config, charge, outcome) : admitted(config, charge, outcome);
+  }
+
+  private static Verdict admitted(AgentConfig config, Charge charge, Outcome outcome) {
+    RateLimitHeaders headers = config.headers();
+    if (!headers.enabled()) {
+      return COUNTED_SILENTLY;
+    }
+    return Verdict.allowed(headers.allowedNames(), headerValues(headers, charge, outcome, -1));
+  }
+
+  private static Verdict blocked(AgentConfig config, Charge charge, Outcome outcome) {
+    long retryAfter = Math.max(1, RateLimitHeaders.secondsUp(outcome.retryAfterMillis()));
+    RateLimitHeaders headers = config.headers();
+    String[] names;
+    String[] values;
+    if (headers.enabled()) {
+      names = headers.blockedNames();
+      values = headerValues(headers, charge, outcome, retryAfter);
+    } else {
+      // Retry-After belongs to the 429 itself, not to the optional rate-limit headers
+      names = headers.retryAfterOnly();
+      values = new String[] {Long.toString(retryAfter)};
+    }
+    BlockedResponse response = config.response();
+    return Verdict.blocked(
+        names,
+        values,
+        response.status(),
+        response.contentType(),
+        response.body(retryAfter, charge.limit(), charge.rule().name()));
+  }
+
+  private static String[] headerValues(
+      RateLimitHeaders headers, Charge charge, Outcome outcome, long retryAfterSeconds) {
+    return headers.values(
+        charge.rule().name(),
+        charge.rate().limitText(),
+        charge.windowMillis(),
+        outcome.remaining(),
+        outcome.resetAtMillis(),
+        outcome.decidedAtMillis(),
+        retryAfterSeconds);
+  }
+}
