@@ -11,7 +11,7 @@ import java.util.jar.JarFile;
 /**
  * The -javaagent entry point. Touches only JDK classes: it first appends the bootstrap jar (the
  * bridge the advice calls) to the bootstrap class path, and only then hands over to {@link
- * AgentStartup}, whose classes refer to the bridge. Nothing here may stop the application: every
+ * AgentRuntime}, whose classes refer to the bridge. Nothing here may stop the application: every
  * failure is reported and the application starts without limits.
  */
 public final class FastlimitAgent {
@@ -34,7 +34,7 @@ public final class FastlimitAgent {
     try {
       exposeBootstrapToModuleSystems();
       appendBootstrapJar(instrumentation);
-      AgentStartup.start(arguments, instrumentation);
+      AgentRuntime.start(arguments, instrumentation);
     } catch (Throwable failure) {
       System.err.println(
           "[fastlimit] ERROR the agent could not start; the application runs without rate"

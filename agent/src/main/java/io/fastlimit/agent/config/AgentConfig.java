@@ -1,8 +1,8 @@
 package io.fastlimit.agent.config;
 
-import io.fastlimit.agent.http.BlockedResponse;
-import io.fastlimit.agent.http.ClientIpResolver;
-import io.fastlimit.agent.http.RateLimitHeaders;
+import io.fastlimit.agent.response.BlockedResponse;
+import io.fastlimit.agent.client.ClientIpResolver;
+import io.fastlimit.agent.response.RateLimitHeaders;
 import io.fastlimit.agent.rules.RuleSet;
 import java.util.Collections;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.fastlimit.agent.config;
 
-import io.fastlimit.agent.http.CidrBlock;
-import io.fastlimit.agent.http.ClientIpResolver;
+import io.fastlimit.agent.client.CidrBlock;
+import io.fastlimit.agent.client.ClientIpResolver;
 import io.fastlimit.agent.rules.Algorithm;
 import io.fastlimit.agent.rules.Rate;
 import io.fastlimit.agent.rules.RateLimitRule;

@@ -1,7 +1,7 @@
 package io.fastlimit.agent.config;
 
-import io.fastlimit.agent.http.BlockedResponse;
-import io.fastlimit.agent.http.RateLimitHeaders;
+import io.fastlimit.agent.response.BlockedResponse;
+import io.fastlimit.agent.response.RateLimitHeaders;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -1,11 +1,11 @@
 package io.fastlimit.agent.instrument;
 
-import static io.fastlimit.agent.http.ForwardingRewriters.JETTY12_CUSTOMIZER;
-import static io.fastlimit.agent.http.ForwardingRewriters.JETTY_CUSTOMIZER;
-import static io.fastlimit.agent.http.ForwardingRewriters.SPRING_FILTER;
-import static io.fastlimit.agent.http.ForwardingRewriters.TOMCAT_FILTER;
-import static io.fastlimit.agent.http.ForwardingRewriters.TOMCAT_VALVE;
-import static io.fastlimit.agent.http.ForwardingRewriters.UNDERTOW_HANDLER;
+import static io.fastlimit.agent.client.ForwardingRewriters.JETTY12_CUSTOMIZER;
+import static io.fastlimit.agent.client.ForwardingRewriters.JETTY_CUSTOMIZER;
+import static io.fastlimit.agent.client.ForwardingRewriters.SPRING_FILTER;
+import static io.fastlimit.agent.client.ForwardingRewriters.TOMCAT_FILTER;
+import static io.fastlimit.agent.client.ForwardingRewriters.TOMCAT_VALVE;
+import static io.fastlimit.agent.client.ForwardingRewriters.UNDERTOW_HANDLER;
 import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;

@@ -2,7 +2,7 @@ package io.fastlimit.agent.limit;
 
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Outcome;
-import io.fastlimit.agent.http.KeyText;
+import io.fastlimit.agent.client.KeyText;
 import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.agent.observe.RateLimitedLog;
 import io.fastlimit.agent.observe.RuleStats;

@@ -5,7 +5,7 @@ import io.fastlimit.agent.backend.BucketKind;
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.config.AgentConfig;
-import io.fastlimit.agent.http.KeyText;
+import io.fastlimit.agent.client.KeyText;
 import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.agent.rules.RuleSet;

@@ -3,8 +3,8 @@ package io.fastlimit.agent.limit;
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.config.AgentConfig;
-import io.fastlimit.agent.http.BlockedResponse;
-import io.fastlimit.agent.http.RateLimitHeaders;
+import io.fastlimit.agent.response.BlockedResponse;
+import io.fastlimit.agent.response.RateLimitHeaders;
 import io.fastlimit.bootstrap.Verdict;
 
 /**

@@ -2,7 +2,7 @@ package io.fastlimit.agent.rules;
 
 /**
  * How a bucket counts. The arithmetic is exact integer math over millisecond time so that a burst
- * admits exactly the limit; each algorithm's state is three longs (see {@link BucketState}).
+ * admits exactly the limit; each algorithm's state is three longs (see {@code io.fastlimit.agent.backend.BucketState}).
  */
 public enum Algorithm {
   /** Two-window weighted counter: previous window x overlap + current window. */

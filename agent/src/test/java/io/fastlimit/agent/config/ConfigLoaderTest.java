@@ -3,8 +3,8 @@ package io.fastlimit.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.fastlimit.agent.http.CidrBlock;
-import io.fastlimit.agent.http.IpAddress;
+import io.fastlimit.agent.client.CidrBlock;
+import io.fastlimit.agent.client.IpAddress;
 import io.fastlimit.agent.rules.Algorithm;
 import io.fastlimit.agent.rules.Rate;
 import io.fastlimit.agent.rules.RateLimitRule;

@@ -1,4 +1,4 @@
-package io.fastlimit.agent.http;
+package io.fastlimit.agent.client;
 
 /** An address or a CIDR range, v4 or v6, as written in {@code exempt-ips}. Immutable. */
 public final class CidrBlock {

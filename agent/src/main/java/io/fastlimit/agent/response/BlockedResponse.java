@@ -1,4 +1,4 @@
-package io.fastlimit.agent.http;
+package io.fastlimit.agent.response;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.fastlimit.agent.http;
+package io.fastlimit.agent.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class AgentStartupTest {
+class AgentRuntimeTest {
 
   private final ByteArrayOutputStream log = new ByteArrayOutputStream();
 
@@ -39,7 +39,7 @@ class AgentStartupTest {
       huge.setLength(3L << 30); // sparse: takes no disk, but no array can hold it
     }
 
-    new AgentStartup(file).loadFirst();
+    new AgentRuntime(file).loadFirst();
 
     assertThat(log()).contains("the rules file cannot be used").contains("larger than 1 MiB");
   }
@@ -49,7 +49,7 @@ class AgentStartupTest {
     Path file = dir.resolve("rules.yaml");
     Files.writeString(file, "{a: ".repeat(30_000));
 
-    new AgentStartup(file).loadFirst();
+    new AgentRuntime(file).loadFirst();
 
     assertThat(log())
         .contains("the rules file cannot be used")
@@ -74,7 +74,7 @@ class AgentStartupTest {
               name -> null);
 
       io.fastlimit.agent.backend.BackendContext context =
-          AgentStartup.backendContext(config.restartSettings());
+          AgentRuntime.backendContext(config.restartSettings());
 
       assertThat(context.memoryMaxKeys()).isEqualTo(5000);
       assertThat(context.redis().uris()).containsExactly("redis://:pw@a:1", "redis://b:2");

@@ -31,31 +31,32 @@ import java.nio.file.Paths;
 import java.util.Collections;
 
 /**
- * Everything after the bootstrap jar is in place: find and load the rules file, build the
- * limiter, publish it to the advice, instrument the servlet classes and watch the file. A rules
+ * The running agent, for the JVM's life: once the bootstrap jar is in place it finds and loads
+ * the rules file, builds the limiter, publishes it to the advice, instruments the servlet classes,
+ * watches the file and applies each valid change (reload). A rules
  * file that cannot be used at start leaves the application unlimited, but it is still watched:
  * fixing it applies the rules without a restart.
  */
-final class AgentStartup implements RulesFileWatcher.Listener {
+final class AgentRuntime implements RulesFileWatcher.Listener {
 
   static final String CONFIG_PROPERTY = "fastlimit.config";
   static final String CONFIG_ENVIRONMENT = "FASTLIMIT_CONFIG";
 
   /** The agent started in this JVM, if any: a second attach only replaces its rules. */
-  private static volatile AgentStartup running;
+  private static volatile AgentRuntime running;
 
   private final Path rulesFile;
   private final Stats stats = new Stats();
   private volatile RateLimiter limiter;
   private RestartSettings startedWith;
 
-  AgentStartup(Path rulesFile) {
+  AgentRuntime(Path rulesFile) {
     this.rulesFile = rulesFile;
   }
 
   static void start(String arguments, Instrumentation instrumentation) throws Exception {
     String location = configLocation(arguments);
-    AgentStartup started = running;
+    AgentRuntime started = running;
     if (started != null && location != null) {
       // attached again to a JVM that already runs the agent (even one whose rules were broken):
       // one transformer and one watcher stay; only the rules change
@@ -79,7 +80,7 @@ final class AgentStartup implements RulesFileWatcher.Listener {
           null);
       return;
     }
-    AgentStartup agent = new AgentStartup(Paths.get(location));
+    AgentRuntime agent = new AgentRuntime(Paths.get(location));
     running = agent;
     byte[] content = agent.loadFirst();
     ServletInstrumentation.install(instrumentation);

@@ -1,4 +1,4 @@
-package io.fastlimit.agent.http;
+package io.fastlimit.agent.client;
 
 /**
  * Strict parsing of IP address literals, never a DNS lookup (unlike InetAddress.getByName on a

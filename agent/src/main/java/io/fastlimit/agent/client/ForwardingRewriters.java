@@ -1,4 +1,4 @@
-package io.fastlimit.agent.http;
+package io.fastlimit.agent.client;
 
 import io.fastlimit.agent.observe.AgentLog;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.fastlimit.agent.http;
+package io.fastlimit.agent.response;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +10,8 @@ import java.util.Locale;
  * -Remaining / -Reset} (Reset in epoch seconds), and the IETF draft's structured fields
  * (draft-ietf-httpapi-ratelimit-headers): {@code RateLimit-Policy: "rule";q=LIMIT;w=WINDOW} and
  * {@code RateLimit: "rule";r=REMAINING;t=SECONDS-TO-RESET}. A 429 always carries Retry-After.
- * Immutable.
+ * The settings are fixed per rules version; the one mutable part is a cache of the last Reset
+ * text, replaced whole (a volatile reference), so instances are safe to share between threads.
  */
 public final class RateLimitHeaders {
 
