@@ -4,7 +4,7 @@ import io.fastlimit.agent.backend.Backend;
 import io.fastlimit.agent.backend.BackendContext;
 import io.fastlimit.agent.backend.Backends;
 import io.fastlimit.agent.backend.MemoryBackend;
-import io.fastlimit.agent.backend.redis.RedisSettings;
+import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.bridge.LimiterBridge;
 import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.config.ConfigException;
@@ -214,19 +214,10 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
     AgentLog.error(message.toString(), null);
   }
 
-  /** What the backends are built from: the rules file's settings in the backend's own terms. */
+  /** What the backends are built from: the rules file's restart-only settings. */
   static BackendContext backendContext(RestartSettings settings) {
-    RedisConfig redis = settings.redis();
     return new BackendContext(
-        settings.backendOptions(),
-        settings.memoryMaxKeys(),
-        redis == null
-            ? null
-            : new RedisSettings(
-                redis.uris(),
-                redis.cluster(),
-                redis.timeoutMillis(),
-                RedisSettings.OnError.valueOf(redis.onError().name())));
+        settings.backendOptions(), settings.memoryMaxKeys(), settings.redis());
   }
 
   /** The agent argument, else -Dfastlimit.config, else FASTLIMIT_CONFIG. */

@@ -3,7 +3,7 @@ package io.fastlimit.bench;
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.backend.redis.RedisBackend;
-import io.fastlimit.agent.backend.redis.RedisSettings;
+import io.fastlimit.agent.config.RedisConfig;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
@@ -90,13 +90,13 @@ public class RedisDecisionBenchmark {
       redis = LocalRedis.start();
       backend =
           RedisBackend.connect(
-              new RedisSettings(
-                  List.of(redis.uri()), false, TIMEOUT_MILLIS, RedisSettings.OnError.DENY));
+              new RedisConfig(
+                  List.of(redis.uri()), false, TIMEOUT_MILLIS, RedisConfig.OnError.DENY));
       charges =
           new Charge[] {
             BenchRules.charge(redis.key("agent:{"), "hot", HUGE_LIMIT + "/min", algorithm)
           };
-      if (HUGE_LIMIT > RedisBackend.MAX_LIMIT_TIMES_WINDOW / WINDOW_MILLIS) {
+      if (HUGE_LIMIT > RedisConfig.MAX_LIMIT_TIMES_WINDOW / WINDOW_MILLIS) {
         throw new IllegalStateException("the limit is too large for the Redis backend");
       }
       // connect() returns at once and denies (on-error deny) until the connection is open

@@ -1,6 +1,6 @@
 package io.fastlimit.agent.backend;
 
-import io.fastlimit.agent.backend.redis.RedisSettings;
+import io.fastlimit.agent.config.RedisConfig;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,16 +13,16 @@ public final class BackendContext {
 
   private final Map<String, String> options;
   private final int memoryMaxKeys;
-  private final RedisSettings redis;
+  private final RedisConfig redis;
 
-  public BackendContext(Map<String, String> options, int memoryMaxKeys, RedisSettings redis) {
+  public BackendContext(Map<String, String> options, int memoryMaxKeys, RedisConfig redis) {
     this.options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
     this.memoryMaxKeys = memoryMaxKeys;
     this.redis = redis;
   }
 
   /** The rules file's Redis settings, or null. */
-  public RedisSettings redis() {
+  public RedisConfig redis() {
     return redis;
   }
 

@@ -7,14 +7,16 @@ import java.util.Locale;
 
 /**
  * How to reach Redis and what to do when it fails, as the rules file says; the Redis backend is
- * built from it at start. Compared by content. Its text masks passwords.
+ * built from it at start (a plain value: config depends on no backend). Compared by content. Its
+ * text masks passwords.
  */
 public final class RedisConfig {
 
   /**
-   * Largest limit x window-ms a rate may have with Redis, whose Lua counts in doubles: below
-   * {@link io.fastlimit.agent.rules.Rate#MAX_LIMIT_TIMES_WINDOW}. Equal to the Redis backend's
-   * own bound (a test keeps them equal).
+   * Largest {@code limit x window-ms} a rate may have with Redis: Lua counts in doubles, exact to
+   * 2^53, and the script's largest intermediate is 3 x limit x window (cost at most the limit).
+   * Smaller than {@link io.fastlimit.agent.rules.Rate#MAX_LIMIT_TIMES_WINDOW}; about 70 000
+   * requests per second over a window of a full year still fits.
    */
   public static final long MAX_LIMIT_TIMES_WINDOW = 1L << 51;
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.backend.Backends;
 import io.fastlimit.agent.backend.MemoryBackend;
-import io.fastlimit.agent.backend.redis.RedisBackend;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -50,7 +49,6 @@ class RestartSettingsTest {
 
   @Test
   void theConfigsBoundsAndNamesAreTheBackendsOwn() {
-    assertThat(RedisConfig.MAX_LIMIT_TIMES_WINDOW).isEqualTo(RedisBackend.MAX_LIMIT_TIMES_WINDOW);
     assertThat(RestartSettings.DEFAULT_MEMORY_MAX_KEYS).isEqualTo(MemoryBackend.DEFAULT_MAX_KEYS);
     assertThat(RestartSettings.MEMORY).isEqualTo(Backends.MEMORY);
     assertThat(RestartSettings.REDIS).isEqualTo(Backends.REDIS);

@@ -1,5 +1,6 @@
 package io.fastlimit.agent.backend.redis;
 
+import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.observe.AgentLog;
 import java.util.Locale;
 import java.util.Set;
@@ -20,7 +21,7 @@ final class OutageTracker {
   /** A part that failed and was not asked again for this long no longer keeps an outage open. */
   static final long STALE_FAILURE_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-  private final RedisSettings settings;
+  private final RedisConfig settings;
   private final RedisClock clock;
   /** 1 while Redis answers, 0 after an outage was reported; only transitions are logged. */
   private final AtomicInteger healthy = new AtomicInteger(1);
@@ -29,7 +30,7 @@ final class OutageTracker {
   /** The failing parts a request is asking now. */
   private final Set<String> probing = ConcurrentHashMap.newKeySet();
 
-  OutageTracker(RedisSettings settings, RedisClock clock) {
+  OutageTracker(RedisConfig settings, RedisClock clock) {
     this.settings = settings;
     this.clock = clock;
   }

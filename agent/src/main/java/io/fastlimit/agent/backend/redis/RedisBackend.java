@@ -1,5 +1,6 @@
 package io.fastlimit.agent.backend.redis;
 
+import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.backend.Backend;
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.MemoryBackend;
@@ -18,7 +19,7 @@ import java.util.concurrent.TimeoutException;
  * Counters in Redis, shared by every instance: all charges of a request are decided by one Lua
  * script ({@code buckets.lua}, run by EVALSHA) with the memory backend's exact arithmetic and
  * Redis's clock. No request waits longer than the configured timeout; when Redis is slow or down
- * the configured {@link RedisSettings.OnError} answers instead, the connection comes back by
+ * the configured {@link RedisConfig.OnError} answers instead, the connection comes back by
  * itself, and the outage and the recovery are each logged once.
  *
  * <p>In Redis Cluster the charges of a request are grouped by hash slot, one script per slot:
@@ -29,13 +30,6 @@ import java.util.concurrent.TimeoutException;
  */
 public final class RedisBackend implements Backend {
 
-  /**
-   * Largest {@code limit x window-ms} a rate may have with Redis: Lua counts in doubles, exact to
-   * 2^53, and the script's largest intermediate is 3 x limit x window (cost at most the limit).
-   * Smaller than {@link io.fastlimit.agent.rules.Rate#MAX_LIMIT_TIMES_WINDOW}; about 70 000
-   * requests per second over a window of a full year still fits.
-   */
-  public static final long MAX_LIMIT_TIMES_WINDOW = 1L << 51;
 
   /** What a request denied because Redis failed is told to wait: outages are mostly short. */
   static final long FAILURE_RETRY_AFTER_MILLIS = 1_000;
@@ -43,7 +37,7 @@ public final class RedisBackend implements Backend {
   /** Bound on buckets remembered as blocked (see {@link BlockedCache}). */
   static final int MAX_BLOCKED_KEYS = 10_000;
 
-  private final RedisSettings settings;
+  private final RedisConfig settings;
   private final RedisClock clock;
   private final RedisLink link;
   private final BucketScript script;
@@ -51,14 +45,14 @@ public final class RedisBackend implements Backend {
   private final MemoryBackend local;
   private final BlockedCache blocked;
 
-  private RedisBackend(RedisSettings settings, RedisClock clock, BlockedCache blocked) {
+  private RedisBackend(RedisConfig settings, RedisClock clock, BlockedCache blocked) {
     this.settings = settings;
     this.clock = clock;
     this.blocked = blocked;
     this.script = new BucketScript(clock);
     this.outages = new OutageTracker(settings, clock);
     this.local =
-        settings.onError() == RedisSettings.OnError.LOCAL
+        settings.onError() == RedisConfig.OnError.LOCAL
             ? new MemoryBackend(clock::millis, MemoryBackend.DEFAULT_MAX_KEYS)
             : null;
     this.link =
@@ -83,12 +77,12 @@ public final class RedisBackend implements Backend {
    * and, until it is, requests get the on-error answer. A malformed URI throws
    * IllegalArgumentException.
    */
-  public static RedisBackend connect(RedisSettings settings) {
+  public static RedisBackend connect(RedisConfig settings) {
     return connect(settings, RedisClock.SYSTEM, new BlockedCache(MAX_BLOCKED_KEYS));
   }
 
-  /** As {@link #connect(RedisSettings)}, by this clock and with this cache of blocked buckets. */
-  static RedisBackend connect(RedisSettings settings, RedisClock clock, BlockedCache blocked) {
+  /** As {@link #connect(RedisConfig)}, by this clock and with this cache of blocked buckets. */
+  static RedisBackend connect(RedisConfig settings, RedisClock clock, BlockedCache blocked) {
     RedisBackend backend = new RedisBackend(settings, clock, blocked);
     backend.link.start();
     return backend;
@@ -268,7 +262,7 @@ public final class RedisBackend implements Backend {
   /** Whether the script counts these exactly; the config should never let it be false. */
   private static boolean withinBounds(Charge[] charges) {
     for (Charge charge : charges) {
-      if (charge.limit() > MAX_LIMIT_TIMES_WINDOW / charge.windowMillis()
+      if (charge.limit() > RedisConfig.MAX_LIMIT_TIMES_WINDOW / charge.windowMillis()
           || charge.cost() > charge.limit()) {
         AgentLog.once(
             "redis backend: a rate is too large for Redis to count exactly (limit x window-ms"
@@ -293,7 +287,7 @@ public final class RedisBackend implements Backend {
       return local.acquire(charges);
     }
     long now = clock.millis();
-    boolean deny = settings.onError() == RedisSettings.OnError.DENY;
+    boolean deny = settings.onError() == RedisConfig.OnError.DENY;
     Outcome[] outcomes = new Outcome[charges.length];
     for (int i = 0; i < charges.length; i++) {
       Charge charge = charges[i];

@@ -1,5 +1,6 @@
 package io.fastlimit.agent.backend.redis;
 
+import io.fastlimit.agent.config.RedisConfig;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.MaintNotificationsConfig;
 import io.lettuce.core.RedisClient;
@@ -54,7 +55,7 @@ final class RedisLink {
   private volatile boolean closed;
   private long retryMillis = FIRST_RETRY_MILLIS;
 
-  RedisLink(RedisSettings settings, Listener listener) {
+  RedisLink(RedisConfig settings, Listener listener) {
     QuietLogs.install();
     this.listener = listener;
     this.cluster = settings.cluster();
@@ -86,7 +87,7 @@ final class RedisLink {
       } catch (RuntimeException e) {
         // the cause's message would repeat the URI with its password
         throw new IllegalArgumentException(
-            "invalid redis-url " + RedisSettings.mask(text) + ": " + e.getClass().getSimpleName());
+            "invalid redis-url " + RedisConfig.mask(text) + ": " + e.getClass().getSimpleName());
       }
     }
     if (cluster) {

@@ -1,5 +1,6 @@
 package io.fastlimit.agent.backend.redis;
 
+import io.fastlimit.agent.config.RedisConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.backend.Backend;
@@ -42,7 +43,7 @@ class BucketCasesTest {
     server = RedisServer.start();
     redis =
         RedisBackend.connect(
-            new RedisSettings(List.of(server.uri()), false, 5_000, RedisSettings.OnError.DENY),
+            new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY),
             clock,
             new BlockedCache(RedisBackend.MAX_BLOCKED_KEYS));
     RedisBackendTest.awaitConnected(redis);
@@ -249,7 +250,7 @@ class BucketCasesTest {
     // without the blocked cache: it answers remaining as last seen, not as refilled since
     try (RedisBackend redis =
         RedisBackend.connect(
-            new RedisSettings(List.of(server.uri()), false, 5_000, RedisSettings.OnError.DENY),
+            new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY),
             clock,
             new BlockedCache(0))) {
       RedisBackendTest.awaitConnected(redis);

@@ -1,5 +1,6 @@
 package io.fastlimit.agent.backend.redis;
 
+import io.fastlimit.agent.config.RedisConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.backend.Charge;
@@ -52,7 +53,7 @@ class RedisBackendTest {
     inspector = RedisServer.client(server.uri());
     inspection = inspector.connect();
     redis = inspection.sync();
-    backend = connect(server, RedisSettings.OnError.DENY, TIMEOUT_MILLIS);
+    backend = connect(server, RedisConfig.OnError.DENY, TIMEOUT_MILLIS);
     awaitConnected(backend);
   }
 
@@ -64,15 +65,15 @@ class RedisBackendTest {
     server.close();
   }
 
-  static RedisBackend connect(RedisServer server, RedisSettings.OnError onError, long timeout) {
+  static RedisBackend connect(RedisServer server, RedisConfig.OnError onError, long timeout) {
     return RedisBackend.connect(
-        new RedisSettings(List.of(server.uri()), false, timeout, onError));
+        new RedisConfig(List.of(server.uri()), false, timeout, onError));
   }
 
   /** A backend on this server, on-error deny, by a clock of the test's. */
   static RedisBackend connect(RedisServer server, RedisClock clock) {
     return RedisBackend.connect(
-        new RedisSettings(List.of(server.uri()), false, TIMEOUT_MILLIS, RedisSettings.OnError.DENY),
+        new RedisConfig(List.of(server.uri()), false, TIMEOUT_MILLIS, RedisConfig.OnError.DENY),
         clock,
         new BlockedCache(RedisBackend.MAX_BLOCKED_KEYS));
   }
@@ -136,7 +137,7 @@ class RedisBackendTest {
     List<Future<?>> done = new ArrayList<>();
     try (RedisBackend fresh =
         RedisBackend.connect(
-            new RedisSettings(List.of(server.uri()), false, 5_000, RedisSettings.OnError.DENY),
+            new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY),
             RedisClock.SYSTEM,
             new BlockedCache(0))) {
       awaitConnected(fresh);
@@ -316,7 +317,7 @@ class RedisBackendTest {
   void startsWhileRedisIsDownAndConnectsWhenItComesUp() throws Exception {
     RedisServer late = RedisServer.notStarted();
     // connect() returns (and the first request is answered) while nothing listens on the port
-    try (RedisBackend early = connect(late, RedisSettings.OnError.DENY, TIMEOUT_MILLIS)) {
+    try (RedisBackend early = connect(late, RedisConfig.OnError.DENY, TIMEOUT_MILLIS)) {
       Charge[] charges = {charge(key("late"), Algorithm.FIXED_WINDOW, 5, 60_000)};
       Outcome denied = early.acquire(charges)[0];
       assertThat(denied.allowed()).isFalse();
@@ -349,8 +350,8 @@ class RedisBackendTest {
    * so that nothing but the kill can make an outage, however slow the machine.
    */
   @ParameterizedTest
-  @EnumSource(RedisSettings.OnError.class)
-  void outageUnderTrafficFollowsThePolicyAndRecovers(RedisSettings.OnError onError)
+  @EnumSource(RedisConfig.OnError.class)
+  void outageUnderTrafficFollowsThePolicyAndRecovers(RedisConfig.OnError onError)
       throws Exception {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
@@ -405,7 +406,7 @@ class RedisBackendTest {
       own.kill();
       // until the policy has answered: allow admits at once, deny and local end up denying
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-      while (onError == RedisSettings.OnError.ALLOW
+      while (onError == RedisConfig.OnError.ALLOW
           ? admittedDuringOutage.get() < 10
           : deniedDuringOutage.get() < 10) {
         assertThat(System.nanoTime()).as("on-error answers within 15 s").isLessThan(deadline);
@@ -470,7 +471,7 @@ class RedisBackendTest {
     ExecutorService traffic = Executors.newFixedThreadPool(4);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
-    try (RedisBackend tested = connect(own, RedisSettings.OnError.DENY, 2_000)) {
+    try (RedisBackend tested = connect(own, RedisConfig.OnError.DENY, 2_000)) {
       awaitConnected(tested);
       long before = scriptCalls(own);
       own.pause();

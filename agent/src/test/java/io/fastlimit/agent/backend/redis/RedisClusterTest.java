@@ -1,5 +1,6 @@
 package io.fastlimit.agent.backend.redis;
 
+import io.fastlimit.agent.config.RedisConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.backend.Charge;
@@ -51,7 +52,7 @@ class RedisClusterTest {
     awaitClusterOk(nodes.get(0));
     backend =
         RedisBackend.connect(
-            new RedisSettings(uris, true, 2_000, RedisSettings.OnError.DENY));
+            new RedisConfig(uris, true, 2_000, RedisConfig.OnError.DENY));
     RedisBackendTest.awaitConnected(backend);
   }
 
@@ -253,7 +254,7 @@ class RedisClusterTest {
       uris.add(node.uri());
     }
     return RedisBackend.connect(
-        new RedisSettings(uris, true, 2_000, RedisSettings.OnError.DENY),
+        new RedisConfig(uris, true, 2_000, RedisConfig.OnError.DENY),
         clock,
         new BlockedCache(RedisBackend.MAX_BLOCKED_KEYS));
   }
