@@ -402,8 +402,10 @@ class RedisBackendTest {
                 }));
       }
       awaitKey(own, charges[0].key(), "shared before the outage");
-      outage.set(true);
+      // the flag goes up once Redis is dead: a request that starts after it cannot reach Redis,
+      // while one started between the flag and the kill could still get Redis's own answer
       own.kill();
+      outage.set(true);
       // until the policy has answered: allow admits at once, deny and local end up denying
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
       while (onError == RedisConfig.OnError.ALLOW
