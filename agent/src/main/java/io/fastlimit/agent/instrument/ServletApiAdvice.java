@@ -1,12 +1,13 @@
 package io.fastlimit.agent.instrument;
 
+import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
 import io.fastlimit.bootstrap.FilterTrace;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.ReceivedAddress;
+import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
 import java.security.Principal;
-import java.util.Enumeration;
 import javax.servlet.DispatcherType;
 import javax.servlet.ServletOutputStream;
 import javax.servlet.ServletRequest;
@@ -17,21 +18,23 @@ import javax.servlet.http.HttpServletResponse;
 import net.bytebuddy.asm.Advice;
 
 /**
- * Inlined at the start of {@code service(ServletRequest, ServletResponse)} of every servlet and
- * of {@code doFilter(ServletRequest, ServletResponse, FilterChain)} of every filter. The only
- * code that touches servlet types: it reads plain values from the request, asks the bridge, and
- * writes headers or the rejection. Written once against javax.servlet; the jakarta.servlet copy
- * is this class with the package names swapped ({@link JakartaAdvice}). It can only use servlet,
- * JDK and bootstrap classes, because it runs in the application's class loaders.
+ * Inlined at the start of the servlet API's two request entry points: {@code
+ * Servlet.service(ServletRequest, ServletResponse)} and {@code Filter.doFilter(ServletRequest,
+ * ServletResponse, FilterChain)}. The only code that touches servlet types: it reads plain values
+ * from the request, has one {@link ActiveRules} of the bridge decide, and writes headers or the
+ * rejection. Written once against javax.servlet; the jakarta.servlet copy is this class with the
+ * package names swapped ({@link JakartaAdvice}). It can only use servlet, JDK and bootstrap
+ * classes, because it runs in the application's class loaders; helper methods of its own would
+ * have to be injected into each of them, so what needs no servlet type lives behind the bridge.
  *
  * <p>At a filter it decides only the rules marked {@code before-filters} (once, at the first
  * filter); at the servlet the others, or every rule when no filter ran. It also traces the
  * request through the filters ({@link FilterTrace}, left in {@link FilterExitAdvice}) to report
  * requests the application answers inside a filter, which servlet rules never see.
  */
-public final class ServletAdvice {
+public final class ServletApiAdvice {
 
-  private ServletAdvice() {}
+  private ServletApiAdvice() {}
 
   /** Returns true when the request was rejected, which skips the servlet or filter. */
   @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
@@ -51,45 +54,28 @@ public final class ServletAdvice {
     if (!(request instanceof HttpServletRequest) || !(response instanceof HttpServletResponse)) {
       return false;
     }
-    // once the 429 is being written the application must not run, even if writing fails
-    boolean rejecting = false;
+    boolean rejecting = false; // once the 429 is being written the app must not run, come what may
     try {
       HttpServletRequest httpRequest = (HttpServletRequest) request;
-      if (!atFilter && httpRequest.getDispatcherType() == DispatcherType.REQUEST) {
+      boolean dispatched = httpRequest.getDispatcherType() == DispatcherType.REQUEST;
+      if (!atFilter && dispatched) {
         FilterTrace.current().reachServlet();
       }
-      if (atFilter && !bridge.hasRulesBeforeFilters()) {
-        return false;
-      }
-      if (httpRequest.getDispatcherType() != DispatcherType.REQUEST
+      ActiveRules rules = bridge.rules(); // read once: a reload cannot mix two versions
+      if (!dispatched
+          || (atFilter && !rules.anyBeforeFilters())
           || httpRequest.getAttribute(RateLimitBridge.DECIDED_ATTRIBUTE) != null) {
         return false;
       }
-      int stage;
+      boolean filtersDone =
+          httpRequest.getAttribute(RateLimitBridge.DECIDED_BEFORE_FILTERS_ATTRIBUTE) != null;
+      if (atFilter && filtersDone) {
+        return false;
+      }
       if (atFilter) {
-        if (httpRequest.getAttribute(RateLimitBridge.DECIDED_BEFORE_FILTERS_ATTRIBUTE) != null) {
-          return false;
-        }
         httpRequest.setAttribute(RateLimitBridge.DECIDED_BEFORE_FILTERS_ATTRIBUTE, Boolean.TRUE);
-        stage = RateLimitBridge.STAGE_BEFORE_FILTERS;
-      } else if (httpRequest.getAttribute(RateLimitBridge.DECIDED_BEFORE_FILTERS_ATTRIBUTE)
-          != null) {
-        stage = RateLimitBridge.STAGE_SERVLET;
-      } else {
-        stage = RateLimitBridge.STAGE_SERVLET_ALL_RULES;
       }
-      // what the application routes on, decoded and normalized by the container. The context
-      // path comes from the ServletContext: request.getContextPath() is the client's spelling
-      // (";x=y", "%73", "/./" ...), which Tomcat routes but no rule would match.
-      String path = httpRequest.getServletPath();
-      String contextPath = httpRequest.getServletContext().getContextPath();
-      String pathInfo = httpRequest.getPathInfo();
-      if (contextPath != null && !contextPath.isEmpty()) {
-        path = contextPath + path;
-      }
-      if (pathInfo != null) {
-        path = path + pathInfo;
-      }
+      Stage stage = atFilter ? Stage.FILTERS : filtersDone ? Stage.SERVLET : Stage.SERVLET_ALONE;
       // the peer and X-Forwarded-For as the container received them, never as a framework or
       // the container rewrote them, so the agent's own trusted-proxies is applied once: from
       // underneath request wrappers (Spring's ForwardedHeaderFilter, Tomcat's RemoteIpFilter),
@@ -100,52 +86,41 @@ public final class ServletAdvice {
       }
       HttpServletRequest container =
           received instanceof HttpServletRequest ? (HttpServletRequest) received : httpRequest;
-      String forwardedHeader = bridge.forwardedForHeader();
-      String peer = null;
-      String forwardedFor = null;
-      if (ReceivedAddress.anyRecorded()) {
-        Object recordedPeer = container.getAttribute(ReceivedAddress.PEER_ATTRIBUTE);
-        if (recordedPeer != null) {
-          peer = recordedPeer.toString();
-          Object recordedHeader = container.getAttribute(ReceivedAddress.FORWARDED_FOR_ATTRIBUTE);
-          if (forwardedHeader != null && recordedHeader != null) {
-            forwardedFor = recordedHeader.toString();
-          }
-        }
-      }
+      String header = rules.forwardedForHeader();
+      Object peer =
+          ReceivedAddress.anyRecorded() ? container.getAttribute(ReceivedAddress.PEER_ATTRIBUTE) : null;
+      Object forwardedFor =
+          peer == null || header == null
+              ? null
+              : container.getAttribute(ReceivedAddress.FORWARDED_FOR_ATTRIBUTE);
       if (peer == null) {
         peer = container.getRemoteAddr();
-        if (forwardedHeader != null) {
-          Enumeration<String> values = container.getHeaders(forwardedHeader);
-          while (values != null && values.hasMoreElements()) {
-            String value = values.nextElement();
-            forwardedFor = forwardedFor == null ? value : forwardedFor + "," + value;
-          }
-        }
+        forwardedFor = header == null ? null : ActiveRules.joinLines(container.getHeaders(header));
       }
-      String userId = null;
-      String attribute = bridge.userIdAttribute();
-      if (atFilter) {
-        // before the app's filters there is no user yet: those rules are per IP
-      } else if (attribute != null) {
-        Object value = httpRequest.getAttribute(attribute);
-        if (value != null) {
-          userId = value.toString();
-        }
-      } else if (bridge.userIdFromPrincipal()) {
+      Object userId = null; // before the app's filters there is no user yet: those rules are per IP
+      if (!atFilter && rules.userIdAttribute() != null) {
+        userId = httpRequest.getAttribute(rules.userIdAttribute());
+      } else if (!atFilter && rules.userIdFromPrincipal()) {
         Principal principal = httpRequest.getUserPrincipal();
-        if (principal != null) {
-          userId = principal.getName();
-        }
+        userId = principal == null ? null : principal.getName();
       }
+      // what the application routes on, decoded and normalized by the container. The context
+      // path comes from the ServletContext: request.getContextPath() is the client's spelling
+      // (";x=y", "%73", "/./" ...), which Tomcat routes but no rule would match.
+      String method = httpRequest.getMethod();
+      String contextPath = httpRequest.getServletContext().getContextPath();
+      String servletPath = httpRequest.getServletPath();
+      String pathInfo = httpRequest.getPathInfo();
       Verdict verdict =
-          bridge.decide(
+          rules.decide(
               stage,
-              httpRequest.getMethod(),
-              path,
-              peer,
-              forwardedFor,
-              userId);
+              method,
+              contextPath,
+              servletPath,
+              pathInfo,
+              peer == null ? null : peer.toString(),
+              forwardedFor == null ? null : forwardedFor.toString(),
+              userId == null ? null : userId.toString());
       if (verdict == null) {
         return false;
       }
@@ -156,12 +131,11 @@ public final class ServletAdvice {
       if (httpResponse.isCommitted()) {
         // never write to a committed response (a filter wrote and flushed before the chain went
         // on); but a blocked request still must not run what the rule protects
-        if (verdict.isBlocked()) {
-          rejecting = true;
-          bridge.blockedOnCommittedResponse(stage, httpRequest.getMethod(), path);
-          return true;
+        rejecting = verdict.isBlocked();
+        if (rejecting) {
+          rules.blockedOnCommittedResponse(stage, method, contextPath, servletPath, pathInfo);
         }
-        return false;
+        return rejecting;
       }
       for (int i = 0; i < verdict.headerCount(); i++) {
         httpResponse.setHeader(verdict.headerName(i), verdict.headerValue(i));
