@@ -1,5 +1,6 @@
 package io.fastlimit.bootstrap;
 
+import java.security.Principal;
 import java.util.Enumeration;
 
 /**
@@ -78,5 +79,15 @@ public abstract class ActiveRules {
       joined = joined == null ? line : joined + "," + line;
     }
     return joined;
+  }
+
+  /** A request attribute's value as text; null for none. */
+  public static String text(Object value) {
+    return value == null ? null : value.toString();
+  }
+
+  /** The principal's name; null for none. */
+  public static String nameOf(Principal principal) {
+    return principal == null ? null : principal.getName();
   }
 }

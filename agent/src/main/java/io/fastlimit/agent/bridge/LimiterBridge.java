@@ -56,7 +56,8 @@ public final class LimiterBridge implements RateLimitBridge {
 
   /** True for the first request blocked on a committed response only: it is said once. */
   boolean firstBlockedOnCommittedResponse() {
-    return !blockedOnCommittedReported.get() && blockedOnCommittedReported.compareAndSet(false, true);
+    return !blockedOnCommittedReported.get()
+        && blockedOnCommittedReported.compareAndSet(false, true);
   }
 
   @Override

@@ -7,7 +7,6 @@ import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.ReceivedAddress;
 import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
-import java.security.Principal;
 import javax.servlet.DispatcherType;
 import javax.servlet.ServletOutputStream;
 import javax.servlet.ServletRequest;
@@ -86,23 +85,24 @@ public final class ServletApiAdvice {
       }
       HttpServletRequest container =
           received instanceof HttpServletRequest ? (HttpServletRequest) received : httpRequest;
+      Object recorded =
+          ReceivedAddress.anyRecorded()
+              ? container.getAttribute(ReceivedAddress.PEER_ATTRIBUTE)
+              : null;
       String header = rules.forwardedForHeader();
-      Object peer =
-          ReceivedAddress.anyRecorded() ? container.getAttribute(ReceivedAddress.PEER_ATTRIBUTE) : null;
-      Object forwardedFor =
-          peer == null || header == null
-              ? null
-              : container.getAttribute(ReceivedAddress.FORWARDED_FOR_ATTRIBUTE);
-      if (peer == null) {
-        peer = container.getRemoteAddr();
-        forwardedFor = header == null ? null : ActiveRules.joinLines(container.getHeaders(header));
+      String forwardedFor = null;
+      if (header != null && recorded != null) {
+        Object recordedHeader = container.getAttribute(ReceivedAddress.FORWARDED_FOR_ATTRIBUTE);
+        forwardedFor = ActiveRules.text(recordedHeader);
+      } else if (header != null) {
+        forwardedFor = ActiveRules.joinLines(container.getHeaders(header));
       }
-      Object userId = null; // before the app's filters there is no user yet: those rules are per IP
+      String peer = recorded != null ? recorded.toString() : container.getRemoteAddr();
+      String userId = null; // before the app's filters there is no user yet: those rules are per IP
       if (!atFilter && rules.userIdAttribute() != null) {
-        userId = httpRequest.getAttribute(rules.userIdAttribute());
+        userId = ActiveRules.text(httpRequest.getAttribute(rules.userIdAttribute()));
       } else if (!atFilter && rules.userIdFromPrincipal()) {
-        Principal principal = httpRequest.getUserPrincipal();
-        userId = principal == null ? null : principal.getName();
+        userId = ActiveRules.nameOf(httpRequest.getUserPrincipal());
       }
       // what the application routes on, decoded and normalized by the container. The context
       // path comes from the ServletContext: request.getContextPath() is the client's spelling
@@ -113,14 +113,7 @@ public final class ServletApiAdvice {
       String pathInfo = httpRequest.getPathInfo();
       Verdict verdict =
           rules.decide(
-              stage,
-              method,
-              contextPath,
-              servletPath,
-              pathInfo,
-              peer == null ? null : peer.toString(),
-              forwardedFor == null ? null : forwardedFor.toString(),
-              userId == null ? null : userId.toString());
+              stage, method, contextPath, servletPath, pathInfo, peer, forwardedFor, userId);
       if (verdict == null) {
         return false;
       }
@@ -131,11 +124,10 @@ public final class ServletApiAdvice {
       if (httpResponse.isCommitted()) {
         // never write to a committed response (a filter wrote and flushed before the chain went
         // on); but a blocked request still must not run what the rule protects
-        rejecting = verdict.isBlocked();
-        if (rejecting) {
+        if (verdict.isBlocked()) {
           rules.blockedOnCommittedResponse(stage, method, contextPath, servletPath, pathInfo);
         }
-        return rejecting;
+        return verdict.isBlocked();
       }
       for (int i = 0; i < verdict.headerCount(); i++) {
         httpResponse.setHeader(verdict.headerName(i), verdict.headerValue(i));
@@ -147,17 +139,14 @@ public final class ServletApiAdvice {
       httpResponse.resetBuffer(); // nothing a filter buffered goes before the rejection
       httpResponse.setStatus(verdict.status());
       httpResponse.setContentType(verdict.contentType());
-      ServletOutputStream body = null;
       try {
-        body = httpResponse.getOutputStream();
+        ServletOutputStream body = httpResponse.getOutputStream();
+        httpResponse.setContentLength(verdict.bodyLength());
+        verdict.writeBody(body);
       } catch (IllegalStateException writerAlreadyTaken) {
         // the body goes through the writer: UTF-8, and no length (the writer encodes)
         httpResponse.setCharacterEncoding("UTF-8");
         httpResponse.getWriter().write(verdict.bodyText());
-      }
-      if (body != null) {
-        httpResponse.setContentLength(verdict.bodyLength());
-        verdict.writeBody(body);
       }
       httpResponse.flushBuffer();
       return true;

@@ -58,7 +58,7 @@ class ForwardedAddressAdviceTest {
 
           @Override
           public void blockedOnCommittedResponse(
-              Stage stage, String method, String contextPath, String servletPath, String pathInfo) {}
+              Stage stage, String method, String context, String servlet, String info) {}
         };
     BridgeHolder.set(
         new RateLimitBridge() {
