@@ -1,6 +1,8 @@
 package io.fastlimit.bench;
 
+import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -18,7 +20,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What the agent adds to a request that no rule limits: {@link RateLimitBridge#decide} on a path under
+ * What the agent adds to a request that no rule limits: {@link ActiveRules#decide} on a path under
  * the same /api prefix as all 1, 100 or 1000 rules, so every pattern is tried and none matches.
  */
 @State(Scope.Benchmark)
@@ -50,7 +52,7 @@ public class UnmatchedPathBenchmark {
   }
 
   private Verdict decide() {
-    return limiter.decide(RateLimitBridge.STAGE_SERVLET_ALL_RULES, method, path, peer, null, null);
+    return limiter.rules().decide(Stage.SERVLET_ALONE, method, "", path, null, peer, null, null);
   }
 
   @Benchmark

@@ -1,6 +1,8 @@
 package io.fastlimit.bench;
 
+import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -19,7 +21,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The whole decision the inlined servlet advice asks for per request, {@link RateLimitBridge#decide}:
+ * The whole decision the inlined servlet advice asks for per request, {@link ActiveRules#decide}:
  * rule match among 1, 100 or 1000 rules (the request matches only the last), client IP and key
  * building, the in-memory backend's atomic charge and the admitted verdict with its headers. One
  * client on one path, so every call hits the same bucket; it never runs out.
@@ -64,7 +66,7 @@ public class WholeDecisionBenchmark {
   }
 
   private Verdict decide() {
-    return limiter.decide(RateLimitBridge.STAGE_SERVLET_ALL_RULES, method, path, peer, null, null);
+    return limiter.rules().decide(Stage.SERVLET_ALONE, method, "", path, null, peer, null, null);
   }
 
   @Benchmark

@@ -9,7 +9,7 @@ import javax.servlet.http.HttpServletRequest;
 import net.bytebuddy.asm.Advice;
 
 /**
- * Inlined at the end of {@code doFilter} of every filter, paired with {@link ServletAdvice}'s
+ * Inlined at the end of {@code doFilter} of every filter, paired with {@link ServletApiAdvice}'s
  * enter: when the outermost filter returns and no servlet saw the request, tells the bridge which
  * filter answered it. Only reads the request. Written against javax.servlet; the jakarta copy is
  * made by {@link JakartaAdvice}.

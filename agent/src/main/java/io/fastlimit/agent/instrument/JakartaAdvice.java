@@ -16,7 +16,7 @@ import net.bytebuddy.jar.asm.commons.Remapper;
  */
 final class JakartaAdvice {
 
-  static final String NAME = "io.fastlimit.agent.instrument.JakartaServletAdvice";
+  static final String NAME = "io.fastlimit.agent.instrument.JakartaServletApiAdvice";
   static final String FILTER_EXIT_NAME = "io.fastlimit.agent.instrument.JakartaFilterExitAdvice";
   static final String RECEIVED_ADDRESS_NAME =
       "io.fastlimit.agent.instrument.JakartaReceivedAddressAdvice";
@@ -26,12 +26,12 @@ final class JakartaAdvice {
   /** A class file locator holding only the renamed advice classes. */
   static ClassFileLocator locator(ClassFileLocator agentClasses) throws java.io.IOException {
     Map<String, String> renamed = new HashMap<>();
-    renamed.put(internal(ServletAdvice.class.getName()), internal(NAME));
+    renamed.put(internal(ServletApiAdvice.class.getName()), internal(NAME));
     renamed.put(internal(FilterExitAdvice.class.getName()), internal(FILTER_EXIT_NAME));
     renamed.put(
         internal(ReceivedAddressAdvice.class.getName()), internal(RECEIVED_ADDRESS_NAME));
     Map<String, byte[]> classes = new HashMap<>();
-    classes.put(NAME, rename(agentClasses, ServletAdvice.class.getName(), renamed));
+    classes.put(NAME, rename(agentClasses, ServletApiAdvice.class.getName(), renamed));
     classes.put(
         FILTER_EXIT_NAME, rename(agentClasses, FilterExitAdvice.class.getName(), renamed));
     classes.put(

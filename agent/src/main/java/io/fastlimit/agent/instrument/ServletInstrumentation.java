@@ -58,7 +58,7 @@ public final class ServletInstrumentation {
             .transform(
                 advice(
                     "javax.servlet",
-                    ServletAdvice.class.getName(),
+                    ServletApiAdvice.class.getName(),
                     FilterExitAdvice.class.getName(),
                     adviceClasses))
             .type(implementations("jakarta.servlet"))

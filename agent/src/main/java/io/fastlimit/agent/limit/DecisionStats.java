@@ -26,20 +26,28 @@ final class DecisionStats {
   /** Counts a decision: each charge's rule as allowed, blocked or would-block. */
   void decided(RulesSnapshot rules, Decision decision) {
     for (int i = 0; i < decision.size(); i++) {
-      Charge charge = decision.charge(i);
-      Outcome outcome = decision.outcome(i);
-      RuleStats ruleStats = rules.ruleStats[charge.rule().index()];
-      if (decision.blocked()) {
-        if (!outcome.allowed() && !charge.observeOnly()) {
-          ruleStats.blocked();
-        }
-      } else if (charge.observeOnly() && !outcome.allowed()) {
-        // a would-block counts only when the request passed: what enforcing would change
-        ruleStats.wouldBlock();
-        logWouldBlock(charge, outcome);
-      } else {
-        ruleStats.allowed();
+      counted(rules, decision.charge(i), decision.outcome(i), decision.blocked());
+    }
+  }
+
+  /** Counts the decision of a request that made one charge (a blocked one or not). */
+  void decided(RulesSnapshot rules, Charge charge, Outcome outcome) {
+    counted(rules, charge, outcome, !charge.observeOnly() && !outcome.allowed());
+  }
+
+  private void counted(
+      RulesSnapshot rules, Charge charge, Outcome outcome, boolean requestBlocked) {
+    RuleStats ruleStats = rules.ruleStats[charge.rule().index()];
+    if (requestBlocked) {
+      if (!outcome.allowed() && !charge.observeOnly()) {
+        ruleStats.blocked();
       }
+    } else if (charge.observeOnly() && !outcome.allowed()) {
+      // a would-block counts only when the request passed: what enforcing would change
+      ruleStats.wouldBlock();
+      logWouldBlock(charge, outcome);
+    } else {
+      ruleStats.allowed();
     }
   }
 

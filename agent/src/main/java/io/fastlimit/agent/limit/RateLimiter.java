@@ -9,9 +9,8 @@ import io.fastlimit.agent.client.KeyText;
 import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.agent.rules.RuleSet;
-import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.Stage;
 import java.util.Arrays;
-import java.util.function.Function;
 
 /**
  * Decides requests: matches the rules of a stage, picks one bucket per rule (the user's when the
@@ -59,62 +58,48 @@ public final class RateLimiter {
     return snapshot.config;
   }
 
-  /** The request attribute holding the user id, or null when no rule needs one from it. */
-  public String userIdAttribute() {
-    return snapshot.userIdAttribute;
-  }
-
-  /** Whether the user id is the request's principal name, when some rule limits users. */
-  public boolean userIdFromPrincipal() {
-    return snapshot.userIdFromPrincipal;
-  }
-
-  public boolean hasRulesBeforeFilters() {
-    return !snapshot.byStage[RateLimitBridge.STAGE_BEFORE_FILTERS].rules().isEmpty();
-  }
-
-  /** The header listing forwarding addresses when trusted proxies are configured, else null. */
-  public String forwardedForHeader() {
-    return snapshot.config.clientIp().forwardedForHeader();
+  /**
+   * The rules in force now. A request reads and is decided by the one snapshot it took, so a
+   * reload in between cannot mix two versions.
+   */
+  public RulesSnapshot snapshot() {
+    return snapshot;
   }
 
   /**
-   * Decides one request at one stage (see RateLimitBridge.STAGE_*) and returns what {@code
-   * answer}, the caller's response side, makes of the decision: a verdict for the servlet
+   * Decides one request at one stage under {@code rules} (a {@link #snapshot()}) and returns what
+   * {@code answer}, the caller's response side, makes of the decision: a verdict for the servlet
    * advice; another entry point brings its own. Returns null when no rule charges the request:
    * none matches, the client is exempt, or only user rules match an anonymous request. A
    * backend failure is counted against the rules and thrown.
    */
   public <R> R decide(
-      int stage,
+      RulesSnapshot rules,
+      Stage stage,
       String method,
       String path,
       String peerAddress,
       String forwardedFor,
       String userId,
-      Function<Decision, R> answer) {
+      Answer<R> answer) {
     if (!serving) {
       serving = true;
     }
-    RulesSnapshot current = snapshot;
-    if (method == null
-        || path == null
-        || stage < 0
-        || stage > RateLimitBridge.STAGE_SERVLET_ALL_RULES) {
+    if (method == null || path == null || stage == null) {
       return null;
     }
-    RateLimitRule[] rules = current.byStage[stage].match(upperCase(method), path);
-    if (rules.length == 0) {
+    RateLimitRule[] matched = rules.byStage[stage.ordinal()].match(upperCase(method), path);
+    if (matched.length == 0) {
       return null;
     }
-    String client = current.config.clientIp().resolve(peerAddress, forwardedFor);
+    String client = rules.config.clientIp().resolve(peerAddress, forwardedFor);
     if (client == null) {
       return null; // exempt
     }
     String user = userId == null || userId.isEmpty() ? null : KeyText.bounded(userId);
-    return rules.length == 1
-        ? decideOne(current, rules[0], client, user, answer)
-        : decideMany(current, rules, client, user, answer);
+    return matched.length == 1
+        ? decideOne(rules, matched[0], client, user, answer)
+        : decideMany(rules, matched, client, user, answer);
   }
 
   /** The common case, one rule: the same steps as {@link #decideMany} without arrays. */
@@ -123,7 +108,7 @@ public final class RateLimiter {
       RateLimitRule rule,
       String client,
       String user,
-      Function<Decision, R> answer) {
+      Answer<R> answer) {
     Charge charge = chargeFor(current, rule, client, user);
     if (charge == null) {
       return null;
@@ -135,9 +120,8 @@ public final class RateLimiter {
       counting.backendFailed(current, charge);
       throw failure;
     }
-    Decision decision = new Decision(current.config, charge, outcome);
-    counting.decided(current, decision);
-    return answer.apply(decision);
+    counting.decided(current, charge, outcome);
+    return answer.one(current.config, charge, outcome);
   }
 
   private <R> R decideMany(
@@ -145,7 +129,7 @@ public final class RateLimiter {
       RateLimitRule[] rules,
       String client,
       String user,
-      Function<Decision, R> answer) {
+      Answer<R> answer) {
     Charge[] charges = new Charge[rules.length];
     int count = 0;
     for (RateLimitRule rule : rules) {
@@ -171,7 +155,7 @@ public final class RateLimiter {
     }
     Decision decision = new Decision(current.config, charges, outcomes);
     counting.decided(current, decision);
-    return answer.apply(decision);
+    return answer.answer(decision);
   }
 
   /**
@@ -195,7 +179,7 @@ public final class RateLimiter {
    */
   public void answeredInFilter(String method, String path, String filter) {
     RulesSnapshot current = snapshot;
-    RuleSet atServlet = current.byStage[RateLimitBridge.STAGE_SERVLET];
+    RuleSet atServlet = current.byStage[Stage.SERVLET.ordinal()];
     if (method == null || path == null || atServlet.rules().isEmpty()) {
       return;
     }
@@ -206,14 +190,12 @@ public final class RateLimiter {
   }
 
   /** The rules of a stage that cover a request, for messages; empty for bad input. */
-  public RateLimitRule[] rulesAt(int stage, String method, String path) {
-    if (method == null
-        || path == null
-        || stage < 0
-        || stage > RateLimitBridge.STAGE_SERVLET_ALL_RULES) {
+  public static RateLimitRule[] rulesAt(
+      RulesSnapshot rules, Stage stage, String method, String path) {
+    if (method == null || path == null || stage == null) {
       return new RateLimitRule[0];
     }
-    return snapshot.byStage[stage].match(upperCase(method), path);
+    return rules.byStage[stage.ordinal()].match(upperCase(method), path);
   }
 
   /**

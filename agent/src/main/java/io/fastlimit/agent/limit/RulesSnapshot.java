@@ -7,25 +7,27 @@ import io.fastlimit.agent.observe.RuleStats;
 import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.agent.rules.RuleSet;
-import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.Stage;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One configuration plus what the limiter derives from it once rather than per request: the
- * rules by stage, the key start of every rule's buckets and every rule's statistics. Immutable;
- * the limiter swaps it whole on reload.
+ * rules by stage, what an entry point reads from a request for them, the key start of every
+ * rule's buckets and every rule's statistics. Immutable; the limiter swaps it whole on reload,
+ * and a request is decided by the one snapshot it started with.
  */
-final class RulesSnapshot {
+public final class RulesSnapshot {
 
   private static final BucketKind[] KINDS = BucketKind.values();
+  private static final Stage[] STAGES = Stage.values();
 
   final AgentConfig config;
   /** The request attribute holding the user id, or null when no rule limits users. */
   final String userIdAttribute;
 
   final boolean userIdFromPrincipal;
-  /** The rules by stage (see RateLimitBridge.STAGE_*). */
+  /** The rules by stage (by {@link Stage#ordinal()}). */
   final RuleSet[] byStage;
   /** Statistics of each rule, by the rule's index. */
   final RuleStats[] ruleStats;
@@ -51,13 +53,37 @@ final class RulesSnapshot {
       }
       (rule.beforeFilters() ? beforeFilters : atServlet).add(rule);
     }
-    byStage = new RuleSet[3];
-    byStage[RateLimitBridge.STAGE_BEFORE_FILTERS] = new RuleSet(beforeFilters);
-    byStage[RateLimitBridge.STAGE_SERVLET] = new RuleSet(atServlet);
-    byStage[RateLimitBridge.STAGE_SERVLET_ALL_RULES] = config.rules();
+    byStage = new RuleSet[STAGES.length];
+    byStage[Stage.FILTERS.ordinal()] = new RuleSet(beforeFilters);
+    byStage[Stage.SERVLET.ordinal()] = new RuleSet(atServlet);
+    byStage[Stage.SERVLET_ALONE.ordinal()] = config.rules();
     // read nothing from the request that no rule needs
     this.userIdAttribute = anyUserRule ? config.userIdAttribute() : null;
     this.userIdFromPrincipal = anyUserRule && config.userIdFromPrincipal();
+  }
+
+  public AgentConfig config() {
+    return config;
+  }
+
+  /** Whether any rule is decided at {@link Stage#FILTERS}. */
+  public boolean anyBeforeFilters() {
+    return !byStage[Stage.FILTERS.ordinal()].rules().isEmpty();
+  }
+
+  /** The request attribute holding the user id, or null when no rule needs one from it. */
+  public String userIdAttribute() {
+    return userIdAttribute;
+  }
+
+  /** Whether the user id is the request's principal name, when some rule limits users. */
+  public boolean userIdFromPrincipal() {
+    return userIdFromPrincipal;
+  }
+
+  /** The header listing forwarding addresses when trusted proxies are configured, else null. */
+  public String forwardedForHeader() {
+    return config.clientIp().forwardedForHeader();
   }
 
   /** The charge of {@code rule} on the {@code kind} bucket of {@code client}. */

@@ -17,6 +17,20 @@ public final class VerdictBuilder {
   /** An admitted request that was counted but gets no headers (all its rules are dry-run). */
   static final Verdict COUNTED_SILENTLY = Verdict.allowed(new String[0], new String[0]);
 
+  /** The limiter's answer as a verdict; a one-charge request needs no {@link Decision} object. */
+  public static final Answer<Verdict> VERDICT =
+      new Answer<Verdict>() {
+        @Override
+        public Verdict answer(Decision decision) {
+          return verdict(decision);
+        }
+
+        @Override
+        public Verdict one(AgentConfig config, Charge charge, Outcome outcome) {
+          return verdict(config, charge, outcome);
+        }
+      };
+
   private VerdictBuilder() {}
 
   public static Verdict verdict(Decision decision) {
@@ -27,6 +41,14 @@ public final class VerdictBuilder {
     Outcome outcome = decision.answeringOutcome();
     AgentConfig config = decision.config();
     return decision.blocked() ? blocked(config, charge, outcome) : admitted(config, charge, outcome);
+  }
+
+  /** The verdict of a request that made one charge: what {@link #verdict(Decision)} gives it. */
+  static Verdict verdict(AgentConfig config, Charge charge, Outcome outcome) {
+    if (charge.observeOnly()) {
+      return COUNTED_SILENTLY;
+    }
+    return outcome.allowed() ? admitted(config, charge, outcome) : blocked(config, charge, outcome);
   }
 
   private static Verdict admitted(AgentConfig config, Charge charge, Outcome outcome) {

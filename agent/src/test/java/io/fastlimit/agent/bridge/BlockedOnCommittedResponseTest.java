@@ -8,7 +8,7 @@ import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.agent.observe.RuleStats;
 import io.fastlimit.agent.observe.Stats;
-import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -46,8 +46,7 @@ class BlockedOnCommittedResponseTest {
     for (int i = 0; i < 3; i++) {
       Verdict verdict = decide(bridge);
       assertThat(verdict.isBlocked()).isTrue();
-      bridge.blockedOnCommittedResponse(
-          RateLimitBridge.STAGE_SERVLET_ALL_RULES, "GET", "/stream/feed");
+      bridge.rules().blockedOnCommittedResponse(Stage.SERVLET_ALONE, "GET", "", "/stream", "/feed");
     }
 
     RuleStats stats = limiter.stats().forRule("stream");
@@ -59,7 +58,8 @@ class BlockedOnCommittedResponseTest {
   }
 
   private static Verdict decide(LimiterBridge bridge) {
-    return bridge.decide(
-        RateLimitBridge.STAGE_SERVLET_ALL_RULES, "GET", "/stream/feed", "203.0.113.9", null, null);
+    return bridge
+        .rules()
+        .decide(Stage.SERVLET_ALONE, "GET", "", "/stream", "/feed", "203.0.113.9", null, null);
   }
 }

@@ -2,9 +2,11 @@ package io.fastlimit.agent.instrument;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.ReceivedAddress;
+import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -38,33 +40,31 @@ class ForwardedAddressAdviceTest {
   }
 
   private void bridge(String forwardedForHeader) {
+    ActiveRules rules =
+        new ActiveRules(false, null, false, forwardedForHeader) {
+          @Override
+          public Verdict decide(
+              Stage stage,
+              String method,
+              String contextPath,
+              String servletPath,
+              String pathInfo,
+              String peer,
+              String header,
+              String user) {
+            decided.add(peer + " | " + header);
+            return null;
+          }
+
+          @Override
+          public void blockedOnCommittedResponse(
+              Stage stage, String method, String context, String servlet, String info) {}
+        };
     BridgeHolder.set(
         new RateLimitBridge() {
           @Override
-          public boolean hasRulesBeforeFilters() {
-            return false;
-          }
-
-          @Override
-          public String userIdAttribute() {
-            return null;
-          }
-
-          @Override
-          public boolean userIdFromPrincipal() {
-            return false;
-          }
-
-          @Override
-          public String forwardedForHeader() {
-            return forwardedForHeader;
-          }
-
-          @Override
-          public Verdict decide(
-              int stage, String method, String path, String peer, String header, String user) {
-            decided.add(peer + " | " + header);
-            return null;
+          public ActiveRules rules() {
+            return rules;
           }
 
           @Override
@@ -134,7 +134,7 @@ class ForwardedAddressAdviceTest {
   void aWrapperThatRewritesTheAddressIsReadUnderneath() {
     bridge("X-Forwarded-For");
     HttpServletRequest wrapped = forwardedHeaderFilter(containerRequest());
-    ServletAdvice.enter(this, wrapped, response(), "service");
+    ServletApiAdvice.enter(this, wrapped, response(), "service");
     assertThat(decided).containsExactly("127.0.0.1 | 198.51.100.7, 203.0.113.5");
   }
 
@@ -143,7 +143,7 @@ class ForwardedAddressAdviceTest {
     bridge(null);
     HttpServletRequest wrapped =
         new HttpServletRequestWrapper(forwardedHeaderFilter(containerRequest())) {};
-    ServletAdvice.enter(this, wrapped, response(), "service");
+    ServletApiAdvice.enter(this, wrapped, response(), "service");
     assertThat(decided).containsExactly("127.0.0.1 | null");
   }
 
@@ -177,7 +177,7 @@ class ForwardedAddressAdviceTest {
     ReceivedAddressAdvice.enter(request);
     remoteAddr = "203.0.113.5"; // what RemoteIpValve leaves: the right entry as the address
     forwardedFor = "198.51.100.7"; // and the client-written rest as the header
-    ServletAdvice.enter(this, request, response(), "service");
+    ServletApiAdvice.enter(this, request, response(), "service");
     assertThat(decided).containsExactly("127.0.0.1 | 198.51.100.7, 203.0.113.5");
   }
 
@@ -188,7 +188,7 @@ class ForwardedAddressAdviceTest {
     HttpServletRequest request = containerRequest();
     ReceivedAddressAdvice.enter(request);
     forwardedFor = "198.51.100.7";
-    ServletAdvice.enter(this, request, response(), "service");
+    ServletApiAdvice.enter(this, request, response(), "service");
     assertThat(decided).containsExactly("127.0.0.1 | null");
   }
 

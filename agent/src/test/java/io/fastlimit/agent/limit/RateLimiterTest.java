@@ -10,6 +10,7 @@ import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
 import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,7 +52,8 @@ class RateLimiterTest {
       String forwardedFor,
       String user) {
     return new LimiterBridge(limiter)
-        .decide(RateLimitBridge.STAGE_SERVLET_ALL_RULES, method, path, peer, forwardedFor, user);
+        .rules()
+        .decide(Stage.SERVLET_ALONE, method, "", path, null, peer, forwardedFor, user);
   }
 
   private static Verdict get(RateLimiter limiter, String path) {
@@ -195,7 +197,7 @@ class RateLimiterTest {
     RateLimiter limiter =
         limiter("exempt-ips: [127.0.0.1]\nrules:\n  - path: /a\n    limit: 1/min\n");
 
-    assertThat(limiter.forwardedForHeader()).isNull();
+    assertThat(limiter.snapshot().forwardedForHeader()).isNull();
     decide(limiter, "GET", "/a", PEER, "127.0.0.1", null);
     Verdict second = decide(limiter, "GET", "/a", PEER, "127.0.0.2", null);
 
@@ -206,7 +208,7 @@ class RateLimiterTest {
   void clientsBehindTrustedProxyGetTheirOwnBuckets() throws ConfigException {
     RateLimiter limiter = limiter("trusted-proxies: 1\nrules:\n  - path: /a\n    limit: 1/min\n");
 
-    assertThat(limiter.forwardedForHeader()).isEqualTo("X-Forwarded-For");
+    assertThat(limiter.snapshot().forwardedForHeader()).isEqualTo("X-Forwarded-For");
     assertThat(decide(limiter, "GET", "/a", "10.0.0.1", "198.51.100.1", null).isBlocked())
         .isFalse();
     assertThat(decide(limiter, "GET", "/a", "10.0.0.1", "198.51.100.2", null).isBlocked())
@@ -447,13 +449,14 @@ class RateLimiterTest {
 
   @Test
   void userIdAttributeIsAskedForOnlyWhenSomeRuleLimitsUsers() throws ConfigException {
-    assertThat(limiter("rules:\n  - path: /a\n    limit: 1/min\n").userIdAttribute()).isNull();
-    assertThat(limiter("rules:\n  - path: /a\n    user: 1/min\n").userIdAttribute())
+    assertThat(limiter("rules:\n  - path: /a\n    limit: 1/min\n").snapshot().userIdAttribute())
+        .isNull();
+    assertThat(limiter("rules:\n  - path: /a\n    user: 1/min\n").snapshot().userIdAttribute())
         .isEqualTo("user_id");
     RateLimiter custom =
         limiter("user-id:\n  attribute: uid\nrules:\n  - path: /a\n    user: 1/min\n");
-    assertThat(custom.userIdAttribute()).isEqualTo("uid");
-    assertThat(custom.userIdFromPrincipal()).isFalse();
+    assertThat(custom.snapshot().userIdAttribute()).isEqualTo("uid");
+    assertThat(custom.snapshot().userIdFromPrincipal()).isFalse();
   }
 
   @Test
@@ -461,10 +464,10 @@ class RateLimiterTest {
     String principal = "user-id:\n  principal: true\n";
 
     RateLimiter withUserRule = limiter(principal + "rules:\n  - path: /a\n    user: 1/min\n");
-    assertThat(withUserRule.userIdFromPrincipal()).isTrue();
-    assertThat(withUserRule.userIdAttribute()).isNull();
+    assertThat(withUserRule.snapshot().userIdFromPrincipal()).isTrue();
+    assertThat(withUserRule.snapshot().userIdAttribute()).isNull();
     RateLimiter ipOnly = limiter(principal + "rules:\n  - path: /a\n    limit: 1/min\n");
-    assertThat(ipOnly.userIdFromPrincipal()).isFalse();
+    assertThat(ipOnly.snapshot().userIdFromPrincipal()).isFalse();
   }
 
   @Test
@@ -532,7 +535,7 @@ class RateLimiterTest {
 
   private static Decision decideAsUser(RateLimiter limiter, String path, String user) {
     return limiter.decide(
-        RateLimitBridge.STAGE_SERVLET_ALL_RULES, "GET", path, PEER, null, user, d -> d);
+        limiter.snapshot(), Stage.SERVLET_ALONE, "GET", path, PEER, null, user, d -> d);
   }
 
   /** Each charge of a decision as "rule kind remaining". */

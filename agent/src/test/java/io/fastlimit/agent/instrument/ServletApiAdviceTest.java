@@ -2,8 +2,10 @@ package io.fastlimit.agent.instrument;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
 import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The advice as ordinary code, against fake requests and responses. */
-class ServletAdviceTest {
+class ServletApiAdviceTest {
 
   private final List<String> calls = new ArrayList<>();
   private final List<String> answered = new ArrayList<>();
@@ -38,31 +40,40 @@ class ServletAdviceTest {
   }
 
   private RateLimitBridge bridge(Verdict verdict) {
+    return bridge(verdict, false);
+  }
+
+  /** A bridge that decides rules at the first filter too. */
+  private RateLimitBridge bridgeWithRulesBeforeFilters(Verdict verdict) {
+    return bridge(verdict, true);
+  }
+
+  private RateLimitBridge bridge(Verdict verdict, boolean anyBeforeFilters) {
+    ActiveRules rules =
+        new ActiveRules(anyBeforeFilters, null, false, null) {
+          @Override
+          public Verdict decide(
+              Stage stage,
+              String method,
+              String contextPath,
+              String servletPath,
+              String pathInfo,
+              String peer,
+              String forwardedFor,
+              String user) {
+            return verdict;
+          }
+
+          @Override
+          public void blockedOnCommittedResponse(
+              Stage stage, String method, String contextPath, String servletPath, String pathInfo) {
+            blockedUnwritten.add(stage + " " + method + " " + contextPath + servletPath);
+          }
+        };
     return new RateLimitBridge() {
       @Override
-      public boolean hasRulesBeforeFilters() {
-        return false;
-      }
-
-      @Override
-      public String userIdAttribute() {
-        return null;
-      }
-
-      @Override
-      public boolean userIdFromPrincipal() {
-        return false;
-      }
-
-      @Override
-      public String forwardedForHeader() {
-        return null;
-      }
-
-      @Override
-      public Verdict decide(
-          int stage, String method, String path, String peer, String forwardedFor, String user) {
-        return verdict;
+      public ActiveRules rules() {
+        return rules;
       }
 
       @Override
@@ -72,26 +83,8 @@ class ServletAdviceTest {
       }
 
       @Override
-      public void blockedOnCommittedResponse(int stage, String method, String path) {
-        blockedUnwritten.add(stage + " " + method + " " + path);
-      }
-
-      @Override
       public void failed(Throwable failure) {}
     };
-  }
-
-  /** A bridge that decides rules at the first filter too. */
-  private RateLimitBridge bridgeWithRulesBeforeFilters(Verdict verdict) {
-    RateLimitBridge inner = bridge(verdict);
-    return (RateLimitBridge)
-        Proxy.newProxyInstance(
-            getClass().getClassLoader(),
-            new Class<?>[] {RateLimitBridge.class},
-            (proxy, method, args) ->
-                method.getName().equals("hasRulesBeforeFilters")
-                    ? Boolean.TRUE
-                    : method.invoke(inner, args));
   }
 
   private HttpServletRequest request() {
@@ -170,7 +163,7 @@ class ServletAdviceTest {
   void aBlockedRequestSkipsTheServletEvenWhenWritingTheRejectionFails() {
     BridgeHolder.set(bridge(blocked()));
     flushFails = true;
-    assertThat(ServletAdvice.enter(this, request(), response(), "service")).isTrue();
+    assertThat(ServletApiAdvice.enter(this, request(), response(), "service")).isTrue();
     assertThat(calls).contains("resetBuffer", "setStatus", "flushBuffer");
   }
 
@@ -180,10 +173,10 @@ class ServletAdviceTest {
     // but the servlet behind it must not run
     BridgeHolder.set(bridge(blocked()));
     committed = true;
-    assertThat(ServletAdvice.enter(this, request(), response(), "service")).isTrue();
+    assertThat(ServletApiAdvice.enter(this, request(), response(), "service")).isTrue();
     assertThat(calls).containsExactly("isCommitted");
     assertThat(blockedUnwritten)
-        .containsExactly(RateLimitBridge.STAGE_SERVLET_ALL_RULES + " POST /login");
+        .containsExactly(Stage.SERVLET_ALONE + " POST /login");
   }
 
   @Test
@@ -195,7 +188,7 @@ class ServletAdviceTest {
     assertThat(rejected).isTrue();
     assertThat(calls).containsExactly("isCommitted");
     assertThat(blockedUnwritten)
-        .containsExactly(RateLimitBridge.STAGE_BEFORE_FILTERS + " POST /login");
+        .containsExactly(Stage.FILTERS + " POST /login");
     assertThat(answered).as("the agent skipped it: no filter answered it").isEmpty();
   }
 
@@ -203,7 +196,7 @@ class ServletAdviceTest {
   void anAdmittedRequestOnACommittedResponsePassesWithoutHeaders() {
     BridgeHolder.set(bridge(Verdict.allowed(new String[] {"X"}, new String[] {"1"})));
     committed = true;
-    assertThat(ServletAdvice.enter(this, request(), response(), "service")).isFalse();
+    assertThat(ServletApiAdvice.enter(this, request(), response(), "service")).isFalse();
     assertThat(calls).containsExactly("isCommitted");
     assertThat(blockedUnwritten).isEmpty();
   }
@@ -211,16 +204,16 @@ class ServletAdviceTest {
   @Test
   void aRequestIsDecidedOnceAndMarked() {
     BridgeHolder.set(bridge(Verdict.allowed(new String[] {"X"}, new String[] {"1"})));
-    assertThat(ServletAdvice.enter(this, request(), response(), "service")).isFalse();
+    assertThat(ServletApiAdvice.enter(this, request(), response(), "service")).isFalse();
     assertThat(attributes).containsKey(RateLimitBridge.DECIDED_ATTRIBUTE);
     calls.clear();
-    assertThat(ServletAdvice.enter(this, request(), response(), "service")).isFalse();
+    assertThat(ServletApiAdvice.enter(this, request(), response(), "service")).isFalse();
     assertThat(calls).isEmpty();
   }
 
   @Test
   void withoutABridgeNothingIsTouched() {
-    assertThat(ServletAdvice.enter(this, request(), response(), "service")).isFalse();
+    assertThat(ServletApiAdvice.enter(this, request(), response(), "service")).isFalse();
     assertThat(calls).isEmpty();
     assertThat(attributes).isEmpty();
   }
@@ -234,7 +227,7 @@ class ServletAdviceTest {
 
   /** What the instrumented doFilter does: enter, maybe run the body, exit. */
   private boolean filterEnter(Object filter) {
-    return ServletAdvice.enter(filter, request(), response(), "doFilter");
+    return ServletApiAdvice.enter(filter, request(), response(), "doFilter");
   }
 
   private void filterExit(boolean rejected, Throwable thrown) {
@@ -256,7 +249,7 @@ class ServletAdviceTest {
   void aRequestThatReachedTheServletIsNotReported() {
     BridgeHolder.set(bridge(null));
     boolean outer = filterEnter(new OuterFilter());
-    ServletAdvice.enter(this, request(), response(), "service");
+    ServletApiAdvice.enter(this, request(), response(), "service");
     filterExit(outer, null);
     assertThat(answered).isEmpty();
     // the next request on the same thread starts afresh
@@ -289,7 +282,7 @@ class ServletAdviceTest {
     // attached while a request was inside a filter: its exit advice runs, its enter never did
     filterExit(false, null);
     boolean outer = filterEnter(new OuterFilter());
-    ServletAdvice.enter(this, request(), response(), "service");
+    ServletApiAdvice.enter(this, request(), response(), "service");
     filterExit(outer, null);
     assertThat(answered).isEmpty();
   }

@@ -1,0 +1,93 @@
+package io.fastlimit.bootstrap;
+
+import java.security.Principal;
+import java.util.Enumeration;
+
+/**
+ * The rules as of one moment, as an entry point needs them: what to read from the request, and
+ * the decision itself. An entry point takes one per request from {@link RateLimitBridge#rules()}
+ * and reads and decides through it alone, so a reload in between cannot mix two rule versions in
+ * one request. Plain values only; never throws.
+ */
+public abstract class ActiveRules {
+
+  private final boolean anyBeforeFilters;
+  private final String userIdAttribute;
+  private final boolean userIdFromPrincipal;
+  private final String forwardedForHeader;
+
+  protected ActiveRules(
+      boolean anyBeforeFilters,
+      String userIdAttribute,
+      boolean userIdFromPrincipal,
+      String forwardedForHeader) {
+    this.anyBeforeFilters = anyBeforeFilters;
+    this.userIdAttribute = userIdAttribute;
+    this.userIdFromPrincipal = userIdFromPrincipal;
+    this.forwardedForHeader = forwardedForHeader;
+  }
+
+  /** Whether any rule is decided at {@link Stage#FILTERS}; when not, filters are skipped. */
+  public final boolean anyBeforeFilters() {
+    return anyBeforeFilters;
+  }
+
+  /** The request attribute holding the user id, or null when no rule needs one from it. */
+  public final String userIdAttribute() {
+    return userIdAttribute;
+  }
+
+  /** Whether the user id is the principal's name, when no attribute is named. */
+  public final boolean userIdFromPrincipal() {
+    return userIdFromPrincipal;
+  }
+
+  /** The header listing forwarding addresses when trusted proxies are configured, else null. */
+  public final String forwardedForHeader() {
+    return forwardedForHeader;
+  }
+
+  /**
+   * Decides one request at one stage. The path comes in the parts the container gives (a server
+   * without them passes its path as {@code servletPath}); {@code forwardedFor} is the header's
+   * lines joined (see {@link #joinLines}). Returns null when no rule applies (nothing to count,
+   * nothing to write).
+   */
+  public abstract Verdict decide(
+      Stage stage,
+      String method,
+      String contextPath,
+      String servletPath,
+      String pathInfo,
+      String peerAddress,
+      String forwardedFor,
+      String userId);
+
+  /**
+   * Reports a request that {@link #decide} blocked when its response was already committed (a
+   * filter wrote and flushed before the chain went on): the entry point skipped the application
+   * but could write no 429. Said once, not per request.
+   */
+  public abstract void blockedOnCommittedResponse(
+      Stage stage, String method, String contextPath, String servletPath, String pathInfo);
+
+  /** The lines of a header joined by commas, as HTTP allows; null when there are none. */
+  public static String joinLines(Enumeration<String> lines) {
+    String joined = null;
+    while (lines != null && lines.hasMoreElements()) {
+      String line = lines.nextElement();
+      joined = joined == null ? line : joined + "," + line;
+    }
+    return joined;
+  }
+
+  /** A request attribute's value as text; null for none. */
+  public static String text(Object value) {
+    return value == null ? null : value.toString();
+  }
+
+  /** The principal's name; null for none. */
+  public static String nameOf(Principal principal) {
+    return principal == null ? null : principal.getName();
+  }
+}
