@@ -4,15 +4,16 @@ import io.fastlimit.bootstrap.BridgeHolder;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.ReceivedAddress;
 import java.util.List;
-import org.eclipse.jetty.server.Request;
 import net.bytebuddy.asm.Advice;
+import org.eclipse.jetty.server.Request;
 
 /**
  * Inlined at the start of Jetty 12's {@code ForwardedRequestCustomizer.customize(Request,
  * HttpFields.Mutable)}, which wraps the core request in one whose address is the leftmost
  * X-Forwarded-For entry: keeps the connection's peer and the header as Jetty received them in
  * {@link ReceivedAddress}'s attributes of the core request, which the servlet request reads
- * through. Uses Jetty's core types only, so one copy serves ee8 to ee11.
+ * through (checked on ee10). Names Jetty's core types only, no servlet type, so it needs no
+ * jakarta copy.
  */
 public final class Jetty12ReceivedAddressAdvice {
 
