@@ -2,8 +2,9 @@ package io.fastlimit.bootstrap;
 
 /**
  * The client address and X-Forwarded-For as the container received them, kept where the container
- * itself rewrites them in place (Tomcat's RemoteIpValve, Jetty's ForwardedRequestCustomizer up to
- * Jetty 11): two request attributes, which the servlet advice prefers over the rewritten values.
+ * itself rewrites them (Tomcat's RemoteIpValve, Jetty's ForwardedRequestCustomizer, Undertow's
+ * ProxyPeerAddressHandler): two request attributes, which the servlet advice prefers over the
+ * rewritten values.
  */
 public final class ReceivedAddress {
 

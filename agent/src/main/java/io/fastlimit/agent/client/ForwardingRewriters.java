@@ -7,8 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What the agent says, once each, about the components in the application that rewrite the client
  * address from X-Forwarded-For before the agent looks (reported by the instrumentation when one is
- * created). Where the agent can read what the container received, it says so; where it cannot, it
- * says what the operator should set.
+ * created), each with how the agent reads what the container received underneath it.
  */
 public final class ForwardingRewriters {
 
@@ -32,11 +31,7 @@ public final class ForwardingRewriters {
     if (message == null || !reported.add(component)) {
       return; // unknown keys are dropped before the set, which stays as small as the list below
     }
-    if (component.equals(JETTY12_CUSTOMIZER) || component.equals(UNDERTOW_HANDLER)) {
-      AgentLog.warn(message); // the agent cannot see past these: the operator has to act
-    } else {
-      AgentLog.info(message);
-    }
+    AgentLog.info(message);
   }
 
   /** The message for a component key, null for a key the agent does not know. */
@@ -69,24 +64,17 @@ public final class ForwardingRewriters {
             + " it, kept before the customizer changes it, and X-Forwarded-For as sent,"
             + APPLIED;
       case JETTY12_CUSTOMIZER:
-        return "Jetty's ForwardedRequestCustomizer rewrites the client address to the leftmost"
-            + " X-Forwarded-For entry, which a client can write, and on Jetty 12 the agent cannot"
-            + " see the connection's peer underneath it: with trusted-proxies: 0 a request that"
-            + " carries X-Forwarded-For is counted under that entry. Jetty leaves the header as"
-            + " sent, so with trusted-proxies: N (the proxies in front of the app, N >= 1) the"
-            + " agent still picks the client itself. Set trusted-proxies to that number, or remove"
-            + " the customizer (Spring Boot: server.forward-headers-strategy=framework or none"
-            + " instead of native, which Kubernetes turns on by itself).";
+        return "Jetty 12's ForwardedRequestCustomizer rewrites the client address (to the leftmost"
+            + " X-Forwarded-For entry) in a request wrapper. The agent takes the connection's peer"
+            + " and X-Forwarded-For as Jetty received them, kept before the customizer wraps the"
+            + " request,"
+            + APPLIED;
       case UNDERTOW_HANDLER:
         return "Undertow's proxy-address-forwarding (ProxyPeerAddressHandler) rewrites the"
-            + " client address to the leftmost X-Forwarded-For entry, which a client can write,"
-            + " and the agent cannot see the connection's peer underneath it: with"
-            + " trusted-proxies: 0 a request that carries X-Forwarded-For is counted under that"
-            + " entry. Undertow leaves the header as sent, so with trusted-proxies: N (the"
-            + " proxies in front of the app, N >= 1) the agent still picks the client itself."
-            + " Set trusted-proxies to that number, or turn the forwarding off (Spring Boot:"
-            + " server.forward-headers-strategy=framework or none instead of native, which"
-            + " Kubernetes turns on by itself).";
+            + " client address (to the leftmost X-Forwarded-For entry) of the exchange. The agent"
+            + " takes the connection's peer, which Undertow leaves as received, and X-Forwarded-For"
+            + " as sent,"
+            + APPLIED;
       default:
         return null;
     }

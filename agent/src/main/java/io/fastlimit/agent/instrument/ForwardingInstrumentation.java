@@ -24,7 +24,9 @@ import net.bytebuddy.matcher.ElementMatcher;
 /**
  * The advice around the components that resolve X-Forwarded-For before the agent looks: it keeps
  * what the container received where the container rewrites it in place ({@link
- * ReceivedAddressAdvice}) and reports which such components are in use ({@link
+ * ReceivedAddressAdvice}), before Jetty 12's customizer wraps the request ({@link
+ * Jetty12ReceivedAddressAdvice}) and beside Undertow's rewritten exchange ({@link
+ * UndertowReceivedAddressAdvice}), and reports which such components are in use ({@link
  * RewriterSeenAdvice}). Request wrappers need nothing here: the servlet advice reads beneath them.
  */
 final class ForwardingInstrumentation {
@@ -51,8 +53,21 @@ final class ForwardingInstrumentation {
         .transform(seen(JETTY_CUSTOMIZER, adviceClasses))
         .type(named(JETTY_CUSTOMIZER_CLASS).and(not(declaresMethod(customize(3)))))
         .transform(seen(JETTY12_CUSTOMIZER, adviceClasses))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(adviceClasses)
+                .advice(customize(2), Jetty12ReceivedAddressAdvice.class.getName()))
         .type(named("io.undertow.server.handlers.ProxyPeerAddressHandler"))
-        .transform(seen(UNDERTOW_HANDLER, adviceClasses));
+        .transform(seen(UNDERTOW_HANDLER, adviceClasses))
+        // the handler rewrites the exchange's source address; the servlet request made after it
+        // still reaches the connection's peer
+        .type(named("io.undertow.servlet.spec.HttpServletRequestImpl"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(adviceClasses)
+                .advice(
+                    isConstructor().and(takesArguments(2)),
+                    UndertowReceivedAddressAdvice.class.getName()));
   }
 
   /** The container request classes whose setRemoteAddr the forwarding components call. */

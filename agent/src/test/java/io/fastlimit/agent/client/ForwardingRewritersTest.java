@@ -31,12 +31,15 @@ class ForwardingRewritersTest {
   }
 
   @Test
-  void componentsTheAgentCannotSeeUnderneathAreWarnedAboutWithWhatToSet() {
+  void jetty12AndUndertowAreReportedAsHandledNotWarnedAbout() {
     AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
     ForwardingRewriters.seen(ForwardingRewriters.UNDERTOW_HANDLER);
+    ForwardingRewriters.seen(ForwardingRewriters.JETTY12_CUSTOMIZER);
     assertThat(logged())
-        .startsWith("[fastlimit] WARN Undertow's proxy-address-forwarding")
-        .contains("Set trusted-proxies");
+        .doesNotContain("WARN")
+        .contains("[fastlimit] Undertow's proxy-address-forwarding")
+        .contains("[fastlimit] Jetty 12's ForwardedRequestCustomizer")
+        .doesNotContain("cannot see");
   }
 
   @Test

@@ -7,17 +7,28 @@ import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
-/** The sample servlets on an embedded Jetty 12 (ee10), an ordinary app that knows nothing of fastlimit. */
+/**
+ * The sample servlets on an embedded Jetty 12 (ee10), an ordinary app that knows nothing of
+ * fastlimit. With {@code -Dsample.forwarded=true} Jetty resolves X-Forwarded-For itself
+ * (ForwardedRequestCustomizer), as behind a proxy.
+ */
 public final class SampleApp {
 
   private SampleApp() {}
 
   public static void main(String[] args) throws Exception {
     Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
+    HttpConfiguration http = new HttpConfiguration();
+    if (Boolean.getBoolean("sample.forwarded")) {
+      http.addCustomizer(new ForwardedRequestCustomizer());
+    }
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setPort(SampleServlets.port(args));
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");

@@ -1,7 +1,9 @@
 package io.fastlimit.sample.undertow;
 
 import io.fastlimit.sample.servlets.SampleServlets;
+import io.undertow.Handlers;
 import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
 import io.undertow.servlet.Servlets;
 import io.undertow.servlet.api.DeploymentInfo;
 import io.undertow.servlet.api.DeploymentManager;
@@ -12,7 +14,11 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServlet;
 import java.net.InetSocketAddress;
 
-/** The sample servlets on an embedded Undertow, an ordinary app that knows nothing of fastlimit. */
+/**
+ * The sample servlets on an embedded Undertow, an ordinary app that knows nothing of fastlimit.
+ * With {@code -Dsample.forwarded=true} Undertow resolves X-Forwarded-For itself
+ * (ProxyPeerAddressHandler, what proxy-address-forwarding turns on), as behind a proxy.
+ */
 public final class SampleApp {
 
   private SampleApp() {}
@@ -41,10 +47,14 @@ public final class SampleApp {
     deployment.addErrorPage(new ErrorPage(SampleServlets.ERROR_PAGE, 500));
     DeploymentManager manager = Servlets.defaultContainer().addDeployment(deployment);
     manager.deploy();
+    HttpHandler handler = manager.start();
+    if (Boolean.getBoolean("sample.forwarded")) {
+      handler = Handlers.proxyPeerAddress(handler);
+    }
     Undertow server =
         Undertow.builder()
             .addHttpListener(SampleServlets.port(args), "localhost")
-            .setHandler(manager.start())
+            .setHandler(handler)
             .build();
     server.start();
     SampleServlets.announce(
