@@ -25,7 +25,26 @@ import io.fastlimit.agent.rules.Algorithm;
  */
 class BucketState {
 
-  private Algorithm algorithm;
+  private static final byte NONE = 0;
+
+  /** The last check left less than half the limit: what evicting would give away. */
+  private static final byte PRESSED = 1;
+
+  /** A request came back after the first: a flood of one-off clients never does. */
+  private static final byte RETURNED = 2;
+
+  /** The last check left less than its cost: the client's next request is refused. */
+  private static final byte BLOCKING = 4;
+
+  /**
+   * The algorithm's ordinal + 1, 0 before the first check. A byte and flag bits rather than an
+   * enum reference and three booleans: so the {@link #log} reference fits in the bytes they took,
+   * and a bucket of the other algorithms is no bigger than before the sliding log (56 bytes with
+   * the memory backend's lock fields, compressed references).
+   */
+  private byte algorithm;
+  /** {@link #PRESSED}, {@link #RETURNED}, {@link #BLOCKING}, as of the last check. */
+  private byte flags;
   /** A time: start of the current window, or of the last refill. */
   private long since;
   /** A count: requests in the current window, or token units available. */
@@ -36,12 +55,6 @@ class BucketState {
   private SlidingLog log;
   /** Epoch ms at which this bucket holds its full limit again, as of the last check. */
   private long fullAtMillis;
-  /** Whether the last check left less than half the limit: what evicting would give away. */
-  private boolean pressed;
-  /** Whether a request came back after the first: a flood of one-off clients never does. */
-  private boolean returned;
-  /** Whether the last check left less than its cost: the client's next request is refused. */
-  private boolean blocking;
 
   /**
    * Decides whether {@code cost} more fits at {@code now} without consuming it, and says what a
@@ -49,15 +62,17 @@ class BucketState {
    * back, and when a blocked request would be admitted.
    */
   Outcome check(Algorithm wanted, long limit, long window, long cost, long now) {
-    if (algorithm != wanted) {
-      algorithm = wanted; // a new bucket, or its rule changed algorithm on reload: start afresh
+    byte flagsNow;
+    if (algorithm != wanted.ordinal() + 1) {
+      // a new bucket, or its rule changed algorithm on reload: start afresh
+      algorithm = (byte) (wanted.ordinal() + 1);
       since = Long.MIN_VALUE;
       amount = 0;
       previousAmount = 0;
       log = wanted == Algorithm.SLIDING_LOG ? new SlidingLog(limit) : null;
-      returned = false;
+      flagsNow = NONE;
     } else {
-      returned = true;
+      flagsNow = RETURNED;
     }
     Outcome outcome;
     switch (wanted) {
@@ -74,17 +89,22 @@ class BucketState {
         outcome = checkSliding(limit, window, cost, now);
     }
     fullAtMillis = outcome.resetAtMillis();
-    pressed = outcome.remaining() * 2 < limit;
-    blocking = outcome.remaining() < cost;
+    if (outcome.remaining() * 2 < limit) {
+      flagsNow |= PRESSED;
+    }
+    if (outcome.remaining() < cost) {
+      flagsNow |= BLOCKING;
+    }
+    flags = flagsNow;
     return outcome;
   }
 
   /** Consumes a charge that {@link #check} just admitted. */
   void commit(long window, long cost) {
-    if (algorithm == Algorithm.TOKEN_BUCKET) {
-      amount -= cost * window;
-    } else if (algorithm == Algorithm.SLIDING_LOG) {
+    if (log != null) {
       log.commit(cost);
+    } else if (algorithm == Algorithm.TOKEN_BUCKET.ordinal() + 1) {
+      amount -= cost * window;
     } else {
       amount += cost;
     }
@@ -92,7 +112,7 @@ class BucketState {
 
   /** Whether the bucket is back to its full limit at {@code now}: dropping it changes nothing. */
   boolean isIdle(long now) {
-    return algorithm == null || fullAtMillis <= now;
+    return algorithm == 0 || fullAtMillis <= now;
   }
 
   /**
@@ -101,7 +121,7 @@ class BucketState {
    * that request through before its retry time, which is never later than the full limit.
    */
   boolean blocksItsClient(long now) {
-    return blocking && fullAtMillis > now;
+    return (flags & BLOCKING) != 0 && fullAtMillis > now;
   }
 
   /** Epoch ms at which this bucket holds its full limit again, as of the last check. */
@@ -116,7 +136,7 @@ class BucketState {
    * that is what a flood of distinct clients looks like).
    */
   boolean worthKeeping() {
-    return pressed && returned;
+    return (flags & (PRESSED | RETURNED)) == (PRESSED | RETURNED);
   }
 
   private Outcome checkFixed(long limit, long window, long cost, long now) {
