@@ -11,8 +11,9 @@
 -- returns   four integers per bucket: allowed (1/0), remaining, reset-at ms, retry-after ms;
 --           then the time the script ran at (epoch ms), which reset-at is relative to
 --
--- A bucket is the string "algorithm a b c" (BucketState's fields), written only when a charge is
--- committed, to expire when the bucket is full again: PEXPIREAT reset-at, which with Redis TIME
+-- A bucket is the string "algorithm a b c" (BucketState's since, amount and previousAmount),
+-- written only when a charge is committed, to expire when the bucket is full again: PEXPIREAT
+-- reset-at, which with Redis TIME
 -- is a TTL of reset-at - now (and a test's fake now far ahead keeps its keys while it runs). An
 -- expired key and a full bucket give the same answers, and recomputing the roll-over or refill
 -- later gives the same state as storing it now, so blocked requests write nothing.
