@@ -3,18 +3,21 @@ package io.fastlimit.agent.backend;
 import io.fastlimit.agent.rules.Algorithm;
 
 /**
- * The state of one in-memory bucket and the exact arithmetic of all three algorithms on it. Not
+ * The state of one in-memory bucket and the exact arithmetic of all four algorithms on it. Not
  * thread-safe: the memory backend serializes access. Two phases so that several buckets can be
  * charged atomically: {@link #check} every bucket first, then {@link #commit} only if all admit.
  *
  * <p>Field use per algorithm (times in epoch milliseconds):
  *
  * <ul>
- *   <li>sliding window: {@code a} = start of the current window, {@code b} = its count, {@code c}
- *       = the previous window's count;
- *   <li>fixed window: {@code a} = start of the current window, {@code b} = its count;
- *   <li>token bucket: {@code a} = time of the last refill, {@code b} = what is available in units
- *       of 1/window-ms of a token, so that the refill of {@code limit} per window is exact.
+ *   <li>sliding window: {@code since} = start of the current window, {@code amount} = its count,
+ *       {@code previousAmount} = the previous window's count;
+ *   <li>fixed window: {@code since} = start of the current window, {@code amount} = its count;
+ *   <li>token bucket: {@code since} = time of the last refill, {@code amount} = what is available
+ *       in units of 1/window-ms of a token, so that the refill of {@code limit} per window is
+ *       exact;
+ *   <li>sliding log: none of the three; {@code log} holds the time of every counted request. It is
+ *       allocated for sliding-log buckets only, so the other algorithms' buckets stay as small.
  * </ul>
  *
  * <p>Integer math only, so a burst admits exactly the limit. {@code limit x window} is bounded
@@ -22,18 +25,36 @@ import io.fastlimit.agent.rules.Algorithm;
  */
 class BucketState {
 
-  private Algorithm algorithm;
-  private long a;
-  private long b;
-  private long c;
+  private static final byte NONE = 0;
+
+  /** The last check left less than half the limit: what evicting would give away. */
+  private static final byte PRESSED = 1;
+
+  /** A request came back after the first: a flood of one-off clients never does. */
+  private static final byte RETURNED = 2;
+
+  /** The last check left less than its cost: the client's next request is refused. */
+  private static final byte BLOCKING = 4;
+
+  /**
+   * The algorithm's ordinal + 1, 0 before the first check. A byte and flag bits rather than an
+   * enum reference and three booleans: so the {@link #log} reference fits in the bytes they took,
+   * and a bucket of the other algorithms is no bigger than before the sliding log (56 bytes with
+   * the memory backend's lock fields, compressed references).
+   */
+  private byte algorithm;
+  /** {@link #PRESSED}, {@link #RETURNED}, {@link #BLOCKING}, as of the last check. */
+  private byte flags;
+  /** A time: start of the current window, or of the last refill. */
+  private long since;
+  /** A count: requests in the current window, or token units available. */
+  private long amount;
+  /** The previous window's count (sliding window only). */
+  private long previousAmount;
+  /** The requests' times (sliding log only), else null. */
+  private SlidingLog log;
   /** Epoch ms at which this bucket holds its full limit again, as of the last check. */
   private long fullAtMillis;
-  /** Whether the last check left less than half the limit: what evicting would give away. */
-  private boolean pressed;
-  /** Whether a request came back after the first: a flood of one-off clients never does. */
-  private boolean returned;
-  /** Whether the last check left less than its cost: the client's next request is refused. */
-  private boolean blocking;
 
   /**
    * Decides whether {@code cost} more fits at {@code now} without consuming it, and says what a
@@ -41,14 +62,17 @@ class BucketState {
    * back, and when a blocked request would be admitted.
    */
   Outcome check(Algorithm wanted, long limit, long window, long cost, long now) {
-    if (algorithm != wanted) {
-      algorithm = wanted; // a new bucket, or its rule changed algorithm on reload: start afresh
-      a = Long.MIN_VALUE;
-      b = 0;
-      c = 0;
-      returned = false;
+    byte flagsNow;
+    if (algorithm != wanted.ordinal() + 1) {
+      // a new bucket, or its rule changed algorithm on reload: start afresh
+      algorithm = (byte) (wanted.ordinal() + 1);
+      since = Long.MIN_VALUE;
+      amount = 0;
+      previousAmount = 0;
+      log = wanted == Algorithm.SLIDING_LOG ? new SlidingLog(limit) : null;
+      flagsNow = NONE;
     } else {
-      returned = true;
+      flagsNow = RETURNED;
     }
     Outcome outcome;
     switch (wanted) {
@@ -58,27 +82,37 @@ class BucketState {
       case TOKEN_BUCKET:
         outcome = checkToken(limit, window, cost, now);
         break;
+      case SLIDING_LOG:
+        outcome = log.check(limit, window, cost, now);
+        break;
       default:
         outcome = checkSliding(limit, window, cost, now);
     }
     fullAtMillis = outcome.resetAtMillis();
-    pressed = outcome.remaining() * 2 < limit;
-    blocking = outcome.remaining() < cost;
+    if (outcome.remaining() * 2 < limit) {
+      flagsNow |= PRESSED;
+    }
+    if (outcome.remaining() < cost) {
+      flagsNow |= BLOCKING;
+    }
+    flags = flagsNow;
     return outcome;
   }
 
   /** Consumes a charge that {@link #check} just admitted. */
   void commit(long window, long cost) {
-    if (algorithm == Algorithm.TOKEN_BUCKET) {
-      b -= cost * window;
+    if (log != null) {
+      log.commit(cost);
+    } else if (algorithm == Algorithm.TOKEN_BUCKET.ordinal() + 1) {
+      amount -= cost * window;
     } else {
-      b += cost;
+      amount += cost;
     }
   }
 
   /** Whether the bucket is back to its full limit at {@code now}: dropping it changes nothing. */
   boolean isIdle(long now) {
-    return algorithm == null || fullAtMillis <= now;
+    return algorithm == 0 || fullAtMillis <= now;
   }
 
   /**
@@ -87,7 +121,7 @@ class BucketState {
    * that request through before its retry time, which is never later than the full limit.
    */
   boolean blocksItsClient(long now) {
-    return blocking && fullAtMillis > now;
+    return (flags & BLOCKING) != 0 && fullAtMillis > now;
   }
 
   /** Epoch ms at which this bucket holds its full limit again, as of the last check. */
@@ -102,48 +136,48 @@ class BucketState {
    * that is what a flood of distinct clients looks like).
    */
   boolean worthKeeping() {
-    return pressed && returned;
+    return (flags & (PRESSED | RETURNED)) == (PRESSED | RETURNED);
   }
 
   private Outcome checkFixed(long limit, long window, long cost, long now) {
     long start = now - Math.floorMod(now, window);
-    if (a != start) {
-      a = start;
-      b = 0;
+    if (since != start) {
+      since = start;
+      amount = 0;
     }
     long end = start + window;
-    boolean allowed = b + cost <= limit;
+    boolean allowed = amount + cost <= limit;
     // never negative, even when a reload lowered the limit under the count
-    long remaining = Math.max(0, allowed ? limit - b - cost : limit - b);
+    long remaining = Math.max(0, allowed ? limit - amount - cost : limit - amount);
     return new Outcome(allowed, remaining, end, allowed ? 0 : end - now, now);
   }
 
   private Outcome checkSliding(long limit, long window, long cost, long now) {
     long start = now - Math.floorMod(now, window);
-    if (a != start) {
+    if (since != start) {
       // roll forward: the old window counts as the previous one only if it is adjacent
-      c = a == start - window ? b : 0;
-      b = 0;
-      a = start;
+      previousAmount = since == start - window ? amount : 0;
+      amount = 0;
+      since = start;
     }
     long elapsed = now - start;
     long capacity = limit * window;
     // the weighted count times window: previous x (window - elapsed) + current x window
-    long used = c * (window - elapsed) + b * window;
+    long used = previousAmount * (window - elapsed) + amount * window;
     long after = used + cost * window;
     boolean allowed = after <= capacity;
     long remaining = Math.max(0, (capacity - (allowed ? after : used)) / window);
-    long current = allowed ? b + cost : b;
-    long fullAt = current > 0 ? start + 2 * window : c > 0 ? start + window : now;
+    long current = allowed ? amount + cost : amount;
+    long fullAt = current > 0 ? start + 2 * window : previousAmount > 0 ? start + window : now;
     long retryAfter;
     if (allowed) {
       retryAfter = 0;
-    } else if (b + cost <= limit) {
-      // fits in this window once enough of the previous window has slid out (here c > 0)
-      retryAfter = start + window - (limit - b - cost) * window / c - now;
+    } else if (amount + cost <= limit) {
+      // fits in this window once enough of the previous window has slid out (previous > 0)
+      retryAfter = start + window - (limit - amount - cost) * window / previousAmount - now;
     } else {
-      // fits only in the next window, where this window's count is the previous one (b > 0)
-      retryAfter = start + 2 * window - (limit - cost) * window / b - now;
+      // fits only in the next window, where this window's count is the previous one (amount > 0)
+      retryAfter = start + 2 * window - (limit - cost) * window / amount - now;
     }
     return new Outcome(allowed, remaining, fullAt, retryAfter, now);
   }
@@ -151,22 +185,22 @@ class BucketState {
   private Outcome checkToken(long limit, long window, long cost, long now) {
     // one token = `window` units; each elapsed millisecond refills `limit` units
     long capacity = limit * window;
-    if (a == Long.MIN_VALUE) {
-      a = now;
-      b = capacity;
-    } else if (now > a) {
-      long elapsed = Math.min(now - a, window);
-      b = Math.min(capacity, b + elapsed * limit);
-      a = now;
+    if (since == Long.MIN_VALUE) {
+      since = now;
+      amount = capacity;
+    } else if (now > since) {
+      long elapsed = Math.min(now - since, window);
+      amount = Math.min(capacity, amount + elapsed * limit);
+      since = now;
     }
     long need = cost * window;
-    boolean allowed = b >= need;
-    long left = allowed ? b - need : b;
+    boolean allowed = amount >= need;
+    long left = allowed ? amount - need : amount;
     return new Outcome(
         allowed,
         left / window,
         now + ceilDiv(capacity - left, limit),
-        allowed ? 0 : ceilDiv(need - b, limit),
+        allowed ? 0 : ceilDiv(need - amount, limit),
         now);
   }
 

@@ -127,6 +127,10 @@ final class RulesSection {
     }
     Algorithm algorithm =
         yaml.word(keys.get("algorithm"), ALGORITHMS, defaultAlgorithm);
+    if (algorithm == Algorithm.SLIDING_LOG) {
+      slidingLogLimit(ipRate, keys.containsKey("ip") ? keys.get("ip") : keys.get("limit"));
+      slidingLogLimit(userRate, keys.get("user"));
+    }
     boolean dryRun = yaml.bool(keys.get("dry-run"), defaultDryRun);
     boolean beforeFilters = yaml.bool(keys.get("before-filters"), false);
     if (beforeFilters && keys.containsKey("user")) {
@@ -153,6 +157,23 @@ final class RulesSection {
     }
     return new RateLimitRule(
         index, name, path, methods, ipRate, userRate, cost, algorithm, dryRun, beforeFilters);
+  }
+
+  /**
+   * A sliding log keeps one timestamp per request in the window: its limit is bounded so that a
+   * client's bucket stays within a few KB.
+   */
+  private void slidingLogLimit(Rate rate, Node rateNode) {
+    if (rate != null && rate.limit() > Algorithm.SLIDING_LOG_MAX_LIMIT) {
+      yaml.problem(
+          rateNode,
+          "the limit of "
+              + rate
+              + " is too large for sliding-log, which keeps the time of every request in the"
+              + " window: its limit may be at most "
+              + Algorithm.SLIDING_LOG_MAX_LIMIT
+              + "; use algorithm: sliding-window for this rule (constant memory, close to exact)");
+    }
   }
 
   /** Stable across restarts and instances: counters of every instance meet under it. */

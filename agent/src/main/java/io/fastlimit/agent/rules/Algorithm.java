@@ -2,7 +2,9 @@ package io.fastlimit.agent.rules;
 
 /**
  * How a bucket counts. The arithmetic is exact integer math over millisecond time so that a burst
- * admits exactly the limit; each algorithm's state is three longs (see {@code io.fastlimit.agent.backend.BucketState}).
+ * admits exactly the limit; the state of the first three algorithms is three longs, that of the
+ * sliding log one timestamp per request in the window (see {@code
+ * io.fastlimit.agent.backend.BucketState}).
  */
 public enum Algorithm {
   /** Two-window weighted counter: previous window x overlap + current window. */
@@ -10,7 +12,20 @@ public enum Algorithm {
   /** Counters per epoch-aligned window. */
   FIXED_WINDOW("fixed-window"),
   /** Capacity = limit, refilled continuously at limit per window. */
-  TOKEN_BUCKET("token-bucket");
+  TOKEN_BUCKET("token-bucket"),
+  /**
+   * The time of every request in the last window length: never more than the limit in any
+   * rolling window, at the cost of memory that grows with the limit (at most {@link
+   * #SLIDING_LOG_MAX_LIMIT}).
+   */
+  SLIDING_LOG("sliding-log");
+
+  /**
+   * Largest limit a sliding-log rate may have: its buckets hold one timestamp per request in the
+   * window (8 bytes in memory, 6 in Redis), so 1000 is some 8 KB per client at most. Above it,
+   * {@code sliding-window} counts in constant memory.
+   */
+  public static final long SLIDING_LOG_MAX_LIMIT = 1_000;
 
   private final String configName;
 

@@ -1,6 +1,7 @@
 package io.fastlimit.agent.backend;
 
 import static io.fastlimit.agent.rules.Algorithm.FIXED_WINDOW;
+import static io.fastlimit.agent.rules.Algorithm.SLIDING_LOG;
 import static io.fastlimit.agent.rules.Algorithm.SLIDING_WINDOW;
 import static io.fastlimit.agent.rules.Algorithm.TOKEN_BUCKET;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -353,5 +354,119 @@ class BucketStateTest {
       org.assertj.core.api.Assertions.assertThat(lowered.allowed()).as("%s", algorithm).isFalse();
       org.assertj.core.api.Assertions.assertThat(lowered.remaining()).as("%s", algorithm).isZero();
     }
+  }
+
+  // ---- sliding log: exact, held against a model that keeps every admitted request
+
+  /**
+   * Walks random request times and costs on a fake clock and checks every answer against a list
+   * of the admitted requests: admitted exactly when the last window length holds room for the
+   * cost, so that no rolling window of that length ever holds more than the limit.
+   */
+  @Test
+  void slidingLogAnswersExactlyWhatTheRequestsInTheLastWindowAllow() {
+    Random random = new Random(20261202L);
+    int blocked = 0;
+    int admitted = 0;
+    for (long limit : new long[] {1, 2, 5, 10, 100}) {
+      for (long window : new long[] {1, 10, 1_000, MINUTE}) {
+        BucketState state = new BucketState();
+        List<Step> admittedSteps = new ArrayList<>();
+        long now = START + random.nextInt(100_000);
+        for (int step = 0; step < 2_000; step++) {
+          now += random.nextInt(3) == 0 ? 0 : random.nextLong(Math.max(1, window / limit * 2)) + 1;
+          long cost = random.nextInt(4) == 0 ? 1 + random.nextLong(limit) : 1;
+          long inWindow = 0;
+          long newest = Long.MIN_VALUE;
+          for (Step earlier : admittedSteps) {
+            if (earlier.at() > now - window) {
+              inWindow += earlier.cost();
+              newest = earlier.at();
+            }
+          }
+          String where =
+              String.format("limit=%d window=%d cost=%d at +%d", limit, window, cost, now - START);
+          Outcome outcome = take(state, SLIDING_LOG, limit, window, cost, now);
+
+          assertThat(outcome.allowed()).as(where).isEqualTo(inWindow + cost <= limit);
+          if (outcome.allowed()) {
+            admitted++;
+            admittedSteps.add(new Step(now, cost));
+            assertThat(outcome.remaining()).as(where).isEqualTo(limit - inWindow - cost);
+            assertThat(outcome.resetAtMillis()).as(where).isEqualTo(now + window);
+            assertThat(outcome.retryAfterMillis()).as(where).isZero();
+          } else {
+            blocked++;
+            assertThat(outcome.remaining()).as(where).isEqualTo(limit - inWindow);
+            assertThat(outcome.resetAtMillis()).as(where).isEqualTo(newest + window);
+            // the moment enough of the oldest entries have left for the cost to fit
+            long retryAt = now;
+            long left = inWindow;
+            for (Step earlier : admittedSteps) {
+              if (earlier.at() > now - window && left + cost > limit) {
+                left -= earlier.cost();
+                retryAt = earlier.at() + window;
+              }
+            }
+            assertThat(outcome.retryAfterMillis()).as(where).isEqualTo(retryAt - now);
+            assertThat(outcome.retryAfterMillis()).as(where).isBetween(1L, window);
+          }
+        }
+        // no rolling window of the window's length holds more than the limit
+        for (Step end : admittedSteps) {
+          long held = 0;
+          for (Step other : admittedSteps) {
+            if (other.at() > end.at() - window && other.at() <= end.at()) {
+              held += other.cost();
+            }
+          }
+          assertThat(held).as("limit=%d window=%d up to +%d", limit, window, end.at() - START)
+              .isLessThanOrEqualTo(limit);
+        }
+      }
+    }
+    assertThat(blocked).as("blocked requests seen").isGreaterThan(5_000);
+    assertThat(admitted).as("admitted requests seen").isGreaterThan(5_000);
+  }
+
+  @Test
+  void slidingLogRetryAfterIsWhenTheOldestCountedRequestLeaves() {
+    BucketState state = new BucketState();
+    take(state, SLIDING_LOG, 3, MINUTE, 1, START + 1_000);
+    take(state, SLIDING_LOG, 3, MINUTE, 1, START + 20_000);
+    take(state, SLIDING_LOG, 3, MINUTE, 1, START + 50_000);
+
+    Outcome blocked = state.check(SLIDING_LOG, 3, MINUTE, 1, START + 55_000);
+    assertThat(blocked.allowed()).isFalse();
+    assertThat(blocked.retryAfterMillis()).isEqualTo(6_000); // the first leaves at +61 s
+    assertThat(blocked.resetAtMillis()).isEqualTo(START + 50_000 + MINUTE);
+    Outcome costTwo = state.check(SLIDING_LOG, 3, MINUTE, 2, START + 55_000);
+    assertThat(costTwo.retryAfterMillis()).isEqualTo(25_000); // the second leaves at +80 s
+
+    assertThat(state.check(SLIDING_LOG, 3, MINUTE, 1, START + 60_999).allowed()).isFalse();
+    Outcome admitted = take(state, SLIDING_LOG, 3, MINUTE, 1, START + 61_000);
+    assertThat(admitted.allowed()).isTrue();
+    assertThat(admitted.remaining()).isZero();
+    assertThat(admitted.resetAtMillis()).isEqualTo(START + 61_000 + MINUTE);
+  }
+
+  @Test
+  void slidingLogBoundaryBurstAdmitsNoMoreThanTheLimit() {
+    // the sliding window lets a full previous window through at its very end and again at the
+    // start of the next: the log does not
+    BucketState state = new BucketState();
+    assertThat(burst(state, SLIDING_LOG, 10, MINUTE, 1, START + MINUTE - 1, 20)).isEqualTo(10);
+    assertThat(burst(state, SLIDING_LOG, 10, MINUTE, 1, START + MINUTE, 20)).isZero();
+    assertThat(burst(state, SLIDING_LOG, 10, MINUTE, 1, START + 2 * MINUTE - 2, 20)).isZero();
+    assertThat(burst(state, SLIDING_LOG, 10, MINUTE, 1, START + 2 * MINUTE - 1, 20))
+        .isEqualTo(10);
+  }
+
+  @Test
+  void slidingLogKeepsItsCountWhenAReloadRaisesTheLimit() {
+    BucketState state = new BucketState();
+    burst(state, SLIDING_LOG, 3, MINUTE, 1, START, 3);
+
+    assertThat(burst(state, SLIDING_LOG, 5, MINUTE, 1, START + 1, 10)).isEqualTo(2);
   }
 }

@@ -359,7 +359,51 @@ class ConfigLoaderTest {
     assertAt(problem, 4, 16);
     assertThat(problem.message())
         .contains("unknown algorithm 'leaky-bucket'")
-        .contains("valid: sliding-window, fixed-window, token-bucket");
+        .contains("valid: sliding-window, fixed-window, token-bucket, sliding-log");
+  }
+
+  @Test
+  void slidingLogIsAnAlgorithmGlobalAndPerRule() throws ConfigException {
+    AgentConfig config =
+        load(
+            """
+            algorithm: sliding-log
+            rules:
+              - path: /a
+                limit: 1000/min
+              - path: /b
+                limit: 5/min
+                algorithm: fixed-window
+              - path: /c
+                limit: 2000/min
+                algorithm: sliding-window
+            """);
+
+    assertThat(rule(config, "/a").algorithm()).isEqualTo(Algorithm.SLIDING_LOG);
+    assertThat(rule(config, "/b").algorithm()).isEqualTo(Algorithm.FIXED_WINDOW);
+    assertThat(rule(config, "/c").algorithm()).isEqualTo(Algorithm.SLIDING_WINDOW);
+  }
+
+  @Test
+  void slidingLogLimitAboveTheMaximumIsReportedAtTheRateWithTheAlternative() {
+    ConfigProblem problem =
+        problem("rules:\n  - path: /a\n    limit: 1001/min\n    algorithm: sliding-log\n");
+
+    assertAt(problem, 3, 12);
+    assertThat(problem.message())
+        .contains("1001/min")
+        .contains("sliding-log")
+        .contains("at most 1000")
+        .contains("algorithm: sliding-window");
+  }
+
+  @Test
+  void slidingLogLimitAboveTheMaximumIsReportedForTheGlobalAlgorithmToo() {
+    ConfigProblem problem =
+        problem("algorithm: sliding-log\nrules:\n  - path: /a\n    user: 5000/hour\n");
+
+    assertAt(problem, 4, 11);
+    assertThat(problem.message()).contains("5000/hour").contains("sliding-window");
   }
 
   @Test

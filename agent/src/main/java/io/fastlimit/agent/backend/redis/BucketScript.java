@@ -103,6 +103,8 @@ final class BucketScript {
         return "1";
       case TOKEN_BUCKET:
         return "2";
+      case SLIDING_LOG:
+        return "3";
       default:
         return "0";
     }

@@ -119,6 +119,7 @@ class BucketCasesTest {
     Algorithm fixed = Algorithm.FIXED_WINDOW;
     Algorithm sliding = Algorithm.SLIDING_WINDOW;
     Algorithm token = Algorithm.TOKEN_BUCKET;
+    Algorithm log = Algorithm.SLIDING_LOG;
     return List.of(
         named("fixed window: the limit, then blocked until the window ends")
             .bucket("f", fixed, 3, 60_000, 1)
@@ -168,6 +169,38 @@ class BucketCasesTest {
             .at(1_000, "A 0 4000 0")
             .at(1_500, "B 0 4000 1500")
             .at(3_000, "A 0 6000 0")
+            .build(),
+        named("sliding log: the limit in the last window length, retry when the oldest leaves")
+            .bucket("l", log, 3, 10_000, 1)
+            .at(0, "A 2 10000 0")
+            .at(4_000, "A 1 14000 0")
+            .at(9_000, "A 0 19000 0")
+            .at(9_999, "B 0 19000 1")
+            .at(10_000, "A 0 20000 0")
+            .at(13_000, "B 0 20000 1000")
+            .at(40_000, "A 2 50000 0")
+            .build(),
+        named("sliding log: a cost takes that many and waits for that many to leave")
+            .bucket("l", log, 5, 1_000, 2)
+            .at(0, "A 3 1000 0")
+            .at(100, "A 1 1100 0")
+            .at(200, "B 1 1100 800")
+            .at(1_000, "A 1 2000 0")
+            .build(),
+        named("a blocked request consumes from no sliding log either")
+            .bucket("wide", log, 5, 60_000, 1)
+            .bucket("narrow", fixed, 1, 60_000, 1)
+            .at(0, "A 4 60000 0", "A 0 60000 0")
+            .at(1_000, "A 3 61000 0", "B 0 60000 59000")
+            .at(2_000, only(0), "A 3 62000 0")
+            .build(),
+        named("a sliding log whose rule changed algorithm starts afresh, and back")
+            .bucket("same", log, 2, 1_000, 1)
+            .bucket("same", fixed, 2, 1_000, 1)
+            .at(0, only(0), "A 1 1000 0")
+            .at(0, only(0), "A 0 1000 0")
+            .at(0, only(1), "A 1 1000 0")
+            .at(0, only(0), "A 1 1000 0")
             .build(),
         named("a blocked request consumes from none of its buckets")
             .bucket("wide", fixed, 5, 60_000, 1)
