@@ -4,13 +4,11 @@ import io.fastlimit.agent.backend.Backend;
 import io.fastlimit.agent.backend.BackendContext;
 import io.fastlimit.agent.backend.Backends;
 import io.fastlimit.agent.backend.MemoryBackend;
-import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.bridge.LimiterBridge;
 import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
 import io.fastlimit.agent.config.ConfigProblem;
-import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.config.RestartSettings;
 import io.fastlimit.agent.config.RulesFile;
 import io.fastlimit.agent.config.RulesFileWatcher;
@@ -31,11 +29,11 @@ import java.nio.file.Paths;
 import java.util.Collections;
 
 /**
- * The running agent, for the JVM's life: once the bootstrap jar is in place it finds and loads
- * the rules file, builds the limiter, publishes it to the advice, instruments the servlet classes,
- * watches the file and applies each valid change (reload). A rules
- * file that cannot be used at start leaves the application unlimited, but it is still watched:
- * fixing it applies the rules without a restart.
+ * The running agent, for the JVM's life: once the bootstrap jar is in place it finds and loads the
+ * rules file, builds the limiter, publishes it to the advice, instruments the servlet classes,
+ * watches the file and applies each valid change (reload). A rules file that cannot be used at
+ * start leaves the application unlimited, but it is still watched: fixing it applies the rules
+ * without a restart.
  */
 final class AgentRuntime implements RulesFileWatcher.Listener {
 
@@ -62,10 +60,15 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
       // one transformer and one watcher stay; only the rules change
       try {
         started.changed(ConfigLoader.load(Paths.get(location)));
-        AgentLog.info("rules replaced from " + location + " (the watched file is still "
-            + started.rulesFile + ")");
+        AgentLog.info(
+            "rules replaced from "
+                + location
+                + " (the watched file is still "
+                + started.rulesFile
+                + ")");
       } catch (ConfigException e) {
-        reportUnusable(e, "the rules file given to attach cannot be used; the rules stay as they were");
+        reportUnusable(
+            e, "the rules file given to attach cannot be used; the rules stay as they were");
       }
       return;
     }
@@ -245,7 +248,8 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
             .append(' ')
             .append(config.source())
             .append(" (")
-            .append(config.redis() == null ? config.backend() + " backend" : config.redis().toString())
+            .append(
+                config.redis() == null ? config.backend() + " backend" : config.redis().toString())
             .append("): ")
             .append(config.rules().rules().size())
             .append(" rule(s)");

@@ -46,8 +46,8 @@ public final class FastlimitAgent {
 
   /**
    * JBoss Modules (WildFly, EAP) and OSGi frameworks delegate to the bootstrap class loader only
-   * for the packages these properties list; without ours the inlined advice would fail to find
-   * the bridge in every module and no request would be limited.
+   * for the packages these properties list; without ours the inlined advice would fail to find the
+   * bridge in every module and no request would be limited.
    */
   static void exposeBootstrapToModuleSystems() {
     for (String property :
@@ -65,9 +65,10 @@ public final class FastlimitAgent {
     if (bridgeVisibleFromBootstrap()) {
       return; // attached a second time: the bridge is already there
     }
-    InputStream embedded = FastlimitAgent.class.getClassLoader() == null
-        ? null
-        : FastlimitAgent.class.getClassLoader().getResourceAsStream(BOOTSTRAP_JAR);
+    InputStream embedded =
+        FastlimitAgent.class.getClassLoader() == null
+            ? null
+            : FastlimitAgent.class.getClassLoader().getResourceAsStream(BOOTSTRAP_JAR);
     if (embedded == null) {
       throw new IOException(
           BOOTSTRAP_JAR + " is missing from the agent jar; use the jar that the build produces");

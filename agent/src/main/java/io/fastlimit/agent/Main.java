@@ -30,15 +30,18 @@ public final class Main {
     err.println("fastlimit agent " + FastlimitAgent.version());
     err.println();
     err.println("usage:");
-    err.println("  java -javaagent:fastlimit-agent.jar=rules.yaml -jar app.jar   run an app with limits");
-    err.println("  java -jar fastlimit-agent.jar check rules.yaml               validate a rules file");
-    err.println("  java -jar fastlimit-agent.jar attach <pid> rules.yaml        attach to a running JVM");
+    err.println(
+        "  java -javaagent:fastlimit-agent.jar=rules.yaml -jar app.jar   run an app with limits");
+    err.println(
+        "  java -jar fastlimit-agent.jar check rules.yaml               validate a rules file");
+    err.println(
+        "  java -jar fastlimit-agent.jar attach <pid> rules.yaml        attach to a running JVM");
     return args.length == 0 ? 0 : 2;
   }
 
   /**
-   * Loads the agent into a running JVM through the Attach API. Reflection keeps this class
-   * loadable on a JRE without jdk.attach (the error then says what to install).
+   * Loads the agent into a running JVM through the Attach API. Reflection keeps this class loadable
+   * on a JRE without jdk.attach (the error then says what to install).
    */
   private static int attach(String pid, String rulesFile, PrintStream out, PrintStream err) {
     java.nio.file.Path rules = Paths.get(rulesFile).toAbsolutePath();
@@ -65,11 +68,14 @@ public final class Main {
       Class<?> vmClass = Class.forName("com.sun.tools.attach.VirtualMachine");
       Object vm = vmClass.getMethod("attach", String.class).invoke(null, pid);
       try {
-        vmClass.getMethod("loadAgent", String.class, String.class).invoke(vm, jar, rules.toString());
+        vmClass
+            .getMethod("loadAgent", String.class, String.class)
+            .invoke(vm, jar, rules.toString());
       } finally {
         vmClass.getMethod("detach").invoke(vm);
       }
-      out.println("attached to " + pid + " with " + rules + "; the target JVM logs what it applied");
+      out.println(
+          "attached to " + pid + " with " + rules + "; the target JVM logs what it applied");
       return 0;
     } catch (ClassNotFoundException e) {
       err.println("the Attach API is missing: run this command with a JDK (not a JRE)");

@@ -53,8 +53,11 @@ final class BenchRules {
     yaml.append("algorithm: ").append(algorithm).append('\n');
     yaml.append("rules:\n");
     for (int i = 0; i < ruleCount; i++) {
-      yaml.append("  - {path: /api/v").append(i).append("/**, limit: ")
-          .append(HUGE_LIMIT).append("}\n");
+      yaml.append("  - {path: /api/v")
+          .append(i)
+          .append("/**, limit: ")
+          .append(HUGE_LIMIT)
+          .append("}\n");
     }
     AgentConfig config = parse(yaml.toString());
     MemoryBackend backend = new MemoryBackend(System::currentTimeMillis, config.memoryMaxKeys());
@@ -62,8 +65,8 @@ final class BenchRules {
   }
 
   /**
-   * The charge the limiter makes for {@code client} on a one-rule file with this limit (as
-   * {@code 100/min}) and algorithm, for the benchmarks that call a backend directly.
+   * The charge the limiter makes for {@code client} on a one-rule file with this limit (as {@code
+   * 100/min}) and algorithm, for the benchmarks that call a backend directly.
    */
   static Charge charge(String keyStart, String client, String limit, String algorithm) {
     RateLimitRule rule =
@@ -78,7 +81,8 @@ final class BenchRules {
     try {
       return ConfigLoader.parse(yaml, "bench-rules.yaml", name -> null);
     } catch (ConfigException e) {
-      throw new IllegalStateException("the benchmark's rules file is invalid: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the benchmark's rules file is invalid: " + e.getMessage(), e);
     }
   }
 }

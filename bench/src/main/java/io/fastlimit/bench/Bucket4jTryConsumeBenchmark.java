@@ -18,9 +18,9 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The reference the project measures itself against: Bucket4j's bare local {@code tryConsume(1)}
- * on one hot bucket (default lock-free synchronization) with a capacity that never runs out. No
- * rule match, no key, no headers: only the bucket arithmetic and its atomic update.
+ * The reference the project measures itself against: Bucket4j's bare local {@code tryConsume(1)} on
+ * one hot bucket (default lock-free synchronization) with a capacity that never runs out. No rule
+ * match, no key, no headers: only the bucket arithmetic and its atomic update.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

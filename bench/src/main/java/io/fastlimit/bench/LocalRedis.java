@@ -65,11 +65,16 @@ final class LocalRedis implements AutoCloseable {
       process =
           new ProcessBuilder(
                   "redis-server",
-                  "--port", Integer.toString(port),
-                  "--bind", "127.0.0.1",
-                  "--save", "",
-                  "--appendonly", "no",
-                  "--dir", log.getParent().toString())
+                  "--port",
+                  Integer.toString(port),
+                  "--bind",
+                  "127.0.0.1",
+                  "--save",
+                  "",
+                  "--appendonly",
+                  "no",
+                  "--dir",
+                  log.getParent().toString())
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
@@ -109,8 +114,8 @@ final class LocalRedis implements AutoCloseable {
   }
 
   /**
-   * Calls per command (lower case, e.g. "evalsha") since the server started, and the
-   * microseconds Redis spent in it under the name plus {@link #USEC}.
+   * Calls per command (lower case, e.g. "evalsha") since the server started, and the microseconds
+   * Redis spent in it under the name plus {@link #USEC}.
    */
   Map<String, Long> commandCalls() {
     Map<String, Long> calls = new HashMap<>();
@@ -209,7 +214,12 @@ final class LocalRedis implements AutoCloseable {
       started.destroyForcibly();
     }
     throw new IllegalStateException(
-        "Redis on " + host + ":" + port + " did not answer PING within 10 s: " + last
+        "Redis on "
+            + host
+            + ":"
+            + port
+            + " did not answer PING within 10 s: "
+            + last
             + (started != null ? "; log: " + readLog() : ""));
   }
 

@@ -5,18 +5,18 @@ import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.MemoryBackend;
 import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
-import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.agent.rules.Algorithm;
+import io.fastlimit.agent.rules.RateLimitRule;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Heap bytes per bucket of the memory backend, with keys as the limiter builds them
- * ({@code fastlimit:api:ip:{203.0.113.7}}). Not a JMH benchmark: it fills a backend with N live
- * buckets and compares the used heap after full GCs, before and after. Each bucket has had one
- * request; sliding-log buckets, whose memory grows with the requests in the window, are measured
- * full too (one request of cost = limit), for a few limits, on fewer buckets.
+ * Heap bytes per bucket of the memory backend, with keys as the limiter builds them ({@code
+ * fastlimit:api:ip:{203.0.113.7}}). Not a JMH benchmark: it fills a backend with N live buckets and
+ * compares the used heap after full GCs, before and after. Each bucket has had one request;
+ * sliding-log buckets, whose memory grows with the requests in the window, are measured full too
+ * (one request of cost = limit), for a few limits, on fewer buckets.
  *
  * <pre>java -cp bench/target/benchmarks.jar io.fastlimit.bench.MemoryPerKey [buckets]</pre>
  */

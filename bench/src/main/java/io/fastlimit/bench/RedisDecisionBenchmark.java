@@ -45,14 +45,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code return 1}, the physical floor of one round trip.
  *
  * <p>All three alike: one Lettuce connection per benchmark shared by all its threads (Lettuce
- * connections are thread-safe and pipeline concurrent commands), every call waits synchronously
- * for its answer, as the agent does per request. Each trial starts its own {@code redis-server}
- * (see {@link LocalRedis}); the key never runs out, and each teardown checks that no call was
- * denied and that Redis really received the calls (so the agent's blocked-key cache can never
- * have answered one).
+ * connections are thread-safe and pipeline concurrent commands), every call waits synchronously for
+ * its answer, as the agent does per request. Each trial starts its own {@code redis-server} (see
+ * {@link LocalRedis}); the key never runs out, and each teardown checks that no call was denied and
+ * that Redis really received the calls (so the agent's blocked-key cache can never have answered
+ * one).
  *
- * <p>Both modes per method: Throughput (ops/ms: x 1000 for ops/s) and SampleTime (ms per call,
- * with percentiles). With 32 threads each sample is the latency one caller sees.
+ * <p>Both modes per method: Throughput (ops/ms: x 1000 for ops/s) and SampleTime (ms per call, with
+ * percentiles). With 32 threads each sample is the latency one caller sees.
  */
 @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -119,18 +119,29 @@ public class RedisDecisionBenchmark {
             LocalRedis.delta(statsBefore, after, "evalsha")
                 + LocalRedis.delta(statsBefore, after, "eval");
         System.out.println(
-            "\n# agent " + algorithm + ": " + n + " calls, per call: "
+            "\n# agent "
+                + algorithm
+                + ": "
+                + n
+                + " calls, per call: "
                 + LocalRedis.perCall(statsBefore, after, n)
                 + "; server us per evalsha: "
                 + LocalRedis.serverMicros(statsBefore, after, "evalsha"));
         if (denied.sum() > 0) {
           throw new IllegalStateException(
-              denied.sum() + " of " + n + " agent calls were denied: the limit ran out, Redis"
+              denied.sum()
+                  + " of "
+                  + n
+                  + " agent calls were denied: the limit ran out, Redis"
                   + " failed or timed out; the run does not measure admitted decisions");
         }
         if (scripts < n) {
           throw new IllegalStateException(
-              "Redis ran " + scripts + " scripts for " + n + " agent calls: some decisions never"
+              "Redis ran "
+                  + scripts
+                  + " scripts for "
+                  + n
+                  + " agent calls: some decisions never"
                   + " reached Redis (blocked-key cache?)");
         }
         if (!backend.acquire(charges)[0].allowed()) {
@@ -199,7 +210,9 @@ public class RedisDecisionBenchmark {
         long n = calls.sum();
         Map<String, Long> after = redis.commandCalls();
         System.out.println(
-            "\n# bucket4j: " + n + " calls, per call: "
+            "\n# bucket4j: "
+                + n
+                + " calls, per call: "
                 + LocalRedis.perCall(statsBefore, after, n)
                 + "; server us per get: "
                 + LocalRedis.serverMicros(statsBefore, after, "get")
@@ -263,7 +276,9 @@ public class RedisDecisionBenchmark {
         long n = calls.sum();
         Map<String, Long> after = redis.commandCalls();
         System.out.println(
-            "\n# evalsha floor: " + n + " calls, per call: "
+            "\n# evalsha floor: "
+                + n
+                + " calls, per call: "
                 + LocalRedis.perCall(statsBefore, after, n)
                 + "; server us per evalsha: "
                 + LocalRedis.serverMicros(statsBefore, after, "evalsha"));

@@ -4,10 +4,10 @@ import java.security.Principal;
 import java.util.Enumeration;
 
 /**
- * The rules as of one moment, as an entry point needs them: what to read from the request, and
- * the decision itself. An entry point takes one per request from {@link RateLimitBridge#rules()}
- * and reads and decides through it alone, so a reload in between cannot mix two rule versions in
- * one request. Plain values only; never throws.
+ * The rules as of one moment, as an entry point needs them: what to read from the request, and the
+ * decision itself. An entry point takes one per request from {@link RateLimitBridge#rules()} and
+ * reads and decides through it alone, so a reload in between cannot mix two rule versions in one
+ * request. Plain values only; never throws.
  */
 public abstract class ActiveRules {
 
@@ -65,8 +65,8 @@ public abstract class ActiveRules {
 
   /**
    * Reports a request that {@link #decide} blocked when its response was already committed (a
-   * filter wrote and flushed before the chain went on): the entry point skipped the application
-   * but could write no 429. Said once, not per request.
+   * filter wrote and flushed before the chain went on): the entry point skipped the application but
+   * could write no 429. Said once, not per request.
    */
   public abstract void blockedOnCommittedResponse(
       Stage stage, String method, String contextPath, String servletPath, String pathInfo);

@@ -3,9 +3,9 @@ package io.fastlimit.bootstrap;
 /**
  * Per thread, the request passing through servlet filters: how deep it is, the last filter it
  * entered, and whether a servlet saw it as a REQUEST dispatch. When the outermost filter returns
- * and no servlet saw the request, the application answered it inside a filter (a security
- * filter's form login, a framework run as a filter), where rules decided at the servlet never
- * apply. Used by the advice only; a thread serves one request at a time through its filters.
+ * and no servlet saw the request, the application answered it inside a filter (a security filter's
+ * form login, a framework run as a filter), where rules decided at the servlet never apply. Used by
+ * the advice only; a thread serves one request at a time through its filters.
  */
 public final class FilterTrace {
 
@@ -19,6 +19,7 @@ public final class FilterTrace {
 
   private int depth;
   private boolean servletReached;
+
   /** Cleared when the outermost filter returns: a pooled thread keeps no application class. */
   private Class<?> lastFilter;
 
@@ -40,9 +41,9 @@ public final class FilterTrace {
   }
 
   /**
-   * Leaves a filter. Returns the last filter entered when this was the outermost one and no
-   * servlet saw the request (the filter that answered it), else null. A leave without its enter
-   * (the agent attached while the request was in a filter) is ignored.
+   * Leaves a filter. Returns the last filter entered when this was the outermost one and no servlet
+   * saw the request (the filter that answered it), else null. A leave without its enter (the agent
+   * attached while the request was in a filter) is ignored.
    */
   public Class<?> leaveFilter() {
     if (depth <= 0) {

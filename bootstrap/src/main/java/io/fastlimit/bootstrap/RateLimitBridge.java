@@ -36,8 +36,8 @@ public interface RateLimitBridge {
   void failed(Throwable failure);
 
   /**
-   * Reports a component that rewrites the client address, by the key the agent gave it, when it
-   * is created; implementations say once what the agent does about it. Never throws.
+   * Reports a component that rewrites the client address, by the key the agent gave it, when it is
+   * created; implementations say once what the agent does about it. Never throws.
    */
   default void rewriterSeen(String component) {}
 }

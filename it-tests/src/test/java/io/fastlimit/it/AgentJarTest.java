@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.Attributes;
@@ -15,8 +14,8 @@ import java.util.jar.JarInputStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The built jar keeps its promises: self-contained, nothing third-party visible to the
- * application under its original name, bootstrap classes only in the nested jar, Java 8 bytecode.
+ * The built jar keeps its promises: self-contained, nothing third-party visible to the application
+ * under its original name, bootstrap classes only in the nested jar, Java 8 bytecode.
  */
 class AgentJarTest {
 

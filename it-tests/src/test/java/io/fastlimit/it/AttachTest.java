@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** `java -jar fastlimit-agent.jar attach <pid> rules.yaml` limits an app that is already serving. */
+/**
+ * `java -jar fastlimit-agent.jar attach <pid> rules.yaml` limits an app that is already serving.
+ */
 class AttachTest {
 
   @Test

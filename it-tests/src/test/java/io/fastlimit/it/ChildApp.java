@@ -14,8 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An application in a child JVM (or a container started by its own scripts), its output in a
- * file, stopped on close. It is ready when its output shows the port it listens on.
+ * An application in a child JVM (or a container started by its own scripts), its output in a file,
+ * stopped on close. It is ready when its output shows the port it listens on.
  */
 final class ChildApp implements AutoCloseable {
 
@@ -50,9 +50,7 @@ final class ChildApp implements AutoCloseable {
     command.add("-Xmx256m");
     if (agentArgument != null) {
       command.add(
-          "-javaagent:"
-              + Build.agentJar()
-              + (agentArgument.isEmpty() ? "" : "=" + agentArgument));
+          "-javaagent:" + Build.agentJar() + (agentArgument.isEmpty() ? "" : "=" + agentArgument));
     }
     command.addAll(List.of(jvmOptions));
     command.add("-jar");
@@ -94,7 +92,10 @@ final class ChildApp implements AutoCloseable {
     }
     process.destroyForcibly();
     throw new IllegalStateException(
-        "the app did not start within " + STARTUP_GUARD.toSeconds() + " s:\n" + Files.readString(log, StandardCharsets.UTF_8));
+        "the app did not start within "
+            + STARTUP_GUARD.toSeconds()
+            + " s:\n"
+            + Files.readString(log, StandardCharsets.UTF_8));
   }
 
   private static boolean answers(int port) {
@@ -129,7 +130,8 @@ final class ChildApp implements AutoCloseable {
       }
       Thread.sleep(50);
     }
-    throw new AssertionError("no '" + text + "' in the output within " + OUTPUT_GUARD.toSeconds() + " s:\n" + output());
+    throw new AssertionError(
+        "no '" + text + "' in the output within " + OUTPUT_GUARD.toSeconds() + " s:\n" + output());
   }
 
   /** Everything the app printed so far, stdout and stderr together. */

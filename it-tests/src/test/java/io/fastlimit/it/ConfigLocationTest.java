@@ -19,8 +19,7 @@ class ConfigLocationTest {
   @Test
   void systemPropertyNamesTheRulesFile() throws Exception {
     Path rules = Build.rulesFile("property", RULES);
-    try (ChildApp app =
-        ChildApp.sample(Build.jakartaSample(), "", "-Dfastlimit.config=" + rules)) {
+    try (ChildApp app = ChildApp.sample(Build.jakartaSample(), "", "-Dfastlimit.config=" + rules)) {
       assertLimitedToTwo(app);
     }
   }

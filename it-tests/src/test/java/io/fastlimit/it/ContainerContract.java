@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * What every container must show with the agent attached: limits per path and IP, the headers,
- * the 429 that keeps the application from running, and one count per request however the
- * request is dispatched inside the application. Subclasses name the application to run.
+ * What every container must show with the agent attached: limits per path and IP, the headers, the
+ * 429 that keeps the application from running, and one count per request however the request is
+ * dispatched inside the application. Subclasses name the application to run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ContainerContract {

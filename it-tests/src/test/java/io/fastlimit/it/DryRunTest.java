@@ -33,7 +33,8 @@ class DryRunTest {
         assertThat(result.hasHeader("Retry-After")).isFalse();
       }
       assertThat(app.get("/stats").body()).contains("\"hello\":5");
-      app.awaitOutput("dry-run: would block rule=api bucket=ip key=fastlimit:api:ip:{127.0.0.1} limit=2");
+      app.awaitOutput(
+          "dry-run: would block rule=api bucket=ip key=fastlimit:api:ip:{127.0.0.1} limit=2");
       assertThat(app.output().split("dry-run: would block rule=api", -1)).hasSize(4);
       // the enforced rule next to it still blocks
       assertThat(app.post("/login", "x=1").status()).isEqualTo(200);

@@ -11,10 +11,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A filter that writes and flushes before passing the request on (the samples' {@code
- * streaming} filter in front of the {@code stream} servlet) commits the response before the
- * agent decides at the servlet. No 429 can be written then, but a blocked request must still
- * not run the servlet: it is skipped, counted as blocked and said once in the log.
+ * A filter that writes and flushes before passing the request on (the samples' {@code streaming}
+ * filter in front of the {@code stream} servlet) commits the response before the agent decides at
+ * the servlet. No 429 can be written then, but a blocked request must still not run the servlet: it
+ * is skipped, counted as blocked and said once in the log.
  */
 class FlushingFilterTest {
 

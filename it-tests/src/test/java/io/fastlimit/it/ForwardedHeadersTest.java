@@ -13,13 +13,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Spring Boot with the container or the framework resolving X-Forwarded-For before the agent
- * looks: Tomcat's RemoteIpValve (which Spring Boot turns on by itself when it sees the
- * Kubernetes variables) and Spring's ForwardedHeaderFilter ({@code
+ * Spring Boot with the container or the framework resolving X-Forwarded-For before the agent looks:
+ * Tomcat's RemoteIpValve (which Spring Boot turns on by itself when it sees the Kubernetes
+ * variables) and Spring's ForwardedHeaderFilter ({@code
  * server.forward-headers-strategy=framework}), each with {@code trusted-proxies} 0 and 1. A client
- * writes X-Forwarded-For entries; with one trusted proxy the test also plays that proxy and
- * appends the address it "saw". Whatever the client writes, it gets at most the limit and is
- * never exempt.
+ * writes X-Forwarded-For entries; with one trusted proxy the test also plays that proxy and appends
+ * the address it "saw". Whatever the client writes, it gets at most the limit and is never exempt.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ForwardedHeadersTest {

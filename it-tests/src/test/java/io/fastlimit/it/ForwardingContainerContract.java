@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * An embedded container that resolves X-Forwarded-For itself ({@code -Dsample.forwarded=true}),
  * started once with {@code trusted-proxies} 0 and once with 1. A client writes X-Forwarded-For
- * entries; with one trusted proxy the test also plays that proxy and appends the address it
- * "saw". Whatever the client writes, it gets at most the limit and is never exempt.
+ * entries; with one trusted proxy the test also plays that proxy and appends the address it "saw".
+ * Whatever the client writes, it gets at most the limit and is never exempt.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ForwardingContainerContract {

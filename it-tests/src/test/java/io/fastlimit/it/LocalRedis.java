@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A redis-server of the test's own on a free port, without persistence (.ci/run installs the
- * Debian package; without it the Redis it-tests are skipped, saying why).
+ * A redis-server of the test's own on a free port, without persistence (.ci/run installs the Debian
+ * package; without it the Redis it-tests are skipped, saying why).
  */
 final class LocalRedis implements AutoCloseable {
 
@@ -25,7 +25,13 @@ final class LocalRedis implements AutoCloseable {
     int port = ChildApp.freePort();
     Process process =
         new ProcessBuilder(
-                "redis-server", "--port", Integer.toString(port), "--save", "", "--appendonly", "no")
+                "redis-server",
+                "--port",
+                Integer.toString(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no")
             .redirectErrorStream(true)
             .redirectOutput(Build.workDirectory("redis").resolve("redis.log").toFile())
             .start();

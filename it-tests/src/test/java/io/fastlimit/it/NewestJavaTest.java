@@ -36,7 +36,8 @@ class NewestJavaTest {
             "-jar",
             Build.jakartaSample().toString(),
             "0");
-    try (ChildApp app = ChildApp.start(command, java.util.Map.of(), Build.workDirectory("java25"), null)) {
+    try (ChildApp app =
+        ChildApp.start(command, java.util.Map.of(), Build.workDirectory("java25"), null)) {
       assertThat(app.get("/api/x").status()).isEqualTo(200);
       assertThat(app.get("/api/x").status()).isEqualTo(200);
       HttpResult blocked = app.get("/api/x");

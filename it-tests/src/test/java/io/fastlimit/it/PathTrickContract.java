@@ -13,13 +13,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Spellings of a limited path that an attacker would try to dodge the rule with. Each protected
- * handler ({@code secret} at {@code /api/secret}, an exact rule; {@code admin} at {@code
- * /admin/*}, a {@code /admin/**} rule; {@code reports} at {@code /reports/*}, a one-segment
- * {@code /reports/*} rule) is exhausted with plain requests first; after that no
- * spelling may make the handler run again: every answer is our 429, a 4xx from the container, or
- * a 2xx from some other, unlimited handler ({@code /api/%53ecret} is {@code /api/Secret}, which
- * these case-sensitive containers route to the {@code /api/*} servlet) — and the app's own count
- * for the protected handler stays at the limit. Subclasses name the application to run.
+ * handler ({@code secret} at {@code /api/secret}, an exact rule; {@code admin} at {@code /admin/*},
+ * a {@code /admin/**} rule; {@code reports} at {@code /reports/*}, a one-segment {@code /reports/*}
+ * rule) is exhausted with plain requests first; after that no spelling may make the handler run
+ * again: every answer is our 429, a 4xx from the container, or a 2xx from some other, unlimited
+ * handler ({@code /api/%53ecret} is {@code /api/Secret}, which these case-sensitive containers
+ * route to the {@code /api/*} servlet) — and the app's own count for the protected handler stays at
+ * the limit. Subclasses name the application to run.
  *
  * <p>What each container answers once the limits are spent (429: the agent blocked it; 200h: the
  * unlimited {@code hello} servlet at {@code /api/*} answered; 400/404: the container refused the
@@ -101,20 +101,20 @@ import org.junit.jupiter.params.provider.ValueSource;
  * /reports/%71                  429        429       429       429
  * </pre>
  *
- * (1) {@code /api/secret/} is routed to the unlimited {@code /api/*} servlet, but the rule
- * ignores a trailing slash, so it is blocked all the same. (2) Undertow resolves no dot segment
- * ({@code %2e} it decodes to a dot first, and {@code ..;} it keeps as sent): it routes {@code
+ * (1) {@code /api/secret/} is routed to the unlimited {@code /api/*} servlet, but the rule ignores
+ * a trailing slash, so it is blocked all the same. (2) Undertow resolves no dot segment ({@code
+ * %2e} it decodes to a dot first, and {@code ..;} it keeps as sent): it routes {@code
  * /api/x/../secret} to the {@code /api/*} servlet and {@code /admin/..} to the {@code /admin/*}
- * one, and the advice sees the path as sent. The agent matches that path both as given and with
- * its dot segments resolved, so the rule of either applies: blocked. (Before it resolved them,
- * the {@code /api/secret} spellings reached the unlimited {@code hello} servlet, and those of
- * {@code /reports/*} ran the protected servlet: {@code /reports/./q} has three segments.) (3)
- * Undertow routes it to its default servlet (a 404 without the agent); the advice on that
- * servlet sees the path, whose slashes the rule collapses and whose dot segments it resolves:
- * blocked before the 404. (4) The overlong UTF-8 decodes to replacement characters, not to
- * "..": the admin servlet is reached and blocked. {@code http://localhost/...} targets were
- * answered 429 by every container in an earlier version of this table; Tomcat and Jetty now
- * answer 400 (not looked into: the container refuses it before any servlet).
+ * one, and the advice sees the path as sent. The agent matches that path both as given and with its
+ * dot segments resolved, so the rule of either applies: blocked. (Before it resolved them, the
+ * {@code /api/secret} spellings reached the unlimited {@code hello} servlet, and those of {@code
+ * /reports/*} ran the protected servlet: {@code /reports/./q} has three segments.) (3) Undertow
+ * routes it to its default servlet (a 404 without the agent); the advice on that servlet sees the
+ * path, whose slashes the rule collapses and whose dot segments it resolves: blocked before the
+ * 404. (4) The overlong UTF-8 decodes to replacement characters, not to "..": the admin servlet is
+ * reached and blocked. {@code http://localhost/...} targets were answered 429 by every container in
+ * an earlier version of this table; Tomcat and Jetty now answer 400 (not looked into: the container
+ * refuses it before any servlet).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class PathTrickContract {
@@ -236,9 +236,9 @@ abstract class PathTrickContract {
   /**
    * A one-segment wildcard ({@code /reports/*}) over the {@code reports} servlet at {@code
    * /reports/*}: a container that leaves dot segments in routes {@code /reports/./q} to that
-   * servlet with a path of three segments, which only the resolved path brings back under the
-   * rule. ({@code /reports} itself and anything resolving to it are left out: the servlet
-   * mapping covers it, the rule's {@code *} needs a segment.)
+   * servlet with a path of three segments, which only the resolved path brings back under the rule.
+   * ({@code /reports} itself and anything resolving to it are left out: the servlet mapping covers
+   * it, the rule's {@code *} needs a segment.)
    */
   @ParameterizedTest(name = "{0}")
   @ValueSource(

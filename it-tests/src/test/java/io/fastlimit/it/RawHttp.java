@@ -13,9 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A minimal HTTP/1.1 client over a plain socket. It sends the request target exactly as given
- * (no normalization, unlike java.net.http), which path-trick tests need, and closes after each
- * request.
+ * A minimal HTTP/1.1 client over a plain socket. It sends the request target exactly as given (no
+ * normalization, unlike java.net.http), which path-trick tests need, and closes after each request.
  */
 final class RawHttp {
 
@@ -66,7 +65,8 @@ final class RawHttp {
     while ((line = line(in)) != null && !line.isEmpty()) {
       int colon = line.indexOf(':');
       headers
-          .computeIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+          .computeIfAbsent(
+              line.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
           .add(line.substring(colon + 1).trim());
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();

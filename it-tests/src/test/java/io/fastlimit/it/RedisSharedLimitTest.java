@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Through Redis: two instances of an app share one limit exactly under concurrent traffic, and
- * an app that uses its own Lettuce and Netty is unaffected by the agent's relocated copies.
+ * Through Redis: two instances of an app share one limit exactly under concurrent traffic, and an
+ * app that uses its own Lettuce and Netty is unaffected by the agent's relocated copies.
  */
 class RedisSharedLimitTest {
 

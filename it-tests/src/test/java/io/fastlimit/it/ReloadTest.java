@@ -9,9 +9,9 @@ import java.nio.file.StandardCopyOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * The rules file is watched: edits in place, atomic renames and ConfigMap-style symlink swaps
- * apply while the app runs; a broken edit keeps the last good rules; counters of rules whose
- * name did not change go on.
+ * The rules file is watched: edits in place, atomic renames and ConfigMap-style symlink swaps apply
+ * while the app runs; a broken edit keeps the last good rules; counters of rules whose name did not
+ * change go on.
  */
 class ReloadTest {
 
@@ -153,9 +153,7 @@ class ReloadTest {
         ChildApp watching = ChildApp.sample(Build.jakartaSample(), watched.toString())) {
       Files.writeString(rules, SEVEN_PER_HOUR, StandardCharsets.UTF_8);
       Files.writeString(
-          watched,
-          "memory:\n  max-keys: 5000\n" + SEVEN_PER_HOUR,
-          StandardCharsets.UTF_8);
+          watched, "memory:\n  max-keys: 5000\n" + SEVEN_PER_HOUR, StandardCharsets.UTF_8);
       // the watched one applies its rules and says the backend part waits for a restart
       awaitLimit(watching, 7);
       watching.awaitOutput("that part takes effect at the next restart");
@@ -173,8 +171,7 @@ class ReloadTest {
       HttpResult limited = app.get("/api/probe");
       if (limited.hasHeader("X-RateLimit-Limit")
           && limited.longHeader("X-RateLimit-Limit") == limit) {
-        System.out.printf(
-            "reload applied after %d ms%n", (System.nanoTime() - start) / 1_000_000);
+        System.out.printf("reload applied after %d ms%n", (System.nanoTime() - start) / 1_000_000);
         assertThat(result.status()).isIn(200, 404);
         return;
       }

@@ -70,7 +70,8 @@ class RulesLanguageTest {
   void behindOneTrustedProxyTheRightmostForwardedAddressIsTheClient() throws Exception {
     // the proxy appended 198.51.100.1; what the client wrote before it is ignored
     for (String spoofed : new String[] {"1.1.1.1", "2.2.2.2", "3.3.3.3"}) {
-      HttpResult result = behindProxy.get("/api/a", "X-Forwarded-For: " + spoofed + ", 198.51.100.1");
+      HttpResult result =
+          behindProxy.get("/api/a", "X-Forwarded-For: " + spoofed + ", 198.51.100.1");
       if (result.status() == 429) {
         assertThat(spoofed).isEqualTo("3.3.3.3");
       }
@@ -145,7 +146,8 @@ class RulesLanguageTest {
 
   @Test
   void checkCommandPrintsTheRulesOrEveryProblem() throws Exception {
-    Path good = Build.rulesFile("check-good", "rules: [{path: /login, methods: [post], limit: 5/min}]");
+    Path good =
+        Build.rulesFile("check-good", "rules: [{path: /login, methods: [post], limit: 5/min}]");
     Path bad =
         Build.rulesFile(
             "check-bad",
@@ -157,7 +159,9 @@ class RulesLanguageTest {
             """);
     Result ok = run("check", good.toString());
     assertThat(ok.exit()).isZero();
-    assertThat(ok.output()).contains("OK, 1 rule(s)").contains("POST /login: /login methods=POST ip=5/min");
+    assertThat(ok.output())
+        .contains("OK, 1 rule(s)")
+        .contains("POST /login: /login methods=POST ip=5/min");
     Result broken = run("check", bad.toString());
     assertThat(broken.exit()).isEqualTo(1);
     assertThat(broken.output())

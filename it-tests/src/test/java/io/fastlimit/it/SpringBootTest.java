@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * A Spring Boot fat jar with Spring Security: classes from nested jars, per-user buckets from
- * the principal and from a request attribute the app sets, and a form login that Spring Security
+ * A Spring Boot fat jar with Spring Security: classes from nested jars, per-user buckets from the
+ * principal and from a request attribute the app sets, and a form login that Spring Security
  * answers inside its filter chain.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

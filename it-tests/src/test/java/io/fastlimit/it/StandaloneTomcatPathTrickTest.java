@@ -9,16 +9,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Path tricks on the context path, which the embedded samples (root context) cannot show: a WAR
- * at /sample-webapp in the Tomcat distribution. Tomcat's {@code getContextPath()} returns the
- * context path as it appears in the request line — undecoded, with path parameters, dot
- * segments and all — while it routes on the decoded, normalized path. Once the limit is spent,
- * no spelling of the context path may make the servlet run again.
+ * Path tricks on the context path, which the embedded samples (root context) cannot show: a WAR at
+ * /sample-webapp in the Tomcat distribution. Tomcat's {@code getContextPath()} returns the context
+ * path as it appears in the request line — undecoded, with path parameters, dot segments and all —
+ * while it routes on the decoded, normalized path. Once the limit is spent, no spelling of the
+ * context path may make the servlet run again.
  *
- * <p>Tomcat 11.0.24 routes each spelling below marked RUNS to the WAR's servlet, and with the
- * agent as it is the servlet runs (200) although the limit is spent: the advice builds its path
- * from {@code getContextPath()} (in brackets) + servlet path + path info, and that path matches no
- * rule. These five fail until the advice takes the context path from {@code
+ * <p>Tomcat 11.0.24 routes each spelling below marked RUNS to the WAR's servlet, and with the agent
+ * as it is the servlet runs (200) although the limit is spent: the advice builds its path from
+ * {@code getContextPath()} (in brackets) + servlet path + path info, and that path matches no rule.
+ * These five fail until the advice takes the context path from {@code
  * request.getServletContext().getContextPath()}, which is canonical.
  *
  * <pre>

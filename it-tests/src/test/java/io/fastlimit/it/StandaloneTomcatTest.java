@@ -6,8 +6,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Tomcat distribution from Maven Central, started by its own catalina.sh with the agent in
- * CATALINA_OPTS and a WAR dropped into webapps/: servlet classes come from the common class
- * loader and the webapp's own loader, not from one flat class path.
+ * CATALINA_OPTS and a WAR dropped into webapps/: servlet classes come from the common class loader
+ * and the webapp's own loader, not from one flat class path.
  */
 class StandaloneTomcatTest {
 

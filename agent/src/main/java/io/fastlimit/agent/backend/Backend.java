@@ -2,9 +2,9 @@ package io.fastlimit.agent.backend;
 
 /**
  * Where counters live. All charges of one request are answered in one atomic step: the request is
- * admitted only if every enforced charge admits, and a blocked request consumes from none of
- * them. An observe-only (dry-run) charge never blocks; when the request is admitted it is counted
- * only if it would itself have admitted, so its counts mirror what enforcing it would do.
+ * admitted only if every enforced charge admits, and a blocked request consumes from none of them.
+ * An observe-only (dry-run) charge never blocks; when the request is admitted it is counted only if
+ * it would itself have admitted, so its counts mirror what enforcing it would do.
  */
 public interface Backend extends AutoCloseable {
 

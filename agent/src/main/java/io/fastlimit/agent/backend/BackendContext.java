@@ -6,8 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What a {@link BackendProvider} gets: the free-form {@code backend-options} of the rules file,
- * and the settings the built-in backends use.
+ * What a {@link BackendProvider} gets: the free-form {@code backend-options} of the rules file, and
+ * the settings the built-in backends use.
  */
 public final class BackendContext {
 

@@ -5,8 +5,9 @@ import java.util.ServiceLoader;
 
 /**
  * Turns the rules file's {@code backend} into a {@link Backend}: {@code memory} (the default),
- * {@code redis} (implied by {@code redis-url}), a provider name found by ServiceLoader, or the class name of a {@link BackendProvider} or of a
- * {@link Backend} with a public no-argument constructor.
+ * {@code redis} (implied by {@code redis-url}), a provider name found by ServiceLoader, or the
+ * class name of a {@link BackendProvider} or of a {@link Backend} with a public no-argument
+ * constructor.
  */
 public final class Backends {
 
@@ -52,6 +53,10 @@ public final class Backends {
       return (Backend) instance;
     }
     throw new IllegalArgumentException(
-        name + " is neither a " + BackendProvider.class.getName() + " nor a " + Backend.class.getName());
+        name
+            + " is neither a "
+            + BackendProvider.class.getName()
+            + " nor a "
+            + Backend.class.getName());
   }
 }

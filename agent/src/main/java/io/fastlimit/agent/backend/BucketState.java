@@ -20,8 +20,8 @@ import io.fastlimit.agent.rules.Algorithm;
  *       allocated for sliding-log buckets only, so the other algorithms' buckets stay as small.
  * </ul>
  *
- * <p>Integer math only, so a burst admits exactly the limit. {@code limit x window} is bounded
- * by {@link io.fastlimit.agent.rules.Rate#MAX_LIMIT_TIMES_WINDOW}, so no product overflows.
+ * <p>Integer math only, so a burst admits exactly the limit. {@code limit x window} is bounded by
+ * {@link io.fastlimit.agent.rules.Rate#MAX_LIMIT_TIMES_WINDOW}, so no product overflows.
  */
 class BucketState {
 
@@ -37,22 +37,28 @@ class BucketState {
   private static final byte BLOCKING = 4;
 
   /**
-   * The algorithm's ordinal + 1, 0 before the first check. A byte and flag bits rather than an
-   * enum reference and three booleans: so the {@link #log} reference fits in the bytes they took,
-   * and a bucket of the other algorithms is no bigger than before the sliding log (56 bytes with
-   * the memory backend's lock fields, compressed references).
+   * The algorithm's ordinal + 1, 0 before the first check. A byte and flag bits rather than an enum
+   * reference and three booleans: so the {@link #log} reference fits in the bytes they took, and a
+   * bucket of the other algorithms is no bigger than before the sliding log (56 bytes with the
+   * memory backend's lock fields, compressed references).
    */
   private byte algorithm;
+
   /** {@link #PRESSED}, {@link #RETURNED}, {@link #BLOCKING}, as of the last check. */
   private byte flags;
+
   /** A time: start of the current window, or of the last refill. */
   private long since;
+
   /** A count: requests in the current window, or token units available. */
   private long amount;
+
   /** The previous window's count (sliding window only). */
   private long previousAmount;
+
   /** The requests' times (sliding log only), else null. */
   private SlidingLog log;
+
   /** Epoch ms at which this bucket holds its full limit again, as of the last check. */
   private long fullAtMillis;
 
@@ -117,8 +123,8 @@ class BucketState {
 
   /**
    * Whether this bucket refuses its client's next request (a rule charges the same cost every
-   * time), as of the last check, and is not yet back to its full limit: evicting it would let
-   * that request through before its retry time, which is never later than the full limit.
+   * time), as of the last check, and is not yet back to its full limit: evicting it would let that
+   * request through before its retry time, which is never later than the full limit.
    */
   boolean blocksItsClient(long now) {
     return (flags & BLOCKING) != 0 && fullAtMillis > now;
@@ -131,9 +137,9 @@ class BucketState {
 
   /**
    * Whether a client that keeps coming back has used more than half its limit, as of the last
-   * check: forgetting this bucket would hand it that much again, so it is the last to be
-   * evicted. A client seen once is not one (with a limit of 1 a single request uses it all, and
-   * that is what a flood of distinct clients looks like).
+   * check: forgetting this bucket would hand it that much again, so it is the last to be evicted. A
+   * client seen once is not one (with a limit of 1 a single request uses it all, and that is what a
+   * flood of distinct clients looks like).
    */
   boolean worthKeeping() {
     return (flags & (PRESSED | RETURNED)) == (PRESSED | RETURNED);

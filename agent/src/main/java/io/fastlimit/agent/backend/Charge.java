@@ -5,15 +5,15 @@ import io.fastlimit.agent.rules.Rate;
 import io.fastlimit.agent.rules.RateLimitRule;
 
 /**
- * One bucket a request draws from: the rule and the kind of bucket (whose rate, cost and
- * algorithm apply) and the client it counts. A charge of a dry-run rule is observe-only: counted,
- * but it never blocks the request.
+ * One bucket a request draws from: the rule and the kind of bucket (whose rate, cost and algorithm
+ * apply) and the client it counts. A charge of a dry-run rule is observe-only: counted, but it
+ * never blocks the request.
  *
  * <p>A bucket's key has two parts: the {@link #keyStart(String, String, BucketKind) key start},
- * constant for one rule and kind and ending in the {@code '{'} that opens a Redis Cluster hash
- * tag, and the request's {@code client}; the key is {@code keyStart + client + '}'}, built only
- * when a backend asks for it, so that the memory backend finds a bucket without building a string
- * per request.
+ * constant for one rule and kind and ending in the {@code '{'} that opens a Redis Cluster hash tag,
+ * and the request's {@code client}; the key is {@code keyStart + client + '}'}, built only when a
+ * backend asks for it, so that the memory backend finds a bucket without building a string per
+ * request.
  */
 public final class Charge {
 

@@ -15,15 +15,15 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
- * Counters in this JVM's heap. No global lock: each bucket has its own, and the buckets of
- * one request are locked in key order so that several charges are one atomic step without
- * deadlock. Bounded: buckets that are back to their full limit are dropped (that changes no
- * answer), and past {@code maxKeys} live buckets are evicted too, so a flood of distinct clients
- * cannot exhaust the heap. An evicted client starts afresh, so eviction takes first the buckets
- * of clients seen once or that used at most half their limit: a flood of one-off clients cannot
- * wipe the counter of a client that keeps coming back and is being limited. A bucket that refuses
- * its client's next request is never evicted before its full limit is back; when such buckets
- * fill the bound, new clients are refused (not counted, not admitted) until room frees up.
+ * Counters in this JVM's heap. No global lock: each bucket has its own, and the buckets of one
+ * request are locked in key order so that several charges are one atomic step without deadlock.
+ * Bounded: buckets that are back to their full limit are dropped (that changes no answer), and past
+ * {@code maxKeys} live buckets are evicted too, so a flood of distinct clients cannot exhaust the
+ * heap. An evicted client starts afresh, so eviction takes first the buckets of clients seen once
+ * or that used at most half their limit: a flood of one-off clients cannot wipe the counter of a
+ * client that keeps coming back and is being limited. A bucket that refuses its client's next
+ * request is never evicted before its full limit is back; when such buckets fill the bound, new
+ * clients are refused (not counted, not admitted) until room frees up.
  */
 public final class MemoryBackend implements Backend {
 
@@ -49,23 +49,29 @@ public final class MemoryBackend implements Backend {
    */
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Bucket>> buckets =
       new ConcurrentHashMap<>();
+
   /** Buckets held in all maps. */
   private final AtomicInteger size = new AtomicInteger();
+
   private final LongSupplier clock;
   private final int maxKeys;
   private final AtomicInteger newKeysSinceSweep = new AtomicInteger();
   private final ReentrantLock sweeping = new ReentrantLock();
   private volatile boolean sweepDue;
+
   /**
-   * Until when (epoch ms) a client without a bucket is refused once the bound is reached: set by
-   * a sweep that found buckets blocking their clients filling the bound (none may be evicted),
-   * to when the first of them is back to its full limit, or a little later.
+   * Until when (epoch ms) a client without a bucket is refused once the bound is reached: set by a
+   * sweep that found buckets blocking their clients filling the bound (none may be evicted), to
+   * when the first of them is back to its full limit, or a little later.
    */
   private volatile long refuseNewUntil = NOT_REFUSING;
+
   /** Hard ceiling even while sweeps lag behind many threads: an eighth over the bound. */
   private final int ceiling;
+
   private final LongAdder newClientsRefused = new LongAdder();
   private volatile boolean ceilingReported;
+
   /** Refusals counted when the current episode began; under the sweeping lock. */
   private long refusedBeforeEpisode = -1;
 
@@ -95,22 +101,25 @@ public final class MemoryBackend implements Backend {
   }
 
   /**
-   * A bucket with its lock and the flag that tells a racing caller it was dropped from the map.
-   * The lock spins instead of parking: it is held for the few arithmetic steps of a check, and a
-   * monitor that many request threads contend on inflates and parks them for microseconds each.
-   * Not reentrant.
+   * A bucket with its lock and the flag that tells a racing caller it was dropped from the map. The
+   * lock spins instead of parking: it is held for the few arithmetic steps of a check, and a
+   * monitor that many request threads contend on inflates and parks them for microseconds each. Not
+   * reentrant.
    */
   private static final class Bucket extends BucketState {
     private static final AtomicIntegerFieldUpdater<Bucket> LOCKED =
         AtomicIntegerFieldUpdater.newUpdater(Bucket.class, "locked");
+
     /** Spins before yielding: long enough for a holder on another core to finish. */
     private static final int SPINS = 64;
+
     /** Yields before sleeping: a holder descheduled for longer is waited for without the CPU. */
     private static final int YIELDS = 64;
 
     private static final long SLEEP_NANOS = 50_000;
 
     private volatile int locked;
+
     /** Read and written under the lock. */
     boolean retired;
 
@@ -231,8 +240,8 @@ public final class MemoryBackend implements Backend {
   }
 
   /**
-   * The answer to a client refused a bucket: blocked, retry once a sweep may find room. Not
-   * counted anywhere, so an address that rotates gains nothing from being new.
+   * The answer to a client refused a bucket: blocked, retry once a sweep may find room. Not counted
+   * anywhere, so an address that rotates gains nothing from being new.
    */
   private Outcome refused(long now) {
     long until = refuseNewUntil;
@@ -318,9 +327,9 @@ public final class MemoryBackend implements Backend {
   }
 
   /**
-   * Whether a client may get a bucket although the bound is reached: not while the last sweep
-   * found it full of buckets that block their clients (until the first is full again), and never
-   * past the ceiling; a sweep then makes room, by dropping or evicting, or starts refusing.
+   * Whether a client may get a bucket although the bound is reached: not while the last sweep found
+   * it full of buckets that block their clients (until the first is full again), and never past the
+   * ceiling; a sweep then makes room, by dropping or evicting, or starts refusing.
    */
   private boolean roomForNewClient() {
     if (clock.getAsLong() < refuseNewUntil) {
@@ -436,9 +445,9 @@ public final class MemoryBackend implements Backend {
   }
 
   /**
-   * Evicts buckets that do not block their clients until {@code target} is left: those not
-   * worth keeping, or with {@code evenWorthKeeping} the same share of every rule's, or with
-   * {@code any} every one of them.
+   * Evicts buckets that do not block their clients until {@code target} is left: those not worth
+   * keeping, or with {@code evenWorthKeeping} the same share of every rule's, or with {@code any}
+   * every one of them.
    */
   private void evict(int target, boolean evenWorthKeeping, boolean any, long now) {
     int held = size.get();

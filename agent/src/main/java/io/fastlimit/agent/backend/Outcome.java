@@ -1,10 +1,10 @@
 package io.fastlimit.agent.backend;
 
 /**
- * What one bucket answered for one request: whether it admits, what remains, when its full limit
- * is back and, when it does not admit, how long until it would. Times are by the backend's own
- * clock (Redis TIME for Redis), with the moment of the decision by that clock, so that a time left
- * until reset never mixes two clocks.
+ * What one bucket answered for one request: whether it admits, what remains, when its full limit is
+ * back and, when it does not admit, how long until it would. Times are by the backend's own clock
+ * (Redis TIME for Redis), with the moment of the decision by that clock, so that a time left until
+ * reset never mixes two clocks.
  */
 public final class Outcome {
 

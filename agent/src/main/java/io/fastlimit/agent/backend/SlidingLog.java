@@ -1,10 +1,10 @@
 package io.fastlimit.agent.backend;
 
 /**
- * The state of one sliding-log bucket: the time of every request it counts, oldest first, in a
- * ring of epoch milliseconds. A request of cost N is N entries at its time. An entry counts while
- * it is later than {@code now - window}, so no rolling window of the window's length ever holds
- * more than the limit. The ring starts small and doubles up to the limit (bounded by {@link
+ * The state of one sliding-log bucket: the time of every request it counts, oldest first, in a ring
+ * of epoch milliseconds. A request of cost N is N entries at its time. An entry counts while it is
+ * later than {@code now - window}, so no rolling window of the window's length ever holds more than
+ * the limit. The ring starts small and doubles up to the limit (bounded by {@link
  * io.fastlimit.agent.rules.Algorithm#SLIDING_LOG_MAX_LIMIT}): a client that sends few requests
  * costs few entries. Not thread-safe: its {@link BucketState} is under the bucket's lock.
  */
@@ -14,12 +14,16 @@ final class SlidingLog {
   private static final int FIRST_CAPACITY = 8;
 
   private long[] times;
+
   /** Index of the oldest entry in {@link #times}. */
   private int oldest;
+
   /** Entries held, oldest first from {@link #oldest}, wrapping around. */
   private int count;
+
   /** The time a charge admitted by the last check is recorded at: never before the newest. */
   private long recordAt;
+
   /** The limit of the last check: the ring never needs more entries than that. */
   private long limit;
 

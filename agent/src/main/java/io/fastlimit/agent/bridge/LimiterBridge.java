@@ -10,16 +10,18 @@ import io.fastlimit.bootstrap.RateLimitBridge;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * What the advice calls, in the advice's plain values: hands out the {@link RateLimiter}'s rules
- * in force as {@link LimiterRules}, through which a request is read and decided (the decision
- * turned into a verdict by the {@link VerdictBuilder}). It is the line that no failure crosses:
- * anything thrown inside is logged once and the request passes.
+ * What the advice calls, in the advice's plain values: hands out the {@link RateLimiter}'s rules in
+ * force as {@link LimiterRules}, through which a request is read and decided (the decision turned
+ * into a verdict by the {@link VerdictBuilder}). It is the line that no failure crosses: anything
+ * thrown inside is logged once and the request passes.
  */
 public final class LimiterBridge implements RateLimitBridge {
 
   private final RateLimiter limiter;
+
   /** The view of the limiter's latest snapshot; made anew when a reload swapped it. */
   private volatile LimiterRules rules;
+
   /** Set once the first request blocked on a committed response has been reported. */
   private final AtomicBoolean blockedOnCommittedReported = new AtomicBoolean();
 

@@ -11,9 +11,8 @@ import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
 
 /**
- * One {@link RulesSnapshot} as the advice sees it: what to read from the request, and the
- * decision under that same snapshot. Anything thrown inside is logged once and the request
- * passes.
+ * One {@link RulesSnapshot} as the advice sees it: what to read from the request, and the decision
+ * under that same snapshot. Anything thrown inside is logged once and the request passes.
  */
 final class LimiterRules extends ActiveRules {
 
@@ -84,8 +83,8 @@ final class LimiterRules extends ActiveRules {
   }
 
   /**
-   * The path rules match: context path, servlet path and path info joined, the one place they
-   * are. Allocates nothing for the common request (root context, no path info).
+   * The path rules match: context path, servlet path and path info joined, the one place they are.
+   * Allocates nothing for the common request (root context, no path info).
    */
   static String requestPath(String contextPath, String servletPath, String pathInfo) {
     String path = servletPath == null ? "" : servletPath;

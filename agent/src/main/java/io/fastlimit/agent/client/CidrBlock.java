@@ -20,7 +20,9 @@ public final class CidrBlock {
     byte[] address = IpAddress.parse(slash < 0 ? trimmed : trimmed.substring(0, slash));
     if (address == null) {
       throw new IllegalArgumentException(
-          "invalid address '" + text + "': write an IP address or a CIDR such as 10.0.0.0/8 or"
+          "invalid address '"
+              + text
+              + "': write an IP address or a CIDR such as 10.0.0.0/8 or"
               + " 2001:db8::/32");
     }
     // an IPv4-mapped IPv6 address parses as IPv4, but its prefix length counts IPv6 bits; below

@@ -4,11 +4,11 @@ import io.fastlimit.agent.observe.AgentLog;
 import java.util.List;
 
 /**
- * Finds the client address of a request: the socket peer or, behind {@code trusted-proxies: N},
- * the N-th address from the right of X-Forwarded-For (the one the outermost trusted proxy saw).
- * Entries further left are written by the client and are never believed. With fewer entries than
- * N (a request that skipped the outer proxies) the leftmost entry is used but can never make a
- * request exempt; without the header the peer is the client (a direct connection). Immutable.
+ * Finds the client address of a request: the socket peer or, behind {@code trusted-proxies: N}, the
+ * N-th address from the right of X-Forwarded-For (the one the outermost trusted proxy saw). Entries
+ * further left are written by the client and are never believed. With fewer entries than N (a
+ * request that skipped the outer proxies) the leftmost entry is used but can never make a request
+ * exempt; without the header the peer is the client (a direct connection). Immutable.
  */
 public final class ClientIpResolver {
 

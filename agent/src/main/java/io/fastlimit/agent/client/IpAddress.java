@@ -39,9 +39,9 @@ public final class IpAddress {
   }
 
   /**
-   * The 32 bits of a plain dotted IPv4 address written canonically (what a servlet container
-   * gives as the peer), or -1 for anything else. Allocates nothing: the fast path of every
-   * request; other forms go through {@link #parse}.
+   * The 32 bits of a plain dotted IPv4 address written canonically (what a servlet container gives
+   * as the peer), or -1 for anything else. Allocates nothing: the fast path of every request; other
+   * forms go through {@link #parse}.
    */
   public static long parseCanonicalV4(String text) {
     int length = text.length();

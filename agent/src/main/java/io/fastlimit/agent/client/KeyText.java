@@ -7,8 +7,8 @@ import java.util.Base64;
 
 /**
  * Makes client-supplied text (user ids, odd peer strings) safe to put in a bucket key and a log
- * line: short plain ids stay as they are; anything long or unusual becomes a fixed-length hash,
- * so key length and key-space stay bounded whatever a client sends.
+ * line: short plain ids stay as they are; anything long or unusual becomes a fixed-length hash, so
+ * key length and key-space stay bounded whatever a client sends.
  */
 public final class KeyText {
 

@@ -1,7 +1,7 @@
 package io.fastlimit.agent.config;
 
-import io.fastlimit.agent.response.BlockedResponse;
 import io.fastlimit.agent.client.ClientIpResolver;
+import io.fastlimit.agent.response.BlockedResponse;
 import io.fastlimit.agent.response.RateLimitHeaders;
 import io.fastlimit.agent.rules.RuleSet;
 import java.util.Collections;

@@ -19,9 +19,9 @@ import java.util.function.Function;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
- * Reads a rules file into an {@link AgentConfig}: the top-level keys here, each section in its
- * own class, all through one {@link YamlReader} so that every problem names file, line and column
- * and all problems are reported together rather than one per attempt.
+ * Reads a rules file into an {@link AgentConfig}: the top-level keys here, each section in its own
+ * class, all through one {@link YamlReader} so that every problem names file, line and column and
+ * all problems are reported together rather than one per attempt.
  */
 public final class ConfigLoader {
 
@@ -98,8 +98,7 @@ public final class ConfigLoader {
   }
 
   private static ConfigException single(String file, String message) {
-    return new ConfigException(
-        Collections.singletonList(new ConfigProblem(file, 0, 0, message)));
+    return new ConfigException(Collections.singletonList(new ConfigProblem(file, 0, 0, message)));
   }
 
   private AgentConfig read(String file, String text) {

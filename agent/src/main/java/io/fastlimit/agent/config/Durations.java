@@ -35,6 +35,8 @@ final class Durations {
 
   private static IllegalArgumentException invalid(String text) {
     return new IllegalArgumentException(
-        "invalid duration '" + text + "': write a whole number with ms, s, m or h, e.g. 50ms or 2s");
+        "invalid duration '"
+            + text
+            + "': write a whole number with ms, s, m or h, e.g. 50ms or 2s");
   }
 }

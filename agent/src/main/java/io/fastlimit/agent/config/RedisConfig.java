@@ -72,8 +72,8 @@ public final class RedisConfig {
   }
 
   /**
-   * A Redis URI with its user and password replaced by ***: everything between "://" and the
-   * last '@' (a password may itself hold '@' or '/'; a host never does).
+   * A Redis URI with its user and password replaced by ***: everything between "://" and the last
+   * '@' (a password may itself hold '@' or '/'; a host never does).
    */
   public static String mask(String uri) {
     int scheme = uri.indexOf("://");
@@ -98,9 +98,8 @@ public final class RedisConfig {
 
   @Override
   public int hashCode() {
-    return ((uris.hashCode() * 31 + Boolean.hashCode(cluster)) * 31
-            + Long.hashCode(timeoutMillis))
-        * 31
+    return ((uris.hashCode() * 31 + Boolean.hashCode(cluster)) * 31 + Long.hashCode(timeoutMillis))
+            * 31
         + onError.hashCode();
   }
 

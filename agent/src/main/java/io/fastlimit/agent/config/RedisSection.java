@@ -39,8 +39,7 @@ final class RedisSection {
       if (settings.containsKey("timeout")) {
         timeout = timeout(yaml, settings.get("timeout"), timeout);
       }
-      onError =
-          yaml.word(settings.get("on-error"), ON_ERROR, onError);
+      onError = yaml.word(settings.get("on-error"), ON_ERROR, onError);
       cluster = yaml.bool(settings.get("cluster"), false);
     }
     List<Node> urlNodes =

@@ -74,8 +74,6 @@ final class ResponseSection {
     String body =
         keys.containsKey("body") ? yaml.string(keys.get("body")) : BlockedResponse.DEFAULT_BODY;
     return new BlockedResponse(
-        status,
-        contentType == null ? "application/json" : contentType,
-        body == null ? "" : body);
+        status, contentType == null ? "application/json" : contentType, body == null ? "" : body);
   }
 }

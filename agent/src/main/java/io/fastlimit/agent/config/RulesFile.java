@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.Collections;
 
 /**
- * Reads the bytes of a rules file, refusing one larger than {@link #MAX_BYTES}: first by its
- * size, then while reading, so that a file that grows meanwhile (or a device that never ends) is
- * never held in memory whole. Every path that reads the rules file reads it here.
+ * Reads the bytes of a rules file, refusing one larger than {@link #MAX_BYTES}: first by its size,
+ * then while reading, so that a file that grows meanwhile (or a device that never ends) is never
+ * held in memory whole. Every path that reads the rules file reads it here.
  */
 public final class RulesFile {
 

@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Watches the rules file and hands every valid change to a listener. A WatchService on the file's
- * directory reacts at once; a check every second catches what it misses (network file systems,
- * a Kubernetes ConfigMap whose symlinks are swapped). Changes are recognized by content, so an
- * edit in place, an atomic rename and a symlink swap are all the same thing here. A broken change
- * is reported once, with its positions, and the last good rules stay.
+ * directory reacts at once; a check every second catches what it misses (network file systems, a
+ * Kubernetes ConfigMap whose symlinks are swapped). Changes are recognized by content, so an edit
+ * in place, an atomic rename and a symlink swap are all the same thing here. A broken change is
+ * reported once, with its positions, and the last good rules stay.
  */
 public final class RulesFileWatcher implements AutoCloseable {
 
@@ -29,6 +29,7 @@ public final class RulesFileWatcher implements AutoCloseable {
   }
 
   static final long CHECK_EVERY_MILLIS = 1000;
+
   /** After an event, wait this long for the writer to finish before reading. */
   static final long SETTLE_MILLIS = 100;
 
@@ -50,8 +51,8 @@ public final class RulesFileWatcher implements AutoCloseable {
   }
 
   /**
-   * Starts watching. {@code loaded} is the content the running rules came from (null when the
-   * file could not be used at start, so that the first readable content is applied).
+   * Starts watching. {@code loaded} is the content the running rules came from (null when the file
+   * could not be used at start, so that the first readable content is applied).
    */
   public static RulesFileWatcher start(Path file, byte[] loaded, Listener listener) {
     RulesFileWatcher watcher = new RulesFileWatcher(file, loaded, listener);
@@ -99,8 +100,8 @@ public final class RulesFileWatcher implements AutoCloseable {
   }
 
   /**
-   * Reads the file and applies it when its content changed. Synchronized so that a test calling
-   * it races with nothing; visible for tests.
+   * Reads the file and applies it when its content changed. Synchronized so that a test calling it
+   * races with nothing; visible for tests.
    */
   synchronized void checkNow() {
     byte[] content;

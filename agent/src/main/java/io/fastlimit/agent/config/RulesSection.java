@@ -125,8 +125,7 @@ final class RulesSection {
             "cost " + cost + " is above the limit " + rate + ": no request could ever pass");
       }
     }
-    Algorithm algorithm =
-        yaml.word(keys.get("algorithm"), ALGORITHMS, defaultAlgorithm);
+    Algorithm algorithm = yaml.word(keys.get("algorithm"), ALGORITHMS, defaultAlgorithm);
     if (algorithm == Algorithm.SLIDING_LOG) {
       slidingLogLimit(ipRate, keys.containsKey("ip") ? keys.get("ip") : keys.get("limit"));
       slidingLogLimit(userRate, keys.get("user"));

@@ -48,7 +48,10 @@ final class Substitution {
       }
       if (replacement == null) {
         problems.accept(
-            "environment variable '" + name + "' is not set; set it or write ${" + name
+            "environment variable '"
+                + name
+                + "' is not set; set it or write ${"
+                + name
                 + ":-default}");
         replacement = "";
       }

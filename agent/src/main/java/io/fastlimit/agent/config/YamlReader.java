@@ -35,6 +35,7 @@ final class YamlReader {
   private final String file;
   private final Substitution substitution;
   private final List<ConfigProblem> problems = new ArrayList<>();
+
   /** Scalars whose value came from the environment: node -> {as written, as substituted}. */
   private final Map<Node, String[]> substituted = new IdentityHashMap<>();
 

@@ -37,8 +37,7 @@ public final class FilterExitAdvice {
     }
     HttpServletRequest httpRequest = (HttpServletRequest) request;
     // an async request goes on elsewhere: a servlet may still see it on another thread
-    if (httpRequest.getDispatcherType() != DispatcherType.REQUEST
-        || httpRequest.isAsyncStarted()) {
+    if (httpRequest.getDispatcherType() != DispatcherType.REQUEST || httpRequest.isAsyncStarted()) {
       return;
     }
     bridge.answeredInFilter(

@@ -28,12 +28,10 @@ final class JakartaAdvice {
     Map<String, String> renamed = new HashMap<>();
     renamed.put(internal(ServletApiAdvice.class.getName()), internal(NAME));
     renamed.put(internal(FilterExitAdvice.class.getName()), internal(FILTER_EXIT_NAME));
-    renamed.put(
-        internal(ReceivedAddressAdvice.class.getName()), internal(RECEIVED_ADDRESS_NAME));
+    renamed.put(internal(ReceivedAddressAdvice.class.getName()), internal(RECEIVED_ADDRESS_NAME));
     Map<String, byte[]> classes = new HashMap<>();
     classes.put(NAME, rename(agentClasses, ServletApiAdvice.class.getName(), renamed));
-    classes.put(
-        FILTER_EXIT_NAME, rename(agentClasses, FilterExitAdvice.class.getName(), renamed));
+    classes.put(FILTER_EXIT_NAME, rename(agentClasses, FilterExitAdvice.class.getName(), renamed));
     classes.put(
         RECEIVED_ADDRESS_NAME,
         rename(agentClasses, ReceivedAddressAdvice.class.getName(), renamed));

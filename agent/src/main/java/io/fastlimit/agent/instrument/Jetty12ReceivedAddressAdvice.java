@@ -11,9 +11,8 @@ import org.eclipse.jetty.server.Request;
  * Inlined at the start of Jetty 12's {@code ForwardedRequestCustomizer.customize(Request,
  * HttpFields.Mutable)}, which wraps the core request in one whose address is the leftmost
  * X-Forwarded-For entry: keeps the connection's peer and the header as Jetty received them in
- * {@link ReceivedAddress}'s attributes of the core request, which the servlet request reads
- * through (checked on ee10). Names Jetty's core types only, no servlet type, so it needs no
- * jakarta copy.
+ * {@link ReceivedAddress}'s attributes of the core request, which the servlet request reads through
+ * (checked on ee10). Names Jetty's core types only, no servlet type, so it needs no jakarta copy.
  */
 public final class Jetty12ReceivedAddressAdvice {
 

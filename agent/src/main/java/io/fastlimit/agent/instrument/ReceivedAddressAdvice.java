@@ -8,14 +8,14 @@ import javax.servlet.http.HttpServletRequest;
 import net.bytebuddy.asm.Advice;
 
 /**
- * Inlined at the start of {@code setRemoteAddr} of the containers' own request classes that
- * rewrite the client address in place: Tomcat's {@code org.apache.catalina.connector.Request}
- * (called by RemoteIpValve, before it rewrites X-Forwarded-For) and Jetty's {@code
+ * Inlined at the start of {@code setRemoteAddr} of the containers' own request classes that rewrite
+ * the client address in place: Tomcat's {@code org.apache.catalina.connector.Request} (called by
+ * RemoteIpValve, before it rewrites X-Forwarded-For) and Jetty's {@code
  * org.eclipse.jetty.server.Request} up to Jetty 11 (called by ForwardedRequestCustomizer; Jetty
- * leaves the header as received). The first call of a request keeps the peer and the header as
- * the container received them in {@link ReceivedAddress}'s attributes; later calls (the valve
- * restoring the address on its way out) change nothing. Written against javax.servlet; the
- * jakarta copy is made by {@link JakartaAdvice}.
+ * leaves the header as received). The first call of a request keeps the peer and the header as the
+ * container received them in {@link ReceivedAddress}'s attributes; later calls (the valve restoring
+ * the address on its way out) change nothing. Written against javax.servlet; the jakarta copy is
+ * made by {@link JakartaAdvice}.
  */
 public final class ReceivedAddressAdvice {
 

@@ -11,8 +11,8 @@ import net.bytebuddy.asm.Advice;
 /**
  * Inlined at the end of the constructors of the components that rewrite the client address
  * (Tomcat's RemoteIpValve and RemoteIpFilter, Spring's ForwardedHeaderFilter, Jetty's
- * ForwardedRequestCustomizer, Undertow's ProxyPeerAddressHandler): tells the bridge which one
- * is in use, so the agent can say once, at start-up, what it does about it.
+ * ForwardedRequestCustomizer, Undertow's ProxyPeerAddressHandler): tells the bridge which one is in
+ * use, so the agent can say once, at start-up, what it does about it.
  */
 public final class RewriterSeenAdvice {
 

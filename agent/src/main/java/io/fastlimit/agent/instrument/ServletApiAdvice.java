@@ -23,13 +23,13 @@ import net.bytebuddy.asm.Advice;
  * from the request, has one {@link ActiveRules} of the bridge decide, and writes headers or the
  * rejection. Written once against javax.servlet; the jakarta.servlet copy is this class with the
  * package names swapped ({@link JakartaAdvice}). It can only use servlet, JDK and bootstrap
- * classes, because it runs in the application's class loaders; helper methods of its own would
- * have to be injected into each of them, so what needs no servlet type lives behind the bridge.
+ * classes, because it runs in the application's class loaders; helper methods of its own would have
+ * to be injected into each of them, so what needs no servlet type lives behind the bridge.
  *
  * <p>At a filter it decides only the rules marked {@code before-filters} (once, at the first
- * filter); at the servlet the others, or every rule when no filter ran. It also traces the
- * request through the filters ({@link FilterTrace}, left in {@link FilterExitAdvice}) to report
- * requests the application answers inside a filter, which servlet rules never see.
+ * filter); at the servlet the others, or every rule when no filter ran. It also traces the request
+ * through the filters ({@link FilterTrace}, left in {@link FilterExitAdvice}) to report requests
+ * the application answers inside a filter, which servlet rules never see.
  */
 public final class ServletApiAdvice {
 

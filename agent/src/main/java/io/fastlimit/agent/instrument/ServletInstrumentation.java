@@ -7,8 +7,8 @@ import static net.bytebuddy.matcher.ElementMatchers.isInterface;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -26,9 +26,9 @@ import net.bytebuddy.utility.JavaModule;
 
 /**
  * Installs the advice on {@code service(ServletRequest, ServletResponse)} of every concrete
- * javax.servlet and jakarta.servlet Servlet and on {@code doFilter(ServletRequest,
- * ServletResponse, FilterChain)} of every Filter, including classes already loaded
- * (retransformation, for attaching to a running JVM).
+ * javax.servlet and jakarta.servlet Servlet and on {@code doFilter(ServletRequest, ServletResponse,
+ * FilterChain)} of every Filter, including classes already loaded (retransformation, for attaching
+ * to a running JVM).
  */
 public final class ServletInstrumentation {
 
@@ -72,11 +72,11 @@ public final class ServletInstrumentation {
   }
 
   /**
-   * Concrete servlets and filters of one servlet API that declare the entry method themselves
-   * (a servlet that only overrides doGet runs HttpServlet's service, which carries the advice).
-   * The declared-method test reads only the class at hand, so it runs first: the costly walk up
-   * the type hierarchy happens for the few classes that pass it, not for every class the
-   * application loads (which had quadrupled a Spring Boot start).
+   * Concrete servlets and filters of one servlet API that declare the entry method themselves (a
+   * servlet that only overrides doGet runs HttpServlet's service, which carries the advice). The
+   * declared-method test reads only the class at hand, so it runs first: the costly walk up the
+   * type hierarchy happens for the few classes that pass it, not for every class the application
+   * loads (which had quadrupled a Spring Boot start).
    */
   private static ElementMatcher.Junction<TypeDescription> implementations(String servletPackage) {
     return not(isInterface())
@@ -99,8 +99,7 @@ public final class ServletInstrumentation {
         .and(takesArgument(1, named(servletPackage + ".ServletResponse")));
   }
 
-  private static ElementMatcher.Junction<MethodDescription> doFilterMethod(
-      String servletPackage) {
+  private static ElementMatcher.Junction<MethodDescription> doFilterMethod(String servletPackage) {
     return concrete()
         .and(named("doFilter"))
         .and(takesArguments(3))

@@ -13,11 +13,11 @@ import net.bytebuddy.asm.Advice;
 
 /**
  * Inlined at the end of the constructor of Undertow's servlet request ({@code
- * HttpServletRequestImpl}). Undertow's ProxyPeerAddressHandler (proxy-address-forwarding) sets
- * the exchange's source address, which the servlet sees, to the leftmost X-Forwarded-For entry;
- * the connection's peer stays as received. When the two differ, keeps the peer and the header
- * (which Undertow leaves as sent) in {@link ReceivedAddress}'s attributes. Names no servlet type,
- * so one copy serves javax (Undertow 2.2) and jakarta (2.3).
+ * HttpServletRequestImpl}). Undertow's ProxyPeerAddressHandler (proxy-address-forwarding) sets the
+ * exchange's source address, which the servlet sees, to the leftmost X-Forwarded-For entry; the
+ * connection's peer stays as received. When the two differ, keeps the peer and the header (which
+ * Undertow leaves as sent) in {@link ReceivedAddress}'s attributes. Names no servlet type, so one
+ * copy serves javax (Undertow 2.2) and jakarta (2.3).
  */
 public final class UndertowReceivedAddressAdvice {
 

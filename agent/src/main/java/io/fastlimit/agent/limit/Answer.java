@@ -5,9 +5,9 @@ import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.config.AgentConfig;
 
 /**
- * What an entry point makes of a {@link Decision}: a verdict for the servlet advice; another
- * entry point brings its own. The common request makes one charge; an answer that needs no
- * {@link Decision} object for it overrides {@link #one} and so allocates none per request.
+ * What an entry point makes of a {@link Decision}: a verdict for the servlet advice; another entry
+ * point brings its own. The common request makes one charge; an answer that needs no {@link
+ * Decision} object for it overrides {@link #one} and so allocates none per request.
  */
 @FunctionalInterface
 public interface Answer<R> {

@@ -6,13 +6,14 @@ import io.fastlimit.agent.config.AgentConfig;
 
 /**
  * What the limiter decided for one request: every charge it made with the backend's outcome of
- * each, whether the request is blocked, and which charge answers for it (its headers, its wait).
- * It keeps the configuration it was decided under, so that the answer is written by the same
- * rules version. The common one-charge request is held without arrays.
+ * each, whether the request is blocked, and which charge answers for it (its headers, its wait). It
+ * keeps the configuration it was decided under, so that the answer is written by the same rules
+ * version. The common one-charge request is held without arrays.
  */
 public final class Decision {
 
   private final AgentConfig config;
+
   /** Null when the request made one charge: then it is {@link #only}. */
   private final Charge[] charges;
 
@@ -20,6 +21,7 @@ public final class Decision {
   private final Charge only;
   private final Outcome onlyOutcome;
   private final boolean blocked;
+
   /** The charge that answers for the request; -1 when all charges are observe-only. */
   private final int answering;
 
@@ -86,8 +88,8 @@ public final class Decision {
   }
 
   /**
-   * The charge whose outcome the response tells: the blocking one with the longest wait, else
-   * the enforced one with the least remaining; null when every charge is observe-only (dry-run).
+   * The charge whose outcome the response tells: the blocking one with the longest wait, else the
+   * enforced one with the least remaining; null when every charge is observe-only (dry-run).
    */
   public Charge answering() {
     return answering < 0 ? null : charge(answering);

@@ -20,6 +20,7 @@ final class DecisionStats {
   private static final int MAX_UNREACHED_REPORTS = 1000;
 
   private final RateLimitedLog dryRunLog = new RateLimitedLog(20, System::currentTimeMillis);
+
   /** Names of the rules already reported as never reached (answered inside a filter). */
   private final Set<String> unreachedRules = ConcurrentHashMap.newKeySet();
 

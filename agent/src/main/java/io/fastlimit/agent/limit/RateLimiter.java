@@ -4,8 +4,8 @@ import io.fastlimit.agent.backend.Backend;
 import io.fastlimit.agent.backend.BucketKind;
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Outcome;
-import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.client.KeyText;
+import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.agent.rules.RuleSet;
@@ -15,12 +15,12 @@ import java.util.Arrays;
 /**
  * Decides requests: matches the rules of a stage, picks one bucket per rule (the user's when the
  * rule has a user rate and the request a user id, else the client IP's), charges them all in one
- * backend step and returns the {@link Decision}, counted in the rules' statistics. Plain values
- * in, no servlet types; the configuration is a snapshot swapped whole on reload.
+ * backend step and returns the {@link Decision}, counted in the rules' statistics. Plain values in,
+ * no servlet types; the configuration is a snapshot swapped whole on reload.
  *
- * <p>Bucket keys are {@code prefix:rule:ip:{address}} and {@code prefix:rule:user:{id}}: the
- * client id is a Redis Cluster hash tag, so every bucket of one client lives in one slot and the
- * charges of a request stay one atomic step. Rule names and prefixes cannot contain braces.
+ * <p>Bucket keys are {@code prefix:rule:ip:{address}} and {@code prefix:rule:user:{id}}: the client
+ * id is a Redis Cluster hash tag, so every bucket of one client lives in one slot and the charges
+ * of a request stay one atomic step. Rule names and prefixes cannot contain braces.
  */
 public final class RateLimiter {
 
@@ -59,8 +59,8 @@ public final class RateLimiter {
   }
 
   /**
-   * The rules in force now. A request reads and is decided by the one snapshot it took, so a
-   * reload in between cannot mix two versions.
+   * The rules in force now. A request reads and is decided by the one snapshot it took, so a reload
+   * in between cannot mix two versions.
    */
   public RulesSnapshot snapshot() {
     return snapshot;
@@ -69,9 +69,9 @@ public final class RateLimiter {
   /**
    * Decides one request at one stage under {@code rules} (a {@link #snapshot()}) and returns what
    * {@code answer}, the caller's response side, makes of the decision: a verdict for the servlet
-   * advice; another entry point brings its own. Returns null when no rule charges the request:
-   * none matches, the client is exempt, or only user rules match an anonymous request. A
-   * backend failure is counted against the rules and thrown.
+   * advice; another entry point brings its own. Returns null when no rule charges the request: none
+   * matches, the client is exempt, or only user rules match an anonymous request. A backend failure
+   * is counted against the rules and thrown.
    */
   public <R> R decide(
       RulesSnapshot rules,
@@ -104,11 +104,7 @@ public final class RateLimiter {
 
   /** The common case, one rule: the same steps as {@link #decideMany} without arrays. */
   private <R> R decideOne(
-      RulesSnapshot current,
-      RateLimitRule rule,
-      String client,
-      String user,
-      Answer<R> answer) {
+      RulesSnapshot current, RateLimitRule rule, String client, String user, Answer<R> answer) {
     Charge charge = chargeFor(current, rule, client, user);
     if (charge == null) {
       return null;
@@ -125,11 +121,7 @@ public final class RateLimiter {
   }
 
   private <R> R decideMany(
-      RulesSnapshot current,
-      RateLimitRule[] rules,
-      String client,
-      String user,
-      Answer<R> answer) {
+      RulesSnapshot current, RateLimitRule[] rules, String client, String user, Answer<R> answer) {
     Charge[] charges = new Charge[rules.length];
     int count = 0;
     for (RateLimitRule rule : rules) {
@@ -199,8 +191,8 @@ public final class RateLimiter {
   }
 
   /**
-   * The method in upper case. Containers pass "post" through and frameworks route it like POST,
-   * so a rule for POST must see it as POST; allocates only for a method not already upper case.
+   * The method in upper case. Containers pass "post" through and frameworks route it like POST, so
+   * a rule for POST must see it as POST; allocates only for a method not already upper case.
    */
   static String upperCase(String method) {
     for (int i = 0; i < method.length(); i++) {

@@ -12,10 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One configuration plus what the limiter derives from it once rather than per request: the
- * rules by stage, what an entry point reads from a request for them, the key start of every
- * rule's buckets and every rule's statistics. Immutable; the limiter swaps it whole on reload,
- * and a request is decided by the one snapshot it started with.
+ * One configuration plus what the limiter derives from it once rather than per request: the rules
+ * by stage, what an entry point reads from a request for them, the key start of every rule's
+ * buckets and every rule's statistics. Immutable; the limiter swaps it whole on reload, and a
+ * request is decided by the one snapshot it started with.
  */
 public final class RulesSnapshot {
 
@@ -23,14 +23,18 @@ public final class RulesSnapshot {
   private static final Stage[] STAGES = Stage.values();
 
   final AgentConfig config;
+
   /** The request attribute holding the user id, or null when no rule limits users. */
   final String userIdAttribute;
 
   final boolean userIdFromPrincipal;
+
   /** The rules by stage (by {@link Stage#ordinal()}). */
   final RuleSet[] byStage;
+
   /** Statistics of each rule, by the rule's index. */
   final RuleStats[] ruleStats;
+
   /** By bucket kind (ordinal), then rule index: {@link Charge#keyStart}, null without a rate. */
   private final String[][] keyStarts;
 

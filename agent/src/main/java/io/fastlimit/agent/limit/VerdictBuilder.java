@@ -40,7 +40,9 @@ public final class VerdictBuilder {
     }
     Outcome outcome = decision.answeringOutcome();
     AgentConfig config = decision.config();
-    return decision.blocked() ? blocked(config, charge, outcome) : admitted(config, charge, outcome);
+    return decision.blocked()
+        ? blocked(config, charge, outcome)
+        : admitted(config, charge, outcome);
   }
 
   /** The verdict of a request that made one charge: what {@link #verdict(Decision)} gives it. */

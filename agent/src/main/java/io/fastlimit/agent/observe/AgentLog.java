@@ -75,9 +75,9 @@ public final class AgentLog {
   }
 
   /**
-   * Logs an error the first time a failure of this kind happens and stays silent after, so a
-   * fault on the request path cannot flood the log. The kind is the caller's label plus the
-   * failure's class; the set of kinds is bounded.
+   * Logs an error the first time a failure of this kind happens and stays silent after, so a fault
+   * on the request path cannot flood the log. The kind is the caller's label plus the failure's
+   * class; the set of kinds is bounded.
    */
   public static void once(String what, Throwable failure) {
     String kind = what + '|' + (failure == null ? "" : failure.getClass().getName());

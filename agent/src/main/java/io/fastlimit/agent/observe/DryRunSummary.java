@@ -1,8 +1,8 @@
 package io.fastlimit.agent.observe;
 
 /**
- * Every period, one line per rule that would have blocked requests in dry-run since the last
- * line: the count the rate-limited per-request log may have suppressed.
+ * Every period, one line per rule that would have blocked requests in dry-run since the last line:
+ * the count the rate-limited per-request log may have suppressed.
  */
 public final class DryRunSummary {
 

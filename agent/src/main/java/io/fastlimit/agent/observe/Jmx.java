@@ -15,11 +15,11 @@ import javax.management.StandardMBean;
  * Publishes the statistics as MBeans: {@code io.fastlimit:type=Agent} and one {@code
  * io.fastlimit:type=Rule,name="..."} per rule, visible in jconsole and VisualVM.
  *
- * <p>Registration waits until the application has served its first request. Touching the
- * platform MBean server earlier initializes java.util.logging, which breaks application servers
- * that install their own LogManager during start (JBoss/WildFly); by the first request the server
- * is up. A daemon thread created at start does the waiting, so no application thread (and no
- * webapp class loader) is ever captured.
+ * <p>Registration waits until the application has served its first request. Touching the platform
+ * MBean server earlier initializes java.util.logging, which breaks application servers that install
+ * their own LogManager during start (JBoss/WildFly); by the first request the server is up. A
+ * daemon thread created at start does the waiting, so no application thread (and no webapp class
+ * loader) is ever captured.
  */
 public final class Jmx {
 

@@ -9,10 +9,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The statistics in Prometheus text format on {@code http://127.0.0.1:PORT/metrics}. A plain
- * socket loop on one daemon thread, bound to loopback only: no HTTP server library (the JDK's
- * logs through java.util.logging, which the agent must not initialize) and nothing reachable from
- * outside the host.
+ * The statistics in Prometheus text format on {@code http://127.0.0.1:PORT/metrics}. A plain socket
+ * loop on one daemon thread, bound to loopback only: no HTTP server library (the JDK's logs through
+ * java.util.logging, which the agent must not initialize) and nothing reachable from outside the
+ * host.
  */
 public final class PrometheusEndpoint implements AutoCloseable {
 

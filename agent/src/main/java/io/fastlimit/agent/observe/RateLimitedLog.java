@@ -4,9 +4,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * Lines that can repeat per request (dry-run would-blocks) go through here: at most
- * {@code perSecond} lines each second, and a count of what was suppressed, so a flood cannot fill
- * the disk.
+ * Lines that can repeat per request (dry-run would-blocks) go through here: at most {@code
+ * perSecond} lines each second, and a count of what was suppressed, so a flood cannot fill the
+ * disk.
  */
 public final class RateLimitedLog {
 

@@ -3,8 +3,8 @@ package io.fastlimit.agent.observe;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What happened to the requests of one rule since the agent started. Kept across reloads for a
- * rule whose name did not change. Contention-free counters: they are bumped on every request.
+ * What happened to the requests of one rule since the agent started. Kept across reloads for a rule
+ * whose name did not change. Contention-free counters: they are bumped on every request.
  */
 public final class RuleStats {
 

@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * The statistics of every rule by name, and of the rules file itself (last reload). One per
- * agent; rule entries survive reloads, so counts of unchanged rules go on.
+ * The statistics of every rule by name, and of the rules file itself (last reload). One per agent;
+ * rule entries survive reloads, so counts of unchanged rules go on.
  */
 public final class Stats {
 
@@ -50,8 +50,8 @@ public final class Stats {
   }
 
   /**
-   * Requests of clients without a counter that the memory backend refused because counters
-   * blocking their clients filled {@code memory.max-keys}.
+   * Requests of clients without a counter that the memory backend refused because counters blocking
+   * their clients filled {@code memory.max-keys}.
    */
   public long newClientsRefused() {
     return newClientsRefused.getAsLong();

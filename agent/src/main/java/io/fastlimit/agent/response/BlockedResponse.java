@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a blocked request gets instead of the application: status, content type and a body
- * template with {@code {retry_after}}, {@code {limit}} and {@code {rule}} filled in. The template
- * is split once, when the rules are loaded. Immutable.
+ * What a blocked request gets instead of the application: status, content type and a body template
+ * with {@code {retry_after}}, {@code {limit}} and {@code {rule}} filled in. The template is split
+ * once, when the rules are loaded. Immutable.
  */
 public final class BlockedResponse {
 

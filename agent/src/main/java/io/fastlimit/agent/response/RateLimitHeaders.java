@@ -6,12 +6,12 @@ import java.util.Locale;
 
 /**
  * The rate-limit response headers: names pre-built once per rules version so that a request only
- * fills in values. Two styles, alone or together: the common {@code X-RateLimit-Limit /
- * -Remaining / -Reset} (Reset in epoch seconds), and the IETF draft's structured fields
+ * fills in values. Two styles, alone or together: the common {@code X-RateLimit-Limit / -Remaining
+ * / -Reset} (Reset in epoch seconds), and the IETF draft's structured fields
  * (draft-ietf-httpapi-ratelimit-headers): {@code RateLimit-Policy: "rule";q=LIMIT;w=WINDOW} and
- * {@code RateLimit: "rule";r=REMAINING;t=SECONDS-TO-RESET}. A 429 always carries Retry-After.
- * The settings are fixed per rules version; the one mutable part is a cache of the last Reset
- * text, replaced whole (a volatile reference), so instances are safe to share between threads.
+ * {@code RateLimit: "rule";r=REMAINING;t=SECONDS-TO-RESET}. A 429 always carries Retry-After. The
+ * settings are fixed per rules version; the one mutable part is a cache of the last Reset text,
+ * replaced whole (a volatile reference), so instances are safe to share between threads.
  */
 public final class RateLimitHeaders {
 
@@ -47,6 +47,7 @@ public final class RateLimitHeaders {
   private final String[] allowedNames;
   private final String[] blockedNames;
   private final String[] retryAfterOnly;
+
   /** The text of the last Reset sent: it changes once a second at most for windows. */
   private volatile SecondsText lastReset = new SecondsText(-1, "");
 
@@ -128,10 +129,10 @@ public final class RateLimitHeaders {
   }
 
   /**
-   * Values matching {@link #allowedNames()} (retryAfterSeconds &lt; 0) or {@link
-   * #blockedNames()} (retryAfterSeconds &ge; 1). {@code resetAtMillis} and {@code
-   * decidedAtMillis} are by the backend's clock: the IETF style's seconds to reset are their
-   * difference, whatever this JVM's clock says.
+   * Values matching {@link #allowedNames()} (retryAfterSeconds &lt; 0) or {@link #blockedNames()}
+   * (retryAfterSeconds &ge; 1). {@code resetAtMillis} and {@code decidedAtMillis} are by the
+   * backend's clock: the IETF style's seconds to reset are their difference, whatever this JVM's
+   * clock says.
    */
   public String[] values(
       String rule,

@@ -14,8 +14,8 @@ public enum Algorithm {
   /** Capacity = limit, refilled continuously at limit per window. */
   TOKEN_BUCKET("token-bucket"),
   /**
-   * The time of every request in the last window length: never more than the limit in any
-   * rolling window, at the cost of memory that grows with the limit (at most {@link
+   * The time of every request in the last window length: never more than the limit in any rolling
+   * window, at the cost of memory that grows with the limit (at most {@link
    * #SLIDING_LOG_MAX_LIMIT}).
    */
   SLIDING_LOG("sliding-log");

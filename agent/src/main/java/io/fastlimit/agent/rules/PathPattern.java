@@ -78,8 +78,7 @@ public final class PathPattern {
 
   /**
    * The canonical form of a path for matching: single slashes, no trailing slash (except "/").
-   * Returns the argument itself when it is already canonical, so the common case allocates
-   * nothing.
+   * Returns the argument itself when it is already canonical, so the common case allocates nothing.
    */
   public static String normalize(String path) {
     int length = path.length();
@@ -127,11 +126,11 @@ public final class PathPattern {
   }
 
   /**
-   * Whether a canonical path (see {@link #normalize}) matches. Like wildcard matching of text,
-   * with segments for characters: on a mismatch only the last {@code **} seen takes one more
-   * segment, because any earlier one's choices are covered by it. So the work is at most
-   * path segments x pattern segments however many {@code **} there are, where trying every
-   * split would grow with the path to the power of their number.
+   * Whether a canonical path (see {@link #normalize}) matches. Like wildcard matching of text, with
+   * segments for characters: on a mismatch only the last {@code **} seen takes one more segment,
+   * because any earlier one's choices are covered by it. So the work is at most path segments x
+   * pattern segments however many {@code **} there are, where trying every split would grow with
+   * the path to the power of their number.
    */
   public boolean matches(String path) {
     return matchesAfter(path, 0, 1);
@@ -140,8 +139,8 @@ public final class PathPattern {
   /**
    * As {@link #matches}, for a canonical path whose first {@code segment} segments are already
    * known to equal this pattern's first (literal) segments, continuing at {@code position}, the
-   * index where the path's next segment starts. The rule index has compared them on its way
-   * down, so they are not compared twice.
+   * index where the path's next segment starts. The rule index has compared them on its way down,
+   * so they are not compared twice.
    */
   public boolean matchesAfter(String path, int segment, int position) {
     if (segment == segments.length - 1 && kinds[segment] == ANY_SEGMENTS) {

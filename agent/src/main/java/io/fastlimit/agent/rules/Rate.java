@@ -6,14 +6,15 @@ import java.util.Locale;
 public final class Rate {
 
   /**
-   * Largest {@code limit x window-ms} a rate may have (about a million requests per second over
-   * a year): it keeps the backends' exact integer arithmetic free of overflow.
+   * Largest {@code limit x window-ms} a rate may have (about a million requests per second over a
+   * year): it keeps the backends' exact integer arithmetic free of overflow.
    */
   public static final long MAX_LIMIT_TIMES_WINDOW = 1L << 60;
 
   private final long limit;
   private final long windowMillis;
   private final String text;
+
   /** The limit in decimal, made once: it is a header value of every limited request. */
   private final String limitText;
 

@@ -45,8 +45,8 @@ public final class RateLimitRule {
   }
 
   /**
-   * Whether the rule covers this method. A rule for GET also covers HEAD, because containers
-   * answer HEAD by running the GET handler: otherwise HEAD would be a way around a GET limit.
+   * Whether the rule covers this method. A rule for GET also covers HEAD, because containers answer
+   * HEAD by running the GET handler: otherwise HEAD would be a way around a GET limit.
    */
   public boolean coversMethod(String method) {
     if (methods == null) {

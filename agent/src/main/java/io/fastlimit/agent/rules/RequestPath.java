@@ -6,9 +6,9 @@ package io.fastlimit.agent.rules;
  * Undertow hands them over as sent (and {@code %2e} decoded to a dot), so the agent resolves them
  * itself: a rule must not depend on which container the application runs in.
  *
- * <p>{@code ..} above the root stays at the root. A segment whose part before {@code ;} is
- * {@code .} or {@code ..} counts as one ({@code /..;/}, which Undertow keeps as it came, is
- * {@code ..} to Tomcat and to frameworks that strip path parameters).
+ * <p>{@code ..} above the root stays at the root. A segment whose part before {@code ;} is {@code
+ * .} or {@code ..} counts as one ({@code /..;/}, which Undertow keeps as it came, is {@code ..} to
+ * Tomcat and to frameworks that strip path parameters).
  */
 public final class RequestPath {
 
@@ -23,8 +23,8 @@ public final class RequestPath {
   }
 
   /**
-   * Resolves the dot segments of a path already canonical for {@link PathPattern#normalize}.
-   * One scan and no allocation when it has none, the usual case: the argument comes back.
+   * Resolves the dot segments of a path already canonical for {@link PathPattern#normalize}. One
+   * scan and no allocation when it has none, the usual case: the argument comes back.
    */
   public static String withoutDotSegments(String canonical) {
     return hasDotSegment(canonical) ? resolve(canonical) : canonical;

@@ -7,11 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The rules of one version of the rules file, indexed for matching: exact paths by one hash
- * lookup, patterns in a tree of their leading literal segments, so that a request only tries the
- * patterns whose literal start it shares (with a thousand {@code /api/vN/**} rules, one).
- * Immutable;
- * a reload builds a new one and swaps it in whole.
+ * The rules of one version of the rules file, indexed for matching: exact paths by one hash lookup,
+ * patterns in a tree of their leading literal segments, so that a request only tries the patterns
+ * whose literal start it shares (with a thousand {@code /api/vN/**} rules, one). Immutable; a
+ * reload builds a new one and swaps it in whole.
  */
 public final class RuleSet {
 
@@ -19,12 +18,15 @@ public final class RuleSet {
 
   private final List<RateLimitRule> rules;
   private final Map<String, RateLimitRule[]> exact;
+
   /**
-   * Bit n set when an exact path is n characters long (bit 63: 63 or more), so that most
-   * requests skip hashing their whole path, a fresh string each time, for the exact lookup.
+   * Bit n set when an exact path is n characters long (bit 63: 63 or more), so that most requests
+   * skip hashing their whole path, a fresh string each time, for the exact lookup.
    */
   private final long exactLengths;
+
   private final Node patterns;
+
   /** By rule index: an array of that rule alone, the answer when a request matches one rule. */
   private final RateLimitRule[][] alone;
 
@@ -35,12 +37,14 @@ public final class RuleSet {
     RateLimitRule[] rules = NONE;
     String[] childNames = new String[0];
     Node[] children = new Node[0];
+
     /**
-     * With more than a few children, an open-addressing table of them by the String hash of
-     * their name (slot holds child index + 1, 0 is empty; at most half full), so that a lookup
-     * hashes the path's segment where it lies instead of cutting a substring out of it.
+     * With more than a few children, an open-addressing table of them by the String hash of their
+     * name (slot holds child index + 1, 0 is empty; at most half full), so that a lookup hashes the
+     * path's segment where it lies instead of cutting a substring out of it.
      */
     int[] table;
+
     /** 32 - log2(table length): the hash bits that pick a slot. */
     int shift;
 
@@ -237,8 +241,7 @@ public final class RuleSet {
     int j = 0;
     while (i < first.length || j < second.length) {
       RateLimitRule next;
-      if (j == second.length
-          || (i < first.length && first[i].index() <= second[j].index())) {
+      if (j == second.length || (i < first.length && first[i].index() <= second[j].index())) {
         next = first[i++];
       } else {
         next = second[j++];

@@ -49,7 +49,8 @@ class BackendsTest {
 
   @Test
   void backendOrProviderIsFoundByClassName() throws Exception {
-    assertThat(Backends.create(NamedBackend.class.getName(), new BackendContext(Map.of(), 1000, null)))
+    assertThat(
+            Backends.create(NamedBackend.class.getName(), new BackendContext(Map.of(), 1000, null)))
         .isInstanceOf(NamedBackend.class);
     assertThat(
             Backends.create(

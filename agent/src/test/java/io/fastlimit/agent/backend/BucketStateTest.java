@@ -17,12 +17,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 class BucketStateTest {
 
   private static final long MINUTE = 60_000;
+
   /** A time on a minute (and second) boundary, far from epoch 0. */
   private static final long START = 28_333_334L * MINUTE;
 
   /** A check that consumes when it admits, as the backend does for a lone charge. */
-  private static Outcome take(BucketState state, Algorithm algorithm, long limit, long window,
-      long cost, long now) {
+  private static Outcome take(
+      BucketState state, Algorithm algorithm, long limit, long window, long cost, long now) {
     Outcome outcome = state.check(algorithm, limit, window, cost, now);
     if (outcome.allowed()) {
       state.commit(window, cost);
@@ -30,8 +31,14 @@ class BucketStateTest {
     return outcome;
   }
 
-  private static int burst(BucketState state, Algorithm algorithm, long limit, long window,
-      long cost, long now, int attempts) {
+  private static int burst(
+      BucketState state,
+      Algorithm algorithm,
+      long limit,
+      long window,
+      long cost,
+      long now,
+      int attempts) {
     int admitted = 0;
     for (int i = 0; i < attempts; i++) {
       if (take(state, algorithm, limit, window, cost, now).allowed()) {
@@ -151,11 +158,9 @@ class BucketStateTest {
     assertThat(burst(state, SLIDING_WINDOW, 10, window, 1, START + 900, 10)).isEqualTo(10);
 
     // 300 ms into the next window the previous 10 weigh 10 x 700/1000 = 7: 3 fit
-    assertThat(burst(state, SLIDING_WINDOW, 10, window, 1, START + window + 300, 10))
-        .isEqualTo(3);
+    assertThat(burst(state, SLIDING_WINDOW, 10, window, 1, START + window + 300, 10)).isEqualTo(3);
     // 200 ms later they weigh 5 and the current window holds 3: 2 more fit
-    assertThat(burst(state, SLIDING_WINDOW, 10, window, 1, START + window + 500, 10))
-        .isEqualTo(2);
+    assertThat(burst(state, SLIDING_WINDOW, 10, window, 1, START + window + 500, 10)).isEqualTo(2);
     // in its last millisecond the previous window weighs 0.01: 5 + 1 + 0.01 leave 3 whole
     Outcome late = state.check(SLIDING_WINDOW, 10, window, 1, START + 2 * window - 1);
     assertThat(late.allowed()).isTrue();
@@ -223,8 +228,8 @@ class BucketStateTest {
   /** One request in a history: when, and at what cost. */
   private record Step(long at, long cost) {}
 
-  private static BucketState replay(List<Step> history, Algorithm algorithm, long limit,
-      long window) {
+  private static BucketState replay(
+      List<Step> history, Algorithm algorithm, long limit, long window) {
     BucketState state = new BucketState();
     for (Step step : history) {
       take(state, algorithm, limit, window, step.cost(), step.at());
@@ -233,8 +238,8 @@ class BucketStateTest {
   }
 
   /** How many requests of cost 1 are admitted at {@code now} after the history. */
-  private static long unitRequestsThatFit(List<Step> history, Algorithm algorithm, long limit,
-      long window, long now) {
+  private static long unitRequestsThatFit(
+      List<Step> history, Algorithm algorithm, long limit, long window, long now) {
     BucketState state = replay(history, algorithm, limit, window);
     return burst(state, algorithm, limit, window, 1, now, (int) limit + 1);
   }
@@ -251,7 +256,7 @@ class BucketStateTest {
           List<Step> history = new ArrayList<>();
           for (int step = 0; step < 14; step++) {
             switch (random.nextInt(4)) {
-              case 0 -> { }
+              case 0 -> {}
               case 1 -> now += 1;
               case 2 -> now += random.nextLong(window) + 1;
               default -> now += random.nextLong(3 * window) + 1;
@@ -290,8 +295,8 @@ class BucketStateTest {
                   .as("not admitted at Retry-After, " + where)
                   .isTrue();
             }
-            assertThat(unitRequestsThatFit(history, algorithm, limit, window,
-                    outcome.resetAtMillis()))
+            assertThat(
+                    unitRequestsThatFit(history, algorithm, limit, window, outcome.resetAtMillis()))
                 .as("full limit at reset, " + where)
                 .isEqualTo(limit);
           }
@@ -315,14 +320,13 @@ class BucketStateTest {
               history.add(new Step(START + firstAt + gap, limit)); // try to use it all up
               long now = START + firstAt + gap;
               Outcome outcome =
-                  replay(history, algorithm, limit, window).check(algorithm, limit, window, cost,
-                      now);
+                  replay(history, algorithm, limit, window)
+                      .check(algorithm, limit, window, cost, now);
               if (outcome.allowed()) {
                 continue;
               }
               long retry = outcome.retryAfterMillis();
-              String where =
-                  String.format("limit=%d cost=%d after %s", limit, cost, history);
+              String where = String.format("limit=%d cost=%d after %s", limit, cost, history);
               assertThat(
                       replay(history, algorithm, limit, window)
                           .check(algorithm, limit, window, cost, now + retry - 1)
@@ -359,9 +363,9 @@ class BucketStateTest {
   // ---- sliding log: exact, held against a model that keeps every admitted request
 
   /**
-   * Walks random request times and costs on a fake clock and checks every answer against a list
-   * of the admitted requests: admitted exactly when the last window length holds room for the
-   * cost, so that no rolling window of that length ever holds more than the limit.
+   * Walks random request times and costs on a fake clock and checks every answer against a list of
+   * the admitted requests: admitted exactly when the last window length holds room for the cost, so
+   * that no rolling window of that length ever holds more than the limit.
    */
   @Test
   void slidingLogAnswersExactlyWhatTheRequestsInTheLastWindowAllow() {
@@ -420,7 +424,8 @@ class BucketStateTest {
               held += other.cost();
             }
           }
-          assertThat(held).as("limit=%d window=%d up to +%d", limit, window, end.at() - START)
+          assertThat(held)
+              .as("limit=%d window=%d up to +%d", limit, window, end.at() - START)
               .isLessThanOrEqualTo(limit);
         }
       }
@@ -458,8 +463,7 @@ class BucketStateTest {
     assertThat(burst(state, SLIDING_LOG, 10, MINUTE, 1, START + MINUTE - 1, 20)).isEqualTo(10);
     assertThat(burst(state, SLIDING_LOG, 10, MINUTE, 1, START + MINUTE, 20)).isZero();
     assertThat(burst(state, SLIDING_LOG, 10, MINUTE, 1, START + 2 * MINUTE - 2, 20)).isZero();
-    assertThat(burst(state, SLIDING_LOG, 10, MINUTE, 1, START + 2 * MINUTE - 1, 20))
-        .isEqualTo(10);
+    assertThat(burst(state, SLIDING_LOG, 10, MINUTE, 1, START + 2 * MINUTE - 1, 20)).isEqualTo(10);
   }
 
   @Test

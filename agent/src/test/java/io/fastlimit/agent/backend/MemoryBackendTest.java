@@ -2,7 +2,6 @@ package io.fastlimit.agent.backend;
 
 import static io.fastlimit.agent.rules.Algorithm.FIXED_WINDOW;
 import static io.fastlimit.agent.rules.Algorithm.SLIDING_WINDOW;
-import static io.fastlimit.agent.rules.Algorithm.TOKEN_BUCKET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -107,7 +106,8 @@ class MemoryBackendTest {
   void theSameBucketTwiceInOneRequestIsLockedOnceAndReleased() {
     MemoryBackend backend = new MemoryBackend(clock::get, 100);
     Charge[] twice = {
-      charge("a", 10, 1, FIXED_WINDOW), charge("b", 10, 1, FIXED_WINDOW),
+      charge("a", 10, 1, FIXED_WINDOW),
+      charge("b", 10, 1, FIXED_WINDOW),
       charge("a", 10, 1, FIXED_WINDOW)
     };
 
@@ -214,7 +214,9 @@ class MemoryBackendTest {
 
   // ---- concurrency
 
-  /** Runs {@code threads} workers, each calling body(i) {@code times} times, all started at once. */
+  /**
+   * Runs {@code threads} workers, each calling body(i) {@code times} times, all started at once.
+   */
   private static void race(int threads, int times, IntConsumer body) throws Exception {
     CountDownLatch ready = new CountDownLatch(threads);
     CountDownLatch go = new CountDownLatch(1);
@@ -256,11 +258,14 @@ class MemoryBackendTest {
     Charge charge = charge("hot", 1_000, 1, algorithm);
     AtomicInteger admittedCount = new AtomicInteger();
 
-    race(8, 1_000, i -> {
-      if (one(backend, charge).allowed()) {
-        admittedCount.incrementAndGet();
-      }
-    });
+    race(
+        8,
+        1_000,
+        i -> {
+          if (one(backend, charge).allowed()) {
+            admittedCount.incrementAndGet();
+          }
+        });
 
     assertThat(admittedCount.get()).isEqualTo(1_000);
   }
@@ -273,11 +278,14 @@ class MemoryBackendTest {
     Charge charge = Charges.charge(KEY_START, "hot", 100, 1_000_000, 1, SLIDING_WINDOW, false);
     AtomicInteger admittedCount = new AtomicInteger();
 
-    race(8, 1_000, i -> {
-      if (one(backend, charge).allowed()) {
-        admittedCount.incrementAndGet();
-      }
-    });
+    race(
+        8,
+        1_000,
+        i -> {
+          if (one(backend, charge).allowed()) {
+            admittedCount.incrementAndGet();
+          }
+        });
 
     assertThat(ticking.get()).isLessThan(START + 1_000_000);
     assertThat(admittedCount.get()).isEqualTo(100);
@@ -293,15 +301,18 @@ class MemoryBackendTest {
     AtomicInteger pairs = new AtomicInteger();
     AtomicInteger singles = new AtomicInteger();
 
-    race(8, 1_000, i -> {
-      if (i % 2 == 0) {
-        if (admitted(backend.acquire(both), both)) {
-          pairs.incrementAndGet();
-        }
-      } else if (admitted(backend.acquire(sharedOnly), sharedOnly)) {
-        singles.incrementAndGet();
-      }
-    });
+    race(
+        8,
+        1_000,
+        i -> {
+          if (i % 2 == 0) {
+            if (admitted(backend.acquire(both), both)) {
+              pairs.incrementAndGet();
+            }
+          } else if (admitted(backend.acquire(sharedOnly), sharedOnly)) {
+            singles.incrementAndGet();
+          }
+        });
 
     assertThat(pairs.get()).isEqualTo(300);
     assertThat(singles.get()).isEqualTo(4_000);
@@ -319,14 +330,17 @@ class MemoryBackendTest {
     assertTimeoutPreemptively(
         Duration.ofSeconds(20),
         () ->
-            race(8, 2_000, i -> {
-              if (i % 2 == 0) {
-                backend.acquire(new Charge[] {first, middle});
-              } else {
-                backend.acquire(
-                    new Charge[] {middle, charge("k-c-" + i, 1_000_000, 1, FIXED_WINDOW)});
-              }
-            }));
+            race(
+                8,
+                2_000,
+                i -> {
+                  if (i % 2 == 0) {
+                    backend.acquire(new Charge[] {first, middle});
+                  } else {
+                    backend.acquire(
+                        new Charge[] {middle, charge("k-c-" + i, 1_000_000, 1, FIXED_WINDOW)});
+                  }
+                }));
   }
 
   // ---- bounded memory
@@ -496,7 +510,8 @@ class MemoryBackendTest {
 
     assertThat(backend.newClientsRefused()).isEqualTo(100);
     assertThat(backend.size()).isLessThanOrEqualTo(1_000);
-    Charge first = Charges.charge("fastlimit:login:ip:{", "blocked-0", 1, MINUTE, 1, algorithm, false);
+    Charge first =
+        Charges.charge("fastlimit:login:ip:{", "blocked-0", 1, MINUTE, 1, algorithm, false);
     assertThat(one(backend, first).allowed()).isFalse();
   }
 
@@ -549,7 +564,8 @@ class MemoryBackendTest {
     blockClients(backend, "ten-seconds-", 50, 10_000, FIXED_WINDOW);
     clock.set(START + 10_000);
     one(backend, newClient("first")); // its sweep frees the 50 slots of those full again
-    Charge user = Charges.charge("fastlimit:api:user:{", "alice", 100, MINUTE, 1, FIXED_WINDOW, false);
+    Charge user =
+        Charges.charge("fastlimit:api:user:{", "alice", 100, MINUTE, 1, FIXED_WINDOW, false);
     assertThat(one(backend, user).remaining()).isEqualTo(99);
     blockClients(backend, "more-", 1_000 - backend.size(), MINUTE, FIXED_WINDOW); // full again
 
@@ -582,13 +598,17 @@ class MemoryBackendTest {
     one(backend, blocked);
     AtomicInteger maxSize = new AtomicInteger();
 
-    race(8, 2_000, i -> {
-      Charge client =
-          Charges.charge("fastlimit:login:ip:{", "flood-" + i, 1, MINUTE, 1, SLIDING_WINDOW, false);
-      one(backend, client);
-      one(backend, client);
-      maxSize.accumulateAndGet(backend.size(), Math::max);
-    });
+    race(
+        8,
+        2_000,
+        i -> {
+          Charge client =
+              Charges.charge(
+                  "fastlimit:login:ip:{", "flood-" + i, 1, MINUTE, 1, SLIDING_WINDOW, false);
+          one(backend, client);
+          one(backend, client);
+          maxSize.accumulateAndGet(backend.size(), Math::max);
+        });
 
     assertThat(maxSize.get()).isLessThanOrEqualTo(1_000 + 1_000 / 8);
     assertThat(one(backend, blocked).allowed()).isFalse();
@@ -662,9 +682,12 @@ class MemoryBackendTest {
 
   private static String describe(Outcome outcome) {
     return outcome.allowed()
-        + " remaining=" + outcome.remaining()
-        + " reset=" + outcome.resetAtMillis()
-        + " retry=" + outcome.retryAfterMillis();
+        + " remaining="
+        + outcome.remaining()
+        + " reset="
+        + outcome.resetAtMillis()
+        + " retry="
+        + outcome.retryAfterMillis();
   }
 
   @Test

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A request blocked when a filter had already committed the response: the advice skips the
- * servlet without a 429 and tells the bridge; the limiter counted it as blocked and says so once.
+ * A request blocked when a filter had already committed the response: the advice skips the servlet
+ * without a 429 and tells the bridge; the limiter counted it as blocked and says so once.
  */
 class BlockedOnCommittedResponseTest {
 

@@ -87,7 +87,8 @@ class CidrBlockTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "evil.com", "010.0.0.0/8", "256.0.0.0/8", "10.0.0/8", "/8", "1::2::3"})
+  @ValueSource(
+      strings = {"", "evil.com", "010.0.0.0/8", "256.0.0.0/8", "10.0.0/8", "/8", "1::2::3"})
   void badAddressIsRefusedWithAnExample(String text) {
     assertThatThrownBy(() -> CidrBlock.parse(text))
         .isInstanceOf(IllegalArgumentException.class)

@@ -75,7 +75,8 @@ class KeyTextTest {
 
   @Test
   void forLogEscapesControlAndNonAsciiCharacters() {
-    assertThat(KeyText.forLog("a\nb\rc\u001bd\u0000")).isEqualTo("a\\u000ab\\u000dc\\u001bd\\u0000");
+    assertThat(KeyText.forLog("a\nb\rc\u001bd\u0000"))
+        .isEqualTo("a\\u000ab\\u000dc\\u001bd\\u0000");
     assertThat(KeyText.forLog("é")).isEqualTo("\\u00e9");
     assertThat(KeyText.forLog("back\\slash")).isEqualTo("back\\u005cslash");
     assertThat(KeyText.forLog("plain text 123")).isEqualTo("plain text 123");

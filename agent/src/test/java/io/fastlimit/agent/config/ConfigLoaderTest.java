@@ -32,8 +32,7 @@ class ConfigLoaderTest {
 
   private static List<ConfigProblem> problems(String yaml, Map<String, String> env) {
     ConfigException failure =
-        catchThrowableOfType(
-            ConfigException.class, () -> ConfigLoader.parse(yaml, FILE, env::get));
+        catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(yaml, FILE, env::get));
     assertThat(failure).as("a problem is reported").isNotNull();
     assertThat(failure.problems()).isNotEmpty();
     return failure.problems();
@@ -120,7 +119,9 @@ class ConfigLoaderTest {
     assertThat(config.headers().blockedNames()).endsWith("Retry-After");
     assertThat(config.response().status()).isEqualTo(503);
     assertThat(config.response().contentType()).isEqualTo("text/plain");
-    assertThat(new String(config.response().body(4, 5, "upload"), java.nio.charset.StandardCharsets.UTF_8))
+    assertThat(
+            new String(
+                config.response().body(4, 5, "upload"), java.nio.charset.StandardCharsets.UTF_8))
         .isEqualTo("slow down, retry in 4s");
     assertThat(config.memoryMaxKeys()).isEqualTo(5000);
     assertThat(config.reload()).isFalse();
@@ -337,9 +338,7 @@ class ConfigLoaderTest {
         problem("exempt-ips: [127.0.0.1, 10.0.0.0/33]\nrules:\n  - path: /a\n    limit: 1/s\n");
 
     assertAt(problem, 1, 25);
-    assertThat(problem.message())
-        .contains("invalid CIDR '10.0.0.0/33'")
-        .contains("0 to 32");
+    assertThat(problem.message()).contains("invalid CIDR '10.0.0.0/33'").contains("0 to 32");
   }
 
   @Test
@@ -408,8 +407,7 @@ class ConfigLoaderTest {
 
   @Test
   void costAboveTheLimitIsReportedAtTheCost() {
-    ConfigProblem problem =
-        problem("rules:\n  - path: /a\n    limit: 2/min\n    cost: 3\n");
+    ConfigProblem problem = problem("rules:\n  - path: /a\n    limit: 2/min\n    cost: 3\n");
 
     assertAt(problem, 4, 11);
     assertThat(problem.message()).contains("cost 3 is above the limit 2/min");
@@ -434,8 +432,7 @@ class ConfigLoaderTest {
 
   @Test
   void limitAndIpTogetherAreRefused() {
-    ConfigProblem problem =
-        problem("rules:\n  - path: /a\n    ip: 5/min\n    limit: 5/min\n");
+    ConfigProblem problem = problem("rules:\n  - path: /a\n    ip: 5/min\n    limit: 5/min\n");
 
     assertAt(problem, 4, 12);
     assertThat(problem.message()).contains("'limit' is shorthand for 'ip'");
@@ -627,10 +624,11 @@ class ConfigLoaderTest {
     assertThat(config.backend()).isEqualTo("redis");
     assertThat(config.redis().uris()).containsExactly("redis://:secret@localhost:6379/2");
     assertThat(config.redis().timeoutMillis()).isEqualTo(80);
-    assertThat(config.redis().onError())
-        .isEqualTo(RedisConfig.OnError.LOCAL);
+    assertThat(config.redis().onError()).isEqualTo(RedisConfig.OnError.LOCAL);
     assertThat(config.redis().cluster()).isFalse();
-    assertThat(config.redis().toString()).doesNotContain("secret").contains("redis://***@localhost");
+    assertThat(config.redis().toString())
+        .doesNotContain("secret")
+        .contains("redis://***@localhost");
   }
 
   @Test
@@ -645,8 +643,7 @@ class ConfigLoaderTest {
             """);
     assertThat(config.redis().cluster()).isTrue();
     assertThat(config.redis().timeoutMillis()).isEqualTo(50);
-    assertThat(config.redis().onError())
-        .isEqualTo(RedisConfig.OnError.ALLOW);
+    assertThat(config.redis().onError()).isEqualTo(RedisConfig.OnError.ALLOW);
   }
 
   @Test
@@ -676,8 +673,7 @@ class ConfigLoaderTest {
     assertThat(problems("redis:\n  timeout: 50ms\nrules: [{path: /a, limit: 1/s}]\n"))
         .anySatisfy(p -> assertThat(p.message()).contains("need 'redis-url'"));
     assertThat(
-            problems(
-                "redis-url: redis://h:1\nbackend: memory\nrules: [{path: /a, limit: 1/s}]\n"))
+            problems("redis-url: redis://h:1\nbackend: memory\nrules: [{path: /a, limit: 1/s}]\n"))
         .anySatisfy(p -> assertThat(p.message()).contains("exclude each other"));
   }
 
@@ -759,9 +755,7 @@ class ConfigLoaderTest {
                 dry-run: maybe
             """);
 
-    assertThat(problems)
-        .extracting(ConfigProblem::line)
-        .containsExactly(1, 2, 5, 6, 10);
+    assertThat(problems).extracting(ConfigProblem::line).containsExactly(1, 2, 5, 6, 10);
     assertThat(problems.get(1).message()).contains("from 0 to 16").contains("'99'");
     assertThat(problems.get(4).message()).contains("expected true or false, found 'maybe'");
   }
@@ -858,7 +852,9 @@ class ConfigLoaderTest {
 
   @Test
   void aRedisUrlThatIsNoUriIsReportedWithoutItsPassword() {
-    assertThat(problems("redis-url: redis://:s3cr^et@localhost:6379/0\nrules: [{path: /a, limit: 1/s}]\n"))
+    assertThat(
+            problems(
+                "redis-url: redis://:s3cr^et@localhost:6379/0\nrules: [{path: /a, limit: 1/s}]\n"))
         .singleElement()
         .satisfies(
             p ->
@@ -872,8 +868,7 @@ class ConfigLoaderTest {
   void passwordsWithAtOrSlashAreMaskedWhole() {
     assertThat(RedisConfig.mask("redis://u:p@ss/w@host:6379/0"))
         .isEqualTo("redis://***@host:6379/0");
-    assertThat(RedisConfig.mask("redis://host:6379"))
-        .isEqualTo("redis://host:6379");
+    assertThat(RedisConfig.mask("redis://host:6379")).isEqualTo("redis://host:6379");
   }
 
   @Test
@@ -941,8 +936,7 @@ class ConfigLoaderTest {
                 "PREFIX", "bad prefix hunter2"));
 
     assertThat(problems).hasSize(4);
-    assertThat(problems)
-        .allSatisfy(p -> assertThat(p.toString()).doesNotContain("hunter2"));
+    assertThat(problems).allSatisfy(p -> assertThat(p.toString()).doesNotContain("hunter2"));
     assertThat(problems.get(0).message()).contains("'${PREFIX}'");
     assertThat(problems.get(1).message()).contains("'${FAKE_SECRET}'");
     assertThat(problems.get(2).message()).contains("'${RATE}'");

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The client address the advice hands to the bridge when a framework or the container has
- * resolved X-Forwarded-For first: the peer and header as the container received them.
+ * The client address the advice hands to the bridge when a framework or the container has resolved
+ * X-Forwarded-For first: the peer and header as the container received them.
  */
 class ForwardedAddressAdviceTest {
 

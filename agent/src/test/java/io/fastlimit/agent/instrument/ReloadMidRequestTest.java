@@ -20,9 +20,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A reload that lands while the advice is reading a request: the request is decided wholly by
- * the rules it started with (DESIGN: rules are a snapshot swapped atomically), never by the user
- * id of one version and the rules of the next.
+ * A reload that lands while the advice is reading a request: the request is decided wholly by the
+ * rules it started with (DESIGN: rules are a snapshot swapped atomically), never by the user id of
+ * one version and the rules of the next.
  */
 class ReloadMidRequestTest {
 
@@ -45,8 +45,7 @@ class ReloadMidRequestTest {
   @Test
   void aReloadBetweenTheAdvicesReadsDoesNotMixTwoRuleVersions() throws Exception {
     RateLimiter limiter =
-        new RateLimiter(
-            parse(VERSION_A), new MemoryBackend(() -> 1_000_000L, 100), new Stats());
+        new RateLimiter(parse(VERSION_A), new MemoryBackend(() -> 1_000_000L, 100), new Stats());
     AgentConfig versionB = parse(VERSION_B);
     BridgeHolder.set(new LimiterBridge(limiter));
     attributes.put("uid", "alice");

@@ -175,8 +175,7 @@ class ServletApiAdviceTest {
     committed = true;
     assertThat(ServletApiAdvice.enter(this, request(), response(), "service")).isTrue();
     assertThat(calls).containsExactly("isCommitted");
-    assertThat(blockedUnwritten)
-        .containsExactly(Stage.SERVLET_ALONE + " POST /login");
+    assertThat(blockedUnwritten).containsExactly(Stage.SERVLET_ALONE + " POST /login");
   }
 
   @Test
@@ -187,8 +186,7 @@ class ServletApiAdviceTest {
     filterExit(rejected, null); // first, so a failure below leaves this thread's trace clean
     assertThat(rejected).isTrue();
     assertThat(calls).containsExactly("isCommitted");
-    assertThat(blockedUnwritten)
-        .containsExactly(Stage.FILTERS + " POST /login");
+    assertThat(blockedUnwritten).containsExactly(Stage.FILTERS + " POST /login");
     assertThat(answered).as("the agent skipped it: no filter answered it").isEmpty();
   }
 

@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RateLimiterTest {
 
   private static final long MINUTE = 60_000;
+
   /** On a minute boundary, so fixed windows start here. */
   private static final long START = 28_333_334L * MINUTE;
 

@@ -25,10 +25,10 @@ class BlockedResponseTest {
   @Test
   void everyPlaceholderIsFilled() {
     BlockedResponse response =
-        new BlockedResponse(503, "text/plain", "rule {rule}: {limit} per window, wait {retry_after}s");
+        new BlockedResponse(
+            503, "text/plain", "rule {rule}: {limit} per window, wait {retry_after}s");
 
-    assertThat(body(response, 7, 100, "upload"))
-        .isEqualTo("rule upload: 100 per window, wait 7s");
+    assertThat(body(response, 7, 100, "upload")).isEqualTo("rule upload: 100 per window, wait 7s");
     assertThat(response.status()).isEqualTo(503);
     assertThat(response.contentType()).isEqualTo("text/plain");
   }
@@ -43,7 +43,8 @@ class BlockedResponseTest {
 
   @Test
   void bodyWithoutPlaceholdersIsSentAsWritten() {
-    BlockedResponse response = new BlockedResponse(429, "text/plain", "slow down {not_a_placeholder}");
+    BlockedResponse response =
+        new BlockedResponse(429, "text/plain", "slow down {not_a_placeholder}");
 
     assertThat(body(response, 3, 5, "r")).isEqualTo("slow down {not_a_placeholder}");
     assertThat(body(new BlockedResponse(429, "text/plain", ""), 3, 5, "r")).isEmpty();
@@ -59,10 +60,10 @@ class BlockedResponseTest {
   @Test
   void ruleNameIsEscapedInJson() {
     BlockedResponse response =
-        new BlockedResponse(429, "application/problem+json; charset=utf-8", "{\"rule\":\"{rule}\"}");
+        new BlockedResponse(
+            429, "application/problem+json; charset=utf-8", "{\"rule\":\"{rule}\"}");
 
-    assertThat(body(response, 1, 1, "GET /a\"b\\c"))
-        .isEqualTo("{\"rule\":\"GET /a\\\"b\\\\c\"}");
+    assertThat(body(response, 1, 1, "GET /a\"b\\c")).isEqualTo("{\"rule\":\"GET /a\\\"b\\\\c\"}");
   }
 
   @Test
@@ -74,7 +75,8 @@ class BlockedResponseTest {
 
   @Test
   void bodyIsUtf8() {
-    BlockedResponse response = new BlockedResponse(429, "text/plain", "zu viele Anfragen – {retry_after}");
+    BlockedResponse response =
+        new BlockedResponse(429, "text/plain", "zu viele Anfragen – {retry_after}");
 
     assertThat(response.body(2, 1, "r"))
         .isEqualTo("zu viele Anfragen – 2".getBytes(StandardCharsets.UTF_8));

@@ -8,7 +8,12 @@ class RateLimitHeadersTest {
 
   private static RateLimitHeaders style(RateLimitHeaders.Style style) {
     return new RateLimitHeaders(
-        true, style, "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After");
+        true,
+        style,
+        "X-RateLimit-Limit",
+        "X-RateLimit-Remaining",
+        "X-RateLimit-Reset",
+        "Retry-After");
   }
 
   @Test
@@ -46,8 +51,7 @@ class RateLimitHeadersTest {
 
   @Test
   void policyNamesAreValidStructuredStrings() {
-    assertThat(RateLimitHeaders.structuredString("a\"b\\c\u00e9\n"))
-        .isEqualTo("\"a\\\"b\\\\c??\"");
+    assertThat(RateLimitHeaders.structuredString("a\"b\\c\u00e9\n")).isEqualTo("\"a\\\"b\\\\c??\"");
   }
 
   @Test

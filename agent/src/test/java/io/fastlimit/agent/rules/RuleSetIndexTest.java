@@ -13,7 +13,15 @@ class RuleSetIndexTest {
   /** A rule of 1/s with nothing else set: only its index, name, path and methods matter here. */
   private static RateLimitRule rule(int index, String name, PathPattern path, String[] methods) {
     return new RateLimitRule(
-        index, name, path, methods, Rate.parse("1/s"), null, 1, Algorithm.FIXED_WINDOW, false,
+        index,
+        name,
+        path,
+        methods,
+        Rate.parse("1/s"),
+        null,
+        1,
+        Algorithm.FIXED_WINDOW,
+        false,
         false);
   }
 
@@ -76,7 +84,8 @@ class RuleSetIndexTest {
       rules.add(rule(i, "v" + i, PathPattern.compile("/api/v" + i + "/**"), null));
     }
     RuleSet set = new RuleSet(rules);
-    assertThat(set.match("GET", "/api/v999/orders/42")).extracting(RateLimitRule::name)
+    assertThat(set.match("GET", "/api/v999/orders/42"))
+        .extracting(RateLimitRule::name)
         .containsExactly("v999");
     assertThat(set.match("GET", "/api/v1000/orders")).isEmpty();
     assertThat(set.match("GET", "/api/v7")).extracting(RateLimitRule::name).containsExactly("v7");
@@ -102,7 +111,8 @@ class RuleSetIndexTest {
     }
     RuleSet set = new RuleSet(rules);
     for (String name : names) {
-      assertThat(set.match("GET", "/x/" + name + "/y")).extracting(RateLimitRule::name)
+      assertThat(set.match("GET", "/x/" + name + "/y"))
+          .extracting(RateLimitRule::name)
           .containsExactly(name);
     }
     // same hash as the stored names, or no name at all: no match

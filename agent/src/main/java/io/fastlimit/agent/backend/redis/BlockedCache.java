@@ -11,24 +11,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * Buckets Redis said are over their limit, until their retry time but never longer than {@link
  * #TRUSTED_FOR_MILLIS}: while a client floods a limited path, its requests are answered here and
  * reach Redis about once a second per bucket. Only enforced charges are kept (an observe-only
- * charge never blocks), and a request is answered here only when every one of its enforced
- * charges is known blocked, so nothing here can admit what Redis would block. It can block what
- * Redis would now admit only for that short while: when the key was deleted (an operator letting
- * a client in, a Redis restart or failover that lost it). A wait only grows as other instances
- * consume. Bounded: when full, expired entries are swept and, if the cache is still full, new
- * blocks are not remembered (those requests go to Redis as usual).
+ * charge never blocks), and a request is answered here only when every one of its enforced charges
+ * is known blocked, so nothing here can admit what Redis would block. It can block what Redis would
+ * now admit only for that short while: when the key was deleted (an operator letting a client in, a
+ * Redis restart or failover that lost it). A wait only grows as other instances consume. Bounded:
+ * when full, expired entries are swept and, if the cache is still full, new blocks are not
+ * remembered (those requests go to Redis as usual).
  */
 final class BlockedCache {
 
   /**
    * How long a block Redis gave is believed without asking Redis again: a deleted key (or an
-   * emptied Redis) lets the client in on every instance within this time, while a blocked
-   * client's flood costs one script per bucket per instance per this time.
+   * emptied Redis) lets the client in on every instance within this time, while a blocked client's
+   * flood costs one script per bucket per instance per this time.
    */
   static final long TRUSTED_FOR_MILLIS = 1_000;
 
   private final ConcurrentHashMap<String, Blocked> entries = new ConcurrentHashMap<>();
   private final int maxEntries;
+
   /** When expired entries were last swept, by the backend's clock; {@link #NEVER} at first. */
   private final AtomicLong lastSweepNanos = new AtomicLong(NEVER);
 
@@ -43,8 +44,10 @@ final class BlockedCache {
     final long remaining;
     final long resetAtMillis;
     final long retryAfterMillis;
+
     /** Redis's time of that decision: with the local time elapsed since, Redis's time now. */
     final long decidedAtMillis;
+
     /** When the request that learned it was sent: waits count from there, which errs short. */
     final long sentNanos;
 
@@ -79,8 +82,8 @@ final class BlockedCache {
 
   /**
    * The outcomes for a request whose every enforced charge is known blocked, or null when Redis
-   * must be asked. Observe-only charges of such a request are not counted (the request is
-   * blocked), so they get an outcome that admits and says nothing: the full limit.
+   * must be asked. Observe-only charges of such a request are not counted (the request is blocked),
+   * so they get an outcome that admits and says nothing: the full limit.
    */
   Outcome[] answer(Charge[] charges, long nowNanos, long nowMillis) {
     if (entries.isEmpty()) {

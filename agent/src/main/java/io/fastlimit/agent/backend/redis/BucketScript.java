@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code buckets.lua} and its I/O: the charges of one request (or of one cluster slot) as its
- * keys and arguments, sent by EVALSHA (by EVAL once when Redis does not have it), and its answer
- * read back as outcomes.
+ * {@code buckets.lua} and its I/O: the charges of one request (or of one cluster slot) as its keys
+ * and arguments, sent by EVALSHA (by EVAL once when Redis does not have it), and its answer read
+ * back as outcomes.
  */
 final class BucketScript {
 

@@ -9,12 +9,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The parts of Redis that failed and have not answered since (a cluster node by its id, "" for
- * one server), with when they last failed, and the outage they make, logged once when it starts
- * and once when Redis answers again. While a part fails, one request at a time asks it (the
- * probe) and the others get the on-error answer at once: a hung Redis or an unreachable cluster
- * node holds up one request thread per timeout instead of every one, the first answer ends it,
- * and in a cluster the other nodes are not affected.
+ * The parts of Redis that failed and have not answered since (a cluster node by its id, "" for one
+ * server), with when they last failed, and the outage they make, logged once when it starts and
+ * once when Redis answers again. While a part fails, one request at a time asks it (the probe) and
+ * the others get the on-error answer at once: a hung Redis or an unreachable cluster node holds up
+ * one request thread per timeout instead of every one, the first answer ends it, and in a cluster
+ * the other nodes are not affected.
  */
 final class OutageTracker {
 
@@ -23,10 +23,12 @@ final class OutageTracker {
 
   private final RedisConfig settings;
   private final RedisClock clock;
+
   /** 1 while Redis answers, 0 after an outage was reported; only transitions are logged. */
   private final AtomicInteger healthy = new AtomicInteger(1);
 
   private final ConcurrentHashMap<String, Long> failing = new ConcurrentHashMap<>();
+
   /** The failing parts a request is asking now. */
   private final Set<String> probing = ConcurrentHashMap.newKeySet();
 
@@ -45,8 +47,8 @@ final class OutageTracker {
   }
 
   /**
-   * Makes this request the one asking a failing part: false when another request already is.
-   * A true answer must be followed by {@link #endProbe}.
+   * Makes this request the one asking a failing part: false when another request already is. A true
+   * answer must be followed by {@link #endProbe}.
    */
   boolean startProbe(String part) {
     return probing.add(part);
@@ -100,8 +102,8 @@ final class OutageTracker {
   }
 
   /**
-   * Whether no part of Redis is failing. A part that failed but was not asked again for a minute
-   * (a node replaced in a failover, a slot no client uses any more) no longer counts, so that it
+   * Whether no part of Redis is failing. A part that failed but was not asked again for a minute (a
+   * node replaced in a failover, a slot no client uses any more) no longer counts, so that it
    * cannot hold an outage open forever and silence the next one.
    */
   private boolean noneFailing() {

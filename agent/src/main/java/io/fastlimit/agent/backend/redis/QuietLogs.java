@@ -10,9 +10,8 @@ import reactor.util.Loggers;
 /**
  * Sends what Lettuce, Netty and Reactor log to {@link AgentLog}'s debug level. Left alone they
  * would look for SLF4J, Log4j or java.util.logging on the application's class path; the backend
- * reports an outage and its recovery itself, once, instead of a line per reconnect attempt.
- * These are the agent's relocated copies, so the application's own Netty or Reactor is not
- * touched.
+ * reports an outage and its recovery itself, once, instead of a line per reconnect attempt. These
+ * are the agent's relocated copies, so the application's own Netty or Reactor is not touched.
  */
 final class QuietLogs {
 

@@ -1,10 +1,10 @@
 package io.fastlimit.agent.backend.redis;
 
-import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.backend.Backend;
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.MemoryBackend;
 import io.fastlimit.agent.backend.Outcome;
+import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.observe.AgentLog;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
@@ -19,17 +19,16 @@ import java.util.concurrent.TimeoutException;
  * Counters in Redis, shared by every instance: all charges of a request are decided by one Lua
  * script ({@code buckets.lua}, run by EVALSHA) with the memory backend's exact arithmetic and
  * Redis's clock. No request waits longer than the configured timeout; when Redis is slow or down
- * the configured {@link RedisConfig.OnError} answers instead, the connection comes back by
- * itself, and the outage and the recovery are each logged once.
+ * the configured {@link RedisConfig.OnError} answers instead, the connection comes back by itself,
+ * and the outage and the recovery are each logged once.
  *
- * <p>In Redis Cluster the charges of a request are grouped by hash slot, one script per slot:
- * each group is atomic, the request as a whole is not. A request blocked by one group may have
- * been counted by another (it over-counts, it never admits past a limit). Keys carry the
- * client's id as a hash tag, so the charges of one client share a slot; only a request that
- * mixes a user bucket and an IP bucket spans two.
+ * <p>In Redis Cluster the charges of a request are grouped by hash slot, one script per slot: each
+ * group is atomic, the request as a whole is not. A request blocked by one group may have been
+ * counted by another (it over-counts, it never admits past a limit). Keys carry the client's id as
+ * a hash tag, so the charges of one client share a slot; only a request that mixes a user bucket
+ * and an IP bucket spans two.
  */
 public final class RedisBackend implements Backend {
-
 
   /** What a request denied because Redis failed is told to wait: outages are mostly short. */
   static final long FAILURE_RETRY_AFTER_MILLIS = 1_000;
@@ -73,9 +72,8 @@ public final class RedisBackend implements Backend {
   }
 
   /**
-   * A backend for these settings. Returns at once: the connection is opened in the background
-   * and, until it is, requests get the on-error answer. A malformed URI throws
-   * IllegalArgumentException.
+   * A backend for these settings. Returns at once: the connection is opened in the background and,
+   * until it is, requests get the on-error answer. A malformed URI throws IllegalArgumentException.
    */
   public static RedisBackend connect(RedisConfig settings) {
     return connect(settings, RedisClock.SYSTEM, new BlockedCache(MAX_BLOCKED_KEYS));
@@ -141,8 +139,8 @@ public final class RedisBackend implements Backend {
   // ---- running the script
 
   /**
-   * One script for all charges, on one server or one cluster slot: null, sending nothing, when
-   * that part of Redis is failing and another request is already asking it.
+   * One script for all charges, on one server or one cluster slot: null, sending nothing, when that
+   * part of Redis is failing and another request is already asking it.
    */
   private Outcome[] runAsOne(
       RedisScriptingAsyncCommands<String, String> commands,
@@ -277,10 +275,10 @@ public final class RedisBackend implements Backend {
   // ---- failures
 
   /**
-   * What a request gets when Redis did not answer: allow admits each charge as a fresh bucket
-   * would (remaining = limit - cost, full again a window from now); deny blocks every charge for
-   * {@link #FAILURE_RETRY_AFTER_MILLIS}, observe-only ones included, so dry-run shows what deny
-   * would do; local counts in this instance's memory.
+   * What a request gets when Redis did not answer: allow admits each charge as a fresh bucket would
+   * (remaining = limit - cost, full again a window from now); deny blocks every charge for {@link
+   * #FAILURE_RETRY_AFTER_MILLIS}, observe-only ones included, so dry-run shows what deny would do;
+   * local counts in this instance's memory.
    */
   private Outcome[] onError(Charge[] charges) {
     if (local != null) {
@@ -293,8 +291,7 @@ public final class RedisBackend implements Backend {
       Charge charge = charges[i];
       outcomes[i] =
           deny
-              ? new Outcome(
-                  false, 0, now + charge.windowMillis(), FAILURE_RETRY_AFTER_MILLIS, now)
+              ? new Outcome(false, 0, now + charge.windowMillis(), FAILURE_RETRY_AFTER_MILLIS, now)
               : new Outcome(
                   true,
                   Math.max(0, charge.limit() - charge.cost()),

@@ -15,7 +15,6 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -29,8 +28,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Lettuce client and its one connection, opened in the background: the agent starts at once
  * whether or not Redis is up, first connections are retried until one succeeds, and after that
- * Lettuce reconnects by itself. While there is no connection, or while it is down, commands fail
- * at once rather than queue, so the caller's failure policy applies without waiting.
+ * Lettuce reconnects by itself. While there is no connection, or while it is down, commands fail at
+ * once rather than queue, so the caller's failure policy applies without waiting.
  */
 final class RedisLink {
 

@@ -60,8 +60,8 @@ class BlockedCacheTest {
   void answersOnlyWhenEveryEnforcedChargeIsBlocked() {
     BlockedCache cache = new BlockedCache(10);
     Charge[] charges = {charge("a", false), charge("b", false), charge("seen", true)};
-    cache.remember(charges, new Outcome[] {blocked(1_000), new Outcome(true, 1, 0, 0, 0),
-        blocked(1_000)}, 0);
+    cache.remember(
+        charges, new Outcome[] {blocked(1_000), new Outcome(true, 1, 0, 0, 0), blocked(1_000)}, 0);
     assertThat(cache.answer(charges, MS, 1)).isNull();
     assertThat(cache.size()).as("observe-only blocks are not kept").isEqualTo(1);
     Outcome[] answer = cache.answer(new Charge[] {charges[0], charges[2]}, MS, 1);

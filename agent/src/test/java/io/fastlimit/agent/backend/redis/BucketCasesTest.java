@@ -1,6 +1,5 @@
 package io.fastlimit.agent.backend.redis;
 
-import io.fastlimit.agent.config.RedisConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.backend.Backend;
@@ -8,6 +7,7 @@ import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Charges;
 import io.fastlimit.agent.backend.MemoryBackend;
 import io.fastlimit.agent.backend.Outcome;
+import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.rules.Algorithm;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,15 +21,15 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * One table of cases, run against the memory backend with a fake clock and against Redis with
- * the same times passed to the script: both must give exactly the outcomes written here. Times
- * and reset-at values are relative to a base that is a multiple of every window.
+ * One table of cases, run against the memory backend with a fake clock and against Redis with the
+ * same times passed to the script: both must give exactly the outcomes written here. Times and
+ * reset-at values are relative to a base that is a multiple of every window.
  */
 class BucketCasesTest {
 
   /**
-   * 2100-01-01, a multiple of every window; ahead of the real time, as the keys' expiry is
-   * absolute (PEXPIREAT), so that no key expires in real time while the test runs.
+   * 2100-01-01, a multiple of every window; ahead of the real time, as the keys' expiry is absolute
+   * (PEXPIREAT), so that no key expires in real time while the test runs.
    */
   private static final long BASE = 4_102_444_800_000L;
 
@@ -56,10 +56,12 @@ class BucketCasesTest {
   }
 
   /** A bucket of a case: its key suffix and rate. */
-  private record Bucket(String key, Algorithm algorithm, long limit, long window, long cost,
-      boolean observeOnly) {}
+  private record Bucket(
+      String key, Algorithm algorithm, long limit, long window, long cost, boolean observeOnly) {}
 
-  /** At {@code time}, charge these buckets (by index); expect one "A|B remaining reset retry" each. */
+  /**
+   * At {@code time}, charge these buckets (by index); expect one "A|B remaining reset retry" each.
+   */
   private record Step(long time, int[] buckets, String[] expected) {}
 
   private record Case(String name, List<Bucket> buckets, List<Step> steps) {
@@ -247,8 +249,7 @@ class BucketCasesTest {
   @MethodSource("casesOnEachBackend")
   void backendGivesTheTablesOutcomes(String backendName, Case c) {
     String prefix = "cases:" + (++runs) + ":";
-    Backend backend =
-        backendName.equals("memory") ? new MemoryBackend(clock::get, 1_000) : redis;
+    Backend backend = backendName.equals("memory") ? new MemoryBackend(clock::get, 1_000) : redis;
     for (Step step : c.steps()) {
       clock.set(BASE + step.time());
       Charge[] charges = new Charge[step.buckets().length];

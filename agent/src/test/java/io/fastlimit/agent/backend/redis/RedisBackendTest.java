@@ -1,11 +1,11 @@
 package io.fastlimit.agent.backend.redis;
 
-import io.fastlimit.agent.config.RedisConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Charges;
 import io.fastlimit.agent.backend.Outcome;
+import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.agent.rules.Algorithm;
 import io.lettuce.core.RedisClient;
@@ -40,6 +40,7 @@ class RedisBackendTest {
    * that only the failures a test makes (a kill, a freeze) make an outage.
    */
   private static final long TIMEOUT_MILLIS = 5_000;
+
   private static RedisServer server;
   private static RedisClient inspector;
   private static StatefulRedisConnection<String, String> inspection;
@@ -66,8 +67,7 @@ class RedisBackendTest {
   }
 
   static RedisBackend connect(RedisServer server, RedisConfig.OnError onError, long timeout) {
-    return RedisBackend.connect(
-        new RedisConfig(List.of(server.uri()), false, timeout, onError));
+    return RedisBackend.connect(new RedisConfig(List.of(server.uri()), false, timeout, onError));
   }
 
   /** A backend on this server, on-error deny, by a clock of the test's. */
@@ -79,8 +79,8 @@ class RedisBackendTest {
   }
 
   /**
-   * Waits until Redis answers the backend, which must deny on error: a request with room to
-   * spare is then admitted.
+   * Waits until Redis answers the backend, which must deny on error: a request with room to spare
+   * is then admitted.
    */
   static void awaitConnected(RedisBackend backend) {
     Charge[] probe = {
@@ -248,8 +248,8 @@ class RedisBackendTest {
   }
 
   /**
-   * An operator deletes a blocked client's key to let it in: every instance asks Redis again
-   * within the cache's bound and admits it, and until then the flood still stays off Redis.
+   * An operator deletes a blocked client's key to let it in: every instance asks Redis again within
+   * the cache's bound and admits it, and until then the flood still stays off Redis.
    */
   @Test
   void deletedKeyAdmitsTheClientWithinTheBlockedCacheBound() {
@@ -351,8 +351,7 @@ class RedisBackendTest {
    */
   @ParameterizedTest
   @EnumSource(RedisConfig.OnError.class)
-  void outageUnderTrafficFollowsThePolicyAndRecovers(RedisConfig.OnError onError)
-      throws Exception {
+  void outageUnderTrafficFollowsThePolicyAndRecovers(RedisConfig.OnError onError) throws Exception {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
     RedisServer own = RedisServer.start();
@@ -458,11 +457,11 @@ class RedisBackendTest {
 
   /**
    * A hung Redis (SIGSTOP: connections stay open, nothing answers) under 800 requests from 4
-   * threads: one request at a time waits for it, the others get the on-error answer at once, so
-   * a few scripts (one per timeout) reach Redis rather than one per request; sharing resumes by
-   * itself once it runs again, and the outage is logged once. Redis counts the scripts it ran
-   * after it resumed (a frozen server still receives them); the timeout of 2 s leaves no room
-   * for a spurious timeout before or after the freeze.
+   * threads: one request at a time waits for it, the others get the on-error answer at once, so a
+   * few scripts (one per timeout) reach Redis rather than one per request; sharing resumes by
+   * itself once it runs again, and the outage is logged once. Redis counts the scripts it ran after
+   * it resumed (a frozen server still receives them); the timeout of 2 s leaves no room for a
+   * spurious timeout before or after the freeze.
    */
   @Test
   void whileRedisHangsOneRequestAtATimeWaitsForIt() throws Exception {

@@ -1,13 +1,13 @@
 package io.fastlimit.agent.backend.redis;
 
-import io.fastlimit.agent.config.RedisConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Charges;
 import io.fastlimit.agent.backend.Outcome;
-import io.fastlimit.agent.rules.Algorithm;
+import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.agent.rules.Algorithm;
 import io.lettuce.core.cluster.SlotHash;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -50,9 +50,7 @@ class RedisClusterTest {
     assertThat(create.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(create.exitValue()).as(output).isZero();
     awaitClusterOk(nodes.get(0));
-    backend =
-        RedisBackend.connect(
-            new RedisConfig(uris, true, 2_000, RedisConfig.OnError.DENY));
+    backend = RedisBackend.connect(new RedisConfig(uris, true, 2_000, RedisConfig.OnError.DENY));
     RedisBackendTest.awaitConnected(backend);
   }
 
@@ -130,9 +128,9 @@ class RedisClusterTest {
    * One node frozen (SIGSTOP, shorter than the cluster's node timeout, so the cluster itself stays
    * up): 500 requests for its slots, from ever new clients in ever other slots, are answered
    * on-error, one at a time asking the node (a few scripts reach it, one per timeout), while
-   * requests for the other nodes' slots are answered by Redis as usual; the outage and the
-   * recovery are logged once each, not once per answer from another node. The node counts the
-   * scripts it ran once it runs again (a frozen server still receives them).
+   * requests for the other nodes' slots are answered by Redis as usual; the outage and the recovery
+   * are logged once each, not once per answer from another node. The node counts the scripts it ran
+   * once it runs again (a frozen server still receives them).
    */
   @Test
   void aFrozenNodeHoldsUpOnlyItsOwnSlotsOneRequestAtATime() throws Exception {
@@ -165,8 +163,9 @@ class RedisClusterTest {
           workers.add(
               traffic.submit(
                   () -> {
-                    for (int i = 0; toFrozen ? (i = frozenRequests.getAndIncrement()) < 500
-                        : i < 100; i++) {
+                    for (int i = 0;
+                        toFrozen ? (i = frozenRequests.getAndIncrement()) < 500 : i < 100;
+                        i++) {
                       Charge charge = toFrozen ? frozenClients.get(i) : elsewhere;
                       boolean allowed = tested.acquire(new Charge[] {charge})[0].allowed();
                       if (allowed == toFrozen) {
@@ -207,9 +206,9 @@ class RedisClusterTest {
   }
 
   /**
-   * A node that failed and is never asked again (as one replaced in a failover) does not hold
-   * the outage open: a minute later an answer from another node ends it, so that the next
-   * outage is logged too.
+   * A node that failed and is never asked again (as one replaced in a failover) does not hold the
+   * outage open: a minute later an answer from another node ends it, so that the next outage is
+   * logged too.
    */
   @Test
   void aFailedNodeNobodyAsksAgainStopsCountingAfterAMinute() throws Exception {
@@ -245,8 +244,8 @@ class RedisClusterTest {
   }
 
   /**
-   * A backend of its own on the cluster, on-error deny, by this clock: a timeout of 2 s, which
-   * only a frozen node makes a script wait out.
+   * A backend of its own on the cluster, on-error deny, by this clock: a timeout of 2 s, which only
+   * a frozen node makes a script wait out.
    */
   private static RedisBackend connectDenying(RedisClock clock) {
     List<String> uris = new ArrayList<>();

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * A {@code redis-server} of the test's own on a free port, without persistence, that a test can
- * kill and start again on the same port. (No Docker engine is assumed: the Debian package
- * {@code redis-server} is enough; without it the Redis tests are skipped, saying why.)
+ * kill and start again on the same port. (No Docker engine is assumed: the Debian package {@code
+ * redis-server} is enough; without it the Redis tests are skipped, saying why.)
  */
 final class RedisServer implements AutoCloseable {
 
@@ -49,7 +49,9 @@ final class RedisServer implements AutoCloseable {
     return new RedisServer(freePort(), List.of());
   }
 
-  /** A plain Lettuce client for inspecting the server (without SLF4J, which the agent leaves out). */
+  /**
+   * A plain Lettuce client for inspecting the server (without SLF4J, which the agent leaves out).
+   */
   static io.lettuce.core.RedisClient client(String uri) {
     io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(uri);
     client.setOptions(
@@ -97,7 +99,10 @@ final class RedisServer implements AutoCloseable {
     while (!answersPing()) {
       if (System.nanoTime() > deadline || !process.isAlive()) {
         throw new IOException(
-            "redis-server did not start on port " + port + ": " + Files.readString(dir.resolve("redis.log")));
+            "redis-server did not start on port "
+                + port
+                + ": "
+                + Files.readString(dir.resolve("redis.log")));
       }
       sleep(20);
     }
@@ -128,9 +133,7 @@ final class RedisServer implements AutoCloseable {
 
   private void signal(String name) throws IOException, InterruptedException {
     Process kill =
-        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
-            .inheritIO()
-            .start();
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
     if (kill.waitFor() != 0) {
       throw new IOException("kill -" + name + " " + process.pid() + " failed");
     }

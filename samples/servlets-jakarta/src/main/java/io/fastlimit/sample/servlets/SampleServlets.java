@@ -15,10 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The application of the jakarta samples, the same on every container: ordinary servlets that
- * know nothing of fastlimit. Each handler counts its calls ({@code GET /stats}) so that tests can
- * see whether a blocked request reached the application. A container's main wires {@link
- * #routes()} and the {@link #ERROR_PAGE} for status 500, then calls {@link #announce}.
+ * The application of the jakarta samples, the same on every container: ordinary servlets that know
+ * nothing of fastlimit. Each handler counts its calls ({@code GET /stats}) so that tests can see
+ * whether a blocked request reached the application. A container's main wires {@link #routes()} and
+ * the {@link #ERROR_PAGE} for status 500, then calls {@link #announce}.
  */
 public final class SampleServlets {
 

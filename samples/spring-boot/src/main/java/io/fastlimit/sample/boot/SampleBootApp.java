@@ -29,11 +29,11 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * An ordinary Spring Boot service that knows nothing of fastlimit: Spring Security with HTTP
- * Basic and form login (users alice and bob, password "secret"), public and private API
- * endpoints, and a filter that puts the signed-in user's name in the request attribute
- * {@code user_id}, as many apps do for their own logging. It also uses Redis itself through
- * Spring Data (Lettuce and Netty of its own versions) at {@code /api/public/visits}.
+ * An ordinary Spring Boot service that knows nothing of fastlimit: Spring Security with HTTP Basic
+ * and form login (users alice and bob, password "secret"), public and private API endpoints, and a
+ * filter that puts the signed-in user's name in the request attribute {@code user_id}, as many apps
+ * do for their own logging. It also uses Redis itself through Spring Data (Lettuce and Netty of its
+ * own versions) at {@code /api/public/visits}.
  */
 @SpringBootApplication
 @RestController
@@ -44,14 +44,17 @@ public class SampleBootApp {
   public static void main(String[] args) {
     SpringApplication app = new SpringApplication(SampleBootApp.class);
     app.setDefaultProperties(
-        Map.of("server.port", args.length > 0 ? args[0] : "8080", "spring.main.banner-mode", "off"));
+        Map.of(
+            "server.port", args.length > 0 ? args[0] : "8080", "spring.main.banner-mode", "off"));
     app.run(args);
   }
 
   @EventListener
   public void onStarted(WebServerInitializedEvent event) {
     System.out.println(
-        "sample app (Spring Boot) listening on http://localhost:" + event.getWebServer().getPort() + "/");
+        "sample app (Spring Boot) listening on http://localhost:"
+            + event.getWebServer().getPort()
+            + "/");
   }
 
   @GetMapping("/api/public/{name}")
@@ -89,10 +92,7 @@ public class SampleBootApp {
   SecurityFilterChain security(HttpSecurity http) throws Exception {
     return http.authorizeHttpRequests(
             auth ->
-                auth.requestMatchers("/api/private/**")
-                    .authenticated()
-                    .anyRequest()
-                    .permitAll())
+                auth.requestMatchers("/api/private/**").authenticated().anyRequest().permitAll())
         .httpBasic(Customizer.withDefaults())
         .formLogin(Customizer.withDefaults())
         .csrf(csrf -> csrf.disable())

@@ -10,7 +10,9 @@ import org.apache.tomcat.util.descriptor.web.ErrorPage;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
 
-/** The sample servlets on an embedded Tomcat 11, an ordinary app that knows nothing of fastlimit. */
+/**
+ * The sample servlets on an embedded Tomcat 11, an ordinary app that knows nothing of fastlimit.
+ */
 public final class SampleApp {
 
   private SampleApp() {}

@@ -1,16 +1,16 @@
 package io.fastlimit.sample.javax;
 
-import javax.servlet.AsyncContext;
-import javax.servlet.ServletException;
-import javax.servlet.http.HttpServlet;
-import javax.servlet.http.HttpServletRequest;
-import javax.servlet.http.HttpServletResponse;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.servlet.AsyncContext;
+import javax.servlet.ServletException;
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.startup.Tomcat;
@@ -18,8 +18,8 @@ import org.apache.tomcat.util.descriptor.web.ErrorPage;
 
 /**
  * An ordinary embedded Tomcat 9 application that knows nothing of fastlimit. It counts how often
- * each handler ran ({@code GET /stats}) so that tests can see whether a blocked request reached
- * the application.
+ * each handler ran ({@code GET /stats}) so that tests can see whether a blocked request reached the
+ * application.
  */
 public final class SampleApp {
 
@@ -28,7 +28,8 @@ public final class SampleApp {
   private SampleApp() {}
 
   public static void main(String[] args) throws Exception {
-    int port = Integer.parseInt(System.getenv().getOrDefault("PORT", args.length > 0 ? args[0] : "8080"));
+    int port =
+        Integer.parseInt(System.getenv().getOrDefault("PORT", args.length > 0 ? args[0] : "8080"));
     File base = Files.createTempDirectory("sample-tomcat").toFile();
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(base.getAbsolutePath());
@@ -56,13 +57,18 @@ public final class SampleApp {
 
     tomcat.start();
     int actual = tomcat.getConnector().getLocalPort();
-    System.out.println("sample app (Tomcat 9, javax) listening on http://localhost:" + actual + "/");
-    System.out.println("  try: for i in $(seq 7); do curl -s -o /dev/null -w '%{http_code}\\n' http://localhost:" + actual + "/api/hello; done");
+    System.out.println(
+        "sample app (Tomcat 9, javax) listening on http://localhost:" + actual + "/");
+    System.out.println(
+        "  try: for i in $(seq 7); do curl -s -o /dev/null -w '%{http_code}\\n' http://localhost:"
+            + actual
+            + "/api/hello; done");
     System.out.println("       curl -i http://localhost:" + actual + "/api/hello");
     tomcat.getServer().await();
   }
 
-  private static Wrapper add(Context context, String name, HttpServlet servlet, String... patterns) {
+  private static Wrapper add(
+      Context context, String name, HttpServlet servlet, String... patterns) {
     Wrapper wrapper = Tomcat.addServlet(context, name, servlet);
     for (String pattern : patterns) {
       context.addServletMappingDecoded(pattern, name);

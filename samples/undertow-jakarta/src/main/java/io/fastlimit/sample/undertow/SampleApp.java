@@ -32,7 +32,8 @@ public final class SampleApp {
     for (SampleServlets.Route route : SampleServlets.routes()) {
       HttpServlet servlet = route.servlet();
       deployment.addServlet(
-          Servlets.servlet(route.name(), servlet.getClass(), new ImmediateInstanceFactory<>(servlet))
+          Servlets.servlet(
+                  route.name(), servlet.getClass(), new ImmediateInstanceFactory<>(servlet))
               .setAsyncSupported(route.async())
               .addMappings(route.patterns()));
     }
