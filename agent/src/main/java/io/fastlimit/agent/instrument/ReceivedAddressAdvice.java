@@ -1,9 +1,9 @@
 package io.fastlimit.agent.instrument;
 
+import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.ReceivedAddress;
-import java.util.Enumeration;
 import javax.servlet.http.HttpServletRequest;
 import net.bytebuddy.asm.Advice;
 
@@ -37,12 +37,7 @@ public final class ReceivedAddressAdvice {
       }
       String header = bridge.forwardedForHeader();
       if (header != null) {
-        String forwardedFor = null;
-        Enumeration<String> values = request.getHeaders(header);
-        while (values != null && values.hasMoreElements()) {
-          String value = values.nextElement();
-          forwardedFor = forwardedFor == null ? value : forwardedFor + "," + value;
-        }
+        String forwardedFor = ActiveRules.joinLines(request.getHeaders(header));
         if (forwardedFor != null) {
           request.setAttribute(ReceivedAddress.FORWARDED_FOR_ATTRIBUTE, forwardedFor);
         }

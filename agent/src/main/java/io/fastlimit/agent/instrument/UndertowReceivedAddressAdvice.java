@@ -1,5 +1,6 @@
 package io.fastlimit.agent.instrument;
 
+import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.ReceivedAddress;
@@ -8,7 +9,6 @@ import io.undertow.servlet.spec.HttpServletRequestImpl;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.Enumeration;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -41,12 +41,7 @@ public final class UndertowReceivedAddressAdvice {
       String peer = address == null ? socket.getHostString() : address.getHostAddress();
       String header = bridge.forwardedForHeader();
       if (header != null) {
-        String forwardedFor = null;
-        Enumeration<String> values = request.getHeaders(header);
-        while (values != null && values.hasMoreElements()) {
-          String value = values.nextElement();
-          forwardedFor = forwardedFor == null ? value : forwardedFor + "," + value;
-        }
+        String forwardedFor = ActiveRules.joinLines(request.getHeaders(header));
         if (forwardedFor != null) {
           request.setAttribute(ReceivedAddress.FORWARDED_FOR_ATTRIBUTE, forwardedFor);
         }
