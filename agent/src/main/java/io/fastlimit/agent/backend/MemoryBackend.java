@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
  */
 public final class MemoryBackend implements Backend {
 
-  /** Default bound on buckets held: about a million, some 180 MB at most (173 bytes each). */
+  /** Default bound on buckets held: about a million, some 165 MB at most (157 bytes each). */
   public static final int DEFAULT_MAX_KEYS = 1 << 20;
 
   private static final int SWEEP_EVERY_NEW_KEYS = 1 << 16;
