@@ -8,7 +8,6 @@ import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.ReceivedAddress;
 import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -80,31 +79,24 @@ class ForwardedAddressAdviceTest {
 
   /** The container's own request: its address and header are read when asked, as Tomcat does. */
   private HttpServletRequest containerRequest() {
-    ServletContext context =
-        (ServletContext)
-            Proxy.newProxyInstance(
-                getClass().getClassLoader(),
-                new Class<?>[] {ServletContext.class},
-                (proxy, method, args) -> method.getName().equals("getContextPath") ? "" : null);
-    return (HttpServletRequest)
-        Proxy.newProxyInstance(
-            getClass().getClassLoader(),
-            new Class<?>[] {HttpServletRequest.class},
-            (proxy, method, args) ->
-                switch (method.getName()) {
-                  case "getDispatcherType" -> DispatcherType.REQUEST;
-                  case "getAttribute" -> attributes.get((String) args[0]);
-                  case "setAttribute" -> attributes.put((String) args[0], args[1]);
-                  case "getServletContext" -> context;
-                  case "getServletPath" -> "/api";
-                  case "getMethod" -> "GET";
-                  case "getRemoteAddr" -> remoteAddr;
-                  case "getHeaders" ->
-                      forwardedFor != null && "X-Forwarded-For".equals(args[0])
-                          ? Collections.enumeration(List.of(forwardedFor))
-                          : Collections.emptyEnumeration();
-                  default -> null;
-                });
+    ServletContext context = FakeServlet.rootContext();
+    return FakeServlet.of(
+        HttpServletRequest.class,
+        (proxy, method, args) ->
+            switch (method.getName()) {
+              case "getDispatcherType" -> DispatcherType.REQUEST;
+              case "getAttribute" -> attributes.get((String) args[0]);
+              case "setAttribute" -> attributes.put((String) args[0], args[1]);
+              case "getServletContext" -> context;
+              case "getServletPath" -> "/api";
+              case "getMethod" -> "GET";
+              case "getRemoteAddr" -> remoteAddr;
+              case "getHeaders" ->
+                  forwardedFor != null && "X-Forwarded-For".equals(args[0])
+                      ? Collections.enumeration(List.of(forwardedFor))
+                      : Collections.emptyEnumeration();
+              default -> null;
+            });
   }
 
   /** What Spring's ForwardedHeaderFilter hands on: the leftmost entry, the header hidden. */
@@ -123,11 +115,7 @@ class ForwardedAddressAdviceTest {
   }
 
   private HttpServletResponse response() {
-    return (HttpServletResponse)
-        Proxy.newProxyInstance(
-            getClass().getClassLoader(),
-            new Class<?>[] {HttpServletResponse.class},
-            (proxy, method, args) -> null);
+    return FakeServlet.of(HttpServletResponse.class, (proxy, method, args) -> null);
   }
 
   @Test

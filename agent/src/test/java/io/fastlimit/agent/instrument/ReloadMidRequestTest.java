@@ -9,7 +9,6 @@ import io.fastlimit.agent.config.ConfigLoader;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.bootstrap.BridgeHolder;
-import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
 import javax.servlet.DispatcherType;
@@ -61,39 +60,30 @@ class ReloadMidRequestTest {
   }
 
   private HttpServletRequest request(Runnable onUserIdRead) {
-    ServletContext context =
-        (ServletContext)
-            Proxy.newProxyInstance(
-                getClass().getClassLoader(),
-                new Class<?>[] {ServletContext.class},
-                (proxy, method, args) -> method.getName().equals("getContextPath") ? "" : null);
-    return (HttpServletRequest)
-        Proxy.newProxyInstance(
-            getClass().getClassLoader(),
-            new Class<?>[] {HttpServletRequest.class},
-            (proxy, method, args) ->
-                switch (method.getName()) {
-                  case "getDispatcherType" -> DispatcherType.REQUEST;
-                  case "getAttribute" -> {
-                    if ("uid".equals(args[0])) {
-                      onUserIdRead.run();
-                    }
-                    yield attributes.get((String) args[0]);
-                  }
-                  case "setAttribute" -> attributes.put((String) args[0], args[1]);
-                  case "getServletContext" -> context;
-                  case "getServletPath" -> "/login";
-                  case "getMethod" -> "POST";
-                  case "getRemoteAddr" -> "203.0.113.7";
-                  default -> null;
-                });
+    ServletContext context = FakeServlet.rootContext();
+    return FakeServlet.of(
+        HttpServletRequest.class,
+        (proxy, method, args) ->
+            switch (method.getName()) {
+              case "getDispatcherType" -> DispatcherType.REQUEST;
+              case "getAttribute" -> {
+                if ("uid".equals(args[0])) {
+                  onUserIdRead.run();
+                }
+                yield attributes.get((String) args[0]);
+              }
+              case "setAttribute" -> attributes.put((String) args[0], args[1]);
+              case "getServletContext" -> context;
+              case "getServletPath" -> "/login";
+              case "getMethod" -> "POST";
+              case "getRemoteAddr" -> "203.0.113.7";
+              default -> null;
+            });
   }
 
   private HttpServletResponse response() {
-    return (HttpServletResponse)
-        Proxy.newProxyInstance(
-            getClass().getClassLoader(),
-            new Class<?>[] {HttpServletResponse.class},
-            (proxy, method, args) -> method.getName().equals("isCommitted") ? false : null);
+    return FakeServlet.of(
+        HttpServletResponse.class,
+        (proxy, method, args) -> method.getName().equals("isCommitted") ? false : null);
   }
 }

@@ -8,7 +8,6 @@ import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -88,28 +87,21 @@ class ServletApiAdviceTest {
   }
 
   private HttpServletRequest request() {
-    ServletContext context =
-        (ServletContext)
-            Proxy.newProxyInstance(
-                getClass().getClassLoader(),
-                new Class<?>[] {ServletContext.class},
-                (proxy, method, args) -> method.getName().equals("getContextPath") ? "" : null);
-    return (HttpServletRequest)
-        Proxy.newProxyInstance(
-            getClass().getClassLoader(),
-            new Class<?>[] {HttpServletRequest.class},
-            (proxy, method, args) ->
-                switch (method.getName()) {
-                  case "getDispatcherType" -> DispatcherType.REQUEST;
-                  case "getAttribute" -> attributes.get((String) args[0]);
-                  case "setAttribute" -> attributes.put((String) args[0], args[1]);
-                  case "getServletContext" -> context;
-                  case "getServletPath" -> "/login";
-                  case "getMethod" -> "POST";
-                  case "getRemoteAddr" -> "203.0.113.7";
-                  case "isAsyncStarted" -> asyncStarted;
-                  default -> null;
-                });
+    ServletContext context = FakeServlet.rootContext();
+    return FakeServlet.of(
+        HttpServletRequest.class,
+        (proxy, method, args) ->
+            switch (method.getName()) {
+              case "getDispatcherType" -> DispatcherType.REQUEST;
+              case "getAttribute" -> attributes.get((String) args[0]);
+              case "setAttribute" -> attributes.put((String) args[0], args[1]);
+              case "getServletContext" -> context;
+              case "getServletPath" -> "/login";
+              case "getMethod" -> "POST";
+              case "getRemoteAddr" -> "203.0.113.7";
+              case "isAsyncStarted" -> asyncStarted;
+              default -> null;
+            });
   }
 
   private HttpServletResponse response() {
@@ -128,26 +120,24 @@ class ServletApiAdviceTest {
           @Override
           public void setWriteListener(WriteListener listener) {}
         };
-    return (HttpServletResponse)
-        Proxy.newProxyInstance(
-            getClass().getClassLoader(),
-            new Class<?>[] {HttpServletResponse.class},
-            (proxy, method, args) -> {
-              calls.add(method.getName());
-              switch (method.getName()) {
-                case "isCommitted":
-                  return committed;
-                case "getOutputStream":
-                  return out;
-                case "flushBuffer":
-                  if (flushFails) {
-                    throw new IOException("client went away");
-                  }
-                  return null;
-                default:
-                  return null;
+    return FakeServlet.of(
+        HttpServletResponse.class,
+        (proxy, method, args) -> {
+          calls.add(method.getName());
+          switch (method.getName()) {
+            case "isCommitted":
+              return committed;
+            case "getOutputStream":
+              return out;
+            case "flushBuffer":
+              if (flushFails) {
+                throw new IOException("client went away");
               }
-            });
+              return null;
+            default:
+              return null;
+          }
+        });
   }
 
   private static Verdict blocked() {
