@@ -2,7 +2,6 @@ package io.fastlimit.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,30 +22,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ForwardedHeadersTest {
 
-  private static final int LIMIT = 3;
-
   private final Map<String, ChildApp> apps = new LinkedHashMap<>();
 
   @BeforeAll
   void start() throws Exception {
     for (int trusted = 0; trusted <= 1; trusted++) {
-      String rules =
-          Build.rulesFile(
-                  "forwarded-" + trusted,
-                  "trusted-proxies: "
-                      + trusted
-                      + "\n"
-                      + """
-                      exempt-ips: [10.0.0.0/8]
-                      rules:
-                        - name: rotating
-                          path: /api/public/r*
-                          ip: 3/hour
-                        - name: exempt
-                          path: /api/public/e*
-                          ip: 3/hour
-                      """)
-              .toString();
+      String rules = ForwardedClients.rulesFile("forwarded-" + trusted, trusted);
       apps.put(
           "kubernetes-" + trusted,
           ChildApp.sample(
@@ -67,33 +48,23 @@ class ForwardedHeadersTest {
     }
   }
 
-  /** The header as it reaches the app: what the client wrote, plus the trusted proxy's entry. */
-  private static String forwardedFor(String setup, String clientWritten, String clientAddress) {
-    boolean behindOneProxy = setup.endsWith("-1");
-    return "X-Forwarded-For: " + clientWritten + (behindOneProxy ? ", " + clientAddress : "");
+  /** 0 or 1: the trusted-proxies of a setup such as "kubernetes-1". */
+  private static int trusted(String setup) {
+    return setup.endsWith("-1") ? 1 : 0;
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"kubernetes-0", "kubernetes-1", "framework-0", "framework-1"})
   void rotatingClientWrittenEntriesGetAtMostTheLimit(String setup) throws Exception {
-    ChildApp app = apps.get(setup);
-    List<Integer> statuses = new ArrayList<>();
-    for (int i = 1; i <= LIMIT + 3; i++) {
-      String header = forwardedFor(setup, "198.51.100." + i, "203.0.113.5");
-      statuses.add(app.get("/api/public/r" + i, header).status());
-    }
+    List<Integer> statuses = ForwardedClients.rotating(apps.get(setup), trusted(setup));
     assertThat(statuses).as(setup).containsExactly(200, 200, 200, 429, 429, 429);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"kubernetes-0", "kubernetes-1", "framework-0", "framework-1"})
   void aClientWrittenExemptAddressIsNotExempt(String setup) throws Exception {
-    ChildApp app = apps.get(setup);
-    List<Integer> statuses = new ArrayList<>();
-    for (int i = 1; i <= LIMIT + 1; i++) {
-      String header = forwardedFor(setup, "10.9.9.9", "203.0.113.6");
-      statuses.add(app.get("/api/public/e" + i, header).status());
-    }
+    List<Integer> statuses =
+        ForwardedClients.writingAnExemptAddress(apps.get(setup), trusted(setup));
     assertThat(statuses).as(setup).containsExactly(200, 200, 200, 429);
   }
 

@@ -3,7 +3,6 @@ package io.fastlimit.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +23,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ForwardingContainerContract {
 
-  private static final int LIMIT = 3;
-
   private final Map<Integer, ChildApp> apps = new LinkedHashMap<>();
 
   abstract Path appJar();
@@ -36,23 +33,7 @@ abstract class ForwardingContainerContract {
   @BeforeAll
   void start() throws Exception {
     for (int trusted = 0; trusted <= 1; trusted++) {
-      String rules =
-          Build.rulesFile(
-                  "forwarding-container-" + trusted,
-                  "trusted-proxies: "
-                      + trusted
-                      + "\n"
-                      + """
-                      exempt-ips: [10.0.0.0/8]
-                      rules:
-                        - name: rotating
-                          path: /api/public/r*
-                          ip: 3/hour
-                        - name: exempt
-                          path: /api/public/e*
-                          ip: 3/hour
-                      """)
-              .toString();
+      String rules = ForwardedClients.rulesFile("forwarding-container-" + trusted, trusted);
       apps.put(trusted, ChildApp.sample(appJar(), rules, "-Dsample.forwarded=true"));
     }
   }
@@ -64,30 +45,17 @@ abstract class ForwardingContainerContract {
     }
   }
 
-  /** The header as it reaches the app: what the client wrote, plus the trusted proxy's entry. */
-  private static String forwardedFor(int trusted, String clientWritten, String clientAddress) {
-    return "X-Forwarded-For: " + clientWritten + (trusted == 1 ? ", " + clientAddress : "");
-  }
-
   @ParameterizedTest(name = "trusted-proxies: {0}")
   @ValueSource(ints = {0, 1})
   void rotatingClientWrittenEntriesGetAtMostTheLimit(int trusted) throws Exception {
-    List<Integer> statuses = new ArrayList<>();
-    for (int i = 1; i <= LIMIT + 3; i++) {
-      String header = forwardedFor(trusted, "198.51.100." + i, "203.0.113.5");
-      statuses.add(apps.get(trusted).get("/api/public/r" + i, header).status());
-    }
+    List<Integer> statuses = ForwardedClients.rotating(apps.get(trusted), trusted);
     assertThat(statuses).containsExactly(200, 200, 200, 429, 429, 429);
   }
 
   @ParameterizedTest(name = "trusted-proxies: {0}")
   @ValueSource(ints = {0, 1})
   void aClientWrittenExemptAddressIsNotExempt(int trusted) throws Exception {
-    List<Integer> statuses = new ArrayList<>();
-    for (int i = 1; i <= LIMIT + 1; i++) {
-      String header = forwardedFor(trusted, "10.9.9.9", "203.0.113.6");
-      statuses.add(apps.get(trusted).get("/api/public/e" + i, header).status());
-    }
+    List<Integer> statuses = ForwardedClients.writingAnExemptAddress(apps.get(trusted), trusted);
     assertThat(statuses).containsExactly(200, 200, 200, 429);
   }
 
