@@ -53,6 +53,25 @@ public abstract class ActiveRules {
    * lines joined (see {@link #joinLines}). Returns null when no rule applies (nothing to count,
    * nothing to write).
    */
+  public final Verdict decide(
+      Stage stage,
+      String method,
+      String contextPath,
+      String servletPath,
+      String pathInfo,
+      String peerAddress,
+      String forwardedFor,
+      String userId) {
+    return decide(
+        stage, method, contextPath, servletPath, pathInfo, peerAddress, forwardedFor, userId, null);
+  }
+
+  /**
+   * As {@link #decide(Stage, String, String, String, String, String, String, String)}, with the
+   * server's own request object ({@code HttpServletRequest}, a container's internal request, a
+   * Netty request ...), which the agent reads only when a rule asks for more than the path and
+   * addresses (an account, an API key, a token, a plan). May be null: nothing more can be read.
+   */
   public abstract Verdict decide(
       Stage stage,
       String method,
@@ -61,7 +80,8 @@ public abstract class ActiveRules {
       String pathInfo,
       String peerAddress,
       String forwardedFor,
-      String userId);
+      String userId,
+      Object request);
 
   /**
    * Reports a request that {@link #decide} blocked when its response was already committed (a

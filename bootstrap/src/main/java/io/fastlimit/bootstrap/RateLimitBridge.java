@@ -14,6 +14,13 @@ public interface RateLimitBridge {
   String DECIDED_BEFORE_FILTERS_ATTRIBUTE = "io.fastlimit.decided.before-filters";
 
   /**
+   * Request attribute holding the admitted {@link Verdict} that {@link Verdict#awaitsCompletion()
+   * awaits how the request ends}; the entry point that decided reads it when the request completes
+   * and hands it to {@link #completed}.
+   */
+  String PENDING_ATTRIBUTE = "io.fastlimit.pending";
+
+  /**
    * The rules in force now: an entry point takes them once per request and reads and decides
    * through them alone. Never null; never throws.
    */
@@ -31,6 +38,15 @@ public interface RateLimitBridge {
    */
   void answeredInFilter(
       String method, String contextPath, String servletPath, String pathInfo, String filter);
+
+  /**
+   * Tells how a request ended whose verdict {@link Verdict#awaitsCompletion() awaits it}: called
+   * once per such verdict, by the entry point that decided, when the response is complete (or the
+   * request failed or was abandoned). {@code status} is the response status (0 when unknown),
+   * {@code location} the Location header or null, {@code forwardPath} the path the request was
+   * forwarded to inside the server or null. Never throws.
+   */
+  default void completed(Verdict verdict, int status, String location, String forwardPath) {}
 
   /** Reports a failure in the advice itself; implementations log it once, not per request. */
   void failed(Throwable failure);

@@ -16,6 +16,7 @@ public final class Verdict {
   private final int status;
   private final String contentType;
   private final byte[] body;
+  private final Object pending;
 
   private Verdict(
       boolean blocked,
@@ -23,7 +24,8 @@ public final class Verdict {
       String[] headerValues,
       int status,
       String contentType,
-      byte[] body) {
+      byte[] body,
+      Object pending) {
     if (headerNames.length != headerValues.length) {
       throw new IllegalArgumentException("header names and values differ in length");
     }
@@ -33,21 +35,44 @@ public final class Verdict {
     this.status = status;
     this.contentType = contentType;
     this.body = body;
+    this.pending = pending;
   }
 
   /** Admitted: the application runs, with these headers set first. Arrays are not copied. */
   public static Verdict allowed(String[] headerNames, String[] headerValues) {
-    return new Verdict(false, headerNames, headerValues, 0, null, null);
+    return new Verdict(false, headerNames, headerValues, 0, null, null, null);
+  }
+
+  /**
+   * Admitted, and the agent must be told how the request ends ({@link
+   * RateLimitBridge#completed}): {@code pending} is the agent's own state for that (what to give
+   * back on success, a slot to release). Arrays are not copied.
+   */
+  public static Verdict allowedPending(String[] headerNames, String[] headerValues, Object pending) {
+    if (pending == null) {
+      throw new IllegalArgumentException("a pending verdict needs its pending state");
+    }
+    return new Verdict(false, headerNames, headerValues, 0, null, null, pending);
   }
 
   /** Rejected: these headers, status, content type and body; the application does not run. */
   public static Verdict blocked(
       String[] headerNames, String[] headerValues, int status, String contentType, byte[] body) {
-    return new Verdict(true, headerNames, headerValues, status, contentType, body);
+    return new Verdict(true, headerNames, headerValues, status, contentType, body, null);
   }
 
   public boolean isBlocked() {
     return blocked;
+  }
+
+  /** Whether the entry point must report how the request ends ({@link RateLimitBridge#completed}). */
+  public boolean awaitsCompletion() {
+    return pending != null;
+  }
+
+  /** The agent's state for {@link RateLimitBridge#completed}; null when nothing awaits it. */
+  public Object pending() {
+    return pending;
   }
 
   public int headerCount() {

@@ -40,7 +40,8 @@ final class LimiterRules extends ActiveRules {
       String pathInfo,
       String peerAddress,
       String forwardedFor,
-      String userId) {
+      String userId,
+      Object request) {
     try {
       return limiter.decide(
           snapshot,
@@ -50,6 +51,7 @@ final class LimiterRules extends ActiveRules {
           peerAddress,
           forwardedFor,
           userId,
+          request,
           VerdictBuilder.VERDICT);
     } catch (Throwable failure) {
       AgentLog.once("deciding a request failed; requests pass unlimited while this lasts", failure);

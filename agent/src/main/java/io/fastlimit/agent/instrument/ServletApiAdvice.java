@@ -113,7 +113,15 @@ public final class ServletApiAdvice {
       String pathInfo = httpRequest.getPathInfo();
       Verdict verdict =
           rules.decide(
-              stage, method, contextPath, servletPath, pathInfo, peer, forwardedFor, userId);
+              stage,
+              method,
+              contextPath,
+              servletPath,
+              pathInfo,
+              peer,
+              forwardedFor,
+              userId,
+              httpRequest);
       if (verdict == null) {
         return false;
       }

@@ -71,7 +71,9 @@ public final class RateLimiter {
    * {@code answer}, the caller's response side, makes of the decision: a verdict for the servlet
    * advice; another entry point brings its own. Returns null when no rule charges the request: none
    * matches, the client is exempt, or only user rules match an anonymous request. A backend failure
-   * is counted against the rules and thrown.
+   * is counted against the rules and thrown. {@code request} is the server's own request object,
+   * read (through {@link io.fastlimit.agent.request.RequestFacts}) only for what a rule asks beyond
+   * path and addresses; may be null.
    */
   public <R> R decide(
       RulesSnapshot rules,
@@ -81,6 +83,7 @@ public final class RateLimiter {
       String peerAddress,
       String forwardedFor,
       String userId,
+      Object request,
       Answer<R> answer) {
     if (!serving) {
       serving = true;

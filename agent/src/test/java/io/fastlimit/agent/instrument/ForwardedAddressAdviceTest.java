@@ -50,7 +50,8 @@ class ForwardedAddressAdviceTest {
               String pathInfo,
               String peer,
               String header,
-              String user) {
+              String user,
+              Object request) {
             decided.add(peer + " | " + header);
             return null;
           }

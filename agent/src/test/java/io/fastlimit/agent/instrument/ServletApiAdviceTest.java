@@ -59,7 +59,8 @@ class ServletApiAdviceTest {
               String pathInfo,
               String peer,
               String forwardedFor,
-              String user) {
+              String user,
+              Object request) {
             return verdict;
           }
 

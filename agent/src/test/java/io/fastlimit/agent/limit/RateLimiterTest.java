@@ -536,7 +536,7 @@ class RateLimiterTest {
 
   private static Decision decideAsUser(RateLimiter limiter, String path, String user) {
     return limiter.decide(
-        limiter.snapshot(), Stage.SERVLET_ALONE, "GET", path, PEER, null, user, d -> d);
+        limiter.snapshot(), Stage.SERVLET_ALONE, "GET", path, PEER, null, user, null, d -> d);
   }
 
   /** Each charge of a decision as "rule kind remaining". */
