@@ -44,11 +44,12 @@ public final class Verdict {
   }
 
   /**
-   * Admitted, and the agent must be told how the request ends ({@link
-   * RateLimitBridge#completed}): {@code pending} is the agent's own state for that (what to give
-   * back on success, a slot to release). Arrays are not copied.
+   * Admitted, and the agent must be told how the request ends ({@link RateLimitBridge#completed}):
+   * {@code pending} is the agent's own state for that (what to give back on success, a slot to
+   * release). Arrays are not copied.
    */
-  public static Verdict allowedPending(String[] headerNames, String[] headerValues, Object pending) {
+  public static Verdict allowedPending(
+      String[] headerNames, String[] headerValues, Object pending) {
     if (pending == null) {
       throw new IllegalArgumentException("a pending verdict needs its pending state");
     }
@@ -65,7 +66,9 @@ public final class Verdict {
     return blocked;
   }
 
-  /** Whether the entry point must report how the request ends ({@link RateLimitBridge#completed}). */
+  /**
+   * Whether the entry point must report how the request ends ({@link RateLimitBridge#completed}).
+   */
   public boolean awaitsCompletion() {
     return pending != null;
   }

@@ -1,12 +1,12 @@
 package io.fastlimit.agent.request;
 
 /**
- * What a rule may read from a request beyond its path and addresses: a header, a query parameter,
- * a form field, a request attribute. The entry points hand the decision the server's own request
- * object ({@code HttpServletRequest}, a container's internal request, a Netty request); {@link
- * #of} finds the reader for its type. Read only when a rule asks, so a request no such rule covers
- * pays nothing. Every method returns null for what is absent or cannot be read without disturbing
- * the application, and never throws.
+ * What a rule may read from a request beyond its path and addresses: a header, a query parameter, a
+ * form field, a request attribute. The entry points hand the decision the server's own request
+ * object ({@code HttpServletRequest}, a container's internal request, a Netty request); {@link #of}
+ * finds the reader for its type. Read only when a rule asks, so a request no such rule covers pays
+ * nothing. Every method returns null for what is absent or cannot be read without disturbing the
+ * application, and never throws.
  */
 public interface RequestFacts {
 
