@@ -21,6 +21,13 @@ public interface RateLimitBridge {
   String PENDING_ATTRIBUTE = "io.fastlimit.pending";
 
   /**
+   * Request attribute naming the path a request awaiting completion was forwarded to inside the
+   * server (a FORM login's error page, say), set where the forward is seen and passed to {@link
+   * #completed} as {@code forwardPath}.
+   */
+  String FORWARDED_TO_ATTRIBUTE = "io.fastlimit.forwarded-to";
+
+  /**
    * The rules in force now: an entry point takes them once per request and reads and decides
    * through them alone. Never null; never throws.
    */
