@@ -68,7 +68,8 @@ public final class ServletInstrumentation {
                     JakartaAdvice.NAME,
                     JakartaAdvice.FILTER_EXIT_NAME,
                     adviceClasses));
-    return ForwardingInstrumentation.extend(servlets, adviceClasses).installOn(instrumentation);
+    AgentBuilder forwarding = ForwardingInstrumentation.extend(servlets, adviceClasses);
+    return FrontDoorInstrumentation.extend(forwarding, adviceClasses).installOn(instrumentation);
   }
 
   /**
