@@ -13,7 +13,9 @@ import org.apache.catalina.connector.Response;
  * Inlined at the start of Tomcat's {@code org.apache.catalina.connector.Request.recycle()}, which
  * Tomcat calls once a request is over, synchronous or async, its response complete and still
  * readable: tells the bridge how a request ended whose front-door verdict awaits it ({@link
- * TomcatFrontDoorAdvice}). Recycling clears the attribute, so it is told once.
+ * TomcatFrontDoorAdvice}). The recycling itself then clears the attribute, so it is told once (not
+ * removed here: Tomcat's removeAttribute needs the request's context, which a request mapped to
+ * none lacks).
  */
 public final class TomcatCompletedAdvice {
 
@@ -30,7 +32,6 @@ public final class TomcatCompletedAdvice {
       if (!(pending instanceof Verdict)) {
         return;
       }
-      request.removeAttribute(FrontDoor.PENDING_ATTRIBUTE);
       Response response = request.getResponse();
       bridge.completed(
           (Verdict) pending,
