@@ -229,6 +229,32 @@ public final class MemoryBackend implements Backend {
     }
   }
 
+  /** Gives back under each bucket's lock; a bucket no longer held has nothing to give back. */
+  @Override
+  public void giveBack(Charge[] charges, long[] chargedAtMillis) {
+    for (int i = 0; i < charges.length; i++) {
+      Charge charge = charges[i];
+      ConcurrentHashMap<String, Bucket> inGroup = buckets.get(charge.keyStart());
+      Bucket bucket = inGroup == null ? null : inGroup.get(charge.client());
+      if (bucket == null) {
+        continue;
+      }
+      bucket.lock();
+      try {
+        if (!bucket.retired) {
+          bucket.giveBack(
+              charge.algorithm(),
+              charge.limit(),
+              charge.windowMillis(),
+              charge.cost(),
+              chargedAtMillis[i]);
+        }
+      } finally {
+        bucket.unlock();
+      }
+    }
+  }
+
   /** Number of buckets held now. */
   public int size() {
     return size.get();

@@ -1,6 +1,7 @@
 package io.fastlimit.agent.config;
 
 import io.fastlimit.agent.rules.Algorithm;
+import io.fastlimit.agent.rules.LoginProtection;
 import io.fastlimit.agent.rules.PathPattern;
 import io.fastlimit.agent.rules.Rate;
 import io.fastlimit.agent.rules.RateLimitRule;
@@ -18,17 +19,18 @@ import org.snakeyaml.engine.v2.nodes.Node;
 final class RulesSection {
 
   private static final List<String> RULE_KEYS =
-      Arrays.asList(
-          "name",
-          "path",
-          "methods",
-          "limit",
-          "ip",
-          "user",
-          "cost",
-          "algorithm",
-          "dry-run",
-          "before-filters");
+      LoginSection.withRuleKeys(
+          Arrays.asList(
+              "name",
+              "path",
+              "methods",
+              "limit",
+              "ip",
+              "user",
+              "cost",
+              "algorithm",
+              "dry-run",
+              "before-filters"));
 
   static final YamlReader.Words<Algorithm> ALGORITHMS =
       new YamlReader.Words<>(
@@ -151,11 +153,22 @@ final class RulesSection {
     } else if (path != null) {
       name = defaultName(path, methods);
     }
+    LoginProtection login = LoginSection.read(yaml, keys, cost, algorithm, this::rate);
     if (yaml.problemCount() > before || path == null || name == null) {
       return null;
     }
     return new RateLimitRule(
-        index, name, path, methods, ipRate, userRate, cost, algorithm, dryRun, beforeFilters);
+        index,
+        name,
+        path,
+        methods,
+        ipRate,
+        userRate,
+        cost,
+        algorithm,
+        dryRun,
+        beforeFilters,
+        login);
   }
 
   /**

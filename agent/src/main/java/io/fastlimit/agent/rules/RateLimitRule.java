@@ -16,6 +16,7 @@ public final class RateLimitRule {
   private final Algorithm algorithm;
   private final boolean dryRun;
   private final boolean beforeFilters;
+  private final LoginProtection login;
 
   /**
    * @param index position in the rules file, which orders rules that tie
@@ -32,6 +33,33 @@ public final class RateLimitRule {
       Algorithm algorithm,
       boolean dryRun,
       boolean beforeFilters) {
+    this(
+        index,
+        name,
+        path,
+        methods,
+        ipRate,
+        userRate,
+        cost,
+        algorithm,
+        dryRun,
+        beforeFilters,
+        LoginProtection.NONE);
+  }
+
+  /** As above, with an account bucket and failures-only counting ({@link LoginProtection}). */
+  public RateLimitRule(
+      int index,
+      String name,
+      PathPattern path,
+      String[] methods,
+      Rate ipRate,
+      Rate userRate,
+      long cost,
+      Algorithm algorithm,
+      boolean dryRun,
+      boolean beforeFilters,
+      LoginProtection login) {
     this.index = index;
     this.name = name;
     this.path = path;
@@ -42,6 +70,7 @@ public final class RateLimitRule {
     this.algorithm = algorithm;
     this.dryRun = dryRun;
     this.beforeFilters = beforeFilters;
+    this.login = login == null ? LoginProtection.NONE : login;
   }
 
   /**
@@ -104,6 +133,11 @@ public final class RateLimitRule {
     return beforeFilters;
   }
 
+  /** The account bucket and failures-only counting; {@link LoginProtection#NONE} for neither. */
+  public LoginProtection login() {
+    return login;
+  }
+
   /** One line for `check` output and logs. */
   public String describe() {
     StringBuilder out = new StringBuilder();
@@ -122,6 +156,7 @@ public final class RateLimitRule {
     if (beforeFilters) {
       out.append(" before-filters");
     }
+    out.append(login.describe());
     return out.toString();
   }
 }
