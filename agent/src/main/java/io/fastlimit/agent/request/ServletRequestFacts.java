@@ -4,6 +4,7 @@ import io.fastlimit.agent.observe.AgentLog;
 import java.lang.reflect.Method;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Reads an {@code HttpServletRequest} of either namespace through the interface's own methods,
@@ -12,6 +13,8 @@ import java.nio.charset.StandardCharsets;
  * what the application would get (see {@link #formParameter}).
  */
 final class ServletRequestFacts implements RequestFacts {
+
+  private static final AtomicBoolean encodingOpenReported = new AtomicBoolean();
 
   private final Method getHeader;
   private final Method getQueryString;
@@ -99,14 +102,16 @@ final class ServletRequestFacts implements RequestFacts {
       return null;
     }
     if (call(getCharacterEncoding, request, null) == null) {
-      AgentLog.once(
-          "a rule reads its account from a form field, but a login request came before its"
-              + " character encoding was decided (no charset in its Content-Type, no"
-              + " request-character-encoding for the application): reading the form then would"
-              + " fix the encoding before the application sets its own, so the account is not"
-              + " read and only the rule's ip bucket applies. Set request-character-encoding"
-              + " (web.xml, Servlet 4+) or use account-from: header:NAME or basic-user",
-          null);
+      if (!encodingOpenReported.get() && encodingOpenReported.compareAndSet(false, true)) {
+        AgentLog.warn(
+            "a rule reads its account from a form field, but a login request came before its"
+                + " character encoding was decided (no charset in its Content-Type, no"
+                + " request-character-encoding for the application): reading the form then would"
+                + " fix the encoding before the application sets its own, so the account is not"
+                + " read and only the rule's ip bucket applies. Set request-character-encoding"
+                + " (web.xml, Servlet 4+) or use account-from: header:NAME or basic-user (said"
+                + " once)");
+      }
       return null;
     }
     Object value = call(getParameter, request, name);
