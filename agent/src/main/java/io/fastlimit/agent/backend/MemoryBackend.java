@@ -128,6 +128,31 @@ public final class MemoryBackend implements Backend {
     }
   }
 
+  /** Gives back under each bucket's lock; a bucket no longer held has nothing to give back. */
+  @Override
+  public void giveBack(Charge[] charges, long[] chargedAtMillis) {
+    for (int i = 0; i < charges.length; i++) {
+      Charge charge = charges[i];
+      Bucket bucket = store.get(charge.keyStart(), charge.client());
+      if (bucket == null) {
+        continue;
+      }
+      bucket.lock();
+      try {
+        if (!bucket.retired) {
+          bucket.giveBack(
+              charge.algorithm(),
+              charge.limit(),
+              charge.windowMillis(),
+              charge.cost(),
+              chargedAtMillis[i]);
+        }
+      } finally {
+        bucket.unlock();
+      }
+    }
+  }
+
   /** Number of buckets held now. */
   public int size() {
     return bound.size();
