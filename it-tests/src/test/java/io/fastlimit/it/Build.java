@@ -38,6 +38,15 @@ final class Build {
     return existing("fastlimit.sample.war");
   }
 
+  static Path sampleWarJavax() {
+    return existing("fastlimit.sample.war.javax");
+  }
+
+  /** An unpacked distribution of the matrix, by the key its pom property uses ("jetty94"). */
+  static Path distribution(String key) {
+    return existing("fastlimit.dist." + key);
+  }
+
   static Path tomcatHome() {
     return existing("fastlimit.tomcat.home");
   }
