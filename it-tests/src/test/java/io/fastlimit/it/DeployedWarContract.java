@@ -158,9 +158,10 @@ abstract class DeployedWarContract {
   void contextPathSpellingsCannotDodgeTheRule(String context, String target) throws Exception {
     long before = calls(context, "hello");
     HttpResult result = server.get(target);
-    // the WAR has no other servlet under /api: any answer but 429 must be the server's 4xx
+    // the WAR has no other servlet under /api: any answer but 429 must be the server's own 4xx,
+    // or its redirect (Payara answers /ctx;x=y/... with a 301 to a path no servlet maps)
     if (result.status() != 429) {
-      assertThat(result.status()).as("%s: %s", target, result).isBetween(400, 499);
+      assertThat(result.status()).as("%s: %s", target, result).isBetween(301, 499);
     }
     assertThat(calls(context, "hello")).as("%s ran the servlet", target).isEqualTo(before);
   }
