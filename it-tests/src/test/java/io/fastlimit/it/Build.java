@@ -34,6 +34,14 @@ final class Build {
     return existing("fastlimit.sample.boot");
   }
 
+  static Path springBootJettySample() {
+    return existing("fastlimit.sample.boot.jetty");
+  }
+
+  static Path springBootUndertowSample() {
+    return existing("fastlimit.sample.boot.undertow");
+  }
+
   static Path sampleWar() {
     return existing("fastlimit.sample.war");
   }
