@@ -28,8 +28,8 @@ final class AppServers {
         : Paths.get(chosen).toAbsolutePath();
   }
 
-  static Path java() {
-    return javaHome().resolve("bin/java");
+  static Path java(Path javaHome) {
+    return javaHome.resolve("bin/java");
   }
 
   /** Runs a setup command (a server's own configuration tool) and fails with its output. */

@@ -2,6 +2,7 @@ package io.fastlimit.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +35,14 @@ abstract class DeployedWarContract {
 
   /** The context paths the server deploys the WAR at, without slashes ("sample-webapp"). */
   abstract List<String> contexts();
+
+  /**
+   * The JDK the server runs on: {@code -Dfastlimit.matrix.java.home}, else the one running the
+   * tests; a subclass may pin another.
+   */
+  Path javaHome() {
+    return AppServers.javaHome();
+  }
 
   /** Starts the server with these rules; returns once every context answers /stats. */
   abstract ChildApp start(String rulesYaml) throws Exception;

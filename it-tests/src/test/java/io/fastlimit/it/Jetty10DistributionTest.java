@@ -13,6 +13,7 @@ class Jetty10DistributionTest extends DeployedWarContract {
   @Override
   ChildApp start(String rulesYaml) throws Exception {
     return StandaloneJetty.start(
+        javaHome(),
         Build.distribution("jetty10"),
         "jetty10",
         List.of("server", "http", "deploy", "annotations"),

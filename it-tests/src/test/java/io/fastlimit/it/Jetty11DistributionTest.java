@@ -13,6 +13,7 @@ class Jetty11DistributionTest extends DeployedWarContract {
   @Override
   ChildApp start(String rulesYaml) throws Exception {
     return StandaloneJetty.start(
+        javaHome(),
         Build.distribution("jetty11"),
         "jetty11",
         List.of("server", "http", "deploy", "annotations"),

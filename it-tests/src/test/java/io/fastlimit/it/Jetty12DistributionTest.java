@@ -30,6 +30,6 @@ class Jetty12DistributionTest extends DeployedWarContract {
               environment));
     }
     return StandaloneJetty.start(
-        Build.distribution("jetty12"), "jetty12", modules, wars, rulesYaml);
+        javaHome(), Build.distribution("jetty12"), "jetty12", modules, wars, rulesYaml);
   }
 }

@@ -13,6 +13,7 @@ class Jetty94DistributionTest extends DeployedWarContract {
   @Override
   ChildApp start(String rulesYaml) throws Exception {
     return StandaloneJetty.start(
+        javaHome(),
         Build.distribution("jetty94"),
         "jetty94",
         List.of("server", "http", "deploy", "annotations"),

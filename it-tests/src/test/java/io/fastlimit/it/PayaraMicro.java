@@ -15,7 +15,8 @@ final class PayaraMicro {
   private PayaraMicro() {}
 
   /** Starts Payara Micro with these rules and returns once the WAR answers. */
-  static ChildApp start(Path payaraJar, String name, Path war, String context, String rulesYaml)
+  static ChildApp start(
+      Path javaHome, Path payaraJar, String name, Path war, String context, String rulesYaml)
       throws Exception {
     Path work = Build.workDirectory("payara-" + name);
     Path deployed = work.resolve(context + ".war");
@@ -24,7 +25,7 @@ final class PayaraMicro {
     int port = ChildApp.freePort();
     List<String> command =
         List.of(
-            AppServers.java().toString(),
+            AppServers.java(javaHome).toString(),
             "-Xmx512m",
             "-javaagent:" + Build.agentJar() + "=" + rules,
             "-jar",

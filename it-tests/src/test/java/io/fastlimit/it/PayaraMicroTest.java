@@ -13,6 +13,7 @@ class PayaraMicroTest extends DeployedWarContract {
   @Override
   ChildApp start(String rulesYaml) throws Exception {
     return PayaraMicro.start(
+        javaHome(),
         Build.distribution("payara-micro"),
         "payara",
         Build.sampleWar(),

@@ -29,11 +29,12 @@ final class StandaloneJetty {
    * returns once every WAR answers.
    */
   static ChildApp start(
-      Path home, String name, List<String> modules, List<War> wars, String rulesYaml)
+      Path javaHome, Path home, String name, List<String> modules, List<War> wars, String rulesYaml)
       throws Exception {
     Path base = Build.workDirectory("jetty-base-" + name);
     String startJar = home.resolve("start.jar").toString();
-    List<String> setup = new ArrayList<>(List.of(AppServers.java().toString(), "-jar", startJar));
+    List<String> setup =
+        new ArrayList<>(List.of(AppServers.java(javaHome).toString(), "-jar", startJar));
     String version = Files.readString(home.resolve("VERSION.txt")).replaceFirst("^jetty-", "");
     if (version.startsWith("9.")) {
       setup.add("--create-startd");
@@ -62,7 +63,7 @@ final class StandaloneJetty {
     int port = ChildApp.freePort();
     List<String> command =
         List.of(
-            AppServers.java().toString(),
+            AppServers.java(javaHome).toString(),
             "-jar",
             startJar,
             "jetty.http.host=127.0.0.1",

@@ -20,7 +20,8 @@ final class StandaloneWildFly {
   private StandaloneWildFly() {}
 
   /** Starts WildFly with these rules and returns once the WAR answers. */
-  static ChildApp start(Path home, String name, Path war, String context, String rulesYaml)
+  static ChildApp start(
+      Path javaHome, Path home, String name, Path war, String context, String rulesYaml)
       throws Exception {
     Path work = Build.workDirectory("wildfly-" + name);
     Path base = work.resolve("standalone");
@@ -62,7 +63,7 @@ final class StandaloneWildFly {
     Map<String, String> environment =
         Map.of(
             "JBOSS_HOME", home.toString(),
-            "JAVA_HOME", AppServers.javaHome().toString(),
+            "JAVA_HOME", javaHome.toString(),
             "RUN_CONF", runConf.toString(),
             "LAUNCH_JBOSS_IN_BACKGROUND", "false");
     return AppServers.awaitContexts(

@@ -16,6 +16,11 @@ class WildFlyTest extends DeployedWarContract {
   @Override
   ChildApp start(String rulesYaml) throws Exception {
     return StandaloneWildFly.start(
-        Build.distribution("wildfly"), "wildfly", Build.sampleWar(), "sample-webapp", rulesYaml);
+        javaHome(),
+        Build.distribution("wildfly"),
+        "wildfly",
+        Build.sampleWar(),
+        "sample-webapp",
+        rulesYaml);
   }
 }
