@@ -34,8 +34,25 @@ final class Build {
     return existing("fastlimit.sample.boot");
   }
 
+  static Path springBootJettySample() {
+    return existing("fastlimit.sample.boot.jetty");
+  }
+
+  static Path springBootUndertowSample() {
+    return existing("fastlimit.sample.boot.undertow");
+  }
+
   static Path sampleWar() {
     return existing("fastlimit.sample.war");
+  }
+
+  static Path sampleWarJavax() {
+    return existing("fastlimit.sample.war.javax");
+  }
+
+  /** An unpacked distribution of the matrix, by the key its pom property uses ("jetty94"). */
+  static Path distribution(String key) {
+    return existing("fastlimit.dist." + key);
   }
 
   static Path tomcatHome() {

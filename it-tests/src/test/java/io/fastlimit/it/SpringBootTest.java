@@ -3,6 +3,7 @@ package io.fastlimit.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,11 +21,16 @@ class SpringBootTest {
   private ChildApp principalMode;
   private ChildApp attributeMode;
 
+  /** The fat jar to run: Tomcat inside here; Jetty and Undertow in the subclasses. */
+  Path appJar() {
+    return Build.springBootSample();
+  }
+
   @BeforeAll
   void start() throws Exception {
     principalMode =
         ChildApp.sample(
-            Build.springBootSample(),
+            appJar(),
             Build.rulesFile(
                     "boot-principal",
                     """
@@ -47,7 +53,7 @@ class SpringBootTest {
                 .toString());
     attributeMode =
         ChildApp.sample(
-            Build.springBootSample(),
+            appJar(),
             Build.rulesFile(
                     "boot-attribute",
                     """

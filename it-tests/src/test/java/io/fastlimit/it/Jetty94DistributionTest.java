@@ -1,0 +1,23 @@
+package io.fastlimit.it;
+
+import java.util.List;
+
+/** The jetty-home 9.4 distribution (javax, Servlet 3.1) with the javax sample WAR. */
+class Jetty94DistributionTest extends DeployedWarContract {
+
+  @Override
+  List<String> contexts() {
+    return List.of("sample-webapp-javax");
+  }
+
+  @Override
+  ChildApp start(String rulesYaml) throws Exception {
+    return StandaloneJetty.start(
+        javaHome(),
+        Build.distribution("jetty94"),
+        "jetty94",
+        List.of("server", "http", "deploy", "annotations"),
+        List.of(new StandaloneJetty.War(Build.sampleWarJavax(), contexts().get(0), null)),
+        rulesYaml);
+  }
+}
