@@ -41,7 +41,7 @@ public final class ServletInstrumentation {
     ClassFileLocator adviceClasses =
         new ClassFileLocator.Compound(agentClasses, JakartaAdvice.locator(agentClasses));
     AgentBuilder servlets =
-        new AgentBuilder.Default()
+        AgentBuilders.create()
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
             .with(AgentBuilder.TypeStrategy.Default.DECORATE)
