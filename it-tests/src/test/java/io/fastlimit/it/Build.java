@@ -34,6 +34,10 @@ final class Build {
     return existing("fastlimit.sample.boot");
   }
 
+  static Path webfluxSample() {
+    return existing("fastlimit.sample.webflux");
+  }
+
   static Path sampleWar() {
     return existing("fastlimit.sample.war");
   }

@@ -14,7 +14,11 @@ final class KnownRequests {
         @Override
         protected RequestFacts computeValue(Class<?> type) {
           RequestFacts servlet = ServletRequestFacts.forType(type);
-          return servlet != null ? servlet : NoFacts.INSTANCE;
+          if (servlet != null) {
+            return servlet;
+          }
+          RequestFacts netty = NettyRequestFacts.forType(type);
+          return netty != null ? netty : NoFacts.INSTANCE;
         }
       };
 
