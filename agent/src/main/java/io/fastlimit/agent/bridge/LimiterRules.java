@@ -1,5 +1,6 @@
 package io.fastlimit.agent.bridge;
 
+import io.fastlimit.agent.backend.Backends;
 import io.fastlimit.agent.client.KeyText;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.limit.RulesSnapshot;
@@ -19,6 +20,7 @@ final class LimiterRules extends ActiveRules {
   private final RateLimiter limiter;
   final RulesSnapshot snapshot;
   private final LimiterBridge bridge;
+  private final boolean decisionMayWait;
 
   LimiterRules(RateLimiter limiter, RulesSnapshot snapshot, LimiterBridge bridge) {
     super(
@@ -29,6 +31,12 @@ final class LimiterRules extends ActiveRules {
     this.limiter = limiter;
     this.snapshot = snapshot;
     this.bridge = bridge;
+    this.decisionMayWait = !Backends.MEMORY.equals(limiter.config().backend());
+  }
+
+  @Override
+  public boolean decisionMayWait() {
+    return decisionMayWait;
   }
 
   @Override

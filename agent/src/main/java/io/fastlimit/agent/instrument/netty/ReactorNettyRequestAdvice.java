@@ -2,6 +2,7 @@ package io.fastlimit.agent.instrument.netty;
 
 import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
+import io.fastlimit.bootstrap.OffLoopDecision;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.RequestTarget;
 import io.fastlimit.bootstrap.Stage;
@@ -33,9 +34,15 @@ public final class ReactorNettyRequestAdvice {
 
   private ReactorNettyRequestAdvice() {}
 
-  /** Returns true when the request was rejected, which skips the application's handler. */
+  /**
+   * Returns true when the request was rejected, or is being decided on another thread (the decision
+   * may wait for Redis: {@link OffLoopDecision} runs this method again on the event loop with the
+   * verdict), which skips the application's handler for now.
+   */
   @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
   public static boolean enter(
+      @Advice.This Object handle,
+      @Advice.Origin("#m") String entryMethod,
       @Advice.Argument(0) Connection connection,
       @Advice.Argument(1) ConnectionObserver.State state) {
     if (state != HttpServerState.REQUEST_RECEIVED
@@ -51,32 +58,49 @@ public final class ReactorNettyRequestAdvice {
     try {
       HttpServerRequest request = (HttpServerRequest) connection;
       HttpServerResponse response = (HttpServerResponse) connection;
-      ActiveRules rules = bridge.rules(); // read once: a reload cannot mix two versions
-      // the socket's peer and X-Forwarded-For as received: never request.remoteAddress(), which
-      // Reactor Netty's own forwarded-header support rewrites
-      SocketAddress remote = connection.channel().remoteAddress();
-      String peer =
-          remote instanceof InetSocketAddress && ((InetSocketAddress) remote).getAddress() != null
-              ? ((InetSocketAddress) remote).getAddress().getHostAddress()
-              : null;
-      String header = rules.forwardedForHeader();
-      String forwardedFor = null;
-      if (header != null) {
-        List<String> lines = request.requestHeaders().getAll(header);
-        forwardedFor = lines.isEmpty() ? null : String.join(",", lines);
+      Verdict verdict;
+      Object decidedAhead = OffLoopDecision.takeDecided();
+      if (decidedAhead != null) {
+        if (!connection.channel().isActive()) {
+          return true; // the client left while its request was decided: nothing to run
+        }
+        verdict = decidedAhead instanceof Verdict ? (Verdict) decidedAhead : null;
+      } else {
+        ActiveRules rules = bridge.rules(); // read once: a reload cannot mix two versions
+        // the socket's peer and X-Forwarded-For as received: never request.remoteAddress(),
+        // which Reactor Netty's own forwarded-header support rewrites
+        SocketAddress remote = connection.channel().remoteAddress();
+        String peer =
+            remote instanceof InetSocketAddress && ((InetSocketAddress) remote).getAddress() != null
+                ? ((InetSocketAddress) remote).getAddress().getHostAddress()
+                : null;
+        String header = rules.forwardedForHeader();
+        String forwardedFor = null;
+        if (header != null) {
+          List<String> lines = request.requestHeaders().getAll(header);
+          forwardedFor = lines.isEmpty() ? null : String.join(",", lines);
+        }
+        String method = request.method().name();
+        String path = RequestTarget.path(request.uri());
+        if (rules.decisionMayWait()
+            && OffLoopDecision.submit(
+                rules,
+                method,
+                path,
+                peer,
+                forwardedFor,
+                request,
+                connection.channel().eventLoop(),
+                handle,
+                entryMethod,
+                connection,
+                state)) {
+          return true; // never wait on the event loop: it comes back here decided
+        }
+        verdict =
+            rules.decide(
+                Stage.SERVLET_ALONE, method, null, path, null, peer, forwardedFor, null, request);
       }
-      String method = request.method().name();
-      Verdict verdict =
-          rules.decide(
-              Stage.SERVLET_ALONE,
-              method,
-              null,
-              RequestTarget.path(request.uri()),
-              null,
-              peer,
-              forwardedFor,
-              null,
-              request);
       if (verdict == null) {
         return false;
       }

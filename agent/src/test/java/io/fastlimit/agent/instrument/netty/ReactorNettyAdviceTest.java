@@ -34,9 +34,12 @@ class ReactorNettyAdviceTest {
 
   private final EmbeddedChannel channel = new EmbeddedChannel();
   private final List<String> decided = new ArrayList<>();
+  private final List<String> decidedOn = new ArrayList<>();
   private final List<String> completed = new ArrayList<>();
   private final HttpHeaders responseHeaders = new DefaultHttpHeaders();
+  private final Handle handle = new Handle();
   private Verdict verdict;
+  private boolean decisionMayWait;
 
   @BeforeEach
   void installBridge() {
@@ -54,8 +57,14 @@ class ReactorNettyAdviceTest {
               String userId,
               Object request) {
             decided.add(stage + " " + method + " " + servletPath + " | " + forwardedFor);
+            decidedOn.add(Thread.currentThread().getName());
             assertThat(request).isInstanceOf(HttpServerRequest.class);
             return verdict;
+          }
+
+          @Override
+          public boolean decisionMayWait() {
+            return decisionMayWait;
           }
 
           @Override
@@ -89,6 +98,17 @@ class ReactorNettyAdviceTest {
   void removeBridge() {
     BridgeHolder.set(null);
     channel.finishAndReleaseAll();
+  }
+
+  /** Reactor Netty's HttpServerHandle with the advice inlined: the handler runs unless skipped. */
+  final class Handle {
+    final List<String> handled = new ArrayList<>();
+
+    public void onStateChange(Connection connection, ConnectionObserver.State state) {
+      if (!ReactorNettyRequestAdvice.enter(this, "onStateChange", connection, state)) {
+        handled.add(Thread.currentThread().getName());
+      }
+    }
   }
 
   /** What Reactor Netty's HttpServerOperations is to the advice: request, response, connection. */
@@ -129,7 +149,9 @@ class ReactorNettyAdviceTest {
     verdict = Verdict.allowed(new String[] {"X-RateLimit-Remaining"}, new String[] {"4"});
     Connection operations = (Connection) operations("/api;v=1/%73ecret?x=1");
 
-    boolean skipped = ReactorNettyRequestAdvice.enter(operations, HttpServerState.REQUEST_RECEIVED);
+    boolean skipped =
+        ReactorNettyRequestAdvice.enter(
+            handle, "onStateChange", operations, HttpServerState.REQUEST_RECEIVED);
 
     assertThat(skipped).isFalse();
     assertThat(decided).containsExactly("SERVLET_ALONE GET /api/secret | 203.0.113.9,10.0.0.1");
@@ -141,9 +163,13 @@ class ReactorNettyAdviceTest {
     verdict = Verdict.allowed(new String[0], new String[0]);
     Connection operations = (Connection) operations("/api/x");
 
-    assertThat(ReactorNettyRequestAdvice.enter(operations, ConnectionObserver.State.CONFIGURED))
+    assertThat(
+            ReactorNettyRequestAdvice.enter(
+                handle, "onStateChange", operations, ConnectionObserver.State.CONFIGURED))
         .isFalse();
-    assertThat(ReactorNettyRequestAdvice.enter(operations, HttpServerState.REQUEST_DECODING_FAILED))
+    assertThat(
+            ReactorNettyRequestAdvice.enter(
+                handle, "onStateChange", operations, HttpServerState.REQUEST_DECODING_FAILED))
         .isFalse();
     assertThat(decided).isEmpty();
   }
@@ -152,7 +178,8 @@ class ReactorNettyAdviceTest {
   void aRequestAwaitingCompletionIsReportedOnceWhenItsOperationsEnd() {
     verdict = Verdict.allowedPending(new String[0], new String[0], "slot");
     Object first = operations("/login");
-    ReactorNettyRequestAdvice.enter((Connection) first, HttpServerState.REQUEST_RECEIVED);
+    ReactorNettyRequestAdvice.enter(
+        handle, "onStateChange", (Connection) first, HttpServerState.REQUEST_RECEIVED);
     responseHeaders.set("Location", "/home");
 
     // the next request's operations on this kept-alive channel end first: not this verdict's
@@ -168,10 +195,31 @@ class ReactorNettyAdviceTest {
   void anAdmittedRequestNotAwaitingCompletionReportsNothing() {
     verdict = Verdict.allowed(new String[0], new String[0]);
     Object operations = operations("/api/x");
-    ReactorNettyRequestAdvice.enter((Connection) operations, HttpServerState.REQUEST_RECEIVED);
+    ReactorNettyRequestAdvice.enter(
+        handle, "onStateChange", (Connection) operations, HttpServerState.REQUEST_RECEIVED);
 
     ReactorNettyCompletionAdvice.enter(operations);
 
     assertThat(completed).isEmpty();
+  }
+
+  @Test
+  void aDecisionThatMayWaitIsMadeOffTheEventLoopAndTheHandlerRunsOnItAfter() throws Exception {
+    decisionMayWait = true;
+    verdict = Verdict.allowed(new String[] {"X-RateLimit-Remaining"}, new String[] {"9"});
+    Connection operations = (Connection) operations("/api/x");
+
+    handle.onStateChange(operations, HttpServerState.REQUEST_RECEIVED);
+    assertThat(handle.handled).as("the handler waits for the decision").isEmpty();
+
+    long guard = System.nanoTime() + 30_000_000_000L; // a guard, not a timing
+    while (handle.handled.isEmpty() && System.nanoTime() < guard) {
+      channel.runPendingTasks(); // the embedded channel's event loop: runs what was handed back
+      Thread.sleep(5);
+    }
+    assertThat(handle.handled).containsExactly(Thread.currentThread().getName());
+    assertThat(decided).hasSize(1);
+    assertThat(decidedOn).allMatch(name -> name.startsWith("fastlimit-decision-"));
+    assertThat(responseHeaders.get("X-RateLimit-Remaining")).isEqualTo("9");
   }
 }
