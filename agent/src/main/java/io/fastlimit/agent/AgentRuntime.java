@@ -13,6 +13,7 @@ import io.fastlimit.agent.config.RestartSettings;
 import io.fastlimit.agent.config.RulesFile;
 import io.fastlimit.agent.config.RulesFileWatcher;
 import io.fastlimit.agent.instrument.ServletInstrumentation;
+import io.fastlimit.agent.instrument.netty.NettyInstrumentation;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.agent.observe.DryRunSummary;
@@ -87,6 +88,7 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
     running = agent;
     byte[] content = agent.loadFirst();
     ServletInstrumentation.install(instrumentation);
+    NettyInstrumentation.install(instrumentation);
     RateLimiter current = agent.limiter;
     if (current == null || current.config().reload()) {
       RulesFileWatcher.start(agent.rulesFile, content, agent);

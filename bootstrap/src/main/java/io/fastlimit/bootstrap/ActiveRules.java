@@ -56,6 +56,14 @@ public abstract class ActiveRules {
   }
 
   /**
+   * Whether a decision may wait for a remote backend (Redis, a custom one): a server whose threads
+   * are event loops then decides on another thread ({@link OffLoopDecision}). False for memory.
+   */
+  public boolean decisionMayWait() {
+    return false;
+  }
+
+  /**
    * Decides one request at one stage. The path comes in the parts the container gives (a server
    * without them passes its path as {@code servletPath}); {@code forwardedFor} is the header's
    * lines joined (see {@link #joinLines}). Returns null when no rule applies (nothing to count,

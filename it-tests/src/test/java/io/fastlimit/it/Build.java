@@ -42,6 +42,10 @@ final class Build {
     return existing("fastlimit.sample.boot.undertow");
   }
 
+  static Path webfluxSample() {
+    return existing("fastlimit.sample.webflux");
+  }
+
   static Path sampleWar() {
     return existing("fastlimit.sample.war");
   }

@@ -54,7 +54,8 @@ final class RawHttp {
     }
   }
 
-  private static HttpResult read(InputStream in, boolean head) throws IOException {
+  /** Reads one response from a stream that may carry more (pipelining). */
+  static HttpResult read(InputStream in, boolean head) throws IOException {
     String statusLine = line(in);
     if (statusLine == null) {
       throw new IOException("connection closed before a response");

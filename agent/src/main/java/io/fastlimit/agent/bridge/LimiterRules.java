@@ -1,5 +1,6 @@
 package io.fastlimit.agent.bridge;
 
+import io.fastlimit.agent.backend.Backends;
 import io.fastlimit.agent.client.KeyText;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.limit.RulesSnapshot;
@@ -20,6 +21,7 @@ final class LimiterRules extends ActiveRules {
   final RulesSnapshot snapshot;
   private final boolean anyAtContainer;
   private final LimiterBridge bridge;
+  private final boolean decisionMayWait;
 
   LimiterRules(RateLimiter limiter, RulesSnapshot snapshot, LimiterBridge bridge) {
     super(
@@ -31,6 +33,12 @@ final class LimiterRules extends ActiveRules {
     this.snapshot = snapshot;
     this.anyAtContainer = snapshot.anyAtContainer();
     this.bridge = bridge;
+    this.decisionMayWait = !Backends.MEMORY.equals(limiter.config().backend());
+  }
+
+  @Override
+  public boolean decisionMayWait() {
+    return decisionMayWait;
   }
 
   @Override

@@ -22,6 +22,7 @@ import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.pool.TypePool;
 import net.bytebuddy.utility.JavaModule;
 
 /**
@@ -147,7 +148,19 @@ public final class ServletInstrumentation {
         JavaModule module,
         boolean loaded,
         Throwable throwable) {
+      if (throwable instanceof TypePool.Resolution.NoSuchTypeException
+          && servletApi(((TypePool.Resolution.NoSuchTypeException) throwable).getName())) {
+        // a class built on a servlet API its class loader does not have (spring-web's servlet
+        // filters in a WebFlux app): it can never serve a request, so there is nothing to limit
+        return;
+      }
       AgentLog.once("could not instrument " + typeName + "; it runs unlimited", throwable);
+    }
+
+    private static boolean servletApi(String missingType) {
+      return missingType != null
+          && (missingType.startsWith("javax.servlet.")
+              || missingType.startsWith("jakarta.servlet."));
     }
   }
 }

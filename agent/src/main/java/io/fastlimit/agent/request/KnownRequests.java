@@ -18,7 +18,11 @@ final class KnownRequests {
             return servlet;
           }
           RequestFacts core = CoreRequestFacts.forType(type); // the containers' front doors
-          return core != null ? core : NoFacts.INSTANCE;
+          if (core != null) {
+            return core;
+          }
+          RequestFacts netty = NettyRequestFacts.forType(type);
+          return netty != null ? netty : NoFacts.INSTANCE;
         }
       };
 

@@ -1,0 +1,55 @@
+package io.fastlimit.agent.instrument.netty;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.matcher.ElementMatchers;
+
+/**
+ * Installs the advice on the Netty-based servers the agent limits: Reactor Netty's {@code
+ * HttpServer} (Spring WebFlux, Spring Cloud Gateway), where each request is decided once when its
+ * headers are parsed ({@link ReactorNettyRequestAdvice}) and, for verdicts that await it, its end
+ * is reported ({@link ReactorNettyCompletionAdvice}). Classes already loaded are retransformed (an
+ * agent attached to a running JVM).
+ */
+public final class NettyInstrumentation {
+
+  private NettyInstrumentation() {}
+
+  public static ResettableClassFileTransformer install(Instrumentation instrumentation)
+      throws IOException {
+    ClassFileLocator adviceClasses =
+        AppNettyAdvice.locator(
+            ClassFileLocator.ForClassLoader.of(NettyInstrumentation.class.getClassLoader()),
+            ReactorNettyRequestAdvice.class,
+            ReactorNettyCompletionAdvice.class);
+    return new AgentBuilder.Default()
+        .disableClassFormatChanges()
+        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+        .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+        .with(new UnlimitedServers.FailureLogger())
+        .with(new UnlimitedServers())
+        .ignore(ElementMatchers.none())
+        .type(named(AppNames.original("reactor.netty.http.server.HttpServer$HttpServerHandle")))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(adviceClasses)
+                .advice(
+                    named("onStateChange").and(takesArguments(2)),
+                    ReactorNettyRequestAdvice.class.getName()))
+        .type(named(AppNames.original("reactor.netty.channel.ChannelOperations")))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(adviceClasses)
+                .advice(
+                    named("terminate").and(takesArguments(0)),
+                    ReactorNettyCompletionAdvice.class.getName()))
+        .installOn(instrumentation);
+  }
+}

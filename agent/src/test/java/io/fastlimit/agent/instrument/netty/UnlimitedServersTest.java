@@ -1,0 +1,69 @@
+package io.fastlimit.agent.instrument.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastlimit.agent.observe.AgentLog;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class UnlimitedServersTest {
+
+  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+  private final UnlimitedServers servers = new UnlimitedServers();
+
+  @BeforeEach
+  void captureLog() {
+    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restoreLog() {
+    AgentLog.redirect(System.err);
+  }
+
+  private String logged() {
+    return log.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aServerTheAgentDoesNotLimitIsNamedOnceWhenItStarts() {
+    servers.onDiscovery("sun.net.httpserver.ServerImpl", null, null, false);
+    servers.onDiscovery("sun.net.httpserver.ServerImpl", null, null, false);
+    servers.onDiscovery("io.vertx.core.http.impl.HttpServerImpl", null, null, false);
+
+    assertThat(logged().split("\n"))
+        .hasSize(2)
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .contains("the JDK's HTTP server (com.sun.net.httpserver)")
+                    .contains("does not limit it"))
+        .anySatisfy(line -> assertThat(line).contains("Vert.x"));
+  }
+
+  @Test
+  void nettysDecoderAloneIsABareNettyServer() {
+    // a loader that sees none of the frameworks the agent knows
+    ClassLoader bare = new URLClassLoader(new URL[0], null);
+
+    servers.onDiscovery("io.netty.handler.codec.http.HttpRequestDecoder", bare, null, false);
+
+    assertThat(logged()).contains("a Netty HTTP server").contains("does not limit it");
+  }
+
+  @Test
+  void nettysDecoderUnderReactorNettyIsNotNamed() {
+    // the test class path has Reactor Netty's HttpServer, as a WebFlux app has
+    servers.onDiscovery(
+        "io.netty.handler.codec.http.HttpRequestDecoder", getClass().getClassLoader(), null, false);
+    servers.onDiscovery("io.fastlimit.SomeClass", getClass().getClassLoader(), null, false);
+
+    assertThat(logged()).isEmpty();
+  }
+}
