@@ -5,6 +5,7 @@ import io.fastlimit.agent.rules.LoginProtection;
 import io.fastlimit.agent.rules.PathPattern;
 import io.fastlimit.agent.rules.Rate;
 import io.fastlimit.agent.rules.RateLimitRule;
+import io.fastlimit.bootstrap.Stage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -30,7 +31,8 @@ final class RulesSection {
               "cost",
               "algorithm",
               "dry-run",
-              "before-filters"));
+              RuleStageSetting.ALIAS,
+              RuleStageSetting.KEY));
 
   static final YamlReader.Words<Algorithm> ALGORITHMS =
       new YamlReader.Words<>(
@@ -133,13 +135,7 @@ final class RulesSection {
       slidingLogLimit(userRate, keys.get("user"));
     }
     boolean dryRun = yaml.bool(keys.get("dry-run"), defaultDryRun);
-    boolean beforeFilters = yaml.bool(keys.get("before-filters"), false);
-    if (beforeFilters && keys.containsKey("user")) {
-      yaml.problem(
-          keys.get("user"),
-          "a before-filters rule runs before the app's filters have found the user; limit it"
-              + " per IP, or drop before-filters to limit per user");
-    }
+    Stage stage = RuleStageSetting.read(yaml, keys, path);
     String name = null;
     if (keys.containsKey("name")) {
       name = yaml.nonEmptyString(keys.get("name"), "a rule name");
@@ -158,17 +154,7 @@ final class RulesSection {
       return null;
     }
     return new RateLimitRule(
-        index,
-        name,
-        path,
-        methods,
-        ipRate,
-        userRate,
-        cost,
-        algorithm,
-        dryRun,
-        beforeFilters,
-        login);
+        index, name, path, methods, ipRate, userRate, cost, algorithm, dryRun, stage, login);
   }
 
   /**

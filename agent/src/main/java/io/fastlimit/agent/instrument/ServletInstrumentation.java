@@ -70,7 +70,8 @@ public final class ServletInstrumentation {
                     JakartaAdvice.COMPLETION_EXIT_NAME,
                     JakartaAdvice.FILTER_EXIT_NAME,
                     adviceClasses));
-    return ForwardingInstrumentation.extend(servlets, adviceClasses).installOn(instrumentation);
+    AgentBuilder forwarding = ForwardingInstrumentation.extend(servlets, adviceClasses);
+    return FrontDoorInstrumentation.extend(forwarding, adviceClasses).installOn(instrumentation);
   }
 
   /**

@@ -109,15 +109,18 @@ public final class RateLimiter {
   /** The common case, one rule: the same steps as {@link #decideMany} without arrays. */
   private <R> R decideOne(
       RulesSnapshot current, RateLimitRule rule, String client, String user, Answer<R> answer) {
-    Charge charge = chargeFor(current, rule, client, user);
-    if (charge == null) {
+    BucketKind kind = kindFor(rule, user);
+    if (kind == null) {
       return null;
     }
+    // one allocation site that never meets null: so the JIT can keep the charge off the heap
+    Charge charge = current.charge(rule, kind, kind == BucketKind.USER ? user : client);
     Outcome outcome;
     try {
       outcome = backend.acquire(charge);
     } catch (RuntimeException failure) {
-      counting.backendFailed(current, charge);
+      // the rule, not the charge: a charge handed to a call the JIT does not inline is allocated
+      counting.backendFailed(current, rule);
       throw failure;
     }
     counting.decided(current, charge, outcome);
@@ -156,7 +159,7 @@ public final class RateLimiter {
       outcomes = backend.acquire(charges);
     } catch (RuntimeException failure) {
       for (Charge charge : charges) {
-        counting.backendFailed(current, charge);
+        counting.backendFailed(current, charge.rule());
       }
       throw failure;
     }
@@ -250,11 +253,19 @@ public final class RateLimiter {
    */
   private static Charge chargeFor(
       RulesSnapshot current, RateLimitRule rule, String client, String user) {
+    BucketKind kind = kindFor(rule, user);
+    return kind == null
+        ? null
+        : current.charge(rule, kind, kind == BucketKind.USER ? user : client);
+  }
+
+  /** The kind of bucket {@link #chargeFor} charges; null when it charges none. */
+  private static BucketKind kindFor(RateLimitRule rule, String user) {
     if (rule.userRate() != null && user != null) {
-      return current.charge(rule, BucketKind.USER, user);
+      return BucketKind.USER;
     }
     if (rule.ipRate() != null) {
-      return current.charge(rule, BucketKind.IP, client);
+      return BucketKind.IP;
     }
     return null; // a user-only rule does not apply to anonymous requests
   }

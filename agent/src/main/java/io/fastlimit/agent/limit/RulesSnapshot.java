@@ -44,8 +44,10 @@ public final class RulesSnapshot {
     List<RateLimitRule> rules = config.rules().rules();
     ruleStats = new RuleStats[rules.size()];
     keyStarts = new String[KINDS.length][rules.size()];
+    List<RateLimitRule> atContainer = new ArrayList<>();
     List<RateLimitRule> beforeFilters = new ArrayList<>();
     List<RateLimitRule> atServlet = new ArrayList<>();
+    List<RateLimitRule> afterContainer = new ArrayList<>();
     for (RateLimitRule rule : rules) {
       anyUserRule |= rule.userRate() != null;
       ruleStats[rule.index()] = stats.forRule(rule.name());
@@ -55,12 +57,19 @@ public final class RulesSnapshot {
               Charge.keyStart(config.keyPrefix(), rule.name(), kind);
         }
       }
-      (rule.beforeFilters() ? beforeFilters : atServlet).add(rule);
+      if (rule.stage() == Stage.CONTAINER) {
+        atContainer.add(rule); // decided there alone, never again at a filter or servlet
+      } else {
+        (rule.beforeFilters() ? beforeFilters : atServlet).add(rule);
+        afterContainer.add(rule);
+      }
     }
     byStage = new RuleSet[STAGES.length];
+    byStage[Stage.CONTAINER.ordinal()] = new RuleSet(atContainer);
     byStage[Stage.FILTERS.ordinal()] = new RuleSet(beforeFilters);
     byStage[Stage.SERVLET.ordinal()] = new RuleSet(atServlet);
-    byStage[Stage.SERVLET_ALONE.ordinal()] = config.rules();
+    byStage[Stage.SERVLET_ALONE.ordinal()] =
+        atContainer.isEmpty() ? config.rules() : new RuleSet(afterContainer);
     // read nothing from the request that no rule needs
     this.userIdAttribute = anyUserRule ? config.userIdAttribute() : null;
     this.userIdFromPrincipal = anyUserRule && config.userIdFromPrincipal();
@@ -68,6 +77,11 @@ public final class RulesSnapshot {
 
   public AgentConfig config() {
     return config;
+  }
+
+  /** Whether any rule is decided at {@link Stage#CONTAINER}, the container's front door. */
+  public boolean anyAtContainer() {
+    return !byStage[Stage.CONTAINER.ordinal()].rules().isEmpty();
   }
 
   /** Whether any rule is decided at {@link Stage#FILTERS}. */

@@ -1,5 +1,7 @@
 package io.fastlimit.agent.rules;
 
+import io.fastlimit.bootstrap.Stage;
+
 /**
  * One compiled rule of the rules file: which requests it covers (path pattern, methods) and how
  * they are limited (per IP, per user, cost, algorithm, dry-run). Immutable.
@@ -15,7 +17,7 @@ public final class RateLimitRule {
   private final long cost;
   private final Algorithm algorithm;
   private final boolean dryRun;
-  private final boolean beforeFilters;
+  private final Stage stage;
   private final LoginProtection login;
 
   /**
@@ -43,11 +45,16 @@ public final class RateLimitRule {
         cost,
         algorithm,
         dryRun,
-        beforeFilters,
+        beforeFilters ? Stage.FILTERS : Stage.SERVLET,
         LoginProtection.NONE);
   }
 
-  /** As above, with an account bucket and failures-only counting ({@link LoginProtection}). */
+  /**
+   * @param stage where the rule is decided: {@link Stage#CONTAINER}, {@link Stage#FILTERS} or
+   *     {@link Stage#SERVLET}
+   * @param login the account bucket and failures-only counting ({@link LoginProtection#NONE} for
+   *     neither)
+   */
   public RateLimitRule(
       int index,
       String name,
@@ -58,8 +65,11 @@ public final class RateLimitRule {
       long cost,
       Algorithm algorithm,
       boolean dryRun,
-      boolean beforeFilters,
+      Stage stage,
       LoginProtection login) {
+    if (stage == Stage.SERVLET_ALONE) {
+      throw new IllegalArgumentException("a rule's stage is container, filters or servlet");
+    }
     this.index = index;
     this.name = name;
     this.path = path;
@@ -69,7 +79,7 @@ public final class RateLimitRule {
     this.cost = cost;
     this.algorithm = algorithm;
     this.dryRun = dryRun;
-    this.beforeFilters = beforeFilters;
+    this.stage = stage;
     this.login = login == null ? LoginProtection.NONE : login;
   }
 
@@ -130,7 +140,15 @@ public final class RateLimitRule {
 
   /** Decided at the first filter, before the app's own filters (per IP only). */
   public boolean beforeFilters() {
-    return beforeFilters;
+    return stage == Stage.FILTERS;
+  }
+
+  /**
+   * Where the rule is decided: {@link Stage#CONTAINER} (the container's front door), {@link
+   * Stage#FILTERS} or {@link Stage#SERVLET}.
+   */
+  public Stage stage() {
+    return stage;
   }
 
   /** The account bucket and failures-only counting; {@link LoginProtection#NONE} for neither. */
@@ -153,8 +171,8 @@ public final class RateLimitRule {
     if (dryRun) {
       out.append(" dry-run");
     }
-    if (beforeFilters) {
-      out.append(" before-filters");
+    if (stage != Stage.SERVLET) {
+      out.append(" stage=").append(stage.name().toLowerCase(java.util.Locale.ROOT));
     }
     out.append(login.describe());
     return out.toString();
