@@ -2,6 +2,7 @@ package io.fastlimit.agent.instrument;
 
 import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
+import io.fastlimit.bootstrap.FrontDoor;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Verdict;
 import java.lang.reflect.InvocationHandler;
@@ -48,8 +49,10 @@ public final class CompletionExitAdvice {
     HttpServletRequest httpRequest = (HttpServletRequest) request;
     if (pending == null) {
       // a forward inside a request that awaits its end: remember where it went
+      // (the front door's verdict too: a container FORM login forwards to its error page)
       if (httpRequest.getDispatcherType() == DispatcherType.FORWARD
-          && httpRequest.getAttribute(RateLimitBridge.PENDING_ATTRIBUTE) != null) {
+          && (httpRequest.getAttribute(RateLimitBridge.PENDING_ATTRIBUTE) != null
+              || httpRequest.getAttribute(FrontDoor.PENDING_ATTRIBUTE) != null)) {
         String pathInfo = httpRequest.getPathInfo();
         String servletPath = httpRequest.getServletPath();
         httpRequest.setAttribute(

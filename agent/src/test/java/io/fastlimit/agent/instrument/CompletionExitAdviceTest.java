@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
+import io.fastlimit.bootstrap.FrontDoor;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
@@ -202,6 +203,25 @@ class CompletionExitAdviceTest {
     assertThat(attributes.get(RateLimitBridge.FORWARDED_TO_ATTRIBUTE))
         .isEqualTo("/login-error.jsp");
     assertThat(completed).isEmpty();
+  }
+
+  @Test
+  void aForwardOfARequestTheFrontDoorAdmittedRecordsItsTarget() {
+    bridge(PENDING);
+    attributes.put(FrontDoor.PENDING_ATTRIBUTE, PENDING);
+    dispatch = DispatcherType.FORWARD;
+    servletPath = "/jsp/security/protected/error.jsp";
+    CompletionExitAdvice.exit(null, request(), response(), null);
+    assertThat(attributes.get(RateLimitBridge.FORWARDED_TO_ATTRIBUTE))
+        .isEqualTo("/jsp/security/protected/error.jsp");
+  }
+
+  @Test
+  void aForwardOfARequestNothingAwaitsRecordsNothing() {
+    bridge(PENDING);
+    dispatch = DispatcherType.FORWARD;
+    CompletionExitAdvice.exit(null, request(), response(), null);
+    assertThat(attributes).doesNotContainKey(RateLimitBridge.FORWARDED_TO_ATTRIBUTE);
   }
 
   @Test
