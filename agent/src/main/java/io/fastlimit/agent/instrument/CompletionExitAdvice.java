@@ -2,8 +2,12 @@ package io.fastlimit.agent.instrument;
 
 import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
+import io.fastlimit.bootstrap.FrontDoor;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Verdict;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
+import javax.servlet.AsyncListener;
 import javax.servlet.DispatcherType;
 import javax.servlet.ServletRequest;
 import javax.servlet.ServletResponse;
@@ -20,8 +24,10 @@ import net.bytebuddy.asm.Advice;
  * same in {@link FilterExitAdvice}. Written against javax.servlet; the jakarta copy is made by
  * {@link JakartaAdvice}.
  *
- * <p>An application that throws, or a request that goes async (its end is elsewhere), is reported
- * with status 0, unknown, which keeps the charge: an attempt nobody saw end is counted.
+ * <p>A request that went asynchronous ends on another thread: the agent's pending state (an {@code
+ * InvocationHandler}) is registered as an {@code AsyncListener} proxy and reports the end itself.
+ * An application that throws is reported with status 0, unknown, which keeps the charge: an attempt
+ * nobody saw end is counted.
  */
 public final class CompletionExitAdvice {
 
@@ -43,14 +49,30 @@ public final class CompletionExitAdvice {
     HttpServletRequest httpRequest = (HttpServletRequest) request;
     if (pending == null) {
       // a forward inside a request that awaits its end: remember where it went
+      // (the front door's verdict too: a container FORM login forwards to its error page)
       if (httpRequest.getDispatcherType() == DispatcherType.FORWARD
-          && httpRequest.getAttribute(RateLimitBridge.PENDING_ATTRIBUTE) != null) {
+          && (httpRequest.getAttribute(RateLimitBridge.PENDING_ATTRIBUTE) != null
+              || httpRequest.getAttribute(FrontDoor.PENDING_ATTRIBUTE) != null)) {
         String pathInfo = httpRequest.getPathInfo();
         String servletPath = httpRequest.getServletPath();
         httpRequest.setAttribute(
             RateLimitBridge.FORWARDED_TO_ATTRIBUTE,
             pathInfo == null ? servletPath : servletPath + pathInfo);
       }
+      return;
+    }
+    if (thrown == null
+        && httpRequest.isAsyncStarted()
+        && pending.pending() instanceof InvocationHandler) {
+      // it ends on another thread: the agent's own state listens for that end
+      httpRequest
+          .getAsyncContext()
+          .addListener(
+              (AsyncListener)
+                  Proxy.newProxyInstance(
+                      AsyncListener.class.getClassLoader(),
+                      new Class<?>[] {AsyncListener.class},
+                      (InvocationHandler) pending.pending()));
       return;
     }
     httpRequest.removeAttribute(RateLimitBridge.PENDING_ATTRIBUTE);

@@ -5,6 +5,9 @@ import io.fastlimit.bootstrap.BridgeHolder;
 import io.fastlimit.bootstrap.FilterTrace;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Verdict;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
+import javax.servlet.AsyncListener;
 import javax.servlet.DispatcherType;
 import javax.servlet.ServletRequest;
 import javax.servlet.ServletResponse;
@@ -37,16 +40,29 @@ public final class FilterExitAdvice {
     if (pending != null && request instanceof HttpServletRequest) {
       // as CompletionExitAdvice: this filter admitted a request that awaits how it ends
       HttpServletRequest decided = (HttpServletRequest) request;
-      decided.removeAttribute(RateLimitBridge.PENDING_ATTRIBUTE);
-      boolean known =
-          thrown == null && response instanceof HttpServletResponse && !decided.isAsyncStarted();
-      bridge.completed(
-          pending,
-          known ? ((HttpServletResponse) response).getStatus() : 0,
-          response instanceof HttpServletResponse
-              ? ((HttpServletResponse) response).getHeader("Location")
-              : null,
-          ActiveRules.text(decided.getAttribute(RateLimitBridge.FORWARDED_TO_ATTRIBUTE)));
+      if (thrown == null
+          && decided.isAsyncStarted()
+          && pending.pending() instanceof InvocationHandler) {
+        decided
+            .getAsyncContext()
+            .addListener(
+                (AsyncListener)
+                    Proxy.newProxyInstance(
+                        AsyncListener.class.getClassLoader(),
+                        new Class<?>[] {AsyncListener.class},
+                        (InvocationHandler) pending.pending())); // it says when it ends
+      } else {
+        decided.removeAttribute(RateLimitBridge.PENDING_ATTRIBUTE);
+        boolean known =
+            thrown == null && response instanceof HttpServletResponse && !decided.isAsyncStarted();
+        bridge.completed(
+            pending,
+            known ? ((HttpServletResponse) response).getStatus() : 0,
+            response instanceof HttpServletResponse
+                ? ((HttpServletResponse) response).getHeader("Location")
+                : null,
+            ActiveRules.text(decided.getAttribute(RateLimitBridge.FORWARDED_TO_ATTRIBUTE)));
+      }
     }
     Class<?> answeredBy = FilterTrace.current().leaveFilter();
     // a request the agent rejected, or one a filter failed on, was not answered by the app

@@ -192,7 +192,7 @@ public final class RateLimiter {
   }
 
   /** What an admitted request counted on count-failures rules, to give back on success. */
-  private static FailureCharges failureCharges(Charge[] charges, Outcome[] outcomes) {
+  private FailureCharges failureCharges(Charge[] charges, Outcome[] outcomes) {
     int count = 0;
     for (int i = 0; i < charges.length; i++) {
       if (charges[i].rule().login().countFailuresOnly() && outcomes[i].allowed()) {
@@ -210,7 +210,7 @@ public final class RateLimiter {
         at[j++] = outcomes[i].decidedAtMillis();
       }
     }
-    return new FailureCharges(counted, at);
+    return new FailureCharges(this, counted, at);
   }
 
   /**

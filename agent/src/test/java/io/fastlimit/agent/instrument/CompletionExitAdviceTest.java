@@ -6,13 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
+import io.fastlimit.bootstrap.FrontDoor;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
+import java.lang.reflect.InvocationHandler;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.servlet.AsyncContext;
+import javax.servlet.AsyncListener;
 import javax.servlet.DispatcherType;
 import javax.servlet.ServletContext;
 import javax.servlet.ServletRequest;
@@ -38,6 +42,7 @@ class CompletionExitAdviceTest {
   private int status = 200;
   private String location;
   private String servletPath = "/login";
+  private AsyncContext asyncContext;
 
   @AfterEach
   void clearBridge() {
@@ -105,7 +110,8 @@ class CompletionExitAdviceTest {
               case "getServletPath" -> servletPath;
               case "getMethod" -> "POST";
               case "getRemoteAddr" -> "203.0.113.7";
-              case "isAsyncStarted" -> false;
+              case "isAsyncStarted" -> asyncContext != null;
+              case "getAsyncContext" -> asyncContext;
               default -> null;
             });
   }
@@ -156,6 +162,29 @@ class CompletionExitAdviceTest {
   }
 
   @Test
+  void anAsynchronousRequestIsLeftToItsListener() {
+    List<Object> listeners = new ArrayList<>();
+    AsyncContext context =
+        FakeServlet.of(
+            AsyncContext.class,
+            (proxy, method, args) -> {
+              if (method.getName().equals("addListener")) {
+                listeners.add(args[0]);
+              }
+              return null;
+            });
+    InvocationHandler state = (proxy, method, args) -> null;
+    Verdict pending = Verdict.allowedPending(new String[0], new String[0], state);
+    bridge(pending);
+    attributes.put(RateLimitBridge.PENDING_ATTRIBUTE, pending);
+    asyncContext = context;
+    CompletionExitAdvice.exit(pending, request(), response(), null);
+    assertThat(completed).isEmpty();
+    assertThat(listeners).hasSize(1);
+    assertThat(listeners.get(0)).isInstanceOf(AsyncListener.class);
+  }
+
+  @Test
   void anEntryThatDidNotDecideReportsNothing() {
     bridge(PENDING);
     attributes.put(RateLimitBridge.PENDING_ATTRIBUTE, PENDING);
@@ -174,6 +203,25 @@ class CompletionExitAdviceTest {
     assertThat(attributes.get(RateLimitBridge.FORWARDED_TO_ATTRIBUTE))
         .isEqualTo("/login-error.jsp");
     assertThat(completed).isEmpty();
+  }
+
+  @Test
+  void aForwardOfARequestTheFrontDoorAdmittedRecordsItsTarget() {
+    bridge(PENDING);
+    attributes.put(FrontDoor.PENDING_ATTRIBUTE, PENDING);
+    dispatch = DispatcherType.FORWARD;
+    servletPath = "/jsp/security/protected/error.jsp";
+    CompletionExitAdvice.exit(null, request(), response(), null);
+    assertThat(attributes.get(RateLimitBridge.FORWARDED_TO_ATTRIBUTE))
+        .isEqualTo("/jsp/security/protected/error.jsp");
+  }
+
+  @Test
+  void aForwardOfARequestNothingAwaitsRecordsNothing() {
+    bridge(PENDING);
+    dispatch = DispatcherType.FORWARD;
+    CompletionExitAdvice.exit(null, request(), response(), null);
+    assertThat(attributes).doesNotContainKey(RateLimitBridge.FORWARDED_TO_ATTRIBUTE);
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.fastlimit.agent.config.ConfigLoader;
 import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
+import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -26,7 +27,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.servlet.AsyncEvent;
+import javax.servlet.AsyncListener;
 import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.Test;
 
 /** Per-account buckets and count: failures through the limiter and the bridge, in memory. */
@@ -252,6 +256,43 @@ class LoginLimiterTest {
         request("multipart/form-data; boundary=x", "UTF-8", fields, null);
     attempt("198.51.100.1", multipart, 401);
     assertThat(keysCharged).noneMatch(key -> key.contains(":account:"));
+  }
+
+  /** The AsyncListener an entry point registers for a request that went asynchronous. */
+  private static AsyncListener listenerOf(Verdict verdict) {
+    assertThat(verdict.pending()).isInstanceOf(InvocationHandler.class);
+    return (AsyncListener)
+        Proxy.newProxyInstance(
+            AsyncListener.class.getClassLoader(),
+            new Class<?>[] {AsyncListener.class},
+            (InvocationHandler) verdict.pending());
+  }
+
+  private static HttpServletResponse answered(int status) {
+    return (HttpServletResponse)
+        Proxy.newProxyInstance(
+            LoginLimiterTest.class.getClassLoader(),
+            new Class<?>[] {HttpServletResponse.class},
+            (proxy, method, args) -> method.getName().equals("getStatus") ? status : null);
+  }
+
+  @Test
+  void anAsynchronousLoginIsSettledWhenItCompletes() throws Exception {
+    rules(FAILURES_ONLY);
+    for (int i = 0; i < 5; i++) {
+      Verdict verdict = attempt("203.0.113.1", null);
+      assertThat(verdict.isBlocked()).isFalse();
+      listenerOf(verdict).onComplete(new AsyncEvent(null, form("x"), answered(200)));
+    }
+    Verdict timedOut = attempt("203.0.113.1", null);
+    listenerOf(timedOut).onTimeout(new AsyncEvent(null, form("x"), answered(200)));
+    Verdict failed = attempt("203.0.113.1", null);
+    listenerOf(failed).onComplete(new AsyncEvent(null, form("x"), answered(401)));
+    Verdict third = attempt("203.0.113.1", null);
+    listenerOf(third).onError(new AsyncEvent(null, form("x"), answered(200)));
+    assertThat(attempt("203.0.113.1", null).isBlocked())
+        .as("successes gave back; a timeout, a 401 and an error kept their charge")
+        .isTrue();
   }
 
   @Test
