@@ -46,6 +46,10 @@ final class Build {
     return existing("fastlimit.sample.webflux");
   }
 
+  static Path gatewaySample() {
+    return existing("fastlimit.sample.gateway");
+  }
+
   static Path sampleWar() {
     return existing("fastlimit.sample.war");
   }
