@@ -1,12 +1,14 @@
 package io.fastlimit.agent.bridge;
 
 import io.fastlimit.agent.client.ForwardingRewriters;
+import io.fastlimit.agent.limit.InFlight;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.limit.RulesSnapshot;
 import io.fastlimit.agent.limit.VerdictBuilder;
 import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.Verdict;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -48,6 +50,19 @@ public final class LimiterBridge implements RateLimitBridge {
           method, LimiterRules.requestPath(contextPath, servletPath, pathInfo), filter);
     } catch (Throwable failure) {
       AgentLog.once("checking a request answered inside a filter failed", failure);
+    }
+  }
+
+  /** Releases what an admitted request held while in flight (issue 14: concurrent slots). */
+  @Override
+  public void completed(Verdict verdict, int status, String location, String forwardPath) {
+    try {
+      Object pending = verdict == null ? null : verdict.pending();
+      if (pending instanceof InFlight.Held) {
+        ((InFlight.Held) pending).release();
+      }
+    } catch (Throwable failure) {
+      AgentLog.once("giving back what a finished request held failed", failure);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.fastlimit.agent.config;
 
 import io.fastlimit.agent.rules.Algorithm;
+import io.fastlimit.agent.rules.ClientLimits;
 import io.fastlimit.agent.rules.PathPattern;
 import io.fastlimit.agent.rules.Rate;
 import io.fastlimit.agent.rules.RateLimitRule;
@@ -28,7 +29,9 @@ final class RulesSection {
           "cost",
           "algorithm",
           "dry-run",
-          "before-filters");
+          "before-filters",
+          ClientLimitsSection.PLANS,
+          ClientLimitsSection.CONCURRENT);
 
   static final YamlReader.Words<Algorithm> ALGORITHMS =
       new YamlReader.Words<>(
@@ -113,7 +116,10 @@ final class RulesSection {
     }
     Rate ipRate = rate(keys.containsKey("ip") ? keys.get("ip") : keys.get("limit"));
     Rate userRate = rate(keys.get("user"));
-    if (!keys.containsKey("ip") && !keys.containsKey("limit") && !keys.containsKey("user")) {
+    if (!keys.containsKey("ip")
+        && !keys.containsKey("limit")
+        && !keys.containsKey("user")
+        && !ClientLimitsSection.limitsSomething(keys)) {
       yaml.problem(
           node, "the rule limits nothing; add 'limit: 10/min' (per IP) or 'user: 100/min'");
     }
@@ -130,6 +136,7 @@ final class RulesSection {
       slidingLogLimit(ipRate, keys.containsKey("ip") ? keys.get("ip") : keys.get("limit"));
       slidingLogLimit(userRate, keys.get("user"));
     }
+    ClientLimits clientLimits = ClientLimitsSection.read(yaml, keys, cost, maxLimitTimesWindow);
     boolean dryRun = yaml.bool(keys.get("dry-run"), defaultDryRun);
     boolean beforeFilters = yaml.bool(keys.get("before-filters"), false);
     if (beforeFilters && keys.containsKey("user")) {
@@ -155,7 +162,8 @@ final class RulesSection {
       return null;
     }
     return new RateLimitRule(
-        index, name, path, methods, ipRate, userRate, cost, algorithm, dryRun, beforeFilters);
+            index, name, path, methods, ipRate, userRate, cost, algorithm, dryRun, beforeFilters)
+        .withClientLimits(clientLimits);
   }
 
   /**

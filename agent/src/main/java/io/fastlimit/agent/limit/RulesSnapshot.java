@@ -35,6 +35,9 @@ public final class RulesSnapshot {
   /** Statistics of each rule, by the rule's index. */
   final RuleStats[] ruleStats;
 
+  /** Plan buckets and in-flight slot keys of the rules (issue 14). */
+  final ClientBuckets clientBuckets;
+
   /** By bucket kind (ordinal), then rule index: {@link Charge#keyStart}, null without a rate. */
   private final String[][] keyStarts;
 
@@ -47,7 +50,10 @@ public final class RulesSnapshot {
     List<RateLimitRule> beforeFilters = new ArrayList<>();
     List<RateLimitRule> atServlet = new ArrayList<>();
     for (RateLimitRule rule : rules) {
-      anyUserRule |= rule.userRate() != null;
+      anyUserRule |=
+          rule.userRate() != null
+              || !rule.clientLimits().plans().isEmpty()
+              || rule.clientLimits().concurrent() > 0;
       ruleStats[rule.index()] = stats.forRule(rule.name());
       for (BucketKind kind : KINDS) {
         if (kind.rateOf(rule) != null) {
@@ -61,6 +67,7 @@ public final class RulesSnapshot {
     byStage[Stage.FILTERS.ordinal()] = new RuleSet(beforeFilters);
     byStage[Stage.SERVLET.ordinal()] = new RuleSet(atServlet);
     byStage[Stage.SERVLET_ALONE.ordinal()] = config.rules();
+    clientBuckets = new ClientBuckets(config);
     // read nothing from the request that no rule needs
     this.userIdAttribute = anyUserRule ? config.userIdAttribute() : null;
     this.userIdFromPrincipal = anyUserRule && config.userIdFromPrincipal();
