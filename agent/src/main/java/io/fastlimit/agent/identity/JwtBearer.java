@@ -60,6 +60,9 @@ public final class JwtBearer implements UserIdSource {
       return null;
     }
     String text = value.trim();
+    if (text.equalsIgnoreCase(BEARER.trim())) {
+      return null; // the scheme without a token
+    }
     if (text.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       text = text.substring(BEARER.length()).trim();
     } else if (text.indexOf(' ') >= 0) {
