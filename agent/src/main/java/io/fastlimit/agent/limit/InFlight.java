@@ -107,12 +107,7 @@ public final class InFlight {
     return held;
   }
 
-  /** The answer of a request refused because a rule was full: 429 with Retry-After 1. */
-  static <R> R refused(AgentConfig config, Charge refused, Answer<R> answer, long nowMillis) {
-    return answer.one(config, refused, refusedOutcome(nowMillis));
-  }
-
-  /** What a full rule answers: nothing remains, back in a second. */
+  /** What a full rule answers (a 429 with Retry-After 1): nothing remains, back in a second. */
   static Outcome refusedOutcome(long nowMillis) {
     return new Outcome(false, 0, nowMillis + 1_000, 1_000, nowMillis);
   }

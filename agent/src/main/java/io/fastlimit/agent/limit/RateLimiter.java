@@ -123,8 +123,9 @@ public final class RateLimiter {
       held = inFlight.acquire(rules.clientBuckets, matched, client, user);
       if (held != null && held.refused()) {
         Charge refused = InFlight.refusedCharge(rules.clientBuckets, held);
-        counting.decided(rules, refused, InFlight.refusedOutcome(System.currentTimeMillis()));
-        return InFlight.refused(rules.config, refused, answer, System.currentTimeMillis());
+        Outcome full = InFlight.refusedOutcome(System.currentTimeMillis());
+        counting.decided(rules, refused, full);
+        return answer.one(rules.config, refused, full);
       }
     }
     Answer<R> answering = held == null ? answer : InFlight.holding(answer, held);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
@@ -96,6 +97,17 @@ class JwtBearerTest {
     assertThat(identify(hmac(null, null), "bearer " + token).user()).isEqualTo("alice");
     assertThat(JwtBearer.token("Basic dXNlcjpwYXNz")).isNull();
     assertThat(JwtBearer.token("Bearer   ")).isNull();
+  }
+
+  @Test
+  void anOAuthAccessTokenTypedAtJwtVerifies() throws JOSEException {
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.HS256).type(new JOSEObjectType("at+jwt")).build(),
+            claims("alice").build());
+    jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
+
+    assertThat(identify(hmac(null, null), "Bearer " + jwt.serialize()).user()).isEqualTo("alice");
   }
 
   @Test
