@@ -35,6 +35,12 @@ class MemoryInFlightSlotsTest {
   }
 
   @Test
+  void everyBackendButRedisKeepsItsSlotsInMemory() {
+    assertThat(InFlightSlots.forBackend(new MemoryBackend()))
+        .isInstanceOf(MemoryInFlightSlots.class);
+  }
+
+  @Test
   void anExpiredLeaseFreesItsSlotAndEmptyKeysAreDropped() {
     String lease = slots.tryAcquire("k", 1);
     clock.addAndGet(10_001);

@@ -70,6 +70,7 @@ class RedisInFlightSlotsTest {
     clock.advance(3_600_000); // ahead of the real clock: the keys' PEXPIREAT is in the future
     try (RedisBackend one = backend(RedisConfig.OnError.DENY, clock);
         RedisBackend two = backend(RedisConfig.OnError.DENY, clock)) {
+      assertThat(InFlightSlots.forBackend(one)).isInstanceOf(RedisInFlightSlots.class);
       RedisInFlightSlots first = slots(one);
       RedisInFlightSlots second = slots(two);
       String key = key();
