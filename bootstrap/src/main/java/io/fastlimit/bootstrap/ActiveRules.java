@@ -32,6 +32,14 @@ public abstract class ActiveRules {
     return anyBeforeFilters;
   }
 
+  /**
+   * Whether any rule is decided at {@link Stage#CONTAINER}; when not, the container's front door
+   * decides nothing. Implementations with such rules override it.
+   */
+  public boolean anyAtContainer() {
+    return false;
+  }
+
   /** The request attribute holding the user id, or null when no rule needs one from it. */
   public final String userIdAttribute() {
     return userIdAttribute;

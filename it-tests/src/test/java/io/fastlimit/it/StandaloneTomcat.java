@@ -16,8 +16,18 @@ final class StandaloneTomcat {
 
   private StandaloneTomcat() {}
 
+  /** What a test adds to its fresh CATALINA_BASE before Tomcat starts (webapps, users). */
+  interface BaseSetup {
+    void prepare(Path home, Path base) throws IOException;
+  }
+
   /** Starts Tomcat with these rules and returns once the WAR answers. */
   static ChildApp start(String name, String rulesYaml) throws Exception {
+    return start(name, rulesYaml, (home, base) -> {});
+  }
+
+  /** As {@link #start(String, String)}, with {@code setup} applied to the base first. */
+  static ChildApp start(String name, String rulesYaml, BaseSetup setup) throws Exception {
     Path home = Build.tomcatHome();
     Path base = Build.workDirectory("catalina-base-" + name);
     int port = ChildApp.freePort();
@@ -26,6 +36,7 @@ final class StandaloneTomcat {
       Files.createDirectories(base.resolve(dir));
     }
     Files.copy(Build.sampleWar(), base.resolve("webapps/sample-webapp.war"));
+    setup.prepare(home, base);
     Path rules = Build.rulesFile(name, rulesYaml);
     Map<String, String> environment =
         Map.of(

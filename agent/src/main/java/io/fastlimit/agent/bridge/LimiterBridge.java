@@ -53,16 +53,29 @@ public final class LimiterBridge implements RateLimitBridge {
     }
   }
 
-  /** Releases what an admitted request held while in flight (issue 14: concurrent slots). */
+  /**
+   * Releases the in-flight slots an admitted request held (issue 14), then settles what it counted
+   * on failures-only rules.
+   */
   @Override
   public void completed(Verdict verdict, int status, String location, String forwardPath) {
+    Object pending = verdict == null ? null : verdict.pending();
+    if (pending instanceof InFlight.Held) {
+      InFlight.Held held = (InFlight.Held) pending;
+      try {
+        held.release();
+      } catch (Throwable failure) {
+        AgentLog.once("giving back an in-flight slot failed; it expires by itself", failure);
+      }
+      pending = held.alongside();
+    }
     try {
-      Object pending = verdict == null ? null : verdict.pending();
-      if (pending instanceof InFlight.Held) {
-        ((InFlight.Held) pending).release();
+      if (pending != null) {
+        limiter.completed(pending, status, location, forwardPath);
       }
     } catch (Throwable failure) {
-      AgentLog.once("giving back what a finished request held failed", failure);
+      AgentLog.once(
+          "settling a request that counts only failures failed; it stays counted", failure);
     }
   }
 

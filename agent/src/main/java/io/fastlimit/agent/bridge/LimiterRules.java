@@ -18,6 +18,7 @@ final class LimiterRules extends ActiveRules {
 
   private final RateLimiter limiter;
   final RulesSnapshot snapshot;
+  private final boolean anyAtContainer;
   private final LimiterBridge bridge;
 
   LimiterRules(RateLimiter limiter, RulesSnapshot snapshot, LimiterBridge bridge) {
@@ -28,7 +29,13 @@ final class LimiterRules extends ActiveRules {
         snapshot.forwardedForHeader());
     this.limiter = limiter;
     this.snapshot = snapshot;
+    this.anyAtContainer = snapshot.anyAtContainer();
     this.bridge = bridge;
+  }
+
+  @Override
+  public boolean anyAtContainer() {
+    return anyAtContainer;
   }
 
   @Override

@@ -2,9 +2,11 @@ package io.fastlimit.agent.config;
 
 import io.fastlimit.agent.rules.Algorithm;
 import io.fastlimit.agent.rules.ClientLimits;
+import io.fastlimit.agent.rules.LoginProtection;
 import io.fastlimit.agent.rules.PathPattern;
 import io.fastlimit.agent.rules.Rate;
 import io.fastlimit.agent.rules.RateLimitRule;
+import io.fastlimit.bootstrap.Stage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -19,19 +21,21 @@ import org.snakeyaml.engine.v2.nodes.Node;
 final class RulesSection {
 
   private static final List<String> RULE_KEYS =
-      Arrays.asList(
-          "name",
-          "path",
-          "methods",
-          "limit",
-          "ip",
-          "user",
-          "cost",
-          "algorithm",
-          "dry-run",
-          "before-filters",
-          ClientLimitsSection.PLANS,
-          ClientLimitsSection.CONCURRENT);
+      LoginSection.withRuleKeys(
+          Arrays.asList(
+              "name",
+              "path",
+              "methods",
+              "limit",
+              "ip",
+              "user",
+              "cost",
+              "algorithm",
+              "dry-run",
+              RuleStageSetting.ALIAS,
+              RuleStageSetting.KEY,
+              ClientLimitsSection.PLANS,
+              ClientLimitsSection.CONCURRENT));
 
   static final YamlReader.Words<Algorithm> ALGORITHMS =
       new YamlReader.Words<>(
@@ -138,13 +142,7 @@ final class RulesSection {
     }
     ClientLimits clientLimits = ClientLimitsSection.read(yaml, keys, cost, maxLimitTimesWindow);
     boolean dryRun = yaml.bool(keys.get("dry-run"), defaultDryRun);
-    boolean beforeFilters = yaml.bool(keys.get("before-filters"), false);
-    if (beforeFilters && keys.containsKey("user")) {
-      yaml.problem(
-          keys.get("user"),
-          "a before-filters rule runs before the app's filters have found the user; limit it"
-              + " per IP, or drop before-filters to limit per user");
-    }
+    Stage stage = RuleStageSetting.read(yaml, keys, path);
     String name = null;
     if (keys.containsKey("name")) {
       name = yaml.nonEmptyString(keys.get("name"), "a rule name");
@@ -158,11 +156,12 @@ final class RulesSection {
     } else if (path != null) {
       name = defaultName(path, methods);
     }
+    LoginProtection login = LoginSection.read(yaml, keys, cost, algorithm, this::rate);
     if (yaml.problemCount() > before || path == null || name == null) {
       return null;
     }
     return new RateLimitRule(
-            index, name, path, methods, ipRate, userRate, cost, algorithm, dryRun, beforeFilters)
+            index, name, path, methods, ipRate, userRate, cost, algorithm, dryRun, stage, login)
         .withClientLimits(clientLimits);
   }
 

@@ -43,6 +43,9 @@ public final class InFlight {
     private String refusedClient;
     private boolean refusedPerUser;
 
+    /** The request's other pending state (failures-only charges to settle), or null. */
+    private volatile Object alongside;
+
     Held(InFlightSlots slots, int capacity) {
       this.slots = slots;
       this.keys = new String[capacity];
@@ -61,6 +64,11 @@ public final class InFlight {
           AgentLog.once("giving back an in-flight slot failed; it expires by itself", failure);
         }
       }
+    }
+
+    /** The request's other pending state, settled after the slots are released; or null. */
+    public Object alongside() {
+      return alongside;
     }
 
     /** Slots held (0 once refused). */
@@ -136,6 +144,12 @@ public final class InFlight {
           return answer.answer(decision);
         }
         return admitted(answer, answer.answer(decision), held);
+      }
+
+      @Override
+      public R admittedPending(Decision decision, Object pending) {
+        held.alongside = pending; // settled when the slots are released
+        return admitted(answer, answer.admittedPending(decision, pending), held);
       }
 
       @Override

@@ -47,8 +47,10 @@ public final class RulesSnapshot {
     List<RateLimitRule> rules = config.rules().rules();
     ruleStats = new RuleStats[rules.size()];
     keyStarts = new String[KINDS.length][rules.size()];
+    List<RateLimitRule> atContainer = new ArrayList<>();
     List<RateLimitRule> beforeFilters = new ArrayList<>();
     List<RateLimitRule> atServlet = new ArrayList<>();
+    List<RateLimitRule> afterContainer = new ArrayList<>();
     for (RateLimitRule rule : rules) {
       anyUserRule |=
           rule.userRate() != null
@@ -61,12 +63,19 @@ public final class RulesSnapshot {
               Charge.keyStart(config.keyPrefix(), rule.name(), kind);
         }
       }
-      (rule.beforeFilters() ? beforeFilters : atServlet).add(rule);
+      if (rule.stage() == Stage.CONTAINER) {
+        atContainer.add(rule); // decided there alone, never again at a filter or servlet
+      } else {
+        (rule.beforeFilters() ? beforeFilters : atServlet).add(rule);
+        afterContainer.add(rule);
+      }
     }
     byStage = new RuleSet[STAGES.length];
+    byStage[Stage.CONTAINER.ordinal()] = new RuleSet(atContainer);
     byStage[Stage.FILTERS.ordinal()] = new RuleSet(beforeFilters);
     byStage[Stage.SERVLET.ordinal()] = new RuleSet(atServlet);
-    byStage[Stage.SERVLET_ALONE.ordinal()] = config.rules();
+    byStage[Stage.SERVLET_ALONE.ordinal()] =
+        atContainer.isEmpty() ? config.rules() : new RuleSet(afterContainer);
     clientBuckets = new ClientBuckets(config);
     // read nothing from the request that no rule needs
     this.userIdAttribute = anyUserRule ? config.userIdAttribute() : null;
@@ -75,6 +84,11 @@ public final class RulesSnapshot {
 
   public AgentConfig config() {
     return config;
+  }
+
+  /** Whether any rule is decided at {@link Stage#CONTAINER}, the container's front door. */
+  public boolean anyAtContainer() {
+    return !byStage[Stage.CONTAINER.ordinal()].rules().isEmpty();
   }
 
   /** Whether any rule is decided at {@link Stage#FILTERS}. */

@@ -14,7 +14,11 @@ final class KnownRequests {
         @Override
         protected RequestFacts computeValue(Class<?> type) {
           RequestFacts servlet = ServletRequestFacts.forType(type);
-          return servlet != null ? servlet : NoFacts.INSTANCE;
+          if (servlet != null) {
+            return servlet;
+          }
+          RequestFacts core = CoreRequestFacts.forType(type); // the containers' front doors
+          return core != null ? core : NoFacts.INSTANCE;
         }
       };
 

@@ -1,5 +1,7 @@
 package io.fastlimit.agent.rules;
 
+import io.fastlimit.bootstrap.Stage;
+
 /**
  * One compiled rule of the rules file: which requests it covers (path pattern, methods) and how
  * they are limited (per IP, per user, cost, algorithm, dry-run). Immutable.
@@ -15,7 +17,8 @@ public final class RateLimitRule {
   private final long cost;
   private final Algorithm algorithm;
   private final boolean dryRun;
-  private final boolean beforeFilters;
+  private final Stage stage;
+  private final LoginProtection login;
 
   /** Plans and in-flight cap (issue 14): set once by the rules-file reader, before publication. */
   private ClientLimits clientLimits = ClientLimits.NONE;
@@ -35,6 +38,41 @@ public final class RateLimitRule {
       Algorithm algorithm,
       boolean dryRun,
       boolean beforeFilters) {
+    this(
+        index,
+        name,
+        path,
+        methods,
+        ipRate,
+        userRate,
+        cost,
+        algorithm,
+        dryRun,
+        beforeFilters ? Stage.FILTERS : Stage.SERVLET,
+        LoginProtection.NONE);
+  }
+
+  /**
+   * @param stage where the rule is decided: {@link Stage#CONTAINER}, {@link Stage#FILTERS} or
+   *     {@link Stage#SERVLET}
+   * @param login the account bucket and failures-only counting ({@link LoginProtection#NONE} for
+   *     neither)
+   */
+  public RateLimitRule(
+      int index,
+      String name,
+      PathPattern path,
+      String[] methods,
+      Rate ipRate,
+      Rate userRate,
+      long cost,
+      Algorithm algorithm,
+      boolean dryRun,
+      Stage stage,
+      LoginProtection login) {
+    if (stage == Stage.SERVLET_ALONE) {
+      throw new IllegalArgumentException("a rule's stage is container, filters or servlet");
+    }
     this.index = index;
     this.name = name;
     this.path = path;
@@ -44,7 +82,8 @@ public final class RateLimitRule {
     this.cost = cost;
     this.algorithm = algorithm;
     this.dryRun = dryRun;
-    this.beforeFilters = beforeFilters;
+    this.stage = stage;
+    this.login = login == null ? LoginProtection.NONE : login;
   }
 
   /**
@@ -104,7 +143,20 @@ public final class RateLimitRule {
 
   /** Decided at the first filter, before the app's own filters (per IP only). */
   public boolean beforeFilters() {
-    return beforeFilters;
+    return stage == Stage.FILTERS;
+  }
+
+  /**
+   * Where the rule is decided: {@link Stage#CONTAINER} (the container's front door), {@link
+   * Stage#FILTERS} or {@link Stage#SERVLET}.
+   */
+  public Stage stage() {
+    return stage;
+  }
+
+  /** The account bucket and failures-only counting; {@link LoginProtection#NONE} for neither. */
+  public LoginProtection login() {
+    return login;
   }
 
   /** The rule's per-plan rates and in-flight cap; {@link ClientLimits#NONE} without them. */
@@ -139,9 +191,10 @@ public final class RateLimitRule {
     if (dryRun) {
       out.append(" dry-run");
     }
-    if (beforeFilters) {
-      out.append(" before-filters");
+    if (stage != Stage.SERVLET) {
+      out.append(" stage=").append(stage.name().toLowerCase(java.util.Locale.ROOT));
     }
+    out.append(login.describe());
     out.append(clientLimits.describe());
     return out.toString();
   }

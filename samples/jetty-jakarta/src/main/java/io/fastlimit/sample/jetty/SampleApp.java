@@ -7,20 +7,46 @@ import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.servlet.security.ConstraintMapping;
+import org.eclipse.jetty.ee10.servlet.security.ConstraintSecurityHandler;
+import org.eclipse.jetty.security.Constraint;
+import org.eclipse.jetty.security.HashLoginService;
+import org.eclipse.jetty.security.UserStore;
+import org.eclipse.jetty.security.authentication.BasicAuthenticator;
 import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.security.Password;
 
 /**
  * The sample servlets on an embedded Jetty 12 (ee10), an ordinary app that knows nothing of
  * fastlimit. With {@code -Dsample.forwarded=true} Jetty resolves X-Forwarded-For itself
- * (ForwardedRequestCustomizer), as behind a proxy.
+ * (ForwardedRequestCustomizer), as behind a proxy. {@code /secure/*} asks for a BASIC login.
  */
 public final class SampleApp {
 
   private SampleApp() {}
+
+  /**
+   * Container-managed BASIC authentication over {@code /secure/*} (user admin, password right-one),
+   * which Jetty's security handler answers before any filter or servlet.
+   */
+  private static ConstraintSecurityHandler basicLogin() {
+    ConstraintMapping mapping = new ConstraintMapping();
+    mapping.setPathSpec("/secure/*");
+    mapping.setConstraint(Constraint.from("user"));
+    UserStore users = new UserStore();
+    users.addUser("admin", new Password("right-one"), new String[] {"user"});
+    HashLoginService login = new HashLoginService("sample");
+    login.setUserStore(users);
+    ConstraintSecurityHandler security = new ConstraintSecurityHandler();
+    security.addConstraintMapping(mapping);
+    security.setAuthenticator(new BasicAuthenticator());
+    security.setLoginService(login);
+    return security;
+  }
 
   public static void main(String[] args) throws Exception {
     Server server = new Server();
@@ -49,6 +75,7 @@ public final class SampleApp {
     ErrorPageErrorHandler errorPages = new ErrorPageErrorHandler();
     errorPages.addErrorPage(500, SampleServlets.ERROR_PAGE);
     context.setErrorHandler(errorPages);
+    context.setSecurityHandler(basicLogin());
     server.setHandler(context);
     server.start();
     SampleServlets.announce("Jetty 12, jakarta", connector.getLocalPort());

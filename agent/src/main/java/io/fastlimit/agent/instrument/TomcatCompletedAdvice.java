@@ -1,0 +1,45 @@
+package io.fastlimit.agent.instrument;
+
+import io.fastlimit.bootstrap.ActiveRules;
+import io.fastlimit.bootstrap.BridgeHolder;
+import io.fastlimit.bootstrap.FrontDoor;
+import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.Verdict;
+import net.bytebuddy.asm.Advice;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+
+/**
+ * Inlined at the start of Tomcat's {@code org.apache.catalina.connector.Request.recycle()}, which
+ * Tomcat calls once a request is over, synchronous or async, its response complete and still
+ * readable: tells the bridge how a request ended whose front-door verdict awaits it ({@link
+ * TomcatFrontDoorAdvice}). The recycling itself then clears the attribute, so it is told once (not
+ * removed here: Tomcat's removeAttribute needs the request's context, which a request mapped to
+ * none lacks).
+ */
+public final class TomcatCompletedAdvice {
+
+  private TomcatCompletedAdvice() {}
+
+  @Advice.OnMethodEnter(suppress = Throwable.class)
+  public static void enter(@Advice.This Request request) {
+    RateLimitBridge bridge = BridgeHolder.get();
+    if (bridge == null) {
+      return;
+    }
+    try {
+      Object pending = request.getAttribute(FrontDoor.PENDING_ATTRIBUTE);
+      if (!(pending instanceof Verdict)) {
+        return;
+      }
+      Response response = request.getResponse();
+      bridge.completed(
+          (Verdict) pending,
+          response == null ? 0 : response.getStatus(),
+          response == null ? null : response.getHeader("Location"),
+          ActiveRules.text(request.getAttribute(RateLimitBridge.FORWARDED_TO_ATTRIBUTE)));
+    } catch (Throwable failure) {
+      bridge.failed(failure);
+    }
+  }
+}
