@@ -266,6 +266,25 @@ class ApiClientsTest {
   }
 
   @Test
+  void aFailuresOnlyRuleWithACapIsSettledAndReleasedWhenTheRequestEnds() throws ConfigException {
+    LimiterBridge bridge =
+        bridge(
+            "rules:\n  - path: /api/**\n    ip: 2/min\n    count: failures\n    concurrent: 1\n");
+
+    for (int i = 0; i < 5; i++) {
+      Verdict verdict = get(bridge, Map.of());
+      assertThat(verdict.awaitsCompletion()).as("request %d", i).isTrue();
+      assertThat(get(bridge, Map.of()).isBlocked()).as("the one slot is taken").isTrue();
+      bridge.completed(verdict, 200, null, null); // a success: given back, and the slot freed
+    }
+    Verdict failing = get(bridge, Map.of());
+    bridge.completed(failing, 401, null, null);
+    Verdict failingAgain = get(bridge, Map.of());
+    bridge.completed(failingAgain, 401, null, null);
+    assertThat(get(bridge, Map.of()).isBlocked()).as("two failures spent the rate").isTrue();
+  }
+
+  @Test
   void dryRunRulesTakeNoSlots() throws ConfigException {
     LimiterBridge bridge =
         bridge(
