@@ -113,7 +113,8 @@ public final class ConfigLoader {
         yaml.word(top.get("algorithm"), RulesSection.ALGORITHMS, Algorithm.SLIDING_WINDOW);
     boolean defaultDryRun = yaml.bool(top.get("dry-run"), false);
     AgentConfig.Builder config = AgentConfig.builder(file);
-    UserIdSection.read(yaml, file, top.get("user-id"), top.get("plan-from"), config);
+    boolean userAtEveryStage =
+        UserIdSection.read(yaml, file, top.get("user-id"), top.get("plan-from"), config);
     config
         .keyPrefix(keyPrefix)
         .clientIp(clientIp(top))
@@ -137,7 +138,13 @@ public final class ConfigLoader {
       long maxLimitTimesWindow =
           redis != null ? RedisConfig.MAX_LIMIT_TIMES_WINDOW : Rate.MAX_LIMIT_TIMES_WINDOW;
       rules =
-          RulesSection.read(yaml, rulesNode, defaultAlgorithm, defaultDryRun, maxLimitTimesWindow);
+          RulesSection.read(
+              yaml,
+              rulesNode,
+              defaultAlgorithm,
+              defaultDryRun,
+              maxLimitTimesWindow,
+              userAtEveryStage);
     }
     return config.rules(new RuleSet(rules)).build();
   }

@@ -50,6 +50,9 @@ final class RulesSection {
   private final boolean defaultDryRun;
   private final long maxLimitTimesWindow;
 
+  /** Whether the agent reads the user id itself (API key, JWT): {@code user} fits every stage. */
+  private boolean userAtEveryStage;
+
   /**
    * {@code maxLimitTimesWindow} bounds limit x window-ms: lower with Redis, whose Lua counts in
    * doubles.
@@ -72,8 +75,21 @@ final class RulesSection {
       Algorithm defaultAlgorithm,
       boolean defaultDryRun,
       long maxLimitTimesWindow) {
-    return new RulesSection(yaml, defaultAlgorithm, defaultDryRun, maxLimitTimesWindow)
-        .rules(rulesNode);
+    return read(yaml, rulesNode, defaultAlgorithm, defaultDryRun, maxLimitTimesWindow, false);
+  }
+
+  /** As the other, {@code userAtEveryStage} when the user id comes from an API key or a JWT. */
+  static List<RateLimitRule> read(
+      YamlReader yaml,
+      Node rulesNode,
+      Algorithm defaultAlgorithm,
+      boolean defaultDryRun,
+      long maxLimitTimesWindow,
+      boolean userAtEveryStage) {
+    RulesSection section =
+        new RulesSection(yaml, defaultAlgorithm, defaultDryRun, maxLimitTimesWindow);
+    section.userAtEveryStage = userAtEveryStage;
+    return section.rules(rulesNode);
   }
 
   private List<RateLimitRule> rules(Node rulesNode) {
@@ -142,7 +158,7 @@ final class RulesSection {
     }
     ClientLimits clientLimits = ClientLimitsSection.read(yaml, keys, cost, maxLimitTimesWindow);
     boolean dryRun = yaml.bool(keys.get("dry-run"), defaultDryRun);
-    Stage stage = RuleStageSetting.read(yaml, keys, path);
+    Stage stage = RuleStageSetting.read(yaml, keys, path, userAtEveryStage);
     String name = null;
     if (keys.containsKey("name")) {
       name = yaml.nonEmptyString(keys.get("name"), "a rule name");

@@ -33,17 +33,20 @@ final class UserIdSection {
     this.file = file;
   }
 
-  /** Reads {@code user-id} and {@code plan-from} (either may be null) into {@code config}. */
-  static void read(
+  /**
+   * Reads {@code user-id} and {@code plan-from} (either may be null) into {@code config}; true when
+   * the agent reads the user id from the request itself (API key, JWT), at every stage.
+   */
+  static boolean read(
       YamlReader yaml,
       String file,
       Node userIdNode,
       Node planFromNode,
       AgentConfig.Builder config) {
-    new UserIdSection(yaml, file).read(userIdNode, planFromNode, config);
+    return new UserIdSection(yaml, file).read(userIdNode, planFromNode, config);
   }
 
-  private void read(Node userIdNode, Node planFromNode, AgentConfig.Builder config) {
+  private boolean read(Node userIdNode, Node planFromNode, AgentConfig.Builder config) {
     Map<String, Node> userId = yaml.mapping(userIdNode, "user-id", KEYS);
     UserIdSource source = null;
     PlanSource plans = planFrom(planFromNode, userId != null && userId.containsKey("jwt"));
@@ -70,6 +73,7 @@ final class UserIdSection {
     if (source != null || plans != null) {
       config.clientIdentity(new ClientIdentity(source, plans));
     }
+    return userId != null && (userId.containsKey("header") || userId.containsKey("jwt"));
   }
 
   /** At most one of attribute, principal: true, header and jwt. */

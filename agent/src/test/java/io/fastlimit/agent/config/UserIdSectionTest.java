@@ -142,6 +142,17 @@ class UserIdSectionTest {
   }
 
   @Test
+  void anApiKeyOrJwtUserFitsEveryStageButAnAttributeUserOnlyTheServlet() throws ConfigException {
+    String filtersRule = "rules:\n  - path: /api/**\n    stage: filters\n    user: 5/min\n";
+    AgentConfig byKey = load("user-id:\n  header: X-Api-Key\n" + filtersRule, Map.of());
+    assertThat(byKey.rules().rules().get(0).beforeFilters()).isTrue();
+
+    ConfigProblem byAttribute = problem("user-id:\n  attribute: uid\n" + filtersRule);
+    assertAt(byAttribute, 6, 11);
+    assertThat(byAttribute.message()).contains("user-id: header or jwt");
+  }
+
+  @Test
   void aClaimPlanNeedsAJwt() {
     ConfigProblem problem =
         problem("user-id:\n  header: X-Api-Key\nplan-from: claim:plan\n" + RULE);

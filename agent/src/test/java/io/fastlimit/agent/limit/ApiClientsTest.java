@@ -131,6 +131,21 @@ class ApiClientsTest {
   }
 
   @Test
+  void aPerUserRuleBeforeTheFiltersCountsEachKey() throws ConfigException {
+    LimiterBridge bridge =
+        bridge(
+            "user-id:\n  header: X-Api-Key\nrules:\n  - path: /api/**\n    stage: filters\n"
+                + "    user: 2/min\n");
+    Map<String, String> keyA = Map.of("X-Api-Key", "key-a");
+
+    assertThat(decide(bridge, Stage.FILTERS, keyA).isBlocked()).isFalse();
+    assertThat(decide(bridge, Stage.FILTERS, keyA).isBlocked()).isFalse();
+    assertThat(decide(bridge, Stage.FILTERS, keyA).isBlocked()).isTrue();
+    assertThat(decide(bridge, Stage.FILTERS, Map.of("X-Api-Key", "key-b")).isBlocked()).isFalse();
+    assertThat(decide(bridge, Stage.FILTERS, Map.of())).as("anonymous: no ip rate").isNull();
+  }
+
+  @Test
   void aVerifiedTokenCountsPerSubjectAndAnUnverifiedOnePerIp() throws Exception {
     LimiterBridge bridge =
         bridge(
