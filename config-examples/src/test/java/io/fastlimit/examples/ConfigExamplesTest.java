@@ -54,7 +54,9 @@ class ConfigExamplesTest {
             "api-per-user.yaml",
             "behind-proxy.yaml",
             "dry-run-rollout.yaml",
-            "redis.yaml");
+            "redis.yaml",
+            "api-keys.yaml",
+            "jwt-plans.yaml");
   }
 
   @TestFactory

@@ -28,6 +28,7 @@ class AgentJarTest {
     "io/netty/",
     "reactor/",
     "org/reactivestreams/",
+    "com/nimbusds/",
   };
 
   @Test

@@ -30,7 +30,14 @@ public final class Charge {
    * @param keyStart {@link #keyStart(String, String, BucketKind)} of the rule and kind, made once
    */
   public Charge(RateLimitRule rule, BucketKind kind, String keyStart, String client) {
-    Rate rate = kind.rateOf(rule);
+    this(rule, kind, kind.rateOf(rule), keyStart, client);
+  }
+
+  /**
+   * A charge at a rate other than the kind's own: a plan's rate for a user on that plan, whose
+   * {@code keyStart} names the plan so that plans never share a counter.
+   */
+  public Charge(RateLimitRule rule, BucketKind kind, Rate rate, String keyStart, String client) {
     if (rate == null) {
       throw new IllegalArgumentException("rule " + rule.name() + " has no " + kind + " rate");
     }

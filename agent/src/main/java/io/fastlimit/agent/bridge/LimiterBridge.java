@@ -1,6 +1,7 @@
 package io.fastlimit.agent.bridge;
 
 import io.fastlimit.agent.client.ForwardingRewriters;
+import io.fastlimit.agent.limit.InFlight;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.limit.RulesSnapshot;
 import io.fastlimit.agent.limit.VerdictBuilder;
@@ -52,11 +53,25 @@ public final class LimiterBridge implements RateLimitBridge {
     }
   }
 
+  /**
+   * Releases the in-flight slots an admitted request held (issue 14), then settles what it counted
+   * on failures-only rules.
+   */
   @Override
   public void completed(Verdict verdict, int status, String location, String forwardPath) {
+    Object pending = verdict == null ? null : verdict.pending();
+    if (pending instanceof InFlight.Held) {
+      InFlight.Held held = (InFlight.Held) pending;
+      try {
+        held.release();
+      } catch (Throwable failure) {
+        AgentLog.once("giving back an in-flight slot failed; it expires by itself", failure);
+      }
+      pending = held.alongside();
+    }
     try {
-      if (verdict != null) {
-        limiter.completed(verdict.pending(), status, location, forwardPath);
+      if (pending != null) {
+        limiter.completed(pending, status, location, forwardPath);
       }
     } catch (Throwable failure) {
       AgentLog.once(

@@ -1,6 +1,7 @@
 package io.fastlimit.agent.config;
 
 import io.fastlimit.agent.client.ClientIpResolver;
+import io.fastlimit.agent.identity.ClientIdentity;
 import io.fastlimit.agent.response.BlockedResponse;
 import io.fastlimit.agent.response.RateLimitHeaders;
 import io.fastlimit.agent.rules.RuleSet;
@@ -18,6 +19,7 @@ public final class AgentConfig {
   private final String keyPrefix;
   private final String userIdAttribute;
   private final boolean userIdFromPrincipal;
+  private final ClientIdentity clientIdentity;
   private final ClientIpResolver clientIp;
   private final RateLimitHeaders headers;
   private final BlockedResponse response;
@@ -31,6 +33,7 @@ public final class AgentConfig {
     this.keyPrefix = builder.keyPrefix;
     this.userIdAttribute = builder.userIdFromPrincipal ? null : builder.userIdAttribute;
     this.userIdFromPrincipal = builder.userIdFromPrincipal;
+    this.clientIdentity = builder.clientIdentity;
     this.clientIp = builder.clientIp;
     this.headers = builder.headers;
     this.response = builder.response;
@@ -74,6 +77,14 @@ public final class AgentConfig {
 
   public boolean userIdFromPrincipal() {
     return userIdFromPrincipal;
+  }
+
+  /**
+   * How the limiter reads the user id (API key, JWT) and plan from the request itself; null when
+   * the entry point's user id (attribute or principal) is all there is.
+   */
+  public ClientIdentity clientIdentity() {
+    return clientIdentity;
   }
 
   public ClientIpResolver clientIp() {
@@ -134,6 +145,7 @@ public final class AgentConfig {
     private String keyPrefix = "fastlimit";
     private String userIdAttribute = "user_id";
     private boolean userIdFromPrincipal;
+    private ClientIdentity clientIdentity;
     private ClientIpResolver clientIp =
         new ClientIpResolver(0, Collections.emptyList(), ConfigLoader.DEFAULT_IPV6_PREFIX);
     private RateLimitHeaders headers = RateLimitHeaders.defaults();
@@ -169,6 +181,12 @@ public final class AgentConfig {
     /** Take the user id from the principal instead of an attribute. */
     public Builder userIdFromPrincipal(boolean userIdFromPrincipal) {
       this.userIdFromPrincipal = userIdFromPrincipal;
+      return this;
+    }
+
+    /** The user id and plan read from the request by the limiter; null for none. */
+    public Builder clientIdentity(ClientIdentity clientIdentity) {
+      this.clientIdentity = clientIdentity;
       return this;
     }
 

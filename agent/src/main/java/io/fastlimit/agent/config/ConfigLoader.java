@@ -35,6 +35,7 @@ public final class ConfigLoader {
           "algorithm",
           "dry-run",
           "user-id",
+          "plan-from",
           "exempt-ips",
           "trusted-proxies",
           "ipv6-prefix",
@@ -47,7 +48,6 @@ public final class ConfigLoader {
           "backend",
           "backend-options",
           "rules");
-  private static final List<String> USER_ID_KEYS = Arrays.asList("attribute", "principal");
   private static final List<String> MEMORY_KEYS = Collections.singletonList("max-keys");
   private static final List<String> METRICS_KEYS = Collections.singletonList("prometheus-port");
   private static final YamlReader.Words<LogLevel> LOG_LEVELS =
@@ -113,7 +113,8 @@ public final class ConfigLoader {
         yaml.word(top.get("algorithm"), RulesSection.ALGORITHMS, Algorithm.SLIDING_WINDOW);
     boolean defaultDryRun = yaml.bool(top.get("dry-run"), false);
     AgentConfig.Builder config = AgentConfig.builder(file);
-    userId(top.get("user-id"), config);
+    boolean userAtEveryStage =
+        UserIdSection.read(yaml, file, top.get("user-id"), top.get("plan-from"), config);
     config
         .keyPrefix(keyPrefix)
         .clientIp(clientIp(top))
@@ -137,27 +138,15 @@ public final class ConfigLoader {
       long maxLimitTimesWindow =
           redis != null ? RedisConfig.MAX_LIMIT_TIMES_WINDOW : Rate.MAX_LIMIT_TIMES_WINDOW;
       rules =
-          RulesSection.read(yaml, rulesNode, defaultAlgorithm, defaultDryRun, maxLimitTimesWindow);
+          RulesSection.read(
+              yaml,
+              rulesNode,
+              defaultAlgorithm,
+              defaultDryRun,
+              maxLimitTimesWindow,
+              userAtEveryStage);
     }
     return config.rules(new RuleSet(rules)).build();
-  }
-
-  private void userId(Node node, AgentConfig.Builder config) {
-    Map<String, Node> userId = yaml.mapping(node, "user-id", USER_ID_KEYS);
-    if (userId == null) {
-      return;
-    }
-    boolean principal = yaml.bool(userId.get("principal"), false);
-    config.userIdFromPrincipal(principal);
-    if (userId.containsKey("attribute")) {
-      config.userIdAttribute(
-          yaml.nonEmptyString(userId.get("attribute"), "a request attribute name"));
-      if (principal) {
-        yaml.problem(
-            userId.get("attribute"),
-            "'attribute' and 'principal: true' exclude each other; keep one");
-      }
-    }
   }
 
   private ClientIpResolver clientIp(Map<String, Node> top) {

@@ -44,6 +44,15 @@ final class RuleStageSetting {
    * the rule's compiled path, or null when it had a problem.
    */
   static Stage read(YamlReader yaml, Map<String, Node> keys, PathPattern path) {
+    return read(yaml, keys, path, false);
+  }
+
+  /**
+   * As {@link #read(YamlReader, Map, PathPattern)}; {@code userAtEveryStage} when the agent reads
+   * the user id from the request itself (an API key or a JWT), so {@code user} fits every stage.
+   */
+  static Stage read(
+      YamlReader yaml, Map<String, Node> keys, PathPattern path, boolean userAtEveryStage) {
     Node stageNode = keys.get(KEY);
     Node aliasNode = keys.get(ALIAS);
     Stage stage = yaml.word(stageNode, STAGES, null);
@@ -66,13 +75,14 @@ final class RuleStageSetting {
       stage = beforeFilters ? Stage.FILTERS : defaultStage(keys, path);
     }
     Node userNode = keys.get("user");
-    if (userNode != null && stage != Stage.SERVLET) {
+    if (userNode != null && stage != Stage.SERVLET && !userAtEveryStage) {
       yaml.problem(
           userNode,
           "a rule decided at stage "
               + configName(stage)
-              + " runs before the app's filters have found the user; limit it per IP, or write"
-              + " 'stage: servlet' to limit per user");
+              + " runs before the app's filters have found the user; limit it per IP, write"
+              + " 'stage: servlet' to limit per user, or read the user id from an API key or a"
+              + " JWT (user-id: header or jwt), which every stage sees");
     }
     return stage;
   }

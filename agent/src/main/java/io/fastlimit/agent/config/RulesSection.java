@@ -1,6 +1,7 @@
 package io.fastlimit.agent.config;
 
 import io.fastlimit.agent.rules.Algorithm;
+import io.fastlimit.agent.rules.ClientLimits;
 import io.fastlimit.agent.rules.LoginProtection;
 import io.fastlimit.agent.rules.PathPattern;
 import io.fastlimit.agent.rules.Rate;
@@ -32,7 +33,9 @@ final class RulesSection {
               "algorithm",
               "dry-run",
               RuleStageSetting.ALIAS,
-              RuleStageSetting.KEY));
+              RuleStageSetting.KEY,
+              ClientLimitsSection.PLANS,
+              ClientLimitsSection.CONCURRENT));
 
   static final YamlReader.Words<Algorithm> ALGORITHMS =
       new YamlReader.Words<>(
@@ -46,6 +49,9 @@ final class RulesSection {
   private final Algorithm defaultAlgorithm;
   private final boolean defaultDryRun;
   private final long maxLimitTimesWindow;
+
+  /** Whether the agent reads the user id itself (API key, JWT): {@code user} fits every stage. */
+  private boolean userAtEveryStage;
 
   /**
    * {@code maxLimitTimesWindow} bounds limit x window-ms: lower with Redis, whose Lua counts in
@@ -69,8 +75,21 @@ final class RulesSection {
       Algorithm defaultAlgorithm,
       boolean defaultDryRun,
       long maxLimitTimesWindow) {
-    return new RulesSection(yaml, defaultAlgorithm, defaultDryRun, maxLimitTimesWindow)
-        .rules(rulesNode);
+    return read(yaml, rulesNode, defaultAlgorithm, defaultDryRun, maxLimitTimesWindow, false);
+  }
+
+  /** As the other, {@code userAtEveryStage} when the user id comes from an API key or a JWT. */
+  static List<RateLimitRule> read(
+      YamlReader yaml,
+      Node rulesNode,
+      Algorithm defaultAlgorithm,
+      boolean defaultDryRun,
+      long maxLimitTimesWindow,
+      boolean userAtEveryStage) {
+    RulesSection section =
+        new RulesSection(yaml, defaultAlgorithm, defaultDryRun, maxLimitTimesWindow);
+    section.userAtEveryStage = userAtEveryStage;
+    return section.rules(rulesNode);
   }
 
   private List<RateLimitRule> rules(Node rulesNode) {
@@ -117,7 +136,10 @@ final class RulesSection {
     }
     Rate ipRate = rate(keys.containsKey("ip") ? keys.get("ip") : keys.get("limit"));
     Rate userRate = rate(keys.get("user"));
-    if (!keys.containsKey("ip") && !keys.containsKey("limit") && !keys.containsKey("user")) {
+    if (!keys.containsKey("ip")
+        && !keys.containsKey("limit")
+        && !keys.containsKey("user")
+        && !ClientLimitsSection.limitsSomething(keys)) {
       yaml.problem(
           node, "the rule limits nothing; add 'limit: 10/min' (per IP) or 'user: 100/min'");
     }
@@ -134,8 +156,9 @@ final class RulesSection {
       slidingLogLimit(ipRate, keys.containsKey("ip") ? keys.get("ip") : keys.get("limit"));
       slidingLogLimit(userRate, keys.get("user"));
     }
+    ClientLimits clientLimits = ClientLimitsSection.read(yaml, keys, cost, maxLimitTimesWindow);
     boolean dryRun = yaml.bool(keys.get("dry-run"), defaultDryRun);
-    Stage stage = RuleStageSetting.read(yaml, keys, path);
+    Stage stage = RuleStageSetting.read(yaml, keys, path, userAtEveryStage);
     String name = null;
     if (keys.containsKey("name")) {
       name = yaml.nonEmptyString(keys.get("name"), "a rule name");
@@ -154,7 +177,8 @@ final class RulesSection {
       return null;
     }
     return new RateLimitRule(
-        index, name, path, methods, ipRate, userRate, cost, algorithm, dryRun, stage, login);
+            index, name, path, methods, ipRate, userRate, cost, algorithm, dryRun, stage, login)
+        .withClientLimits(clientLimits);
   }
 
   /**

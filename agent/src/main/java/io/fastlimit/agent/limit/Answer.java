@@ -28,4 +28,14 @@ public interface Answer<R> {
   default R one(AgentConfig config, Charge charge, Outcome outcome) {
     return answer(new Decision(config, charge, outcome));
   }
+
+  /**
+   * The answer of an admitted request that must report how it ends, carrying {@code pending}
+   * (in-flight slots to release) for {@code RateLimitBridge.completed}; {@code admitted} is the
+   * answer made so far, null when no rate was charged. Null when this entry point cannot report
+   * ends: the pending state is then released at once (by default).
+   */
+  default R awaitingCompletion(R admitted, Object pending) {
+    return null;
+  }
 }

@@ -3,9 +3,12 @@ package io.fastlimit.agent.limit;
 import io.fastlimit.agent.backend.Backend;
 import io.fastlimit.agent.backend.BucketKind;
 import io.fastlimit.agent.backend.Charge;
+import io.fastlimit.agent.backend.InFlightSlots;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.client.KeyText;
 import io.fastlimit.agent.config.AgentConfig;
+import io.fastlimit.agent.identity.ClientIdentity;
+import io.fastlimit.agent.identity.Identified;
 import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.agent.rules.LoginProtection;
 import io.fastlimit.agent.rules.RateLimitRule;
@@ -28,10 +31,17 @@ public final class RateLimiter {
   private final Backend backend;
   private final Stats stats;
   private final DecisionStats counting = new DecisionStats();
+  private final InFlight inFlight;
   private volatile RulesSnapshot snapshot;
   private volatile boolean serving;
 
   public RateLimiter(AgentConfig config, Backend backend, Stats stats) {
+    this(config, backend, stats, InFlightSlots.forBackend(backend));
+  }
+
+  /** As the other constructor, with in-flight slots of the caller's ({@code concurrent:}). */
+  public RateLimiter(AgentConfig config, Backend backend, Stats stats, InFlightSlots slots) {
+    this.inFlight = new InFlight(slots);
     this.backend = backend;
     this.stats = stats;
     this.snapshot = new RulesSnapshot(config, stats);
@@ -101,9 +111,38 @@ public final class RateLimiter {
       return null; // exempt
     }
     String user = userId == null || userId.isEmpty() ? null : KeyText.bounded(userId);
-    return matched.length == 1 && matched[0].login() == LoginProtection.NONE
-        ? decideOne(rules, matched[0], client, user, answer)
-        : decideMany(rules, matched, client, user, request, answer);
+    // issue 14: the user id of an API key or a verified JWT, a plan, in-flight slots
+    String plan = null;
+    ClientIdentity identity = rules.config.clientIdentity();
+    if (identity != null) {
+      Identified who = identity.identify(request, user);
+      user = who.user();
+      plan = who.plan();
+    }
+    InFlight.Held held = null;
+    if (rules.clientBuckets.anyInFlight()) {
+      held = inFlight.acquire(rules.clientBuckets, matched, client, user);
+      if (held != null && held.refused()) {
+        Charge refused = InFlight.refusedCharge(rules.clientBuckets, held);
+        Outcome full = InFlight.refusedOutcome(System.currentTimeMillis());
+        counting.decided(rules, refused, full);
+        return answer.one(rules.config, refused, full);
+      }
+    }
+    Answer<R> answering = held == null ? answer : InFlight.holding(answer, held);
+    R decided;
+    try {
+      decided =
+          matched.length == 1 && matched[0].login() == LoginProtection.NONE && plan == null
+              ? decideOne(rules, matched[0], client, user, answering)
+              : decideMany(rules, matched, client, user, plan, request, answering);
+    } catch (RuntimeException failure) {
+      if (held != null) {
+        held.release();
+      }
+      throw failure;
+    }
+    return decided == null && held != null ? InFlight.admitted(answer, null, held) : decided;
   }
 
   /** The common case, one rule: the same steps as {@link #decideMany} without arrays. */
@@ -132,13 +171,14 @@ public final class RateLimiter {
       RateLimitRule[] rules,
       String client,
       String user,
+      String plan,
       Object request,
       Answer<R> answer) {
     Charge[] charges = new Charge[2 * rules.length];
     int count = 0;
     boolean failuresOnly = false;
     for (RateLimitRule rule : rules) {
-      Charge charge = chargeFor(current, rule, client, user);
+      Charge charge = chargeFor(current, rule, client, user, plan);
       if (charge != null) {
         charges[count++] = charge;
         Charge account = accountCharge(current, rule, request);
@@ -248,11 +288,18 @@ public final class RateLimiter {
   }
 
   /**
-   * The charge of one rule: on the user's bucket when the rule has a user rate and the request a
-   * user id, else on the client IP's; null for a user-only rule and an anonymous request.
+   * The charge of one rule: on the user's plan bucket when the rule names the user's plan (issue
+   * 14), else on the user's bucket when the rule has a user rate and the request a user id, else on
+   * the client IP's; null for a user-only rule and an anonymous request.
    */
   private static Charge chargeFor(
-      RulesSnapshot current, RateLimitRule rule, String client, String user) {
+      RulesSnapshot current, RateLimitRule rule, String client, String user, String plan) {
+    if (plan != null && user != null) {
+      Charge onPlan = current.clientBuckets.planCharge(rule, plan, user);
+      if (onPlan != null) {
+        return onPlan;
+      }
+    }
     BucketKind kind = kindFor(rule, user);
     return kind == null
         ? null

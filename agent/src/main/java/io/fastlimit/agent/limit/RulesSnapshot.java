@@ -35,6 +35,9 @@ public final class RulesSnapshot {
   /** Statistics of each rule, by the rule's index. */
   final RuleStats[] ruleStats;
 
+  /** Plan buckets and in-flight slot keys of the rules (issue 14). */
+  final ClientBuckets clientBuckets;
+
   /** By bucket kind (ordinal), then rule index: {@link Charge#keyStart}, null without a rate. */
   private final String[][] keyStarts;
 
@@ -49,7 +52,10 @@ public final class RulesSnapshot {
     List<RateLimitRule> atServlet = new ArrayList<>();
     List<RateLimitRule> afterContainer = new ArrayList<>();
     for (RateLimitRule rule : rules) {
-      anyUserRule |= rule.userRate() != null;
+      anyUserRule |=
+          rule.userRate() != null
+              || !rule.clientLimits().plans().isEmpty()
+              || rule.clientLimits().concurrent() > 0;
       ruleStats[rule.index()] = stats.forRule(rule.name());
       for (BucketKind kind : KINDS) {
         if (kind.rateOf(rule) != null) {
@@ -70,6 +76,7 @@ public final class RulesSnapshot {
     byStage[Stage.SERVLET.ordinal()] = new RuleSet(atServlet);
     byStage[Stage.SERVLET_ALONE.ordinal()] =
         atContainer.isEmpty() ? config.rules() : new RuleSet(afterContainer);
+    clientBuckets = new ClientBuckets(config);
     // read nothing from the request that no rule needs
     this.userIdAttribute = anyUserRule ? config.userIdAttribute() : null;
     this.userIdFromPrincipal = anyUserRule && config.userIdFromPrincipal();

@@ -42,6 +42,11 @@ public final class VerdictBuilder {
         public Verdict one(AgentConfig config, Charge charge, Outcome outcome) {
           return verdict(config, charge, outcome);
         }
+
+        @Override
+        public Verdict awaitingCompletion(Verdict admitted, Object pending) {
+          return pending(admitted, pending);
+        }
       };
 
   private VerdictBuilder() {}
@@ -64,6 +69,18 @@ public final class VerdictBuilder {
       return COUNTED_SILENTLY;
     }
     return outcome.allowed() ? admitted(config, charge, outcome) : blocked(config, charge, outcome);
+  }
+
+  /** {@code admitted} (null: no headers) as a verdict that awaits its request's end. */
+  static Verdict pending(Verdict admitted, Object pending) {
+    int count = admitted == null ? 0 : admitted.headerCount();
+    String[] names = new String[count];
+    String[] values = new String[count];
+    for (int i = 0; i < count; i++) {
+      names[i] = admitted.headerName(i);
+      values[i] = admitted.headerValue(i);
+    }
+    return Verdict.allowedPending(names, values, pending);
   }
 
   private static Verdict admitted(AgentConfig config, Charge charge, Outcome outcome) {

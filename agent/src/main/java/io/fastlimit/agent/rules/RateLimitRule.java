@@ -20,6 +20,9 @@ public final class RateLimitRule {
   private final Stage stage;
   private final LoginProtection login;
 
+  /** Plans and in-flight cap (issue 14): set once by the rules-file reader, before publication. */
+  private ClientLimits clientLimits = ClientLimits.NONE;
+
   /**
    * @param index position in the rules file, which orders rules that tie
    * @param methods upper-case methods, or null for every method
@@ -156,6 +159,23 @@ public final class RateLimitRule {
     return login;
   }
 
+  /** The rule's per-plan rates and in-flight cap; {@link ClientLimits#NONE} without them. */
+  public ClientLimits clientLimits() {
+    return clientLimits;
+  }
+
+  /**
+   * Sets the plans and in-flight cap, once, while the rules file is read (before the rule is
+   * published in a rule set); returns this rule.
+   */
+  public RateLimitRule withClientLimits(ClientLimits limits) {
+    if (clientLimits != ClientLimits.NONE) {
+      throw new IllegalStateException("the client limits of rule " + name + " are set already");
+    }
+    this.clientLimits = limits;
+    return this;
+  }
+
   /** One line for `check` output and logs. */
   public String describe() {
     StringBuilder out = new StringBuilder();
@@ -175,6 +195,7 @@ public final class RateLimitRule {
       out.append(" stage=").append(stage.name().toLowerCase(java.util.Locale.ROOT));
     }
     out.append(login.describe());
+    out.append(clientLimits.describe());
     return out.toString();
   }
 }
