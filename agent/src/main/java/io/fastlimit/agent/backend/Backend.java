@@ -19,6 +19,17 @@ public interface Backend extends AutoCloseable {
     return acquire(new Charge[] {charge})[0];
   }
 
+  /**
+   * Gives back charges that {@link #acquire} admitted and counted, each at the time its outcome was
+   * decided ({@link Outcome#decidedAtMillis()}, by this backend's clock): for {@code count:
+   * failures}, whose admitted requests keep their charge only when they fail. Atomic per bucket
+   * against concurrent charges; a bucket whose window has moved on, that was dropped, or that its
+   * rule's algorithm no longer matches is left as it is (the charge already left it, or giving back
+   * would give more than was taken). The default gives nothing back: a backend without it counts
+   * every attempt, the safe side.
+   */
+  default void giveBack(Charge[] charges, long[] chargedAtMillis) {}
+
   @Override
   default void close() {}
 }

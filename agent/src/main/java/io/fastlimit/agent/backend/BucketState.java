@@ -116,6 +116,37 @@ class BucketState {
     }
   }
 
+  /**
+   * Takes back a charge that {@link #commit} recorded at {@code chargedAt} (the time its check
+   * ran), if this bucket still holds it: the same window (fixed), the current or previous window
+   * (sliding), tokens refunded up to the capacity (token bucket), entries at that time (log).
+   */
+  void giveBack(Algorithm wanted, long limit, long window, long cost, long chargedAt) {
+    if (algorithm != wanted.ordinal() + 1) {
+      return; // started afresh since (a reload changed the algorithm): nothing of it is here
+    }
+    switch (wanted) {
+      case SLIDING_LOG:
+        log.remove(cost, chargedAt);
+        break;
+      case TOKEN_BUCKET:
+        amount = Math.min(limit * window, amount + cost * window);
+        break;
+      case FIXED_WINDOW:
+        if (since == chargedAt - Math.floorMod(chargedAt, window)) {
+          amount = Math.max(0, amount - cost);
+        }
+        break;
+      default:
+        long chargedIn = chargedAt - Math.floorMod(chargedAt, window);
+        if (since == chargedIn) {
+          amount = Math.max(0, amount - cost);
+        } else if (since == chargedIn + window) {
+          previousAmount = Math.max(0, previousAmount - cost); // it rolled into the previous
+        }
+    }
+  }
+
   /** Whether the bucket is back to its full limit at {@code now}: dropping it changes nothing. */
   boolean isIdle(long now) {
     return algorithm == 0 || fullAtMillis <= now;

@@ -72,6 +72,36 @@ final class SlidingLog {
     count += (int) cost;
   }
 
+  /**
+   * Removes up to {@code cost} entries recorded at exactly {@code at}, newest first: an admitted
+   * request given back. Entries of the same millisecond are interchangeable; entries at other times
+   * are another request's and stay (an entry that already left the window is not found).
+   */
+  void remove(long cost, long at) {
+    long removed = 0;
+    int index = count - 1;
+    while (index >= 0 && removed < cost) {
+      long time = entry(index);
+      if (time < at) {
+        break; // older entries are older requests
+      }
+      if (time == at) {
+        // shift the newer entries down over this one
+        for (int j = index; j < count - 1; j++) {
+          set(j, entry(j + 1));
+        }
+        count--;
+        removed++;
+      }
+      index--;
+    }
+  }
+
+  private void set(int index, long time) {
+    int at = oldest + index;
+    times[at >= times.length ? at - times.length : at] = time;
+  }
+
   /** Entries held (some may have left the window since the last check). */
   int size() {
     return count;

@@ -7,6 +7,7 @@ import io.fastlimit.agent.limit.VerdictBuilder;
 import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.Verdict;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -48,6 +49,18 @@ public final class LimiterBridge implements RateLimitBridge {
           method, LimiterRules.requestPath(contextPath, servletPath, pathInfo), filter);
     } catch (Throwable failure) {
       AgentLog.once("checking a request answered inside a filter failed", failure);
+    }
+  }
+
+  @Override
+  public void completed(Verdict verdict, int status, String location, String forwardPath) {
+    try {
+      if (verdict != null) {
+        limiter.completed(verdict.pending(), status, location, forwardPath);
+      }
+    } catch (Throwable failure) {
+      AgentLog.once(
+          "settling a request that counts only failures failed; it stays counted", failure);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.fastlimit.agent.config;
 
 import io.fastlimit.agent.rules.Algorithm;
+import io.fastlimit.agent.rules.LoginProtection;
 import io.fastlimit.agent.rules.PathPattern;
 import io.fastlimit.agent.rules.Rate;
 import io.fastlimit.agent.rules.RateLimitRule;
@@ -19,18 +20,19 @@ import org.snakeyaml.engine.v2.nodes.Node;
 final class RulesSection {
 
   private static final List<String> RULE_KEYS =
-      Arrays.asList(
-          "name",
-          "path",
-          "methods",
-          "limit",
-          "ip",
-          "user",
-          "cost",
-          "algorithm",
-          "dry-run",
-          RuleStageSetting.ALIAS,
-          RuleStageSetting.KEY);
+      LoginSection.withRuleKeys(
+          Arrays.asList(
+              "name",
+              "path",
+              "methods",
+              "limit",
+              "ip",
+              "user",
+              "cost",
+              "algorithm",
+              "dry-run",
+              RuleStageSetting.ALIAS,
+              RuleStageSetting.KEY));
 
   static final YamlReader.Words<Algorithm> ALGORITHMS =
       new YamlReader.Words<>(
@@ -147,11 +149,12 @@ final class RulesSection {
     } else if (path != null) {
       name = defaultName(path, methods);
     }
+    LoginProtection login = LoginSection.read(yaml, keys, cost, algorithm, this::rate);
     if (yaml.problemCount() > before || path == null || name == null) {
       return null;
     }
     return new RateLimitRule(
-        index, name, path, methods, ipRate, userRate, cost, algorithm, dryRun, stage);
+        index, name, path, methods, ipRate, userRate, cost, algorithm, dryRun, stage, login);
   }
 
   /**

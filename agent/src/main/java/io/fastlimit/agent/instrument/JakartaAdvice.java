@@ -18,6 +18,8 @@ final class JakartaAdvice {
 
   static final String NAME = "io.fastlimit.agent.instrument.JakartaServletApiAdvice";
   static final String FILTER_EXIT_NAME = "io.fastlimit.agent.instrument.JakartaFilterExitAdvice";
+  static final String COMPLETION_EXIT_NAME =
+      "io.fastlimit.agent.instrument.JakartaCompletionExitAdvice";
   static final String RECEIVED_ADDRESS_NAME =
       "io.fastlimit.agent.instrument.JakartaReceivedAddressAdvice";
 
@@ -29,12 +31,15 @@ final class JakartaAdvice {
     renamed.put(internal(ServletApiAdvice.class.getName()), internal(NAME));
     renamed.put(internal(FilterExitAdvice.class.getName()), internal(FILTER_EXIT_NAME));
     renamed.put(internal(ReceivedAddressAdvice.class.getName()), internal(RECEIVED_ADDRESS_NAME));
+    renamed.put(internal(CompletionExitAdvice.class.getName()), internal(COMPLETION_EXIT_NAME));
     Map<String, byte[]> classes = new HashMap<>();
     classes.put(NAME, rename(agentClasses, ServletApiAdvice.class.getName(), renamed));
     classes.put(FILTER_EXIT_NAME, rename(agentClasses, FilterExitAdvice.class.getName(), renamed));
     classes.put(
         RECEIVED_ADDRESS_NAME,
         rename(agentClasses, ReceivedAddressAdvice.class.getName(), renamed));
+    classes.put(
+        COMPLETION_EXIT_NAME, rename(agentClasses, CompletionExitAdvice.class.getName(), renamed));
     return new ClassFileLocator.Simple(classes);
   }
 

@@ -41,7 +41,8 @@ public final class ServletApiAdvice {
       @Advice.This Object self,
       @Advice.Argument(0) ServletRequest request,
       @Advice.Argument(1) ServletResponse response,
-      @Advice.Origin("#m") String entryMethod) {
+      @Advice.Origin("#m") String entryMethod,
+      @Advice.Local(CompletionExitAdvice.PENDING) Verdict pending) {
     RateLimitBridge bridge = BridgeHolder.get();
     if (bridge == null) {
       return false;
@@ -124,6 +125,10 @@ public final class ServletApiAdvice {
               httpRequest);
       if (verdict == null) {
         return false;
+      }
+      if (verdict.awaitsCompletion()) {
+        httpRequest.setAttribute(RateLimitBridge.PENDING_ATTRIBUTE, verdict);
+        pending = verdict; // settled at this same entry's exit: CompletionExitAdvice
       }
       if (!atFilter) {
         httpRequest.setAttribute(RateLimitBridge.DECIDED_ATTRIBUTE, Boolean.TRUE);

@@ -59,6 +59,7 @@ public final class ServletInstrumentation {
                 advice(
                     "javax.servlet",
                     ServletApiAdvice.class.getName(),
+                    CompletionExitAdvice.class.getName(),
                     FilterExitAdvice.class.getName(),
                     adviceClasses))
             .type(implementations("jakarta.servlet"))
@@ -66,6 +67,7 @@ public final class ServletInstrumentation {
                 advice(
                     "jakarta.servlet",
                     JakartaAdvice.NAME,
+                    JakartaAdvice.COMPLETION_EXIT_NAME,
                     JakartaAdvice.FILTER_EXIT_NAME,
                     adviceClasses));
     AgentBuilder forwarding = ForwardingInstrumentation.extend(servlets, adviceClasses);
@@ -113,12 +115,19 @@ public final class ServletInstrumentation {
     return isPublic().and(not(isAbstract())).and(not(isStatic()));
   }
 
-  /** The enter advice on both entry methods; at filters also the exit that traces them. */
+  /**
+   * The enter advice on both entry methods; at servlets the exit that reports how a request that
+   * awaits it ended, at filters the exit that traces them (and reports the same).
+   */
   private static AgentBuilder.Transformer advice(
-      String servletPackage, String enter, String filterExit, ClassFileLocator adviceClasses) {
+      String servletPackage,
+      String enter,
+      String serviceExit,
+      String filterExit,
+      ClassFileLocator adviceClasses) {
     return new AgentBuilder.Transformer.ForAdvice()
         .include(adviceClasses)
-        .advice(serviceMethod(servletPackage), enter)
+        .advice(serviceMethod(servletPackage), enter, serviceExit)
         .advice(doFilterMethod(servletPackage), enter, filterExit);
   }
 

@@ -52,9 +52,9 @@ final class DecisionStats {
     }
   }
 
-  /** Counts a backend failure against the rule of a charge that got no answer. */
-  void backendFailed(RulesSnapshot rules, Charge charge) {
-    rules.ruleStats[charge.rule().index()].backendError();
+  /** Counts a backend failure against a rule whose charge got no answer. */
+  void backendFailed(RulesSnapshot rules, RateLimitRule rule) {
+    rules.ruleStats[rule.index()].backendError();
   }
 
   /** Counts and reports a rule that covered a request the application answered in a filter. */

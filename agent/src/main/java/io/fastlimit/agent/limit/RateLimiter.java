@@ -7,6 +7,7 @@ import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.client.KeyText;
 import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.observe.Stats;
+import io.fastlimit.agent.rules.LoginProtection;
 import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.agent.rules.RuleSet;
 import io.fastlimit.bootstrap.Stage;
@@ -100,23 +101,26 @@ public final class RateLimiter {
       return null; // exempt
     }
     String user = userId == null || userId.isEmpty() ? null : KeyText.bounded(userId);
-    return matched.length == 1
+    return matched.length == 1 && matched[0].login() == LoginProtection.NONE
         ? decideOne(rules, matched[0], client, user, answer)
-        : decideMany(rules, matched, client, user, answer);
+        : decideMany(rules, matched, client, user, request, answer);
   }
 
   /** The common case, one rule: the same steps as {@link #decideMany} without arrays. */
   private <R> R decideOne(
       RulesSnapshot current, RateLimitRule rule, String client, String user, Answer<R> answer) {
-    Charge charge = chargeFor(current, rule, client, user);
-    if (charge == null) {
+    BucketKind kind = kindFor(rule, user);
+    if (kind == null) {
       return null;
     }
+    // one allocation site that never meets null: so the JIT can keep the charge off the heap
+    Charge charge = current.charge(rule, kind, kind == BucketKind.USER ? user : client);
     Outcome outcome;
     try {
       outcome = backend.acquire(charge);
     } catch (RuntimeException failure) {
-      counting.backendFailed(current, charge);
+      // the rule, not the charge: a charge handed to a call the JIT does not inline is allocated
+      counting.backendFailed(current, rule);
       throw failure;
     }
     counting.decided(current, charge, outcome);
@@ -124,13 +128,24 @@ public final class RateLimiter {
   }
 
   private <R> R decideMany(
-      RulesSnapshot current, RateLimitRule[] rules, String client, String user, Answer<R> answer) {
-    Charge[] charges = new Charge[rules.length];
+      RulesSnapshot current,
+      RateLimitRule[] rules,
+      String client,
+      String user,
+      Object request,
+      Answer<R> answer) {
+    Charge[] charges = new Charge[2 * rules.length];
     int count = 0;
+    boolean failuresOnly = false;
     for (RateLimitRule rule : rules) {
       Charge charge = chargeFor(current, rule, client, user);
       if (charge != null) {
         charges[count++] = charge;
+        Charge account = accountCharge(current, rule, request);
+        if (account != null) {
+          charges[count++] = account; // with the ip (or user) bucket, in the same step
+        }
+        failuresOnly |= rule.login().countFailuresOnly();
       }
     }
     if (count == 0) {
@@ -144,13 +159,92 @@ public final class RateLimiter {
       outcomes = backend.acquire(charges);
     } catch (RuntimeException failure) {
       for (Charge charge : charges) {
-        counting.backendFailed(current, charge);
+        counting.backendFailed(current, charge.rule());
       }
       throw failure;
     }
     Decision decision = new Decision(current.config, charges, outcomes);
     counting.decided(current, decision);
+    if (failuresOnly && !decision.blocked()) {
+      FailureCharges pending = failureCharges(charges, outcomes);
+      if (pending != null) {
+        return answer.admittedPending(decision, pending);
+      }
+    }
     return answer.answer(decision);
+  }
+
+  /**
+   * The charge on the account bucket of a rule that has one, when the request names an account;
+   * null otherwise (then the rule's other bucket applies alone). The account is hashed in the key.
+   */
+  private static Charge accountCharge(RulesSnapshot current, RateLimitRule rule, Object request) {
+    LoginProtection login = rule.login();
+    if (login.accountRate() == null) {
+      return null;
+    }
+    String account = AccountReader.account(login, request);
+    if (account == null) {
+      return null;
+    }
+    return current.charge(
+        rule, BucketKind.ACCOUNT, AccountKey.of(current.config.keyPrefix(), account));
+  }
+
+  /** What an admitted request counted on count-failures rules, to give back on success. */
+  private static FailureCharges failureCharges(Charge[] charges, Outcome[] outcomes) {
+    int count = 0;
+    for (int i = 0; i < charges.length; i++) {
+      if (charges[i].rule().login().countFailuresOnly() && outcomes[i].allowed()) {
+        count++;
+      }
+    }
+    if (count == 0) {
+      return null;
+    }
+    Charge[] counted = new Charge[count];
+    long[] at = new long[count];
+    for (int i = 0, j = 0; i < charges.length; i++) {
+      if (charges[i].rule().login().countFailuresOnly() && outcomes[i].allowed()) {
+        counted[j] = charges[i];
+        at[j++] = outcomes[i].decidedAtMillis();
+      }
+    }
+    return new FailureCharges(counted, at);
+  }
+
+  /**
+   * How a request ended whose verdict awaited it ({@code pending} from that verdict): gives back
+   * each charge whose rule does not count this response as a failure (status, redirect Location,
+   * forward target; status 0, unknown, is a failure). Once per pending state; never blocks on the
+   * backend for long (Redis is not waited for).
+   */
+  public void completed(Object pending, int status, String location, String forwardPath) {
+    if (!(pending instanceof FailureCharges)) {
+      return;
+    }
+    FailureCharges counted = (FailureCharges) pending;
+    if (!counted.settle()) {
+      return;
+    }
+    int back = 0;
+    boolean[] give = new boolean[counted.charges.length];
+    for (int i = 0; i < give.length; i++) {
+      give[i] = !counted.charges[i].rule().login().isFailure(status, location, forwardPath);
+      back += give[i] ? 1 : 0;
+    }
+    if (back == 0) {
+      return;
+    }
+    Charge[] charges = new Charge[back];
+    long[] at = new long[back];
+    for (int i = 0, j = 0; i < give.length; i++) {
+      if (give[i]) {
+        charges[j] = counted.charges[i];
+        at[j++] = counted.chargedAtMillis[i];
+      }
+    }
+    backend.giveBack(charges, at);
   }
 
   /**
@@ -159,11 +253,19 @@ public final class RateLimiter {
    */
   private static Charge chargeFor(
       RulesSnapshot current, RateLimitRule rule, String client, String user) {
+    BucketKind kind = kindFor(rule, user);
+    return kind == null
+        ? null
+        : current.charge(rule, kind, kind == BucketKind.USER ? user : client);
+  }
+
+  /** The kind of bucket {@link #chargeFor} charges; null when it charges none. */
+  private static BucketKind kindFor(RateLimitRule rule, String user) {
     if (rule.userRate() != null && user != null) {
-      return current.charge(rule, BucketKind.USER, user);
+      return BucketKind.USER;
     }
     if (rule.ipRate() != null) {
-      return current.charge(rule, BucketKind.IP, client);
+      return BucketKind.IP;
     }
     return null; // a user-only rule does not apply to anonymous requests
   }

@@ -26,6 +26,19 @@ public final class VerdictBuilder {
         }
 
         @Override
+        public Verdict admittedPending(Decision decision, Object pending) {
+          Charge charge = decision.answering();
+          RateLimitHeaders headers = decision.config().headers();
+          if (charge == null || !headers.enabled()) {
+            return Verdict.allowedPending(new String[0], new String[0], pending);
+          }
+          return Verdict.allowedPending(
+              headers.allowedNames(),
+              headerValues(headers, charge, decision.answeringOutcome(), -1),
+              pending);
+        }
+
+        @Override
         public Verdict one(AgentConfig config, Charge charge, Outcome outcome) {
           return verdict(config, charge, outcome);
         }

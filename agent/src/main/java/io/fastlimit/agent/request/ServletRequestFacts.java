@@ -4,22 +4,32 @@ import io.fastlimit.agent.observe.AgentLog;
 import java.lang.reflect.Method;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Reads an {@code HttpServletRequest} of either namespace through the interface's own methods,
  * found once per request class. Reading a header, the query string or an attribute changes nothing
- * the application sees. Form fields are not read here yet (null).
+ * the application sees; a form field is read only where the container's parsing cannot differ from
+ * what the application would get (see {@link #formParameter}).
  */
 final class ServletRequestFacts implements RequestFacts {
+
+  private static final AtomicBoolean encodingOpenReported = new AtomicBoolean();
 
   private final Method getHeader;
   private final Method getQueryString;
   private final Method getAttribute;
+  private final Method getContentType;
+  private final Method getCharacterEncoding;
+  private final Method getParameter;
 
   private ServletRequestFacts(Class<?> servletRequest) throws NoSuchMethodException {
     this.getHeader = servletRequest.getMethod("getHeader", String.class);
     this.getQueryString = servletRequest.getMethod("getQueryString");
     this.getAttribute = servletRequest.getMethod("getAttribute", String.class);
+    this.getContentType = servletRequest.getMethod("getContentType");
+    this.getCharacterEncoding = servletRequest.getMethod("getCharacterEncoding");
+    this.getParameter = servletRequest.getMethod("getParameter", String.class);
   }
 
   /** The reader for a class implementing {@code HttpServletRequest}, else null. */
@@ -75,9 +85,46 @@ final class ServletRequestFacts implements RequestFacts {
     return query == null ? null : QueryString.parameter(query.toString(), name);
   }
 
+  /**
+   * Through the container's own {@code getParameter}, which parses the body once and for good: so
+   * only for {@code application/x-www-form-urlencoded} (a multipart body or a JSON one is never
+   * touched) and only once the request's character encoding is decided (the client's charset, the
+   * application's {@code request-character-encoding}, or a filter that set it). Then the container
+   * parses with the encoding it would use anyway, and the application reads every parameter and the
+   * body as before. While the encoding is still open, parsing now would fix it before the
+   * application's own {@code setCharacterEncoding} (Spring's CharacterEncodingFilter, say) could
+   * apply, so nothing is read (null: the rule's other bucket applies alone) and that is said once.
+   */
   @Override
   public String formParameter(Object request, String name) {
-    return null;
+    Object contentType = call(getContentType, request, null);
+    if (contentType == null || !isUrlEncodedForm(contentType.toString())) {
+      return null;
+    }
+    if (call(getCharacterEncoding, request, null) == null) {
+      if (!encodingOpenReported.get() && encodingOpenReported.compareAndSet(false, true)) {
+        AgentLog.warn(
+            "a rule reads its account from a form field, but a login request came before its"
+                + " character encoding was decided (no charset in its Content-Type, no"
+                + " request-character-encoding for the application): reading the form then would"
+                + " fix the encoding before the application sets its own, so the account is not"
+                + " read and only the rule's ip bucket applies. Set request-character-encoding"
+                + " (web.xml, Servlet 4+) or use account-from: header:NAME or basic-user (said"
+                + " once)");
+      }
+      return null;
+    }
+    Object value = call(getParameter, request, name);
+    return value == null ? null : value.toString();
+  }
+
+  static boolean isUrlEncodedForm(String contentType) {
+    String type = contentType.trim();
+    int semicolon = type.indexOf(';');
+    if (semicolon >= 0) {
+      type = type.substring(0, semicolon).trim();
+    }
+    return type.equalsIgnoreCase("application/x-www-form-urlencoded");
   }
 
   @Override

@@ -18,6 +18,7 @@ public final class RateLimitRule {
   private final Algorithm algorithm;
   private final boolean dryRun;
   private final Stage stage;
+  private final LoginProtection login;
 
   /**
    * @param index position in the rules file, which orders rules that tie
@@ -44,12 +45,15 @@ public final class RateLimitRule {
         cost,
         algorithm,
         dryRun,
-        beforeFilters ? Stage.FILTERS : Stage.SERVLET);
+        beforeFilters ? Stage.FILTERS : Stage.SERVLET,
+        LoginProtection.NONE);
   }
 
   /**
    * @param stage where the rule is decided: {@link Stage#CONTAINER}, {@link Stage#FILTERS} or
    *     {@link Stage#SERVLET}
+   * @param login the account bucket and failures-only counting ({@link LoginProtection#NONE} for
+   *     neither)
    */
   public RateLimitRule(
       int index,
@@ -61,7 +65,8 @@ public final class RateLimitRule {
       long cost,
       Algorithm algorithm,
       boolean dryRun,
-      Stage stage) {
+      Stage stage,
+      LoginProtection login) {
     if (stage == Stage.SERVLET_ALONE) {
       throw new IllegalArgumentException("a rule's stage is container, filters or servlet");
     }
@@ -75,6 +80,7 @@ public final class RateLimitRule {
     this.algorithm = algorithm;
     this.dryRun = dryRun;
     this.stage = stage;
+    this.login = login == null ? LoginProtection.NONE : login;
   }
 
   /**
@@ -145,6 +151,11 @@ public final class RateLimitRule {
     return stage;
   }
 
+  /** The account bucket and failures-only counting; {@link LoginProtection#NONE} for neither. */
+  public LoginProtection login() {
+    return login;
+  }
+
   /** One line for `check` output and logs. */
   public String describe() {
     StringBuilder out = new StringBuilder();
@@ -163,6 +174,7 @@ public final class RateLimitRule {
     if (stage != Stage.SERVLET) {
       out.append(" stage=").append(stage.name().toLowerCase(java.util.Locale.ROOT));
     }
+    out.append(login.describe());
     return out.toString();
   }
 }

@@ -123,7 +123,7 @@ class ForwardedAddressAdviceTest {
   void aWrapperThatRewritesTheAddressIsReadUnderneath() {
     bridge("X-Forwarded-For");
     HttpServletRequest wrapped = forwardedHeaderFilter(containerRequest());
-    ServletApiAdvice.enter(this, wrapped, response(), "service");
+    ServletApiAdvice.enter(this, wrapped, response(), "service", null);
     assertThat(decided).containsExactly("127.0.0.1 | 198.51.100.7, 203.0.113.5");
   }
 
@@ -132,7 +132,7 @@ class ForwardedAddressAdviceTest {
     bridge(null);
     HttpServletRequest wrapped =
         new HttpServletRequestWrapper(forwardedHeaderFilter(containerRequest())) {};
-    ServletApiAdvice.enter(this, wrapped, response(), "service");
+    ServletApiAdvice.enter(this, wrapped, response(), "service", null);
     assertThat(decided).containsExactly("127.0.0.1 | null");
   }
 
@@ -166,7 +166,7 @@ class ForwardedAddressAdviceTest {
     ReceivedAddressAdvice.enter(request);
     remoteAddr = "203.0.113.5"; // what RemoteIpValve leaves: the right entry as the address
     forwardedFor = "198.51.100.7"; // and the client-written rest as the header
-    ServletApiAdvice.enter(this, request, response(), "service");
+    ServletApiAdvice.enter(this, request, response(), "service", null);
     assertThat(decided).containsExactly("127.0.0.1 | 198.51.100.7, 203.0.113.5");
   }
 
@@ -177,7 +177,7 @@ class ForwardedAddressAdviceTest {
     HttpServletRequest request = containerRequest();
     ReceivedAddressAdvice.enter(request);
     forwardedFor = "198.51.100.7";
-    ServletApiAdvice.enter(this, request, response(), "service");
+    ServletApiAdvice.enter(this, request, response(), "service", null);
     assertThat(decided).containsExactly("127.0.0.1 | null");
   }
 

@@ -51,7 +51,7 @@ class ReloadMidRequestTest {
     // the reload lands while the advice reads the user id, after it read the configuration
     HttpServletRequest request = request(() -> limiter.update(versionB));
 
-    ServletApiAdvice.enter(this, request, response(), "service");
+    ServletApiAdvice.enter(this, request, response(), "service", null);
 
     assertThat(limiter.stats().forRule("a").allowedCount())
         .as("decided by the version the request started with")

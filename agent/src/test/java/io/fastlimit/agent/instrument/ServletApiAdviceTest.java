@@ -154,7 +154,7 @@ class ServletApiAdviceTest {
   void aBlockedRequestSkipsTheServletEvenWhenWritingTheRejectionFails() {
     BridgeHolder.set(bridge(blocked()));
     flushFails = true;
-    assertThat(ServletApiAdvice.enter(this, request(), response(), "service")).isTrue();
+    assertThat(ServletApiAdvice.enter(this, request(), response(), "service", null)).isTrue();
     assertThat(calls).contains("resetBuffer", "setStatus", "flushBuffer");
   }
 
@@ -164,7 +164,7 @@ class ServletApiAdviceTest {
     // but the servlet behind it must not run
     BridgeHolder.set(bridge(blocked()));
     committed = true;
-    assertThat(ServletApiAdvice.enter(this, request(), response(), "service")).isTrue();
+    assertThat(ServletApiAdvice.enter(this, request(), response(), "service", null)).isTrue();
     assertThat(calls).containsExactly("isCommitted");
     assertThat(blockedUnwritten).containsExactly(Stage.SERVLET_ALONE + " POST /login");
   }
@@ -185,7 +185,7 @@ class ServletApiAdviceTest {
   void anAdmittedRequestOnACommittedResponsePassesWithoutHeaders() {
     BridgeHolder.set(bridge(Verdict.allowed(new String[] {"X"}, new String[] {"1"})));
     committed = true;
-    assertThat(ServletApiAdvice.enter(this, request(), response(), "service")).isFalse();
+    assertThat(ServletApiAdvice.enter(this, request(), response(), "service", null)).isFalse();
     assertThat(calls).containsExactly("isCommitted");
     assertThat(blockedUnwritten).isEmpty();
   }
@@ -193,16 +193,16 @@ class ServletApiAdviceTest {
   @Test
   void aRequestIsDecidedOnceAndMarked() {
     BridgeHolder.set(bridge(Verdict.allowed(new String[] {"X"}, new String[] {"1"})));
-    assertThat(ServletApiAdvice.enter(this, request(), response(), "service")).isFalse();
+    assertThat(ServletApiAdvice.enter(this, request(), response(), "service", null)).isFalse();
     assertThat(attributes).containsKey(RateLimitBridge.DECIDED_ATTRIBUTE);
     calls.clear();
-    assertThat(ServletApiAdvice.enter(this, request(), response(), "service")).isFalse();
+    assertThat(ServletApiAdvice.enter(this, request(), response(), "service", null)).isFalse();
     assertThat(calls).isEmpty();
   }
 
   @Test
   void withoutABridgeNothingIsTouched() {
-    assertThat(ServletApiAdvice.enter(this, request(), response(), "service")).isFalse();
+    assertThat(ServletApiAdvice.enter(this, request(), response(), "service", null)).isFalse();
     assertThat(calls).isEmpty();
     assertThat(attributes).isEmpty();
   }
@@ -216,11 +216,11 @@ class ServletApiAdviceTest {
 
   /** What the instrumented doFilter does: enter, maybe run the body, exit. */
   private boolean filterEnter(Object filter) {
-    return ServletApiAdvice.enter(filter, request(), response(), "doFilter");
+    return ServletApiAdvice.enter(filter, request(), response(), "doFilter", null);
   }
 
   private void filterExit(boolean rejected, Throwable thrown) {
-    FilterExitAdvice.exit(rejected, request(), thrown);
+    FilterExitAdvice.exit(rejected, request(), thrown, response(), null);
   }
 
   @Test
@@ -238,7 +238,7 @@ class ServletApiAdviceTest {
   void aRequestThatReachedTheServletIsNotReported() {
     BridgeHolder.set(bridge(null));
     boolean outer = filterEnter(new OuterFilter());
-    ServletApiAdvice.enter(this, request(), response(), "service");
+    ServletApiAdvice.enter(this, request(), response(), "service", null);
     filterExit(outer, null);
     assertThat(answered).isEmpty();
     // the next request on the same thread starts afresh
@@ -271,7 +271,7 @@ class ServletApiAdviceTest {
     // attached while a request was inside a filter: its exit advice runs, its enter never did
     filterExit(false, null);
     boolean outer = filterEnter(new OuterFilter());
-    ServletApiAdvice.enter(this, request(), response(), "service");
+    ServletApiAdvice.enter(this, request(), response(), "service", null);
     filterExit(outer, null);
     assertThat(answered).isEmpty();
   }

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class BucketScript {
 
-  static final String TEXT = load();
+  static final String TEXT = load("buckets.lua");
   static final String SHA = sha1(TEXT);
 
   private final RedisClock clock;
@@ -97,7 +97,7 @@ final class BucketScript {
     return args;
   }
 
-  private static String algorithmCode(Charge charge) {
+  static String algorithmCode(Charge charge) {
     switch (charge.algorithm()) {
       case FIXED_WINDOW:
         return "1";
@@ -129,10 +129,11 @@ final class BucketScript {
     return outcomes;
   }
 
-  private static String load() {
-    try (InputStream in = BucketScript.class.getResourceAsStream("buckets.lua")) {
+  /** A script next to this class in the agent jar. */
+  static String load(String script) {
+    try (InputStream in = BucketScript.class.getResourceAsStream(script)) {
       if (in == null) {
-        throw new IllegalStateException("buckets.lua is missing from the agent jar");
+        throw new IllegalStateException(script + " is missing from the agent jar");
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       byte[] buffer = new byte[8192];
@@ -141,11 +142,11 @@ final class BucketScript {
       }
       return new String(out.toByteArray(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read buckets.lua", e);
+      throw new IllegalStateException("cannot read " + script, e);
     }
   }
 
-  private static String sha1(String text) {
+  static String sha1(String text) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));

@@ -11,6 +11,7 @@ import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.SlotHash;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -124,6 +125,41 @@ public final class RedisBackend implements Backend {
     outages.answered();
     blocked.remember(charges, outcomes, sentNanos);
     return outcomes;
+  }
+
+  /**
+   * Sends {@code giveback.lua} and returns without waiting: a request never waits on its way out.
+   * Nothing is sent while Redis is failing (the charges were then answered by {@code on-error}, not
+   * counted in Redis), and a give-back lost to a failure leaves the charge counted: the safe side.
+   */
+  @Override
+  public void giveBack(Charge[] charges, long[] chargedAtMillis) {
+    sendGiveBack(charges, chargedAtMillis);
+  }
+
+  /** What {@link #giveBack} sent, to wait for in tests; null when nothing was sent. */
+  CompletableFuture<Long> sendGiveBack(Charge[] charges, long[] chargedAtMillis) {
+    RedisScriptingAsyncCommands<String, String> commands = link.commands();
+    if (commands == null || charges.length == 0 || outages.anyFailing()) {
+      return null;
+    }
+    try {
+      if (!link.cluster() || charges.length == 1) {
+        return GiveBackScript.submit(commands, charges, chargedAtMillis);
+      }
+      // one script per key: the keys of one request may sit in different slots
+      CompletableFuture<Long> all = CompletableFuture.completedFuture(0L);
+      for (int i = 0; i < charges.length; i++) {
+        CompletableFuture<Long> one =
+            GiveBackScript.submit(
+                commands, new Charge[] {charges[i]}, new long[] {chargedAtMillis[i]});
+        all = all.thenCombine(one, Long::sum);
+      }
+      return all;
+    } catch (RuntimeException failure) {
+      AgentLog.once("redis backend: giving back a charge failed; it stays counted", failure);
+      return null;
+    }
   }
 
   @Override

@@ -43,6 +43,7 @@ public final class SampleServlets {
         new Route("admin", new Hello(), false, "/admin/*"),
         new Route("reports", new Hello(), false, "/reports/*"),
         new Route("login", new Login(), false, "/login"),
+        new Route("accountLogin", new AccountLogin(), false, "/account/login"),
         new Route("stats", new Stats(), false, "/stats"),
         new Route("target", new Hello(), false, "/dispatch/target"),
         new Route("forward", new Forward(), false, "/dispatch/forward"),
@@ -100,6 +101,23 @@ public final class SampleServlets {
       count("login");
       resp.setContentType("application/json");
       resp.getWriter().println("{\"login\":\"failed\"}");
+    }
+  }
+
+  /**
+   * An application's own login servlet: sets the form's encoding as such apps do, then 401 for a
+   * wrong password ("secret" is right for everyone) and 200 with the user's name as it read it.
+   */
+  static final class AccountLogin extends HttpServlet {
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      count("accountLogin");
+      req.setCharacterEncoding("UTF-8");
+      String user = req.getParameter("j_username");
+      boolean ok = "secret".equals(req.getParameter("j_password"));
+      resp.setStatus(ok ? 200 : 401);
+      resp.setContentType("text/plain;charset=UTF-8");
+      resp.getWriter().print(ok ? "welcome " + user : "wrong password for " + user);
     }
   }
 

@@ -1,0 +1,58 @@
+package io.fastlimit.agent.backend.redis;
+
+import io.fastlimit.agent.backend.Charge;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code giveback.lua} and its I/O: charges of an admitted request given back (count: failures),
+ * sent by EVALSHA (by EVAL once when Redis does not have it) without waiting for the answer, so a
+ * request never waits on its way out. A give-back lost to a failure leaves the charge counted: the
+ * safe side.
+ */
+final class GiveBackScript {
+
+  static final String TEXT = BucketScript.load("giveback.lua");
+  static final String SHA = BucketScript.sha1(TEXT);
+
+  private GiveBackScript() {}
+
+  /** Sends the script for these charges; returns at once with what it will have given back. */
+  static CompletableFuture<Long> submit(
+      final RedisScriptingAsyncCommands<String, String> commands,
+      Charge[] charges,
+      long[] chargedAtMillis) {
+    final String[] keys = new String[charges.length];
+    final String[] args = new String[5 * charges.length];
+    for (int i = 0, at = 0; i < charges.length; i++) {
+      Charge charge = charges[i];
+      keys[i] = charge.key();
+      args[at++] = BucketScript.algorithmCode(charge);
+      args[at++] = Long.toString(charge.limit());
+      args[at++] = Long.toString(charge.windowMillis());
+      args[at++] = Long.toString(charge.cost());
+      args[at++] = Long.toString(chargedAtMillis[i]);
+    }
+    RedisFuture<Long> sent = commands.evalsha(SHA, ScriptOutputType.INTEGER, keys, args);
+    return sent.toCompletableFuture()
+        .handle(
+            (given, failure) -> {
+              if (failure == null) {
+                return CompletableFuture.completedFuture(given);
+              }
+              if (failure instanceof RedisNoScriptException
+                  || failure.getCause() instanceof RedisNoScriptException) {
+                // EVAL also puts the script in the server's cache for the next EVALSHA
+                RedisFuture<Long> again = commands.eval(TEXT, ScriptOutputType.INTEGER, keys, args);
+                return again.toCompletableFuture();
+              }
+              CompletableFuture<Long> failed = new CompletableFuture<>();
+              failed.completeExceptionally(failure);
+              return failed;
+            })
+        .thenCompose(next -> next);
+  }
+}

@@ -1,0 +1,99 @@
+-- fastlimit: gives back charges that buckets.lua admitted, for count: failures (an admitted
+-- request that did not fail keeps nothing). The same state as buckets.lua and BucketState.giveBack
+-- (read those first); one key at a time, each atomic against the charges of other requests.
+--
+-- KEYS[i]   bucket i
+-- ARGV      five per bucket: algorithm (0 sliding window, 1 fixed window, 2 token bucket,
+--           3 sliding log), limit, window ms, cost, charged-at (the epoch ms buckets.lua
+--           returned as the time it ran: Redis TIME)
+-- returns   the number of buckets that gave something back
+--
+-- A key that expired, or was written by another algorithm since, holds nothing of the charge.
+-- The TTL is kept: a bucket with less in it is full again no later than before.
+
+local function floor_mod(x, y)
+  local r = math.fmod(x, y)
+  if r < 0 then
+    r = r + y
+  end
+  return r
+end
+
+local function log_entry(log, j)
+  local at = 2 + (j - 1) * 6
+  local b1, b2, b3, b4, b5, b6 = string.byte(log, at, at + 5)
+  return ((((b1 * 256 + b2) * 256 + b3) * 256 + b4) * 256 + b5) * 256 + b6
+end
+
+local function keep_ttl_set(key, value)
+  local ttl = redis.call('PTTL', key)
+  redis.call('SET', key, value)
+  if ttl > 0 then
+    redis.call('PEXPIRE', key, ttl)
+  end
+end
+
+local given = 0
+for i = 1, #KEYS do
+  local arg = (i - 1) * 5
+  local algorithm = tonumber(ARGV[arg + 1])
+  local limit = tonumber(ARGV[arg + 2])
+  local window = tonumber(ARGV[arg + 3])
+  local cost = tonumber(ARGV[arg + 4])
+  local charged_at = tonumber(ARGV[arg + 5])
+  local stored = redis.call('GET', KEYS[i])
+  if stored and algorithm == 3 and string.sub(stored, 1, 1) == 'L' then
+    -- remove up to cost entries at exactly charged_at, newest first; older entries stop the search
+    local total = (#stored - 1) / 6
+    local removed = 0
+    local j = total
+    local cut = {}
+    while j >= 1 and removed < cost do
+      local t = log_entry(stored, j)
+      if t < charged_at then
+        break
+      end
+      if t == charged_at then
+        cut[j] = true
+        removed = removed + 1
+      end
+      j = j - 1
+    end
+    if removed > 0 then
+      local parts = {'L'}
+      for k = 1, total do
+        if not cut[k] then
+          parts[#parts + 1] = string.sub(stored, 2 + (k - 1) * 6, 1 + k * 6)
+        end
+      end
+      if #parts == 1 then
+        redis.call('DEL', KEYS[i])
+      else
+        keep_ttl_set(KEYS[i], table.concat(parts))
+      end
+      given = given + 1
+    end
+  elseif stored and algorithm ~= 3 then
+    local s_algorithm, s_a, s_b, s_c = string.match(stored, '^(%d+) (%-?%d+) (%-?%d+) (%-?%d+)$')
+    if tonumber(s_algorithm) == algorithm then
+      local a, b, c = tonumber(s_a), tonumber(s_b), tonumber(s_c)
+      local start = charged_at - floor_mod(charged_at, window)
+      local changed = false
+      if algorithm == 2 then
+        b = math.min(limit * window, b + cost * window)
+        changed = true
+      elseif a == start then
+        b = math.max(0, b - cost)
+        changed = true
+      elseif algorithm == 0 and a == start + window then
+        c = math.max(0, c - cost) -- rolled into the previous window
+        changed = true
+      end
+      if changed then
+        keep_ttl_set(KEYS[i], string.format('%d %d %d %d', algorithm, a, b, c))
+        given = given + 1
+      end
+    end
+  end
+end
+return given
