@@ -2,6 +2,7 @@ package io.fastlimit.agent.instrument;
 
 import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
+import io.fastlimit.bootstrap.FrontDoor;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Verdict;
 import javax.servlet.DispatcherType;
@@ -16,9 +17,10 @@ import net.bytebuddy.asm.Advice;
  * that same entry admitted a request whose verdict awaits how it ends ({@code count: failures}),
  * tells the bridge the response's status, its Location header and where the request was forwarded
  * ({@link RateLimitBridge#completed}). At a FORWARD dispatch of such a request it records the
- * forward target (inside the application, without the context path) for that report. Filters do the
- * same in {@link FilterExitAdvice}. Written against javax.servlet; the jakarta copy is made by
- * {@link JakartaAdvice}.
+ * forward target (inside the application, without the context path) for that report, also for a
+ * verdict of the container's front door (a FORM login's error page). Filters do the same in {@link
+ * FilterExitAdvice}. Written against javax.servlet; the jakarta copy is made by {@link
+ * JakartaAdvice}.
  *
  * <p>An application that throws, or a request that goes async (its end is elsewhere), is reported
  * with status 0, unknown, which keeps the charge: an attempt nobody saw end is counted.
@@ -44,7 +46,8 @@ public final class CompletionExitAdvice {
     if (pending == null) {
       // a forward inside a request that awaits its end: remember where it went
       if (httpRequest.getDispatcherType() == DispatcherType.FORWARD
-          && httpRequest.getAttribute(RateLimitBridge.PENDING_ATTRIBUTE) != null) {
+          && (httpRequest.getAttribute(RateLimitBridge.PENDING_ATTRIBUTE) != null
+              || httpRequest.getAttribute(FrontDoor.PENDING_ATTRIBUTE) != null)) {
         String pathInfo = httpRequest.getPathInfo();
         String servletPath = httpRequest.getServletPath();
         httpRequest.setAttribute(
