@@ -1,5 +1,7 @@
 package io.fastlimit.bootstrap;
 
+import java.util.function.Consumer;
+
 /**
  * What the container front-door entry points ({@link Stage#CONTAINER}) share across class loaders:
  * the request attribute that holds a verdict of theirs awaiting completion (apart from the servlet
@@ -18,7 +20,56 @@ public final class FrontDoor {
   // the application's class loader, so it is kept here as an Object, made by the first request
   private static volatile Object undertowDecidedKey;
 
+  /** Reads a server's own response object at completion; the agent installs one at start. */
+  public interface Responses {
+    /** The status, 0 when it cannot be read. */
+    int status(Object response);
+
+    /** A header's first value, or null. */
+    String header(Object response, String name);
+  }
+
+  private static volatile Responses responses;
+
   private FrontDoor() {}
+
+  public static void responses(Responses reader) {
+    responses = reader;
+  }
+
+  /**
+   * A completion listener for a server that takes a {@code java.util.function.Consumer<Throwable>}
+   * (Jetty 12's {@code Request.addCompletionListener}): when called, reports how the request ended
+   * to {@link RateLimitBridge#completed}, reading the status and Location of {@code response}.
+   */
+  public static Consumer<Throwable> completion(
+      RateLimitBridge bridge, Verdict verdict, Object response) {
+    return new Completion(bridge, verdict, response);
+  }
+
+  private static final class Completion implements Consumer<Throwable> {
+    private final RateLimitBridge bridge;
+    private final Verdict verdict;
+    private final Object response;
+
+    Completion(RateLimitBridge bridge, Verdict verdict, Object response) {
+      this.bridge = bridge;
+      this.verdict = verdict;
+      this.response = response;
+    }
+
+    @Override
+    public void accept(Throwable failure) {
+      try {
+        Responses reader = responses;
+        int status = reader == null ? 0 : reader.status(response);
+        String location = reader == null ? null : reader.header(response, "Location");
+        bridge.completed(verdict, status, location, null);
+      } catch (Throwable unexpected) {
+        bridge.failed(unexpected);
+      }
+    }
+  }
 
   public static Object undertowDecidedKey() {
     return undertowDecidedKey;

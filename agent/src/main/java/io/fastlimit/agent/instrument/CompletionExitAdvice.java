@@ -20,9 +20,10 @@ import net.bytebuddy.asm.Advice;
  * that same entry admitted a request whose verdict awaits how it ends ({@code count: failures}),
  * tells the bridge the response's status, its Location header and where the request was forwarded
  * ({@link RateLimitBridge#completed}). At a FORWARD dispatch of such a request it records the
- * forward target (inside the application, without the context path) for that report. Filters do the
- * same in {@link FilterExitAdvice}. Written against javax.servlet; the jakarta copy is made by
- * {@link JakartaAdvice}.
+ * forward target (inside the application, without the context path) for that report, also for a
+ * verdict of the container's front door (a FORM login's error page). Filters do the same in {@link
+ * FilterExitAdvice}. Written against javax.servlet; the jakarta copy is made by {@link
+ * JakartaAdvice}.
  *
  * <p>A request that went asynchronous ends on another thread: the agent's pending state (an {@code
  * InvocationHandler}) is registered as an {@code AsyncListener} proxy and reports the end itself.

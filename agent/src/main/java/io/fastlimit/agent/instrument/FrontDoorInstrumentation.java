@@ -6,6 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import io.fastlimit.bootstrap.FrontDoor;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.dynamic.ClassFileLocator;
 
@@ -20,6 +21,7 @@ final class FrontDoorInstrumentation {
   private FrontDoorInstrumentation() {}
 
   static AgentBuilder extend(AgentBuilder builder, ClassFileLocator adviceClasses) {
+    FrontDoor.responses(new CoreResponses()); // reads Jetty's response when a request completes
     return builder
         .type(named("org.apache.catalina.connector.CoyoteAdapter"))
         .transform(

@@ -2,6 +2,7 @@ package io.fastlimit.agent.instrument;
 
 import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
+import io.fastlimit.bootstrap.FrontDoor;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.ReceivedAddress;
 import io.fastlimit.bootstrap.Stage;
@@ -82,6 +83,9 @@ public final class Jetty12FrontDoorAdvice {
         headers.put(verdict.headerName(i), verdict.headerValue(i));
       }
       if (!verdict.isBlocked()) {
+        if (verdict.awaitsCompletion()) {
+          Request.addCompletionListener(request, FrontDoor.completion(bridge, verdict, response));
+        }
         return false;
       }
       rejecting = true;
