@@ -1,18 +1,23 @@
 package io.fastlimit.agent.backend;
 
 import io.fastlimit.agent.backend.BucketStore.Bucket;
+import io.fastlimit.agent.backend.BucketStore.Segment;
 import io.fastlimit.agent.rules.Algorithm;
 import java.util.function.LongSupplier;
 
 /**
- * Counters in this JVM's heap. No global lock: each bucket has its own, and the buckets of one
- * request are locked in key order so that several charges are one atomic step without deadlock.
- * Bounded ({@link MemoryBound}): past {@code maxKeys} buckets new clients get one only once a sweep
- * has made room, so a flood of distinct clients cannot exhaust the heap.
+ * Counters in this JVM's heap ({@link BucketStore}). No global lock: each segment of buckets has
+ * its own, and the segments of one request are locked in one order so that several charges are one
+ * atomic step without deadlock. Bounded ({@link MemoryBound}): past {@code maxKeys} buckets new
+ * clients get one only once a sweep has made room, so a flood of distinct clients cannot exhaust
+ * the heap.
  */
 public final class MemoryBackend implements Backend {
 
-  /** Default bound on buckets held: about a million, some 165 MB at most (157 bytes each). */
+  /**
+   * Default bound on buckets held: about a million, some 77 MB at most for IPv4 clients (73 bytes
+   * each, {@code MemoryPerKey}); ids kept as text cost their text too.
+   */
   public static final int DEFAULT_MAX_KEYS = 1 << 20;
 
   private final BucketStore store = new BucketStore();
@@ -46,43 +51,40 @@ public final class MemoryBackend implements Backend {
       return new Outcome[] {acquire(charges[0])};
     }
     long now = clock.getAsLong();
-    int[] order = lockOrder(charges);
-    Bucket[] held = new Bucket[charges.length];
+    int count = charges.length;
+    long[] packed = new long[count];
+    long[] hashes = new long[count];
+    Segment[] segments = new Segment[count];
+    for (int i = 0; i < count; i++) {
+      packed[i] = ClientKey.pack(charges[i].client());
+      hashes[i] = store.hash(packed[i], charges[i].client());
+      segments[i] = store.segment(charges[i].keyStart(), hashes[i]);
+    }
+    int[] order = lockOrder(segments);
     Outcome[] outcomes;
     int locked = 0;
     try {
-      while (locked < order.length) {
-        int index = order[locked];
-        Charge charge = charges[index];
-        if (locked > 0 && compare(charges[order[locked - 1]], charge) == 0) {
-          held[index] = held[order[locked - 1]]; // the same bucket twice: locked once
-          locked++;
-          continue;
+      for (; locked < count; locked++) {
+        Segment segment = segments[order[locked]];
+        if (locked == 0 || segment != segments[order[locked - 1]]) {
+          segment.lock(); // a segment twice (two clients, or one bucket twice) is locked once
         }
-        Bucket bucket = bucketFor(charge.keyStart(), charge.client(), now);
-        if (bucket == null) {
-          held[index] = null; // refused: no room for a new client
-          locked++;
-          continue;
-        }
-        bucket.lock();
-        if (bucket.retired) {
-          bucket.unlock(); // dropped by a sweep between lookup and lock: take the fresh one
-          continue;
-        }
-        held[index] = bucket;
-        locked++;
+      }
+      Bucket[] held = new Bucket[count];
+      for (int i = 0; i < count; i++) {
+        // null when refused: no room for a new client
+        held[i] = bucketFor(segments[i], hashes[i], packed[i], charges[i].client(), now);
       }
       outcomes = apply(held, charges, now);
     } finally {
       for (int i = locked - 1; i >= 0; i--) {
-        Bucket bucket = held[order[i]];
-        if (bucket != null && (i == 0 || bucket != held[order[i - 1]])) {
-          bucket.unlock();
+        Segment segment = segments[order[i]];
+        if (i == 0 || segment != segments[order[i - 1]]) {
+          segment.unlock();
         }
       }
     }
-    bound.sweepIfDue(store, clock); // only once this request holds no bucket
+    bound.sweepIfDue(store, clock); // only once this request holds no lock
     return outcomes;
   }
 
@@ -100,31 +102,29 @@ public final class MemoryBackend implements Backend {
             charge.limit(),
             charge.windowMillis(),
             charge.cost());
-    bound.sweepIfDue(store, clock); // only once this request holds no bucket
+    bound.sweepIfDue(store, clock); // only once this request holds no lock
     return outcome;
   }
 
   private Outcome acquireOne(
       String keyStart, String client, Algorithm algorithm, long limit, long window, long cost) {
     long now = clock.getAsLong();
-    while (true) {
-      Bucket bucket = bucketFor(keyStart, client, now);
+    long packed = ClientKey.pack(client);
+    long hash = store.hash(packed, client);
+    Segment segment = store.segment(keyStart, hash);
+    segment.lock();
+    try {
+      Bucket bucket = bucketFor(segment, hash, packed, client, now);
       if (bucket == null) {
         return bound.refused(now);
       }
-      bucket.lock();
-      try {
-        if (bucket.retired) {
-          continue; // dropped by a sweep between lookup and lock: take the fresh one
-        }
-        Outcome outcome = bucket.check(algorithm, limit, window, cost, now);
-        if (outcome.allowed()) {
-          bucket.commit(window, cost);
-        }
-        return outcome;
-      } finally {
-        bucket.unlock();
+      Outcome outcome = bucket.check(algorithm, limit, window, cost, now);
+      if (outcome.allowed()) {
+        bucket.commit(window, cost);
       }
+      return outcome;
+    } finally {
+      segment.unlock();
     }
   }
 
@@ -138,8 +138,9 @@ public final class MemoryBackend implements Backend {
     return bound.newClientsRefused();
   }
 
-  private static int[] lockOrder(Charge[] charges) {
-    int[] order = new int[charges.length];
+  /** The order segments are locked in, so that requests locking several never deadlock. */
+  private static int[] lockOrder(Segment[] segments) {
+    int[] order = new int[segments.length];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
@@ -147,19 +148,13 @@ public final class MemoryBackend implements Backend {
     for (int i = 1; i < order.length; i++) {
       int current = order[i];
       int j = i - 1;
-      while (j >= 0 && compare(charges[order[j]], charges[current]) > 0) {
+      while (j >= 0 && segments[order[j]].compareTo(segments[current]) > 0) {
         order[j + 1] = order[j];
         j--;
       }
       order[j + 1] = current;
     }
     return order;
-  }
-
-  /** Orders charges by their bucket's place in the store: the order buckets are locked in. */
-  private static int compare(Charge one, Charge other) {
-    int byKeyStart = one.keyStart().compareTo(other.keyStart());
-    return byKeyStart != 0 ? byKeyStart : one.client().compareTo(other.client());
   }
 
   private Outcome[] apply(Bucket[] held, Charge[] charges, long now) {
@@ -186,22 +181,20 @@ public final class MemoryBackend implements Backend {
     return outcomes;
   }
 
-  /** The client's bucket, created if need be; null when there is no room for a new one. */
-  private Bucket bucketFor(String keyStart, String client, long now) {
-    Bucket bucket = store.get(keyStart, client);
+  /**
+   * The client's bucket, created if need be; null when there is no room for a new one. Under the
+   * segment's lock.
+   */
+  private Bucket bucketFor(Segment segment, long hash, long packed, String client, long now) {
+    Bucket bucket = BucketStore.find(segment, hash, packed, client);
     if (bucket != null) {
       return bucket;
     }
     if (!bound.admitsNewBucket(now)) {
       return null;
     }
-    Bucket created = new Bucket();
-    bucket = store.putIfAbsent(keyStart, client, created);
-    if (bucket != null) {
-      return bucket;
-    }
     bound.added(now);
-    return created;
+    return store.add(segment, hash, packed, client);
   }
 
   @Override
