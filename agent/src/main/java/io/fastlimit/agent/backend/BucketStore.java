@@ -2,14 +2,22 @@ package io.fastlimit.agent.backend;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The memory backend's buckets: one group per key start (rule and bucket kind), each split in
- * {@link Segment}s by the client's hash, each an open-addressing table of {@link Bucket}s under one
- * lock. Compact, as a million counters must fit in some 100 MB: a bucket is one object holding its
- * client (an IPv4 address or a short id packed in a long, see {@link ClientKey}), and the table
- * costs a reference per slot. No entry, node or key object beside it, as a {@code
- * ConcurrentHashMap<String, Bucket>} would need.
+ * {@link Segment}s by the client's hash, each an open-addressing table of {@link Bucket}s. Compact,
+ * as a million counters must fit in some 100 MB: a bucket is one object holding its client (an IPv4
+ * address or a short id packed in a long, see {@link ClientKey}), and the table costs a reference
+ * per slot. No entry, node or key object beside it, as a {@code ConcurrentHashMap<String, Bucket>}
+ * would need.
+ *
+ * <p>Lookups take no lock (a table is only ever added to in place, or replaced whole); adding a
+ * bucket and sweeping hold the segment's monitor. Each bucket has its own lock, so that threads
+ * deciding for different clients never wait for each other. A thread that holds a bucket's lock
+ * never waits for a segment's monitor; a sweep holds the monitor while it locks one bucket at a
+ * time.
  */
 final class BucketStore {
 
@@ -27,13 +35,34 @@ final class BucketStore {
    */
   private final long seed = ThreadLocalRandom.current().nextLong();
 
-  /** A bucket and the client it counts; its lock is its segment's. */
+  /**
+   * A bucket, the client it counts, its lock and the flag that tells a racing caller a sweep
+   * dropped it. The lock spins instead of parking: it is held for the few arithmetic steps of a
+   * check, and a monitor that many request threads contend on inflates and parks them for
+   * microseconds each. Not reentrant.
+   */
   static final class Bucket extends BucketState {
+    private static final AtomicIntegerFieldUpdater<Bucket> LOCKED =
+        AtomicIntegerFieldUpdater.newUpdater(Bucket.class, "locked");
+
+    /** Spins before yielding: long enough for a holder on another core to finish. */
+    private static final int SPINS = 64;
+
+    /** Yields before sleeping: a holder descheduled for longer is waited for without the CPU. */
+    private static final int YIELDS = 64;
+
+    private static final long SLEEP_NANOS = 50_000;
+
     /** The client packed ({@link ClientKey#pack}), or {@link ClientKey#NOT_PACKED}. */
     final long packed;
 
     /** The client, when it is not packed; else null. */
     final String client;
+
+    private volatile int locked;
+
+    /** Read and written under the lock. */
+    boolean retired;
 
     Bucket(long packed, String client) {
       this.packed = packed;
@@ -45,32 +74,40 @@ final class BucketStore {
           ? client != null && client.equals(text)
           : packed == packedClient;
     }
+
+    void lock() {
+      int turns = 0;
+      while (!LOCKED.compareAndSet(this, 0, 1)) {
+        // wait on a read, not on failing writes that pull the line from the holder's core;
+        // past a few dozen turns the holder is likely descheduled: let it run, and if it still
+        // does not finish (many threads on few cores), stop burning the CPU it needs
+        while (locked != 0) {
+          turns++;
+          if (turns > SPINS + YIELDS) {
+            LockSupport.parkNanos(SLEEP_NANOS);
+          } else if (turns > SPINS) {
+            Thread.yield();
+          }
+        }
+      }
+    }
+
+    void unlock() {
+      LOCKED.lazySet(this, 0); // a release store: the bucket's writes are seen by the next holder
+    }
   }
 
   /**
-   * Part of one group's buckets, under one lock: an open-addressing table with linear probing,
-   * doubled when three quarters full and rebuilt without the buckets a sweep drops.
+   * Part of one group's buckets: an open-addressing table with linear probing, read without a lock,
+   * added to under the segment's monitor, replaced by a doubled one when three quarters full and by
+   * one without the buckets a sweep drops.
    */
-  static final class Segment extends SpinLock {
-    final String keyStart;
-    final int index;
+  static final class Segment {
+    /** Null until the first bucket; length a power of two. Written under the monitor. */
+    private volatile Bucket[] table;
 
-    /** Null until the first bucket; length a power of two. Under the lock. */
-    private Bucket[] table;
-
+    /** Under the monitor. */
     private int count;
-
-    Segment(String keyStart, int index) {
-      this.keyStart = keyStart;
-      this.index = index;
-    }
-
-    /** Orders segments for locking several: by group, then by place in it. */
-    int compareTo(Segment other) {
-      return keyStart == other.keyStart // one group's segments share their key start
-          ? Integer.compare(index, other.index)
-          : keyStart.compareTo(other.keyStart);
-    }
   }
 
   /** The hash that places the client in a group's segments and tables. */
@@ -91,12 +128,15 @@ final class BucketStore {
   private static Segment[] newGroup(String keyStart) {
     Segment[] group = new Segment[SEGMENTS];
     for (int i = 0; i < SEGMENTS; i++) {
-      group[i] = new Segment(keyStart, i);
+      group[i] = new Segment();
     }
     return group;
   }
 
-  /** The client's bucket in {@code segment}, or null. Under the segment's lock. */
+  /**
+   * The client's bucket in {@code segment}, or null; without a lock, a bucket being added may be
+   * missed: look again under the monitor before adding one.
+   */
   static Bucket find(Segment segment, long hash, long packed, String client) {
     Bucket[] table = segment.table;
     if (table == null) {
@@ -111,13 +151,13 @@ final class BucketStore {
     }
   }
 
-  /** Adds a bucket for a client {@link #find} did not find. Under the segment's lock. */
+  /** Adds a bucket for a client {@link #find} did not find. Under the segment's monitor. */
   Bucket add(Segment segment, long hash, long packed, String client) {
     Bucket[] table = segment.table;
     if (table == null) {
       table = segment.table = new Bucket[FIRST_SLOTS];
     } else if ((segment.count + 1) * 4 > table.length * 3) {
-      table = segment.table = rehash(table, table.length * 2, table.length);
+      table = segment.table = rehash(table, table.length * 2);
     }
     Bucket bucket = new Bucket(packed, client);
     place(table, hash, bucket);
@@ -134,12 +174,11 @@ final class BucketStore {
     table[i] = bucket;
   }
 
-  /** A table of {@code slots} with the first {@code from} slots of {@code table}'s buckets. */
-  private Bucket[] rehash(Bucket[] table, int slots, int from) {
+  /** A table of {@code slots} with the buckets of {@code table} that no sweep dropped. */
+  private Bucket[] rehash(Bucket[] table, int slots) {
     Bucket[] bigger = new Bucket[slots];
-    for (int i = 0; i < from; i++) {
-      Bucket bucket = table[i];
-      if (bucket != null) {
+    for (Bucket bucket : table) {
+      if (bucket != null && !bucket.retired) {
         place(bigger, hash(bucket.packed, bucket.client), bucket);
       }
     }
@@ -147,8 +186,8 @@ final class BucketStore {
   }
 
   /**
-   * Shows every bucket to {@code visitor}, group by group, each segment under its lock; a segment
-   * that loses buckets gets a new table sized for the rest.
+   * Shows every bucket to {@code visitor}, group by group, each segment under its monitor and each
+   * bucket under its lock; a segment that loses buckets gets a new table sized for the rest.
    */
   void sweep(BucketVisitor visitor) {
     for (Segment[] group : groups.values()) {
@@ -159,11 +198,8 @@ final class BucketStore {
       visitor.group(size);
       for (int s = 0; s < group.length && !visitor.done(); s++) {
         Segment segment = group[s];
-        segment.lock();
-        try {
+        synchronized (segment) {
           sweep(segment, visitor);
-        } finally {
-          segment.unlock();
         }
       }
     }
@@ -176,9 +212,18 @@ final class BucketStore {
     }
     int dropped = 0;
     for (int i = 0; i < table.length && !visitor.done(); i++) {
-      if (table[i] != null && visitor.drops(table[i])) {
-        table[i] = null; // the table is rebuilt below: no probe run is read meanwhile
-        dropped++;
+      Bucket bucket = table[i];
+      if (bucket == null) {
+        continue;
+      }
+      bucket.lock();
+      try {
+        if (!bucket.retired && visitor.drops(bucket)) {
+          bucket.retired = true; // a caller that found it takes the fresh one
+          dropped++;
+        }
+      } finally {
+        bucket.unlock();
       }
     }
     if (dropped > 0) {
@@ -187,7 +232,7 @@ final class BucketStore {
       while (segment.count * 4 > slots * 3) {
         slots *= 2;
       }
-      segment.table = segment.count == 0 ? null : rehash(table, slots, table.length);
+      segment.table = segment.count == 0 ? null : rehash(table, slots);
     }
   }
 }

@@ -51,41 +51,56 @@ public final class MemoryBackend implements Backend {
       return new Outcome[] {acquire(charges[0])};
     }
     long now = clock.getAsLong();
-    int count = charges.length;
-    long[] packed = new long[count];
-    long[] hashes = new long[count];
-    Segment[] segments = new Segment[count];
-    for (int i = 0; i < count; i++) {
-      packed[i] = ClientKey.pack(charges[i].client());
-      hashes[i] = store.hash(packed[i], charges[i].client());
-      segments[i] = store.segment(charges[i].keyStart(), hashes[i]);
-    }
-    int[] order = lockOrder(segments);
+    int[] order = lockOrder(charges);
+    Bucket[] held = new Bucket[charges.length];
     Outcome[] outcomes;
-    int locked = 0;
-    try {
-      for (; locked < count; locked++) {
-        Segment segment = segments[order[locked]];
-        if (locked == 0 || segment != segments[order[locked - 1]]) {
-          segment.lock(); // a segment twice (two clients, or one bucket twice) is locked once
-        }
+    while (true) {
+      // every bucket found or made first: a thread that holds a bucket's lock never waits for a
+      // segment, which a sweep holds while it locks buckets
+      for (int i = 0; i < charges.length; i++) {
+        held[i] = bucketFor(charges[i].keyStart(), charges[i].client(), now); // null: refused
       }
-      Bucket[] held = new Bucket[count];
-      for (int i = 0; i < count; i++) {
-        // null when refused: no room for a new client
-        held[i] = bucketFor(segments[i], hashes[i], packed[i], charges[i].client(), now);
+      int locked = lockAll(held, order);
+      if (locked < 0) {
+        continue; // a sweep dropped one of them meanwhile: take the fresh ones
       }
-      outcomes = apply(held, charges, now);
-    } finally {
-      for (int i = locked - 1; i >= 0; i--) {
-        Segment segment = segments[order[i]];
-        if (i == 0 || segment != segments[order[i - 1]]) {
-          segment.unlock();
-        }
+      try {
+        outcomes = apply(held, charges, now);
+      } finally {
+        unlock(held, order, locked);
+      }
+      break;
+    }
+    bound.sweepIfDue(store, clock); // only once this request holds no bucket
+    return outcomes;
+  }
+
+  /**
+   * Locks the held buckets in key order, each once; returns how many places of {@code order} it
+   * went through, or -1 (all unlocked again) when a sweep had dropped one.
+   */
+  private static int lockAll(Bucket[] held, int[] order) {
+    for (int i = 0; i < order.length; i++) {
+      Bucket bucket = held[order[i]];
+      if (bucket == null || (i > 0 && bucket == held[order[i - 1]])) {
+        continue; // refused, or the same bucket twice: locked once
+      }
+      bucket.lock();
+      if (bucket.retired) {
+        unlock(held, order, i + 1);
+        return -1;
       }
     }
-    bound.sweepIfDue(store, clock); // only once this request holds no lock
-    return outcomes;
+    return order.length;
+  }
+
+  private static void unlock(Bucket[] held, int[] order, int locked) {
+    for (int i = locked - 1; i >= 0; i--) {
+      Bucket bucket = held[order[i]];
+      if (bucket != null && (i == 0 || bucket != held[order[i - 1]])) {
+        bucket.unlock();
+      }
+    }
   }
 
   /**
@@ -102,29 +117,31 @@ public final class MemoryBackend implements Backend {
             charge.limit(),
             charge.windowMillis(),
             charge.cost());
-    bound.sweepIfDue(store, clock); // only once this request holds no lock
+    bound.sweepIfDue(store, clock); // only once this request holds no bucket
     return outcome;
   }
 
   private Outcome acquireOne(
       String keyStart, String client, Algorithm algorithm, long limit, long window, long cost) {
     long now = clock.getAsLong();
-    long packed = ClientKey.pack(client);
-    long hash = store.hash(packed, client);
-    Segment segment = store.segment(keyStart, hash);
-    segment.lock();
-    try {
-      Bucket bucket = bucketFor(segment, hash, packed, client, now);
+    while (true) {
+      Bucket bucket = bucketFor(keyStart, client, now);
       if (bucket == null) {
         return bound.refused(now);
       }
-      Outcome outcome = bucket.check(algorithm, limit, window, cost, now);
-      if (outcome.allowed()) {
-        bucket.commit(window, cost);
+      bucket.lock();
+      try {
+        if (bucket.retired) {
+          continue; // dropped by a sweep between lookup and lock: take the fresh one
+        }
+        Outcome outcome = bucket.check(algorithm, limit, window, cost, now);
+        if (outcome.allowed()) {
+          bucket.commit(window, cost);
+        }
+        return outcome;
+      } finally {
+        bucket.unlock();
       }
-      return outcome;
-    } finally {
-      segment.unlock();
     }
   }
 
@@ -138,9 +155,8 @@ public final class MemoryBackend implements Backend {
     return bound.newClientsRefused();
   }
 
-  /** The order segments are locked in, so that requests locking several never deadlock. */
-  private static int[] lockOrder(Segment[] segments) {
-    int[] order = new int[segments.length];
+  private static int[] lockOrder(Charge[] charges) {
+    int[] order = new int[charges.length];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
@@ -148,13 +164,19 @@ public final class MemoryBackend implements Backend {
     for (int i = 1; i < order.length; i++) {
       int current = order[i];
       int j = i - 1;
-      while (j >= 0 && segments[order[j]].compareTo(segments[current]) > 0) {
+      while (j >= 0 && compare(charges[order[j]], charges[current]) > 0) {
         order[j + 1] = order[j];
         j--;
       }
       order[j + 1] = current;
     }
     return order;
+  }
+
+  /** Orders charges by their bucket's key: the order buckets are locked in. */
+  private static int compare(Charge one, Charge other) {
+    int byKeyStart = one.keyStart().compareTo(other.keyStart());
+    return byKeyStart != 0 ? byKeyStart : one.client().compareTo(other.client());
   }
 
   private Outcome[] apply(Bucket[] held, Charge[] charges, long now) {
@@ -182,19 +204,31 @@ public final class MemoryBackend implements Backend {
   }
 
   /**
-   * The client's bucket, created if need be; null when there is no room for a new one. Under the
-   * segment's lock.
+   * The client's bucket, found without a lock, else made under its segment's monitor; null when
+   * there is no room for a new one. A bucket found may have been dropped since: check {@code
+   * retired} under its lock.
    */
-  private Bucket bucketFor(Segment segment, long hash, long packed, String client, long now) {
+  private Bucket bucketFor(String keyStart, String client, long now) {
+    long packed = ClientKey.pack(client);
+    long hash = store.hash(packed, client);
+    Segment segment = store.segment(keyStart, hash);
     Bucket bucket = BucketStore.find(segment, hash, packed, client);
-    if (bucket != null) {
+    if (bucket != null && !bucket.retired) {
       return bucket;
     }
-    if (!bound.admitsNewBucket(now)) {
-      return null;
+    // not there, or dropped by a sweep that may not have replaced the table yet: it has once
+    // the monitor is ours
+    synchronized (segment) {
+      bucket = BucketStore.find(segment, hash, packed, client);
+      if (bucket != null) {
+        return bucket;
+      }
+      if (!bound.admitsNewBucket(now)) {
+        return null;
+      }
+      bound.added(now);
+      return store.add(segment, hash, packed, client);
     }
-    bound.added(now);
-    return store.add(segment, hash, packed, client);
   }
 
   @Override
