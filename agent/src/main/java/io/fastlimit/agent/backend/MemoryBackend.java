@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
 public final class MemoryBackend implements Backend {
 
   /**
-   * Default bound on buckets held: about a million, some 77 MB at most for IPv4 clients (73 bytes
+   * Default bound on buckets held: about a million, some 85 MB at most for IPv4 clients (80 bytes
    * each, {@code MemoryPerKey}); ids kept as text cost their text too.
    */
   public static final int DEFAULT_MAX_KEYS = 1 << 20;
