@@ -10,6 +10,7 @@ import io.fastlimit.agent.rules.RateLimitRule;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * Heap bytes per bucket of the memory backend, with keys as the limiter builds them ({@code
@@ -31,6 +32,24 @@ public final class MemoryPerKey {
           "%-15s %,d buckets: %.0f bytes per bucket%n",
           algorithm.configName(), buckets, bytesPerBucket(algorithm, buckets));
     }
+    System.out.printf(
+        "%-15s %,d buckets of user ids (user-1234567): %.0f bytes per bucket%n",
+        Algorithm.SLIDING_WINDOW.configName(),
+        buckets,
+        bytesPerBucket(Algorithm.SLIDING_WINDOW, buckets, i -> "user-" + (1_000_000 + i)));
+    System.out.printf(
+        "%-15s %,d buckets of IPv6 /64 (2001:db8:0:1234:0:0:0:0/64): %.0f bytes per bucket%n",
+        Algorithm.SLIDING_WINDOW.configName(),
+        buckets,
+        bytesPerBucket(
+            Algorithm.SLIDING_WINDOW,
+            buckets,
+            i ->
+                "2001:db8:"
+                    + Integer.toHexString(i >>> 16)
+                    + ":"
+                    + Integer.toHexString(i & 0xffff)
+                    + ":0:0:0:0/64"));
     for (long limit : new long[] {5, 10, 100, 1_000}) {
       // at most some 20 million entries (160 MB) in all
       int full = (int) Math.min(buckets, 20_000_000 / limit);
@@ -40,15 +59,26 @@ public final class MemoryPerKey {
     }
   }
 
+  /** Client ids as the limiter makes them: a canonical IPv4 address. */
+  static String address(int i) {
+    return "10." + ((i >> 16) & 255) + "." + ((i >> 8) & 255) + "." + (i & 255);
+  }
+
   static double bytesPerBucket(Algorithm algorithm, int buckets) {
+    return bytesPerBucket(algorithm, buckets, MemoryPerKey::address);
+  }
+
+  /** Per bucket with clients named by {@code client}: ids that do not pack cost their text. */
+  static double bytesPerBucket(Algorithm algorithm, int buckets, IntFunction<String> client) {
     AtomicLong clock = new AtomicLong(1_000_000_000_000L);
     MemoryBackend backend = new MemoryBackend(clock::get, buckets + 1);
+    // the rule parsed once: its charges differ only in the client
+    RateLimitRule rule =
+        BenchRules.charge("fastlimit:api:ip:{", "-", "100/min", algorithm.configName()).rule();
     long before = usedHeap();
     for (int i = 0; i < buckets; i++) {
-      String address = "10." + ((i >> 16) & 255) + "." + ((i >> 8) & 255) + "." + (i & 255);
-      Charge charge =
-          BenchRules.charge("fastlimit:api:ip:{", address, "100/min", algorithm.configName());
-      backend.acquire(new Charge[] {charge});
+      backend.acquire(
+          new Charge[] {new Charge(rule, BucketKind.IP, "fastlimit:api:ip:{", client.apply(i))});
     }
     long after = usedHeap();
     if (backend.size() != buckets) {
@@ -64,8 +94,7 @@ public final class MemoryPerKey {
     RateLimitRule rule = rule(limit + "/min", limit);
     long before = usedHeap();
     for (int i = 0; i < buckets; i++) {
-      String address = "10." + ((i >> 16) & 255) + "." + ((i >> 8) & 255) + "." + (i & 255);
-      Charge charge = new Charge(rule, BucketKind.IP, "fastlimit:api:ip:{", address);
+      Charge charge = new Charge(rule, BucketKind.IP, "fastlimit:api:ip:{", address(i));
       if (!backend.acquire(new Charge[] {charge})[0].allowed()) {
         throw new IllegalStateException("a full sliding log was refused its first request");
       }

@@ -16,8 +16,15 @@ import io.fastlimit.agent.rules.Algorithm;
  *   <li>token bucket: {@code since} = time of the last refill, {@code amount} = what is available
  *       in units of 1/window-ms of a token, so that the refill of {@code limit} per window is
  *       exact;
- *   <li>sliding log: none of the three; {@code log} holds the time of every counted request. It is
- *       allocated for sliding-log buckets only, so the other algorithms' buckets stay as small.
+ *   <li>sliding log: {@code log} holds the time of every counted request, a ring oldest first
+ *       (allocated for sliding-log buckets only, so the other algorithms' buckets stay as small);
+ *       {@code amount} = entries held, {@code previousAmount} = the oldest entry's index in its low
+ *       32 bits and the limit of the last check above them, {@code since} = the time a charge the
+ *       last check admitted is recorded at. An entry counts while it is later than {@code now -
+ *       window}, so no rolling window of the window's length ever holds more than the limit; a
+ *       request of cost N is N entries at its time. The ring starts at one entry and doubles up to
+ *       the limit (at most {@link Algorithm#SLIDING_LOG_MAX_LIMIT}): a client that sends few
+ *       requests costs few entries.
  * </ul>
  *
  * <p>Integer math only, so a burst admits exactly the limit. {@code limit x window} is bounded by
@@ -57,7 +64,7 @@ class BucketState {
   private long previousAmount;
 
   /** The requests' times (sliding log only), else null. */
-  private SlidingLog log;
+  private long[] log;
 
   /** Epoch ms at which this bucket holds its full limit again, as of the last check. */
   private long fullAtMillis;
@@ -75,7 +82,7 @@ class BucketState {
       since = Long.MIN_VALUE;
       amount = 0;
       previousAmount = 0;
-      log = wanted == Algorithm.SLIDING_LOG ? new SlidingLog(limit) : null;
+      log = wanted == Algorithm.SLIDING_LOG ? new long[1] : null;
       flagsNow = NONE;
     } else {
       flagsNow = RETURNED;
@@ -89,7 +96,7 @@ class BucketState {
         outcome = checkToken(limit, window, cost, now);
         break;
       case SLIDING_LOG:
-        outcome = log.check(limit, window, cost, now);
+        outcome = checkLog(limit, window, cost, now);
         break;
       default:
         outcome = checkSliding(limit, window, cost, now);
@@ -108,7 +115,7 @@ class BucketState {
   /** Consumes a charge that {@link #check} just admitted. */
   void commit(long window, long cost) {
     if (log != null) {
-      log.commit(cost);
+      commitLog(cost);
     } else if (algorithm == Algorithm.TOKEN_BUCKET.ordinal() + 1) {
       amount -= cost * window;
     } else {
@@ -127,7 +134,7 @@ class BucketState {
     }
     switch (wanted) {
       case SLIDING_LOG:
-        log.remove(cost, chargedAt);
+        removeLogEntries(cost, chargedAt);
         break;
       case TOKEN_BUCKET:
         amount = Math.min(limit * window, amount + cost * window);
@@ -239,6 +246,92 @@ class BucketState {
         now + ceilDiv(capacity - left, limit),
         allowed ? 0 : ceilDiv(need - amount, limit),
         now);
+  }
+
+  /**
+   * Decides whether {@code cost} more entries fit at {@code now} without recording them: what
+   * remains, when the log is empty again (the full limit back) and, when blocked, when enough of
+   * the oldest entries have left for the cost to fit.
+   */
+  private Outcome checkLog(long limit, long window, long cost, long now) {
+    long leftBy = now - window; // entries at or before this have left the window
+    int oldest = (int) previousAmount;
+    long count = amount;
+    while (count > 0 && log[oldest] <= leftBy) {
+      oldest = oldest + 1 == log.length ? 0 : oldest + 1;
+      count--;
+    }
+    amount = count;
+    previousAmount = limit << 32 | oldest;
+    long newest = count > 0 ? logEntry((int) count - 1) : Long.MIN_VALUE;
+    // a clock that stepped back must not put an entry before the newest: the log stays in order
+    since = Math.max(now, newest);
+    boolean allowed = count + cost <= limit;
+    if (allowed) {
+      return new Outcome(true, limit - count - cost, since + window, 0, now);
+    }
+    long fullAt = count > 0 ? newest + window : now;
+    long mustLeave = count + cost - limit;
+    long retryAt =
+        mustLeave <= count
+            ? logEntry((int) mustLeave - 1) + window // when the last of those that must leave does
+            : count > 0 ? fullAt : now + window; // a cost above the limit never fits
+    return new Outcome(false, Math.max(0, limit - count), fullAt, retryAt - now, now);
+  }
+
+  /** Records a charge that {@link #checkLog} just admitted: {@code cost} entries at its time. */
+  private void commitLog(long cost) {
+    long count = amount;
+    if (count + cost > log.length) {
+      long limit = previousAmount >>> 32;
+      long[] bigger = new long[(int) Math.max(count + cost, Math.min(2L * log.length, limit))];
+      for (int i = 0; i < count; i++) {
+        bigger[i] = logEntry(i);
+      }
+      log = bigger;
+      previousAmount = limit << 32; // the oldest is at 0
+    }
+    int at = (int) previousAmount + (int) count;
+    for (long i = 0; i < cost; i++) {
+      log[at >= log.length ? at - log.length : at] = since;
+      at++;
+    }
+    amount = count + cost;
+  }
+
+  /**
+   * Removes up to {@code cost} entries recorded at exactly {@code at}, newest first: an admitted
+   * request given back. Entries of the same millisecond are interchangeable; entries at other times
+   * are another request's and stay (an entry that already left the window is not found).
+   */
+  private void removeLogEntries(long cost, long at) {
+    int count = (int) amount;
+    long removed = 0;
+    for (int index = count - 1; index >= 0 && removed < cost; index--) {
+      long time = logEntry(index);
+      if (time < at) {
+        break; // older entries are older requests
+      }
+      if (time == at) {
+        for (int j = index; j < count - 1; j++) { // shift the newer entries down over this one
+          setLogEntry(j, logEntry(j + 1));
+        }
+        count--;
+        removed++;
+      }
+    }
+    amount = count;
+  }
+
+  private void setLogEntry(int index, long time) {
+    int at = (int) previousAmount + index;
+    log[at >= log.length ? at - log.length : at] = time;
+  }
+
+  /** The {@code index}-th entry of the log, 0 the oldest. */
+  private long logEntry(int index) {
+    int at = (int) previousAmount + index;
+    return log[at >= log.length ? at - log.length : at];
   }
 
   private static long ceilDiv(long x, long y) {

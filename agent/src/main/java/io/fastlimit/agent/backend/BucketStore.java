@@ -1,26 +1,45 @@
 package io.fastlimit.agent.backend;
 
-import java.util.Iterator;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The memory backend's buckets by their key start (one map per rule and bucket kind), then by
- * client id: a lookup hashes strings that already exist instead of building a key object per
- * request, and a held bucket costs no key object either. Each bucket has its own lock.
+ * The memory backend's buckets: one group per key start (rule and bucket kind), each split in
+ * {@link Segment}s by the client's hash, each an open-addressing table of {@link Bucket}s. Compact,
+ * as a million counters must fit in some 100 MB: a bucket is one object holding its client (an IPv4
+ * address or a short id packed in a long, see {@link ClientKey}), and the table costs a reference
+ * per slot. No entry, node or key object beside it, as a {@code ConcurrentHashMap<String, Bucket>}
+ * would need.
+ *
+ * <p>Lookups take no lock (a table is only ever added to in place, or replaced whole); adding a
+ * bucket and sweeping hold the segment's monitor. Each bucket has its own lock, so that threads
+ * deciding for different clients never wait for each other. A thread that holds a bucket's lock
+ * never waits for a segment's monitor; a sweep holds the monitor while it locks one bucket at a
+ * time.
  */
 final class BucketStore {
 
-  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Bucket>> groups =
-      new ConcurrentHashMap<>();
+  /** Segments per group: enough that threads deciding for different clients rarely meet. */
+  private static final int SEGMENTS = 32;
+
+  /** Table slots of a segment's first table. */
+  private static final int FIRST_SLOTS = 8;
+
+  private final ConcurrentHashMap<String, Segment[]> groups = new ConcurrentHashMap<>();
 
   /**
-   * A bucket with its lock and the flag that tells a racing caller it was dropped from the map. The
-   * lock spins instead of parking: it is held for the few arithmetic steps of a check, and a
-   * monitor that many request threads contend on inflates and parks them for microseconds each. Not
-   * reentrant.
+   * Mixed into every slot's hash, so that nobody outside this JVM can pick clients that pile up in
+   * one segment's probe run.
+   */
+  private final long seed = ThreadLocalRandom.current().nextLong();
+
+  /**
+   * A bucket, the client it counts, its lock and the flag that tells a racing caller a sweep
+   * dropped it. The lock spins instead of parking: it is held for the few arithmetic steps of a
+   * check, and a monitor that many request threads contend on inflates and parks them for
+   * microseconds each. Not reentrant.
    */
   static final class Bucket extends BucketState {
     private static final AtomicIntegerFieldUpdater<Bucket> LOCKED =
@@ -34,10 +53,27 @@ final class BucketStore {
 
     private static final long SLEEP_NANOS = 50_000;
 
+    /** The client packed ({@link ClientKey#pack}), or {@link ClientKey#NOT_PACKED}. */
+    final long packed;
+
+    /** The client, when it is not packed; else null. */
+    final String client;
+
     private volatile int locked;
 
     /** Read and written under the lock. */
     boolean retired;
+
+    Bucket(long packed, String client) {
+      this.packed = packed;
+      this.client = packed == ClientKey.NOT_PACKED ? client : null;
+    }
+
+    boolean counts(long packedClient, String text) {
+      return packedClient == ClientKey.NOT_PACKED
+          ? client != null && client.equals(text)
+          : packed == packedClient;
+    }
 
     void lock() {
       int turns = 0;
@@ -61,40 +97,155 @@ final class BucketStore {
     }
   }
 
-  /** The bucket of {@code client} in the group of {@code keyStart}, or null. */
-  Bucket get(String keyStart, String client) {
-    ConcurrentHashMap<String, Bucket> inGroup = groups.get(keyStart);
-    return inGroup == null ? null : inGroup.get(client);
+  /**
+   * Part of one group's buckets: an open-addressing table with linear probing, read without a lock,
+   * added to under the segment's monitor, replaced by a doubled one when three quarters full and by
+   * one without the buckets a sweep drops.
+   */
+  static final class Segment {
+    /** Null until the first bucket; length a power of two. Written under the monitor. */
+    private volatile Bucket[] table;
+
+    /** Under the monitor. */
+    private int count;
   }
 
-  /** Adds {@code created} unless a racing caller added one first: then returns that one. */
-  Bucket putIfAbsent(String keyStart, String client, Bucket created) {
-    ConcurrentHashMap<String, Bucket> inGroup = groups.get(keyStart);
-    if (inGroup == null) {
-      // one map per rule and bucket kind, never dropped: as many as rule names ever loaded
-      inGroup = groups.computeIfAbsent(keyStart, k -> new ConcurrentHashMap<>());
+  /** The hash that places the client in a group's segments and tables. */
+  long hash(long packed, String client) {
+    return ClientKey.hash(packed, client, seed);
+  }
+
+  /** The segment of the group of {@code keyStart} that holds the client with this hash. */
+  Segment segment(String keyStart, long hash) {
+    Segment[] group = groups.get(keyStart);
+    if (group == null) {
+      // never dropped: as many groups as rule names and bucket kinds ever loaded
+      group = groups.computeIfAbsent(keyStart, BucketStore::newGroup);
     }
-    return inGroup.putIfAbsent(client, created);
+    return group[(int) (hash >>> 59)]; // the top 5 bits; the table takes the low ones
   }
 
-  /** Shows every bucket to {@code visitor}, group by group, each under its lock. */
+  private static Segment[] newGroup(String keyStart) {
+    Segment[] group = new Segment[SEGMENTS];
+    for (int i = 0; i < SEGMENTS; i++) {
+      group[i] = new Segment();
+    }
+    return group;
+  }
+
+  /**
+   * The client's bucket in {@code segment}, or null; without a lock, a bucket being added may be
+   * missed: look again under the monitor before adding one.
+   */
+  static Bucket find(Segment segment, long hash, long packed, String client) {
+    Bucket[] table = segment.table;
+    if (table == null) {
+      return null;
+    }
+    int mask = table.length - 1;
+    for (int i = (int) hash & mask; ; i = (i + 1) & mask) {
+      Bucket bucket = table[i];
+      if (bucket == null || bucket.counts(packed, client)) {
+        return bucket;
+      }
+    }
+  }
+
+  /**
+   * The client's bucket in the group of {@code keyStart}, or null when it holds none: a lookup that
+   * never adds one (to give back or forget a charge).
+   */
+  Bucket held(String keyStart, String client) {
+    long packed = ClientKey.pack(client);
+    long hash = hash(packed, client);
+    Segment segment = segment(keyStart, hash);
+    synchronized (segment) { // a bucket being added is not missed
+      return find(segment, hash, packed, client);
+    }
+  }
+
+  /** Adds a bucket for a client {@link #find} did not find. Under the segment's monitor. */
+  Bucket add(Segment segment, long hash, long packed, String client) {
+    Bucket[] table = segment.table;
+    if (table == null) {
+      table = segment.table = new Bucket[FIRST_SLOTS];
+    } else if ((segment.count + 1) * 4 > table.length * 3) {
+      table = segment.table = rehash(table, table.length * 2);
+    }
+    Bucket bucket = new Bucket(packed, client);
+    place(table, hash, bucket);
+    segment.count++;
+    return bucket;
+  }
+
+  private void place(Bucket[] table, long hash, Bucket bucket) {
+    int mask = table.length - 1;
+    int i = (int) hash & mask;
+    while (table[i] != null) {
+      i = (i + 1) & mask;
+    }
+    table[i] = bucket;
+  }
+
+  /** A table of {@code slots} with the buckets of {@code table} that no sweep dropped. */
+  private Bucket[] rehash(Bucket[] table, int slots) {
+    Bucket[] bigger = new Bucket[slots];
+    for (Bucket bucket : table) {
+      if (bucket != null && !bucket.retired) {
+        place(bigger, hash(bucket.packed, bucket.client), bucket);
+      }
+    }
+    return bigger;
+  }
+
+  /**
+   * Shows every bucket to {@code visitor}, group by group, each segment under its monitor and each
+   * bucket under its lock; a segment that loses buckets gets a new table sized for the rest.
+   */
   void sweep(BucketVisitor visitor) {
-    for (ConcurrentHashMap<String, Bucket> inGroup : groups.values()) {
-      visitor.group(inGroup.size());
-      Iterator<Map.Entry<String, Bucket>> it = inGroup.entrySet().iterator();
-      while (!visitor.done() && it.hasNext()) {
-        Map.Entry<String, Bucket> entry = it.next();
-        Bucket bucket = entry.getValue();
-        bucket.lock();
-        try {
-          if (!bucket.retired && visitor.drops(bucket)) {
-            bucket.retired = true;
-            inGroup.remove(entry.getKey(), bucket);
-          }
-        } finally {
-          bucket.unlock();
+    for (Segment[] group : groups.values()) {
+      int size = 0;
+      for (Segment segment : group) {
+        size += segment.count; // a racy sum: a share of the group is all it is for
+      }
+      visitor.group(size);
+      for (int s = 0; s < group.length && !visitor.done(); s++) {
+        Segment segment = group[s];
+        synchronized (segment) {
+          sweep(segment, visitor);
         }
       }
+    }
+  }
+
+  private void sweep(Segment segment, BucketVisitor visitor) {
+    Bucket[] table = segment.table;
+    if (table == null) {
+      return;
+    }
+    int dropped = 0;
+    for (int i = 0; i < table.length && !visitor.done(); i++) {
+      Bucket bucket = table[i];
+      if (bucket == null) {
+        continue;
+      }
+      bucket.lock();
+      try {
+        if (!bucket.retired && visitor.drops(bucket)) {
+          bucket.retired = true; // a caller that found it takes the fresh one
+          dropped++;
+        }
+      } finally {
+        bucket.unlock();
+      }
+    }
+    if (dropped > 0) {
+      segment.count -= dropped;
+      int slots = FIRST_SLOTS;
+      while (segment.count * 4 > slots * 3) {
+        slots *= 2;
+      }
+      segment.table = segment.count == 0 ? null : rehash(table, slots);
     }
   }
 }

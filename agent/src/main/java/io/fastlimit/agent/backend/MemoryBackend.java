@@ -1,18 +1,23 @@
 package io.fastlimit.agent.backend;
 
 import io.fastlimit.agent.backend.BucketStore.Bucket;
+import io.fastlimit.agent.backend.BucketStore.Segment;
 import io.fastlimit.agent.rules.Algorithm;
 import java.util.function.LongSupplier;
 
 /**
- * Counters in this JVM's heap. No global lock: each bucket has its own, and the buckets of one
- * request are locked in key order so that several charges are one atomic step without deadlock.
- * Bounded ({@link MemoryBound}): past {@code maxKeys} buckets new clients get one only once a sweep
- * has made room, so a flood of distinct clients cannot exhaust the heap.
+ * Counters in this JVM's heap ({@link BucketStore}). No global lock: each segment of buckets has
+ * its own, and the segments of one request are locked in one order so that several charges are one
+ * atomic step without deadlock. Bounded ({@link MemoryBound}): past {@code maxKeys} buckets new
+ * clients get one only once a sweep has made room, so a flood of distinct clients cannot exhaust
+ * the heap.
  */
 public final class MemoryBackend implements Backend {
 
-  /** Default bound on buckets held: about a million, some 165 MB at most (157 bytes each). */
+  /**
+   * Default bound on buckets held: about a million, some 85 MB at most for IPv4 clients (80 bytes
+   * each, {@code MemoryPerKey}); ids kept as text cost their text too.
+   */
   public static final int DEFAULT_MAX_KEYS = 1 << 20;
 
   private final BucketStore store = new BucketStore();
@@ -49,41 +54,53 @@ public final class MemoryBackend implements Backend {
     int[] order = lockOrder(charges);
     Bucket[] held = new Bucket[charges.length];
     Outcome[] outcomes;
-    int locked = 0;
-    try {
-      while (locked < order.length) {
-        int index = order[locked];
-        Charge charge = charges[index];
-        if (locked > 0 && compare(charges[order[locked - 1]], charge) == 0) {
-          held[index] = held[order[locked - 1]]; // the same bucket twice: locked once
-          locked++;
-          continue;
-        }
-        Bucket bucket = bucketFor(charge.keyStart(), charge.client(), now);
-        if (bucket == null) {
-          held[index] = null; // refused: no room for a new client
-          locked++;
-          continue;
-        }
-        bucket.lock();
-        if (bucket.retired) {
-          bucket.unlock(); // dropped by a sweep between lookup and lock: take the fresh one
-          continue;
-        }
-        held[index] = bucket;
-        locked++;
+    while (true) {
+      // every bucket found or made first: a thread that holds a bucket's lock never waits for a
+      // segment, which a sweep holds while it locks buckets
+      for (int i = 0; i < charges.length; i++) {
+        held[i] = bucketFor(charges[i].keyStart(), charges[i].client(), now); // null: refused
       }
-      outcomes = apply(held, charges, now);
-    } finally {
-      for (int i = locked - 1; i >= 0; i--) {
-        Bucket bucket = held[order[i]];
-        if (bucket != null && (i == 0 || bucket != held[order[i - 1]])) {
-          bucket.unlock();
-        }
+      int locked = lockAll(held, order);
+      if (locked < 0) {
+        continue; // a sweep dropped one of them meanwhile: take the fresh ones
       }
+      try {
+        outcomes = apply(held, charges, now);
+      } finally {
+        unlock(held, order, locked);
+      }
+      break;
     }
     bound.sweepIfDue(store, clock); // only once this request holds no bucket
     return outcomes;
+  }
+
+  /**
+   * Locks the held buckets in key order, each once; returns how many places of {@code order} it
+   * went through, or -1 (all unlocked again) when a sweep had dropped one.
+   */
+  private static int lockAll(Bucket[] held, int[] order) {
+    for (int i = 0; i < order.length; i++) {
+      Bucket bucket = held[order[i]];
+      if (bucket == null || (i > 0 && bucket == held[order[i - 1]])) {
+        continue; // refused, or the same bucket twice: locked once
+      }
+      bucket.lock();
+      if (bucket.retired) {
+        unlock(held, order, i + 1);
+        return -1;
+      }
+    }
+    return order.length;
+  }
+
+  private static void unlock(Bucket[] held, int[] order, int locked) {
+    for (int i = locked - 1; i >= 0; i--) {
+      Bucket bucket = held[order[i]];
+      if (bucket != null && (i == 0 || bucket != held[order[i - 1]])) {
+        bucket.unlock();
+      }
+    }
   }
 
   /**
@@ -133,7 +150,7 @@ public final class MemoryBackend implements Backend {
   public void giveBack(Charge[] charges, long[] chargedAtMillis) {
     for (int i = 0; i < charges.length; i++) {
       Charge charge = charges[i];
-      Bucket bucket = store.get(charge.keyStart(), charge.client());
+      Bucket bucket = store.held(charge.keyStart(), charge.client());
       if (bucket == null) {
         continue;
       }
@@ -181,7 +198,7 @@ public final class MemoryBackend implements Backend {
     return order;
   }
 
-  /** Orders charges by their bucket's place in the store: the order buckets are locked in. */
+  /** Orders charges by their bucket's key: the order buckets are locked in. */
   private static int compare(Charge one, Charge other) {
     int byKeyStart = one.keyStart().compareTo(other.keyStart());
     return byKeyStart != 0 ? byKeyStart : one.client().compareTo(other.client());
@@ -211,22 +228,32 @@ public final class MemoryBackend implements Backend {
     return outcomes;
   }
 
-  /** The client's bucket, created if need be; null when there is no room for a new one. */
+  /**
+   * The client's bucket, found without a lock, else made under its segment's monitor; null when
+   * there is no room for a new one. A bucket found may have been dropped since: check {@code
+   * retired} under its lock.
+   */
   private Bucket bucketFor(String keyStart, String client, long now) {
-    Bucket bucket = store.get(keyStart, client);
-    if (bucket != null) {
+    long packed = ClientKey.pack(client);
+    long hash = store.hash(packed, client);
+    Segment segment = store.segment(keyStart, hash);
+    Bucket bucket = BucketStore.find(segment, hash, packed, client);
+    if (bucket != null && !bucket.retired) {
       return bucket;
     }
-    if (!bound.admitsNewBucket(now)) {
-      return null;
+    // not there, or dropped by a sweep that may not have replaced the table yet: it has once
+    // the monitor is ours
+    synchronized (segment) {
+      bucket = BucketStore.find(segment, hash, packed, client);
+      if (bucket != null) {
+        return bucket;
+      }
+      if (!bound.admitsNewBucket(now)) {
+        return null;
+      }
+      bound.added(now);
+      return store.add(segment, hash, packed, client);
     }
-    Bucket created = new Bucket();
-    bucket = store.putIfAbsent(keyStart, client, created);
-    if (bucket != null) {
-      return bucket;
-    }
-    bound.added(now);
-    return created;
   }
 
   @Override

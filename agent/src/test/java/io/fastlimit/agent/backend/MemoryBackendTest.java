@@ -124,6 +124,32 @@ class MemoryBackendTest {
   }
 
   @Test
+  void everyOneOfManyClientsKeepsItsOwnCount() {
+    MemoryBackend backend = new MemoryBackend(clock::get, 100_000);
+    List<String> clients = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      clients.add("10.1." + (i >> 8) + "." + (i & 255)); // packed as an address
+      clients.add("u" + i); // packed as a short id
+      clients.add("user-" + i + "@example.org"); // kept as text
+      clients.add("2001:db8::" + Integer.toHexString(i));
+    }
+    // equal String hash codes, packed and not
+    clients.add("Aa");
+    clients.add("BB");
+    clients.add("AaAaAaAa");
+    clients.add("BBBBBBBB");
+
+    for (int round = 0; round < 3; round++) {
+      for (String client : clients) {
+        assertThat(one(backend, charge(client, 2, 1, FIXED_WINDOW)).allowed())
+            .as("%s, request %d", client, round + 1)
+            .isEqualTo(round < 2);
+      }
+    }
+    assertThat(backend.size()).isEqualTo(clients.size());
+  }
+
+  @Test
   void observeOnlyChargeNeverBlocksTheRequest() {
     MemoryBackend backend = new MemoryBackend(clock::get, 100);
     Charge dry = observe("dry", 1, 1);

@@ -1,0 +1,174 @@
+package io.fastlimit.bench;
+
+import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.Stage;
+import io.fastlimit.bootstrap.Verdict;
+import io.github.bucket4j.Bucket;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Many clients on one rule, as real traffic is (issue 15): every call is the next of {@code
+ * clients} distinct IPv4 addresses, in an order unrelated to the order their buckets were made in,
+ * so lookups miss the CPU caches as they do in production. The agent's whole decision against
+ * Bucket4j's usual per-client setup: a {@code ConcurrentHashMap} of local buckets, {@code
+ * computeIfAbsent} and {@code tryConsume(1)}. Both hold every client's bucket before measuring
+ * (returning clients); no limit is ever reached.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class ManyClientsBenchmark {
+
+  private static final String PATH = BenchRules.pathOfLastRule(1);
+
+  /** What both sides share: the addresses, in the order calls take them. */
+  @State(Scope.Benchmark)
+  public static class Clients {
+    @Param({"100000", "1000000"})
+    int clients;
+
+    String[] addresses;
+
+    /** Where the next thread starts, so that threads take different clients. */
+    final AtomicInteger starts = new AtomicInteger();
+
+    @Setup(Level.Trial)
+    public void makeAddresses() {
+      addresses = new String[clients];
+      for (int i = 0; i < clients; i++) {
+        addresses[i] = "10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255);
+      }
+      shuffle(addresses, new Random(1));
+    }
+
+    /** The addresses in another order: the order buckets are made in. */
+    String[] creationOrder() {
+      String[] order = addresses.clone();
+      shuffle(order, new Random(2));
+      return order;
+    }
+
+    private static void shuffle(String[] array, Random random) {
+      for (int i = array.length - 1; i > 0; i--) {
+        int j = random.nextInt(i + 1);
+        String swap = array[i];
+        array[i] = array[j];
+        array[j] = swap;
+      }
+    }
+  }
+
+  /** One thread's place in the addresses. */
+  @State(Scope.Thread)
+  public static class Cursor {
+    int next;
+
+    @Setup(Level.Trial)
+    public void start(Clients clients) {
+      next = (int) ((long) clients.starts.getAndIncrement() * 7919 * 104729 % clients.clients);
+    }
+
+    String address(Clients clients) {
+      String address = clients.addresses[next];
+      next = next + 1 == clients.clients ? 0 : next + 1;
+      return address;
+    }
+  }
+
+  /** The agent: one rule, the in-memory backend, the whole decision per call. */
+  @State(Scope.Benchmark)
+  public static class Agent {
+    RateLimitBridge limiter;
+
+    @Setup(Level.Trial)
+    public void setUp(Clients clients) {
+      limiter = BenchRules.limiter(1, "sliding-window");
+      for (String address : clients.creationOrder()) {
+        Verdict verdict = decide(address);
+        if (verdict == null || verdict.isBlocked() || verdict.headerCount() == 0) {
+          throw new IllegalStateException("the benchmark request is not an admitted, limited one");
+        }
+      }
+    }
+
+    Verdict decide(String address) {
+      return limiter
+          .rules()
+          .decide(Stage.SERVLET_ALONE, "GET", "", PATH, null, address, null, null);
+    }
+  }
+
+  /** Bucket4j as it is used per client: a map of local buckets. */
+  @State(Scope.Benchmark)
+  public static class Bucket4jMap {
+    final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    @Setup(Level.Trial)
+    public void setUp(Clients clients) {
+      for (String address : clients.creationOrder()) {
+        if (!tryConsume(address)) {
+          throw new IllegalStateException("a Bucket4j bucket refused its first request");
+        }
+      }
+    }
+
+    boolean tryConsume(String address) {
+      return buckets.computeIfAbsent(address, Bucket4jMap::newBucket).tryConsume(1);
+    }
+
+    private static Bucket newBucket(String address) {
+      return Bucket.builder()
+          .addLimit(
+              limit ->
+                  limit
+                      .capacity(BenchRules.HUGE_CAPACITY)
+                      .refillGreedy(BenchRules.HUGE_CAPACITY, Duration.ofMinutes(1)))
+          .build();
+    }
+  }
+
+  @Benchmark
+  @Threads(1)
+  public Verdict agentOneThread(Agent agent, Clients clients, Cursor cursor) {
+    return agent.decide(cursor.address(clients));
+  }
+
+  @Benchmark
+  @Threads(8)
+  public Verdict agentEightThreads(Agent agent, Clients clients, Cursor cursor) {
+    return agent.decide(cursor.address(clients));
+  }
+
+  @Benchmark
+  @Threads(1)
+  public boolean bucket4jMapOneThread(Bucket4jMap map, Clients clients, Cursor cursor) {
+    return map.tryConsume(cursor.address(clients));
+  }
+
+  @Benchmark
+  @Threads(8)
+  public boolean bucket4jMapEightThreads(Bucket4jMap map, Clients clients, Cursor cursor) {
+    return map.tryConsume(cursor.address(clients));
+  }
+}
