@@ -83,6 +83,25 @@ class ApiClientsTest {
   }
 
   @Test
+  void aRequestHoldsItsInFlightSlotOnlyUntilItEnds() throws Exception {
+    Path rules =
+        Build.rulesFile(
+            "concurrent",
+            """
+            rules:
+              - name: api
+                path: /api/**
+                concurrent: 1
+            """);
+    try (ChildApp app = ChildApp.sample(Build.jakartaSample(), rules.toString())) {
+      // one at a time: each ends (and gives its slot back) before the next starts
+      for (int i = 0; i < 5; i++) {
+        assertThat(app.get("/api/a").status()).as("request %d", i).isEqualTo(200);
+      }
+    }
+  }
+
+  @Test
   void eachApiKeyHasItsOwnAllowanceAndIsNeverLogged() throws Exception {
     Path rules =
         Build.rulesFile(
