@@ -42,6 +42,10 @@ final class Build {
     return existing("fastlimit.sample.boot.undertow");
   }
 
+  static Path javalinSample() {
+    return existing("fastlimit.sample.javalin");
+  }
+
   static Path sampleWar() {
     return existing("fastlimit.sample.war");
   }
