@@ -50,6 +50,10 @@ final class Build {
     return existing("fastlimit.sample.gateway");
   }
 
+  static Path javalinSample() {
+    return existing("fastlimit.sample.javalin");
+  }
+
   static Path sampleWar() {
     return existing("fastlimit.sample.war");
   }
