@@ -1,11 +1,13 @@
 package io.fastlimit.agent.backend.redis;
 
 import io.fastlimit.agent.config.RedisConfig;
+import io.fastlimit.agent.observe.AgentLog;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.MaintNotificationsConfig;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -19,6 +21,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,13 +85,18 @@ final class RedisLink {
     List<RedisURI> uris = new ArrayList<>();
     for (String text : settings.uris()) {
       try {
-        uris.add(RedisURI.create(text));
+        RedisURI parsed = RedisURI.create(text);
+        if (parsed.isSsl()) {
+          parsed.setVerifyPeer(settings.tls().verifyPeer());
+        }
+        uris.add(parsed);
       } catch (RuntimeException e) {
         // the cause's message would repeat the URI with its password
         throw new IllegalArgumentException(
             "invalid redis-url " + RedisConfig.mask(text) + ": " + e.getClass().getSimpleName());
       }
     }
+    SslOptions ssl = sslOptions(settings.tls());
     if (cluster) {
       this.client = null;
       this.uri = null;
@@ -108,6 +116,7 @@ final class RedisLink {
           .requestQueueSize(10_000)
           .maintNotificationsConfig(MaintNotificationsConfig.disabled())
           .socketOptions(socket)
+          .sslOptions(ssl)
           .timeoutOptions(timeouts);
       clusterClient.setOptions(options.build());
     } else {
@@ -120,9 +129,31 @@ final class RedisLink {
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
               .maintNotificationsConfig(MaintNotificationsConfig.disabled())
               .socketOptions(socket)
+              .sslOptions(ssl)
               .timeoutOptions(timeouts)
               .build());
     }
+  }
+
+  /**
+   * The TLS settings of {@code rediss://} connections: the CA file to trust (else the JDK's CAs)
+   * and the client certificate to present, if any.
+   */
+  private static SslOptions sslOptions(RedisConfig.Tls tls) {
+    SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
+    if (tls.caFile() != null) {
+      ssl.trustManager(new File(tls.caFile()));
+    }
+    if (tls.certFile() != null && tls.keyFile() != null) {
+      ssl.keyManager(new File(tls.certFile()), new File(tls.keyFile()), null);
+    }
+    if (!tls.verifyPeer()) {
+      AgentLog.warn(
+          "redis.tls.verify-peer is false: the Redis server's certificate is not checked, so"
+              + " anyone between this JVM and Redis can read and change the counters; trust its"
+              + " CA with redis.tls.ca-file instead");
+    }
+    return ssl.build();
   }
 
   boolean cluster() {
