@@ -229,6 +229,25 @@ public final class MemoryBackend implements Backend {
     }
   }
 
+  @Override
+  public boolean reset(String keyStart, String client) {
+    ConcurrentHashMap<String, Bucket> inGroup = buckets.get(keyStart);
+    Bucket bucket = inGroup == null ? null : inGroup.get(client);
+    if (bucket == null) {
+      return false;
+    }
+    bucket.lock();
+    try {
+      if (bucket.retired) {
+        return false;
+      }
+      retire(inGroup, client, bucket);
+      return true;
+    } finally {
+      bucket.unlock();
+    }
+  }
+
   /** Number of buckets held now. */
   public int size() {
     return size.get();

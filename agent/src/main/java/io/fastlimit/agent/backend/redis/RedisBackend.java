@@ -43,6 +43,7 @@ public final class RedisBackend implements Backend {
   private final OutageTracker outages;
   private final MemoryBackend local;
   private final BlockedCache blocked;
+  private final RedisReset resets;
 
   private RedisBackend(RedisConfig settings, RedisClock clock, BlockedCache blocked) {
     this.settings = settings;
@@ -69,6 +70,8 @@ public final class RedisBackend implements Backend {
                 outages.answered();
               }
             });
+    this.resets = new RedisReset(blocked, local, settings.timeoutMillis());
+    link.subscribe(RedisReset.CHANNEL, resets::heard);
   }
 
   /**
@@ -124,6 +127,11 @@ public final class RedisBackend implements Backend {
     outages.answered();
     blocked.remember(charges, outcomes, sentNanos);
     return outcomes;
+  }
+
+  @Override
+  public boolean reset(String keyStart, String client) {
+    return resets.reset(link.commands(), keyStart + client + '}');
   }
 
   @Override

@@ -18,6 +18,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The Lettuce client and its one connection, opened in the background: the agent starts at once
@@ -55,6 +57,9 @@ final class RedisLink {
   private volatile StatefulConnection<String, String> connection;
   private volatile RedisScriptingAsyncCommands<String, String> commands;
   private volatile boolean closed;
+  private volatile String channel;
+  private volatile Consumer<String> onMessage;
+  private volatile StatefulConnection<String, String> subscription;
   private long retryMillis = FIRST_RETRY_MILLIS;
 
   RedisLink(RedisConfig settings, Listener listener) {
@@ -183,6 +188,16 @@ final class RedisLink {
     return commands;
   }
 
+  /**
+   * Listens to {@code channel} once connected: each message goes to {@code messages}, on a Lettuce
+   * thread. Call before {@link #start()}. Best effort: a subscription that cannot be opened is
+   * logged once and the agent works on without it.
+   */
+  void subscribe(String channel, Consumer<String> messages) {
+    this.channel = channel;
+    this.onMessage = messages;
+  }
+
   /** Starts connecting in the background; returns at once. */
   void start() {
     connect();
@@ -256,6 +271,66 @@ final class RedisLink {
               : ((StatefulRedisConnection<String, String>) opened).async();
     }
     listener.connected();
+    if (channel != null) {
+      openSubscription();
+    }
+  }
+
+  private void openSubscription() {
+    RedisPubSubAdapter<String, String> heard =
+        new RedisPubSubAdapter<String, String>() {
+          @Override
+          public void message(String from, String message) {
+            onMessage.accept(message);
+          }
+        };
+    CompletableFuture<? extends StatefulConnection<String, String>> opening;
+    try {
+      if (cluster) {
+        opening =
+            clusterClient
+                .connectPubSubAsync(StringCodec.UTF8)
+                .thenCompose(
+                    opened -> {
+                      opened.addListener(heard);
+                      return opened.async().subscribe(channel).thenApply(done -> opened);
+                    });
+      } else {
+        opening =
+            client
+                .connectPubSubAsync(StringCodec.UTF8, uri)
+                .toCompletableFuture()
+                .thenCompose(
+                    opened -> {
+                      opened.addListener(heard);
+                      return opened.async().subscribe(channel).thenApply(done -> opened);
+                    });
+      }
+    } catch (RuntimeException failure) {
+      subscriptionFailed(failure);
+      return;
+    }
+    opening.whenComplete(
+        (opened, failure) -> {
+          if (failure != null) {
+            subscriptionFailed(failure);
+            return;
+          }
+          synchronized (this) {
+            if (!closed) {
+              subscription = opened;
+              return;
+            }
+          }
+          opened.closeAsync();
+        });
+  }
+
+  private static void subscriptionFailed(Throwable failure) {
+    AgentLog.once(
+        "redis backend: cannot listen to Redis pub/sub; a client reset on another instance"
+            + " reaches this one's cache of blocked clients within a second instead of at once",
+        failure);
   }
 
   /** Closes the connection and stops the client's threads, waiting at most about two seconds. */
@@ -265,6 +340,10 @@ final class RedisLink {
       closed = true;
       open = connection;
       connection = null;
+      if (subscription != null) {
+        subscription.closeAsync();
+        subscription = null;
+      }
       commands = null;
     }
     try {
