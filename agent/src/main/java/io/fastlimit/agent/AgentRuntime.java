@@ -15,6 +15,7 @@ import io.fastlimit.agent.config.RulesFileWatcher;
 import io.fastlimit.agent.instrument.ServletInstrumentation;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.agent.observe.ClientReset;
 import io.fastlimit.agent.observe.DryRunSummary;
 import io.fastlimit.agent.observe.Jmx;
 import io.fastlimit.agent.observe.PrometheusEndpoint;
@@ -46,6 +47,7 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
   private final Path rulesFile;
   private final Stats stats = new Stats();
   private volatile RateLimiter limiter;
+  private volatile Backend backend;
   private RestartSettings startedWith;
 
   AgentRuntime(Path rulesFile) {
@@ -96,7 +98,9 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
         agent.stats,
         () -> agent.rulesFile.toString(),
         () -> agent.limiter == null ? 0 : agent.limiter.config().rules().rules().size(),
-        () -> agent.limiter != null && agent.limiter.serving());
+        () -> agent.limiter != null && agent.limiter.serving(),
+        new ClientReset(
+            () -> agent.limiter == null ? null : agent.limiter.config(), () -> agent.backend));
   }
 
   /**
@@ -162,6 +166,7 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
       stats.countNewClientsRefused(((MemoryBackend) backend)::newClientsRefused);
     }
     RateLimiter created = new RateLimiter(config, backend, stats);
+    this.backend = backend;
     limiter = created;
     startedWith = config.restartSettings();
     BridgeHolder.set(new LimiterBridge(created));

@@ -27,6 +27,15 @@ public final class Main {
     if (args.length == 3 && args[0].equals("attach")) {
       return attach(args[1], args[2], out, err);
     }
+    if ((args.length == 4 || args.length == 5) && args[0].equals("reset")) {
+      return operate(
+          args[1],
+          "reset",
+          new Object[] {args[2], args[3], args.length == 5 ? args[4] : "*"},
+          new String[] {String.class.getName(), String.class.getName(), String.class.getName()},
+          out,
+          err);
+    }
     err.println("fastlimit agent " + FastlimitAgent.version());
     err.println();
     err.println("usage:");
@@ -36,7 +45,27 @@ public final class Main {
         "  java -jar fastlimit-agent.jar check rules.yaml               validate a rules file");
     err.println(
         "  java -jar fastlimit-agent.jar attach <pid> rules.yaml        attach to a running JVM");
+    err.println(
+        "  java -jar fastlimit-agent.jar reset <pid> ip|user|account <id> [rule]"
+            + "   unblock a client in one rule or all");
     return args.length == 0 ? 0 : 2;
+  }
+
+  /** Calls an operation of the agent running in JVM {@code pid} and prints its answer. */
+  private static int operate(
+      String pid,
+      String operation,
+      Object[] arguments,
+      String[] signature,
+      PrintStream out,
+      PrintStream err) {
+    try {
+      out.println(RunningAgent.call(pid, operation, arguments, signature));
+      return 0;
+    } catch (RunningAgent.Unreachable e) {
+      err.println(e.getMessage());
+      return 1;
+    }
   }
 
   /**
