@@ -4,6 +4,7 @@ import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
 import io.fastlimit.agent.config.ConfigProblem;
+import io.fastlimit.agent.observe.Operator;
 import io.fastlimit.agent.rules.RateLimitRule;
 import java.io.PrintStream;
 import java.nio.file.Paths;
@@ -36,6 +37,22 @@ public final class Main {
           out,
           err);
     }
+    if (args.length >= 2 && args.length <= 4 && args[0].equals("blocked")) {
+      int top;
+      try {
+        top = args.length == 4 ? Integer.parseInt(args[3]) : Operator.DEFAULT_TOP;
+      } catch (NumberFormatException e) {
+        err.println("the number of clients to list is a whole number, not '" + args[3] + "'");
+        return 2;
+      }
+      return operate(
+          args[1],
+          "blocked",
+          new Object[] {args.length >= 3 ? args[2] : "*", top},
+          new String[] {String.class.getName(), int.class.getName()},
+          out,
+          err);
+    }
     err.println("fastlimit agent " + FastlimitAgent.version());
     err.println();
     err.println("usage:");
@@ -48,6 +65,9 @@ public final class Main {
     err.println(
         "  java -jar fastlimit-agent.jar reset <pid> ip|user|account <id> [rule]"
             + "   unblock a client in one rule or all");
+    err.println(
+        "  java -jar fastlimit-agent.jar blocked <pid> [rule] [top]"
+            + "   who was blocked most in the last 5 minutes");
     return args.length == 0 ? 0 : 2;
   }
 

@@ -67,6 +67,11 @@ class RedisOperatorTest {
           assertThat(second.get("/api/a").status()).isEqualTo(429);
         }
 
+        Command blocked = agentCommand("blocked", Long.toString(first.pid()));
+        assertThat(blocked.status()).as(blocked.output()).isZero();
+        assertThat(blocked.output())
+            .isEqualTo("rule api: top 1 blocked in the last 5 minutes\n  3 ip 127.0.0.1");
+
         Command reset = agentCommand("reset", Long.toString(first.pid()), "ip", "127.0.0.1", "api");
 
         assertThat(reset.status()).as(reset.output()).isZero();

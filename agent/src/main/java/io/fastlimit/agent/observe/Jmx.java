@@ -63,6 +63,13 @@ public final class Jmx {
      * in every rule when it is empty or {@code *}; says what was reset.
      */
     String reset(String kind, String id, String rule);
+
+    /**
+     * The {@code top} clients blocked most by {@code rule} (every rule when empty or {@code *}) in
+     * the last {@link BlockedClients#MINUTES} minutes, with their counts, ids as the logs show
+     * them.
+     */
+    String blocked(String rule, int top);
   }
 
   /** The name the operator's MBean is registered under. */
@@ -76,8 +83,8 @@ public final class Jmx {
       Supplier<String> rulesFile,
       IntSupplier ruleCount,
       BooleanSupplier firstRequestSeen,
-      ClientReset resets) {
-    register(stats, rulesFile, ruleCount, firstRequestSeen, resets);
+      OperatorMBean operator) {
+    register(stats, rulesFile, ruleCount, firstRequestSeen, operator);
   }
 
   /** Starts the daemon that registers the MBeans once {@code firstRequestSeen} is true. */
@@ -94,7 +101,7 @@ public final class Jmx {
       Supplier<String> rulesFile,
       IntSupplier ruleCount,
       BooleanSupplier firstRequestSeen,
-      ClientReset resets) {
+      OperatorMBean operator) {
     Thread thread =
         new Thread(
             () -> {
@@ -107,8 +114,7 @@ public final class Jmx {
                 server.registerMBean(
                     new StandardMBean(agentBean(stats, rulesFile, ruleCount), AgentMBean.class),
                     new ObjectName("io.fastlimit:type=Agent"));
-                if (resets != null) {
-                  OperatorMBean operator = resets::reset;
+                if (operator != null) {
                   server.registerMBean(
                       new StandardMBean(operator, OperatorMBean.class),
                       new ObjectName(OPERATOR_NAME));
