@@ -9,6 +9,7 @@ import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
 import io.fastlimit.agent.config.ConfigProblem;
+import io.fastlimit.agent.config.LogFormat;
 import io.fastlimit.agent.config.RestartSettings;
 import io.fastlimit.agent.config.RulesFile;
 import io.fastlimit.agent.config.RulesFileWatcher;
@@ -18,6 +19,7 @@ import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.agent.observe.ClientReset;
 import io.fastlimit.agent.observe.DryRunSummary;
 import io.fastlimit.agent.observe.Jmx;
+import io.fastlimit.agent.observe.Operator;
 import io.fastlimit.agent.observe.PrometheusEndpoint;
 import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.agent.rules.RateLimitRule;
@@ -99,8 +101,10 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
         () -> agent.rulesFile.toString(),
         () -> agent.limiter == null ? 0 : agent.limiter.config().rules().rules().size(),
         () -> agent.limiter != null && agent.limiter.serving(),
-        new ClientReset(
-            () -> agent.limiter == null ? null : agent.limiter.config(), () -> agent.backend));
+        new Operator(
+            new ClientReset(
+                () -> agent.limiter == null ? null : agent.limiter.config(), () -> agent.backend),
+            agent.stats));
   }
 
   /**
@@ -151,6 +155,7 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
 
   private void startLimiter(AgentConfig config) {
     AgentLog.setLevel(config.logLevel().configName());
+    AgentLog.setJson(config.logFormat() == LogFormat.JSON);
     Backend backend;
     try {
       backend = Backends.create(config.backend(), backendContext(config.restartSettings()));
@@ -199,6 +204,7 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
               + " apply now");
     }
     AgentLog.setLevel(config.logLevel().configName());
+    AgentLog.setJson(config.logFormat() == LogFormat.JSON);
     current.update(config);
     stats.reloaded(System.currentTimeMillis(), "ok: " + config.rules().rules().size() + " rules");
     AgentLog.info(describe(config, "reloaded"));
