@@ -112,6 +112,12 @@ final class RedisLink {
                   ClusterTopologyRefreshOptions.builder()
                       // MOVED and ASK redirects are followed meanwhile
                       .enablePeriodicRefresh(Duration.ofSeconds(10))
+                      // and (Lettuce's adaptive triggers, on by default) a redirect, a slot
+                      // without a node, or a node that failed to reconnect twice (a master that
+                      // died) asks for the topology at once: a promoted replica is found without
+                      // waiting for the next period
+                      .refreshTriggersReconnectAttempts(2)
+                      .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
                       .build());
       options
           .autoReconnect(true)
