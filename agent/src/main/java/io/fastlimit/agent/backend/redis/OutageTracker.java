@@ -102,9 +102,14 @@ final class OutageTracker {
             + " CAs) and name the host of redis-url, and a server that asks for a client"
             + " certificate needs redis.tls.cert-file and key-file";
       }
+      if (message.startsWith("NOPERM")) {
+        return "Redis's ACL does not allow the user of redis-url this: "
+            + message
+            + "; the agent needs the keys under its key-prefix and the commands EVALSHA, EVAL,"
+            + " SCRIPT and TIME";
+      }
       if (message.startsWith("WRONGPASS")
           || message.startsWith("NOAUTH")
-          || message.startsWith("NOPERM")
           || message.contains("invalid password")) {
         return "Redis refused the user or password of redis-url: "
             + message

@@ -231,6 +231,9 @@ final class RedisLink {
     attempt.whenComplete(
         (opened, failure) -> {
           if (failure != null) {
+            if (closed) {
+              return; // closed while connecting: the client's threads refused the attempt
+            }
             listener.connectFailed(failure);
             retryLater();
           } else {
@@ -333,10 +336,14 @@ final class RedisLink {
   }
 
   private static void subscriptionFailed(Throwable failure) {
-    AgentLog.once(
-        "redis backend: cannot listen to Redis pub/sub; a client reset on another instance"
-            + " reaches this one's cache of blocked clients within a second instead of at once",
-        failure);
+    AgentLog.warn(
+        "redis backend: cannot listen to the channel "
+            + RedisReset.CHANNEL
+            + " ("
+            + OutageTracker.describe(failure)
+            + "); a client reset on another instance reaches this one within a second instead of"
+            + " at once. With Redis ACLs, allow the user the channel: ACL SETUSER <user> &"
+            + RedisReset.CHANNEL);
   }
 
   /** Closes the connection and stops the client's threads, waiting at most about two seconds. */
