@@ -165,6 +165,8 @@ class RedisSentinelTest {
 
         assertThat(cli(replica.port(), "ROLE")).startsWith("master");
         // shared again: what one instance counts, the other sees
+        // the other instance follows by itself too (on-error deny refuses until it has)
+        await("the second instance answered again", 90, () -> second.acquire(shared).allowed());
         long before = second.acquire(shared).remaining();
         first.acquire(shared);
         assertThat(second.acquire(shared).remaining()).isEqualTo(before - 2);
