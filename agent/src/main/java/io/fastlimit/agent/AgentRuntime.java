@@ -9,6 +9,7 @@ import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
 import io.fastlimit.agent.config.ConfigProblem;
+import io.fastlimit.agent.config.LogFormat;
 import io.fastlimit.agent.config.RestartSettings;
 import io.fastlimit.agent.config.RulesFile;
 import io.fastlimit.agent.config.RulesFileWatcher;
@@ -16,8 +17,10 @@ import io.fastlimit.agent.instrument.ServletInstrumentation;
 import io.fastlimit.agent.instrument.netty.NettyInstrumentation;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.agent.observe.ClientReset;
 import io.fastlimit.agent.observe.DryRunSummary;
 import io.fastlimit.agent.observe.Jmx;
+import io.fastlimit.agent.observe.Operator;
 import io.fastlimit.agent.observe.PrometheusEndpoint;
 import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.agent.rules.RateLimitRule;
@@ -47,6 +50,7 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
   private final Path rulesFile;
   private final Stats stats = new Stats();
   private volatile RateLimiter limiter;
+  private volatile Backend backend;
   private RestartSettings startedWith;
 
   AgentRuntime(Path rulesFile) {
@@ -98,7 +102,11 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
         agent.stats,
         () -> agent.rulesFile.toString(),
         () -> agent.limiter == null ? 0 : agent.limiter.config().rules().rules().size(),
-        () -> agent.limiter != null && agent.limiter.serving());
+        () -> agent.limiter != null && agent.limiter.serving(),
+        new Operator(
+            new ClientReset(
+                () -> agent.limiter == null ? null : agent.limiter.config(), () -> agent.backend),
+            agent.stats));
   }
 
   /**
@@ -149,6 +157,7 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
 
   private void startLimiter(AgentConfig config) {
     AgentLog.setLevel(config.logLevel().configName());
+    AgentLog.setJson(config.logFormat() == LogFormat.JSON);
     Backend backend;
     try {
       backend = Backends.create(config.backend(), backendContext(config.restartSettings()));
@@ -164,6 +173,7 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
       stats.countNewClientsRefused(((MemoryBackend) backend)::newClientsRefused);
     }
     RateLimiter created = new RateLimiter(config, backend, stats);
+    this.backend = backend;
     limiter = created;
     startedWith = config.restartSettings();
     BridgeHolder.set(new LimiterBridge(created));
@@ -196,6 +206,7 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
               + " apply now");
     }
     AgentLog.setLevel(config.logLevel().configName());
+    AgentLog.setJson(config.logFormat() == LogFormat.JSON);
     current.update(config);
     stats.reloaded(System.currentTimeMillis(), "ok: " + config.rules().rules().size() + " rules");
     AgentLog.info(describe(config, "reloaded"));

@@ -4,6 +4,7 @@ import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
 import io.fastlimit.agent.config.ConfigProblem;
+import io.fastlimit.agent.observe.Operator;
 import io.fastlimit.agent.rules.RateLimitRule;
 import java.io.PrintStream;
 import java.nio.file.Paths;
@@ -27,6 +28,31 @@ public final class Main {
     if (args.length == 3 && args[0].equals("attach")) {
       return attach(args[1], args[2], out, err);
     }
+    if ((args.length == 4 || args.length == 5) && args[0].equals("reset")) {
+      return operate(
+          args[1],
+          "reset",
+          new Object[] {args[2], args[3], args.length == 5 ? args[4] : "*"},
+          new String[] {String.class.getName(), String.class.getName(), String.class.getName()},
+          out,
+          err);
+    }
+    if (args.length >= 2 && args.length <= 4 && args[0].equals("blocked")) {
+      int top;
+      try {
+        top = args.length == 4 ? Integer.parseInt(args[3]) : Operator.DEFAULT_TOP;
+      } catch (NumberFormatException e) {
+        err.println("the number of clients to list is a whole number, not '" + args[3] + "'");
+        return 2;
+      }
+      return operate(
+          args[1],
+          "blocked",
+          new Object[] {args.length >= 3 ? args[2] : "*", top},
+          new String[] {String.class.getName(), int.class.getName()},
+          out,
+          err);
+    }
     err.println("fastlimit agent " + FastlimitAgent.version());
     err.println();
     err.println("usage:");
@@ -36,7 +62,30 @@ public final class Main {
         "  java -jar fastlimit-agent.jar check rules.yaml               validate a rules file");
     err.println(
         "  java -jar fastlimit-agent.jar attach <pid> rules.yaml        attach to a running JVM");
+    err.println(
+        "  java -jar fastlimit-agent.jar reset <pid> ip|user|account <id> [rule]"
+            + "   unblock a client in one rule or all");
+    err.println(
+        "  java -jar fastlimit-agent.jar blocked <pid> [rule] [top]"
+            + "   who was blocked most in the last 5 minutes");
     return args.length == 0 ? 0 : 2;
+  }
+
+  /** Calls an operation of the agent running in JVM {@code pid} and prints its answer. */
+  private static int operate(
+      String pid,
+      String operation,
+      Object[] arguments,
+      String[] signature,
+      PrintStream out,
+      PrintStream err) {
+    try {
+      out.println(RunningAgent.call(pid, operation, arguments, signature));
+      return 0;
+    } catch (RunningAgent.Unreachable e) {
+      err.println(e.getMessage());
+      return 1;
+    }
   }
 
   /**

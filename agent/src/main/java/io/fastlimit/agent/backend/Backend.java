@@ -30,6 +30,18 @@ public interface Backend extends AutoCloseable {
    */
   default void giveBack(Charge[] charges, long[] chargedAtMillis) {}
 
+  /**
+   * Forgets one client's bucket, {@code keyStart + client + '}'} (see {@link Charge#key()}), so its
+   * next request starts afresh: what an operator does to unblock a client. Shared backends forget
+   * it for every instance, caches of blocked clients included. Returns whether a counter was held.
+   *
+   * @throws UnsupportedOperationException when this backend cannot forget a bucket
+   * @throws IllegalStateException when the backend cannot be reached now
+   */
+  default boolean reset(String keyStart, String client) {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot reset counters");
+  }
+
   @Override
   default void close() {}
 }

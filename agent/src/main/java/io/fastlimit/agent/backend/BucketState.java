@@ -154,6 +154,19 @@ class BucketState {
     }
   }
 
+  /**
+   * Forgets every count, as if the bucket were new: an operator's reset. Returns whether it held
+   * any (it had been checked).
+   */
+  boolean forget() {
+    boolean held = algorithm != 0;
+    algorithm = 0;
+    flags = NONE;
+    log = null;
+    fullAtMillis = 0;
+    return held;
+  }
+
   /** Whether the bucket is back to its full limit at {@code now}: dropping it changes nothing. */
   boolean isIdle(long now) {
     return algorithm == 0 || fullAtMillis <= now;

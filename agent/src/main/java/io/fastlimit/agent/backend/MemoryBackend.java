@@ -170,6 +170,24 @@ public final class MemoryBackend implements Backend {
     }
   }
 
+  /**
+   * Forgets the client's counts in place, under the bucket's lock: its next request starts afresh,
+   * and the emptied bucket is idle, so a sweep drops it like any other.
+   */
+  @Override
+  public boolean reset(String keyStart, String client) {
+    Bucket bucket = store.held(keyStart, client);
+    if (bucket == null) {
+      return false;
+    }
+    bucket.lock();
+    try {
+      return !bucket.retired && bucket.forget();
+    } finally {
+      bucket.unlock();
+    }
+  }
+
   /** Number of buckets held now. */
   public int size() {
     return bound.size();

@@ -25,6 +25,7 @@ public final class AgentConfig {
   private final BlockedResponse response;
   private final boolean reload;
   private final LogLevel logLevel;
+  private final LogFormat logFormat;
   private final RestartSettings restartSettings;
 
   private AgentConfig(Builder builder) {
@@ -39,6 +40,7 @@ public final class AgentConfig {
     this.response = builder.response;
     this.reload = builder.reload;
     this.logLevel = builder.logLevel;
+    this.logFormat = builder.logFormat;
     this.restartSettings =
         new RestartSettings(
             builder.backend,
@@ -108,6 +110,11 @@ public final class AgentConfig {
     return logLevel;
   }
 
+  /** {@code log-format}: text or json lines. */
+  public LogFormat logFormat() {
+    return logFormat;
+  }
+
   /** Where counters live and how metrics are served: what a reload cannot change. */
   public RestartSettings restartSettings() {
     return restartSettings;
@@ -152,6 +159,7 @@ public final class AgentConfig {
     private BlockedResponse response = BlockedResponse.defaults();
     private boolean reload = true;
     private LogLevel logLevel = LogLevel.INFO;
+    private LogFormat logFormat = LogFormat.TEXT;
     private String backend = RestartSettings.MEMORY;
     private Map<String, String> backendOptions = Collections.emptyMap();
     private RedisConfig redis;
@@ -212,6 +220,11 @@ public final class AgentConfig {
 
     public Builder logLevel(LogLevel logLevel) {
       this.logLevel = logLevel;
+      return this;
+    }
+
+    public Builder logFormat(LogFormat logFormat) {
+      this.logFormat = logFormat;
       return this;
     }
 

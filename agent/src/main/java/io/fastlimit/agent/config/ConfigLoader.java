@@ -44,6 +44,7 @@ public final class ConfigLoader {
           "memory",
           "reload",
           "log-level",
+          "log-format",
           "metrics",
           "backend",
           "backend-options",
@@ -57,6 +58,9 @@ public final class ConfigLoader {
           LogLevel.values(),
           LogLevel::configName,
           "[debug, info, warn, error]");
+  private static final YamlReader.Words<LogFormat> LOG_FORMATS =
+      new YamlReader.Words<>(
+          "log-format", "a log format", LogFormat.values(), LogFormat::configName, "[text, json]");
 
   private final YamlReader yaml;
 
@@ -123,6 +127,7 @@ public final class ConfigLoader {
         .memoryMaxKeys(memoryMaxKeys(top.get("memory")))
         .reload(yaml.bool(top.get("reload"), true))
         .logLevel(yaml.word(top.get("log-level"), LOG_LEVELS, LogLevel.INFO))
+        .logFormat(yaml.word(top.get("log-format"), LOG_FORMATS, LogFormat.TEXT))
         .prometheusPort(prometheusPort(top.get("metrics")))
         .backend(backend(top.get("backend"), redis != null))
         .backendOptions(yaml.freeMapping(top.get("backend-options"), "backend-options"))

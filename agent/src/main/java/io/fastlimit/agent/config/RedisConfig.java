@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * How to reach Redis and what to do when it fails, as the rules file says; the Redis backend is
@@ -41,17 +42,89 @@ public final class RedisConfig {
     }
   }
 
+  /**
+   * {@code redis.tls}: how a {@code rediss://} connection trusts the server and proves itself.
+   * Files are PEM: the CA certificates, and the client's certificate chain with its PKCS#8 key.
+   */
+  public static final class Tls {
+    private final String caFile;
+    private final String certFile;
+    private final String keyFile;
+    private final boolean verifyPeer;
+
+    /** Null files: the JDK's trusted CAs, no client certificate. */
+    public Tls(String caFile, String certFile, String keyFile, boolean verifyPeer) {
+      this.caFile = caFile;
+      this.certFile = certFile;
+      this.keyFile = keyFile;
+      this.verifyPeer = verifyPeer;
+    }
+
+    /** The settings when the rules file has no {@code redis.tls}. */
+    public static final Tls DEFAULT = new Tls(null, null, null, true);
+
+    /** PEM file of the CAs the server's certificate must chain to; null for the JDK's. */
+    public String caFile() {
+      return caFile;
+    }
+
+    /** PEM certificate chain this client presents; null for none. */
+    public String certFile() {
+      return certFile;
+    }
+
+    /** PEM (PKCS#8) private key of {@link #certFile()}. */
+    public String keyFile() {
+      return keyFile;
+    }
+
+    /** Whether the server's certificate and host name are checked (on unless turned off). */
+    public boolean verifyPeer() {
+      return verifyPeer;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      if (!(other instanceof Tls)) {
+        return false;
+      }
+      Tls that = (Tls) other;
+      return Objects.equals(caFile, that.caFile)
+          && Objects.equals(certFile, that.certFile)
+          && Objects.equals(keyFile, that.keyFile)
+          && verifyPeer == that.verifyPeer;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(caFile, certFile, keyFile, verifyPeer);
+    }
+  }
+
   private final List<String> uris;
   private final boolean cluster;
   private final long timeoutMillis;
   private final OnError onError;
+  private final Tls tls;
 
   /** Several URIs are the seed nodes of a cluster, whatever {@code cluster} says. */
   public RedisConfig(List<String> uris, boolean cluster, long timeoutMillis, OnError onError) {
+    this(uris, cluster, timeoutMillis, onError, Tls.DEFAULT);
+  }
+
+  /** As {@link #RedisConfig(List, boolean, long, OnError)}, with these TLS settings. */
+  public RedisConfig(
+      List<String> uris, boolean cluster, long timeoutMillis, OnError onError, Tls tls) {
     this.uris = Collections.unmodifiableList(new ArrayList<>(uris));
     this.cluster = cluster || uris.size() > 1;
     this.timeoutMillis = timeoutMillis;
     this.onError = onError;
+    this.tls = tls;
+  }
+
+  /** {@code redis.tls}, for {@code rediss://} URIs. */
+  public Tls tls() {
+    return tls;
   }
 
   /** {@code redis://}, {@code rediss://} or {@code redis-sentinel://} URIs, passwords included. */
@@ -93,14 +166,16 @@ public final class RedisConfig {
     return uris.equals(that.uris)
         && cluster == that.cluster
         && timeoutMillis == that.timeoutMillis
-        && onError == that.onError;
+        && onError == that.onError
+        && tls.equals(that.tls);
   }
 
   @Override
   public int hashCode() {
     return ((uris.hashCode() * 31 + Boolean.hashCode(cluster)) * 31 + Long.hashCode(timeoutMillis))
             * 31
-        + onError.hashCode();
+        + onError.hashCode()
+        + 31 * tls.hashCode();
   }
 
   /** For messages; passwords are masked. */

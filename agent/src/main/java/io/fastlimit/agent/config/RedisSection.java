@@ -11,7 +11,10 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 /** {@code redis-url} and {@code redis}: how to reach Redis and what to do when it fails. */
 final class RedisSection {
 
-  private static final List<String> REDIS_KEYS = Arrays.asList("timeout", "on-error", "cluster");
+  private static final List<String> REDIS_KEYS =
+      Arrays.asList("timeout", "on-error", "cluster", "tls");
+  private static final List<String> TLS_KEYS =
+      Arrays.asList("ca-file", "cert-file", "key-file", "verify-peer");
   private static final YamlReader.Words<RedisConfig.OnError> ON_ERROR =
       new YamlReader.Words<>(
           "on-error",
@@ -35,7 +38,11 @@ final class RedisSection {
     long timeout = 50;
     RedisConfig.OnError onError = RedisConfig.OnError.ALLOW;
     boolean cluster = false;
+    RedisConfig.Tls tls = RedisConfig.Tls.DEFAULT;
     if (settings != null) {
+      if (settings.containsKey("tls")) {
+        tls = tls(yaml, settings.get("tls"));
+      }
       if (settings.containsKey("timeout")) {
         timeout = timeout(yaml, settings.get("timeout"), timeout);
       }
@@ -79,7 +86,41 @@ final class RedisSection {
       }
       return null;
     }
-    return new RedisConfig(uris, cluster, timeout, onError);
+    if (settings != null && settings.containsKey("tls") && !anyTls(uris)) {
+      yaml.problem(
+          settings.get("tls"),
+          "redis.tls applies to TLS connections only: write the URL as rediss://host:port");
+    }
+    return new RedisConfig(uris, cluster, timeout, onError, tls);
+  }
+
+  /** {@code redis.tls}: files must exist when the file is read, a key goes with a certificate. */
+  private static RedisConfig.Tls tls(YamlReader yaml, Node node) {
+    Map<String, Node> tls = yaml.mapping(node, "redis.tls", TLS_KEYS);
+    if (tls == null) {
+      return RedisConfig.Tls.DEFAULT;
+    }
+    String ca = pemFile(yaml, tls.get("ca-file"), "ca-file");
+    String cert = pemFile(yaml, tls.get("cert-file"), "cert-file");
+    String key = pemFile(yaml, tls.get("key-file"), "key-file");
+    boolean verifyPeer = yaml.bool(tls.get("verify-peer"), true);
+    if ((cert == null) != (key == null)) {
+      yaml.problem(
+          node,
+          "redis.tls needs both cert-file and key-file for a client certificate (or neither)");
+    }
+    return new RedisConfig.Tls(ca, cert, key, verifyPeer);
+  }
+
+  private static String pemFile(YamlReader yaml, Node node, String name) {
+    if (node == null) {
+      return null;
+    }
+    String path = yaml.nonEmptyString(node, "a file path");
+    if (path != null && !java.nio.file.Files.isReadable(java.nio.file.Paths.get(path))) {
+      yaml.problem(node, "redis.tls." + name + ": cannot read '" + path + "' (a PEM file)");
+    }
+    return path;
   }
 
   private static long timeout(YamlReader yaml, Node node, long fallback) {
@@ -97,6 +138,15 @@ final class RedisSection {
       yaml.problem(node, e.getMessage());
       return fallback;
     }
+  }
+
+  private static boolean anyTls(List<String> uris) {
+    for (String uri : uris) {
+      if (uri.startsWith("rediss://")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean validUri(String uri) {

@@ -10,11 +10,11 @@ import java.util.Base64;
  * neither Redis nor a log line shows which accounts are being tried. 128 bits of SHA-256 over the
  * key prefix and the account: every instance with the same prefix meets in the same bucket.
  */
-final class AccountKey {
+public final class AccountKey {
 
   private AccountKey() {}
 
-  static String of(String keyPrefix, String account) {
+  public static String of(String keyPrefix, String account) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       sha.update(keyPrefix.getBytes(StandardCharsets.UTF_8));

@@ -41,7 +41,7 @@ final class DecisionStats {
     RuleStats ruleStats = rules.ruleStats[charge.rule().index()];
     if (requestBlocked) {
       if (!outcome.allowed() && !charge.observeOnly()) {
-        ruleStats.blocked();
+        ruleStats.blocked(charge.kind().keyWord(), charge.client());
       }
     } else if (charge.observeOnly() && !outcome.allowed()) {
       // a would-block counts only when the request passed: what enforcing would change

@@ -21,6 +21,7 @@ public final class AgentLog {
 
   private static volatile PrintStream out = System.err;
   private static volatile int level = INFO;
+  private static volatile boolean json;
 
   private AgentLog() {}
 
@@ -41,36 +42,55 @@ public final class AgentLog {
     }
   }
 
+  /**
+   * Writes each line as one JSON object ({@code log-format: json}) with the same content: time,
+   * level, message and, for errors with a failure, its stack trace.
+   */
+  public static void setJson(boolean asJson) {
+    json = asJson;
+  }
+
   public static boolean debugEnabled() {
     return level <= DEBUG;
   }
 
   public static void debug(String message) {
     if (level <= DEBUG) {
-      out.println(PREFIX + "DEBUG " + message);
+      write("DEBUG", message, null);
     }
   }
 
   public static void info(String message) {
     if (level <= INFO) {
-      out.println(PREFIX + message);
+      write("INFO", message, null);
     }
   }
 
   public static void warn(String message) {
     if (level <= WARN) {
-      out.println(PREFIX + "WARN " + message);
+      write("WARN", message, null);
     }
   }
 
   /** Errors are always written: they say why limits are not what the rules file says. */
   public static void error(String message, Throwable failure) {
+    write("ERROR", message, failure);
+  }
+
+  private static void write(String levelName, String message, Throwable failure) {
     PrintStream stream = out;
+    if (json) {
+      stream.println(JsonLine.of(System.currentTimeMillis(), levelName, message, failure));
+      return;
+    }
+    String line = PREFIX + (levelName.equals("INFO") ? "" : levelName + " ") + message;
+    if (failure == null) {
+      stream.println(line);
+      return;
+    }
     synchronized (stream) {
-      stream.println(PREFIX + "ERROR " + message);
-      if (failure != null) {
-        failure.printStackTrace(stream);
-      }
+      stream.println(line);
+      failure.printStackTrace(stream);
     }
   }
 

@@ -53,7 +53,39 @@ public final class Jmx {
     long getUnreached();
   }
 
+  /**
+   * The operator's actions, {@code io.fastlimit:type=Operator}: what {@code java -jar
+   * fastlimit-agent.jar reset} calls in a running JVM.
+   */
+  public interface OperatorMBean {
+    /**
+     * Forgets client {@code id}'s counters of kind {@code kind} (ip, user, ...) in {@code rule}, or
+     * in every rule when it is empty or {@code *}; says what was reset.
+     */
+    String reset(String kind, String id, String rule);
+
+    /**
+     * The {@code top} clients blocked most by {@code rule} (every rule when empty or {@code *}) in
+     * the last {@link BlockedClients#MINUTES} minutes, with their counts, ids as the logs show
+     * them.
+     */
+    String blocked(String rule, int top);
+  }
+
+  /** The name the operator's MBean is registered under. */
+  public static final String OPERATOR_NAME = "io.fastlimit:type=Operator";
+
   private Jmx() {}
+
+  /** As the other overload, with the operator's actions registered too. */
+  public static void registerWhenServing(
+      Stats stats,
+      Supplier<String> rulesFile,
+      IntSupplier ruleCount,
+      BooleanSupplier firstRequestSeen,
+      OperatorMBean operator) {
+    register(stats, rulesFile, ruleCount, firstRequestSeen, operator);
+  }
 
   /** Starts the daemon that registers the MBeans once {@code firstRequestSeen} is true. */
   public static void registerWhenServing(
@@ -61,6 +93,15 @@ public final class Jmx {
       Supplier<String> rulesFile,
       IntSupplier ruleCount,
       BooleanSupplier firstRequestSeen) {
+    register(stats, rulesFile, ruleCount, firstRequestSeen, null);
+  }
+
+  private static void register(
+      Stats stats,
+      Supplier<String> rulesFile,
+      IntSupplier ruleCount,
+      BooleanSupplier firstRequestSeen,
+      OperatorMBean operator) {
     Thread thread =
         new Thread(
             () -> {
@@ -73,6 +114,11 @@ public final class Jmx {
                 server.registerMBean(
                     new StandardMBean(agentBean(stats, rulesFile, ruleCount), AgentMBean.class),
                     new ObjectName("io.fastlimit:type=Agent"));
+                if (operator != null) {
+                  server.registerMBean(
+                      new StandardMBean(operator, OperatorMBean.class),
+                      new ObjectName(OPERATOR_NAME));
+                }
                 while (true) {
                   // rules added by a reload get their MBean within a couple of seconds
                   for (RuleStats rule : stats.all()) {

@@ -77,8 +77,21 @@ public final class PrometheusEndpoint implements AutoCloseable {
     }
   }
 
+  /**
+   * Clients listed per rule in {@code fastlimit_top_blocked_requests}: the system property {@code
+   * fastlimit.metrics.top-blocked}, 0 (off) unless set, at most 20, so the metric's series stay
+   * bounded by rules x 20 whatever the traffic. Off by default: its labels are client ids.
+   */
+  static final int TOP_BLOCKED =
+      Math.max(0, Math.min(20, Integer.getInteger("fastlimit.metrics.top-blocked", 0)));
+
   /** The exposition text. */
   static String render(Stats stats) {
+    return render(stats, TOP_BLOCKED);
+  }
+
+  /** The exposition text, with the {@code topBlocked} clients each rule blocked most. */
+  static String render(Stats stats, int topBlocked) {
     StringBuilder out = new StringBuilder(512);
     out.append("# HELP fastlimit_requests_total Requests that matched a rule, by outcome.\n");
     out.append("# TYPE fastlimit_requests_total counter\n");
@@ -110,6 +123,24 @@ public final class PrometheusEndpoint implements AutoCloseable {
     out.append("fastlimit_memory_new_clients_refused_total ")
         .append(stats.newClientsRefused())
         .append('\n');
+    if (topBlocked > 0) {
+      out.append("# HELP fastlimit_top_blocked_requests Requests blocked in the last ")
+          .append(BlockedClients.MINUTES)
+          .append(" minutes, for the clients each rule blocked most (ids as in the log).\n");
+      out.append("# TYPE fastlimit_top_blocked_requests gauge\n");
+      for (RuleStats rule : stats.all()) {
+        for (BlockedClients.Entry entry :
+            rule.blockedClients().top(topBlocked, BlockedClients.MINUTES)) {
+          out.append("fastlimit_top_blocked_requests{rule=\"");
+          escape(out, rule.rule());
+          out.append("\",kind=\"");
+          escape(out, entry.kind());
+          out.append("\",client=\"");
+          escape(out, entry.client());
+          out.append("\"} ").append(entry.count()).append('\n');
+        }
+      }
+    }
     return out.toString();
   }
 

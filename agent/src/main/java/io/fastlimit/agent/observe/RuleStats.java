@@ -14,6 +14,7 @@ public final class RuleStats {
   private final LongAdder wouldBlock = new LongAdder();
   private final LongAdder backendErrors = new LongAdder();
   private final LongAdder unreached = new LongAdder();
+  private final BlockedClients blockedClients = new BlockedClients(System::currentTimeMillis);
   // the would-blocks already reported in a dry-run summary
   private long wouldBlockSummarized;
 
@@ -31,6 +32,17 @@ public final class RuleStats {
 
   public void blocked() {
     blocked.increment();
+  }
+
+  /** A blocked request, and whose bucket blocked it: the kind's word and the client's key. */
+  public void blocked(String kind, String client) {
+    blocked.increment();
+    blockedClients.blocked(kind, client);
+  }
+
+  /** The clients this rule blocked most in the last minutes. */
+  public BlockedClients blockedClients() {
+    return blockedClients;
   }
 
   public void wouldBlock() {

@@ -168,6 +168,11 @@ final class BlockedCache {
     return entries.size() < maxEntries;
   }
 
+  /** Forgets a bucket an operator reset: the client's next request asks Redis. */
+  void forget(String key) {
+    entries.remove(key);
+  }
+
   int size() {
     return entries.size();
   }

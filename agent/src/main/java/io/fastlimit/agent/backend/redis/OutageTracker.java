@@ -92,7 +92,32 @@ final class OutageTracker {
   }
 
   /** The failure and its causes on one line: a user reads why, not a stack trace. */
-  private static String describe(Throwable failure) {
+  static String describe(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      String message = String.valueOf(cause.getMessage());
+      if (cause instanceof javax.net.ssl.SSLException) {
+        return "TLS handshake failed: "
+            + message
+            + "; the server's certificate must chain to redis.tls.ca-file (else to the JDK's"
+            + " CAs) and name the host of redis-url, and a server that asks for a client"
+            + " certificate needs redis.tls.cert-file and key-file";
+      }
+      if (message.startsWith("NOPERM")) {
+        return "Redis's ACL does not allow the user of redis-url this: "
+            + message
+            + "; the agent needs the keys under its key-prefix and the commands EVALSHA, EVAL,"
+            + " SCRIPT and TIME";
+      }
+      if (message.startsWith("WRONGPASS")
+          || message.startsWith("NOAUTH")
+          || message.contains("invalid password")) {
+        return "Redis refused the user or password of redis-url: "
+            + message
+            + "; fix them in redis-url (or the environment variable it names) and restart the"
+            + " application, as redis-url is read at start only. Meanwhile the agent keeps"
+            + " trying, so a password fixed on Redis's side is picked up without a restart";
+      }
+    }
     StringBuilder text = new StringBuilder(String.valueOf(failure));
     Throwable cause = failure.getCause();
     for (int depth = 0; cause != null && depth < 5; depth++, cause = cause.getCause()) {

@@ -45,6 +45,7 @@ public final class RedisBackend implements Backend {
   private final OutageTracker outages;
   private final MemoryBackend local;
   private final BlockedCache blocked;
+  private final RedisReset resets;
 
   private RedisBackend(RedisConfig settings, RedisClock clock, BlockedCache blocked) {
     this.settings = settings;
@@ -71,6 +72,8 @@ public final class RedisBackend implements Backend {
                 outages.answered();
               }
             });
+    this.resets = new RedisReset(blocked, local, settings.timeoutMillis());
+    link.subscribe(RedisReset.CHANNEL, resets::heard);
   }
 
   /**
@@ -161,6 +164,11 @@ public final class RedisBackend implements Backend {
       AgentLog.once("redis backend: giving back a charge failed; it stays counted", failure);
       return null;
     }
+  }
+
+  @Override
+  public boolean reset(String keyStart, String client) {
+    return resets.reset(link.commands(), keyStart + client + '}');
   }
 
   @Override

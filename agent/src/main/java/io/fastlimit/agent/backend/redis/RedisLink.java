@@ -1,11 +1,13 @@
 package io.fastlimit.agent.backend.redis;
 
 import io.fastlimit.agent.config.RedisConfig;
+import io.fastlimit.agent.observe.AgentLog;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.MaintNotificationsConfig;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -16,14 +18,17 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The Lettuce client and its one connection, opened in the background: the agent starts at once
@@ -52,6 +57,9 @@ final class RedisLink {
   private volatile StatefulConnection<String, String> connection;
   private volatile RedisScriptingAsyncCommands<String, String> commands;
   private volatile boolean closed;
+  private volatile String channel;
+  private volatile Consumer<String> onMessage;
+  private volatile StatefulConnection<String, String> subscription;
   private long retryMillis = FIRST_RETRY_MILLIS;
 
   RedisLink(RedisConfig settings, Listener listener) {
@@ -82,13 +90,18 @@ final class RedisLink {
     List<RedisURI> uris = new ArrayList<>();
     for (String text : settings.uris()) {
       try {
-        uris.add(RedisURI.create(text));
+        RedisURI parsed = RedisURI.create(text);
+        if (parsed.isSsl()) {
+          parsed.setVerifyPeer(settings.tls().verifyPeer());
+        }
+        uris.add(parsed);
       } catch (RuntimeException e) {
         // the cause's message would repeat the URI with its password
         throw new IllegalArgumentException(
             "invalid redis-url " + RedisConfig.mask(text) + ": " + e.getClass().getSimpleName());
       }
     }
+    SslOptions ssl = sslOptions(settings.tls());
     if (cluster) {
       this.client = null;
       this.uri = null;
@@ -99,6 +112,12 @@ final class RedisLink {
                   ClusterTopologyRefreshOptions.builder()
                       // MOVED and ASK redirects are followed meanwhile
                       .enablePeriodicRefresh(Duration.ofSeconds(10))
+                      // and (Lettuce's adaptive triggers, on by default) a redirect, a slot
+                      // without a node, or a node that failed to reconnect twice (a master that
+                      // died) asks for the topology at once: a promoted replica is found without
+                      // waiting for the next period
+                      .refreshTriggersReconnectAttempts(2)
+                      .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
                       .build());
       options
           .autoReconnect(true)
@@ -108,6 +127,7 @@ final class RedisLink {
           .requestQueueSize(10_000)
           .maintNotificationsConfig(MaintNotificationsConfig.disabled())
           .socketOptions(socket)
+          .sslOptions(ssl)
           .timeoutOptions(timeouts);
       clusterClient.setOptions(options.build());
     } else {
@@ -120,9 +140,31 @@ final class RedisLink {
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
               .maintNotificationsConfig(MaintNotificationsConfig.disabled())
               .socketOptions(socket)
+              .sslOptions(ssl)
               .timeoutOptions(timeouts)
               .build());
     }
+  }
+
+  /**
+   * The TLS settings of {@code rediss://} connections: the CA file to trust (else the JDK's CAs)
+   * and the client certificate to present, if any.
+   */
+  private static SslOptions sslOptions(RedisConfig.Tls tls) {
+    SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
+    if (tls.caFile() != null) {
+      ssl.trustManager(new File(tls.caFile()));
+    }
+    if (tls.certFile() != null && tls.keyFile() != null) {
+      ssl.keyManager(new File(tls.certFile()), new File(tls.keyFile()), null);
+    }
+    if (!tls.verifyPeer()) {
+      AgentLog.warn(
+          "redis.tls.verify-peer is false: the Redis server's certificate is not checked, so"
+              + " anyone between this JVM and Redis can read and change the counters; trust its"
+              + " CA with redis.tls.ca-file instead");
+    }
+    return ssl.build();
   }
 
   boolean cluster() {
@@ -152,6 +194,16 @@ final class RedisLink {
     return commands;
   }
 
+  /**
+   * Listens to {@code channel} once connected: each message goes to {@code messages}, on a Lettuce
+   * thread. Call before {@link #start()}. Best effort: a subscription that cannot be opened is
+   * logged once and the agent works on without it.
+   */
+  void subscribe(String channel, Consumer<String> messages) {
+    this.channel = channel;
+    this.onMessage = messages;
+  }
+
   /** Starts connecting in the background; returns at once. */
   void start() {
     connect();
@@ -179,6 +231,9 @@ final class RedisLink {
     attempt.whenComplete(
         (opened, failure) -> {
           if (failure != null) {
+            if (closed) {
+              return; // closed while connecting: the client's threads refused the attempt
+            }
             listener.connectFailed(failure);
             retryLater();
           } else {
@@ -225,6 +280,70 @@ final class RedisLink {
               : ((StatefulRedisConnection<String, String>) opened).async();
     }
     listener.connected();
+    if (channel != null) {
+      openSubscription();
+    }
+  }
+
+  private void openSubscription() {
+    RedisPubSubAdapter<String, String> heard =
+        new RedisPubSubAdapter<String, String>() {
+          @Override
+          public void message(String from, String message) {
+            onMessage.accept(message);
+          }
+        };
+    CompletableFuture<? extends StatefulConnection<String, String>> opening;
+    try {
+      if (cluster) {
+        opening =
+            clusterClient
+                .connectPubSubAsync(StringCodec.UTF8)
+                .thenCompose(
+                    opened -> {
+                      opened.addListener(heard);
+                      return opened.async().subscribe(channel).thenApply(done -> opened);
+                    });
+      } else {
+        opening =
+            client
+                .connectPubSubAsync(StringCodec.UTF8, uri)
+                .toCompletableFuture()
+                .thenCompose(
+                    opened -> {
+                      opened.addListener(heard);
+                      return opened.async().subscribe(channel).thenApply(done -> opened);
+                    });
+      }
+    } catch (RuntimeException failure) {
+      subscriptionFailed(failure);
+      return;
+    }
+    opening.whenComplete(
+        (opened, failure) -> {
+          if (failure != null) {
+            subscriptionFailed(failure);
+            return;
+          }
+          synchronized (this) {
+            if (!closed) {
+              subscription = opened;
+              return;
+            }
+          }
+          opened.closeAsync();
+        });
+  }
+
+  private static void subscriptionFailed(Throwable failure) {
+    AgentLog.warn(
+        "redis backend: cannot listen to the channel "
+            + RedisReset.CHANNEL
+            + " ("
+            + OutageTracker.describe(failure)
+            + "); a client reset on another instance reaches this one within a second instead of"
+            + " at once. With Redis ACLs, allow the user the channel: ACL SETUSER <user> &"
+            + RedisReset.CHANNEL);
   }
 
   /** Closes the connection and stops the client's threads, waiting at most about two seconds. */
@@ -234,6 +353,10 @@ final class RedisLink {
       closed = true;
       open = connection;
       connection = null;
+      if (subscription != null) {
+        subscription.closeAsync();
+        subscription = null;
+      }
       commands = null;
     }
     try {

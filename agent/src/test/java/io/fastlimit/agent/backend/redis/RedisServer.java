@@ -25,12 +25,41 @@ final class RedisServer implements AutoCloseable {
   private final int port;
   private final List<String> extraArgs;
   private final Path dir;
+  private final boolean tls;
   private Process process;
 
   private RedisServer(int port, List<String> extraArgs) throws IOException {
+    this(port, extraArgs, false);
+  }
+
+  private RedisServer(int port, List<String> extraArgs, boolean tls) throws IOException {
     this.port = port;
     this.extraArgs = extraArgs;
+    this.tls = tls;
     this.dir = Files.createTempDirectory("fastlimit-redis-" + port);
+  }
+
+  /**
+   * A server that speaks TLS only, on a free port, with the server certificate of {@code certs};
+   * with {@code clientCertificates} it accepts only clients whose certificate the CA signed.
+   */
+  static RedisServer startTls(TestCertificates certs, boolean clientCertificates)
+      throws IOException {
+    RedisServer server =
+        new RedisServer(
+            freePort(),
+            List.of(
+                "--tls-cert-file",
+                certs.serverCert().toString(),
+                "--tls-key-file",
+                certs.serverKey().toString(),
+                "--tls-ca-cert-file",
+                certs.caCert().toString(),
+                "--tls-auth-clients",
+                clientCertificates ? "yes" : "no"),
+            true);
+    server.restart();
+    return server;
   }
 
   /** Starts a plain server on a free port. */
@@ -72,7 +101,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   String uri() {
-    return "redis://127.0.0.1:" + port;
+    return (tls ? "rediss" : "redis") + "://127.0.0.1:" + port;
   }
 
   /** Starts the server (again) on its port and waits until it answers PING. */
@@ -80,7 +109,11 @@ final class RedisServer implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(executable());
     command.add("--port");
-    command.add(Integer.toString(port));
+    command.add(tls ? "0" : Integer.toString(port));
+    if (tls) {
+      command.add("--tls-port");
+      command.add(Integer.toString(port));
+    }
     command.add("--bind");
     command.add("127.0.0.1");
     command.add("--save");
@@ -96,7 +129,7 @@ final class RedisServer implements AutoCloseable {
             .redirectOutput(dir.resolve("redis.log").toFile())
             .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!answersPing()) {
+    while (tls ? !logSays("Ready to accept connections") : !answersPing()) {
       if (System.nanoTime() > deadline || !process.isAlive()) {
         throw new IOException(
             "redis-server did not start on port "
@@ -144,6 +177,21 @@ final class RedisServer implements AutoCloseable {
     kill(); // SIGKILL ends a stopped process too
   }
 
+  private boolean logSays(String text) throws IOException {
+    Path log = dir.resolve("redis.log");
+    return Files.exists(log) && Files.readString(log).contains(text);
+  }
+
+  /** The reply of redis-cli to a command, for servers without TLS. */
+  String cli(String... command) throws IOException, InterruptedException {
+    List<String> line = new ArrayList<>(List.of(cli(), "-p", Integer.toString(port)));
+    line.addAll(List.of(command));
+    Process run = new ProcessBuilder(line).redirectErrorStream(true).start();
+    String reply = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    run.waitFor(10, TimeUnit.SECONDS);
+    return reply.trim();
+  }
+
   private boolean answersPing() {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -154,7 +202,9 @@ final class RedisServer implements AutoCloseable {
       InputStream in = socket.getInputStream();
       byte[] reply = new byte[5];
       int read = in.readNBytes(reply, 0, 5);
-      return read == 5 && new String(reply, StandardCharsets.US_ASCII).equals("+PONG");
+      String answer = new String(reply, 0, Math.max(0, read), StandardCharsets.US_ASCII);
+      // a server with a password answers, refusing
+      return answer.equals("+PONG") || answer.equals("-NOAU");
     } catch (IOException e) {
       return false;
     }
