@@ -35,6 +35,18 @@ public final class ServletInstrumentation {
 
   private ServletInstrumentation() {}
 
+  /**
+   * Never transformed, by name alone: the JDK's own classes and the agent's (but not an application
+   * whose packages happen to start with io.fastlimit, as our samples do).
+   */
+  static final ElementMatcher.Junction<TypeDescription> IGNORED =
+      nameStartsWith("java.")
+          .or(nameStartsWith("jdk."))
+          .or(nameStartsWith("sun."))
+          .or(nameStartsWith("com.sun."))
+          .or(nameStartsWith("io.fastlimit.agent."))
+          .or(nameStartsWith("io.fastlimit.bootstrap."));
+
   public static ResettableClassFileTransformer install(Instrumentation instrumentation)
       throws IOException {
     ClassFileLocator agentClasses =
@@ -51,12 +63,7 @@ public final class ServletInstrumentation {
             .with(new FailureLogger())
             .with(prefilter)
             // names only: nothing here may parse the class file (see EntryPointPrefilter)
-            .ignore(
-                nameStartsWith("java.")
-                    .or(nameStartsWith("jdk."))
-                    .or(nameStartsWith("sun."))
-                    .or(nameStartsWith("com.sun."))
-                    .or(nameStartsWith("io.fastlimit.")))
+            .ignore(IGNORED)
             .type(implementations("javax.servlet", prefilter))
             .transform(
                 advice(

@@ -30,6 +30,20 @@ class ServletMatcherTest {
   }
 
   @Test
+  void onlyTheAgentsOwnPackagesAreIgnoredNotAnAppUnderIoFastlimit() {
+    assertThat(ServletInstrumentation.IGNORED.matches(type("io.fastlimit.agent.limit.X"))).isTrue();
+    assertThat(ServletInstrumentation.IGNORED.matches(type("io.fastlimit.bootstrap.Y"))).isTrue();
+    assertThat(ServletInstrumentation.IGNORED.matches(type("java.lang.Z"))).isTrue();
+    assertThat(ServletInstrumentation.IGNORED.matches(type("io.fastlimit.sample.LoginFilter")))
+        .isFalse();
+  }
+
+  private static TypeDescription type(String name) {
+    return new TypeDescription.Latent(
+        name, 0, TypeDescription.Generic.OfNonGenericType.ForLoadedType.of(Object.class));
+  }
+
+  @Test
   void loadedServletIsMatched() {
     assertThat(
             ServletInstrumentation.implementations("javax.servlet", new EntryPointPrefilter())
