@@ -7,6 +7,8 @@ import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Charges;
 import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.rules.Algorithm;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -43,6 +45,8 @@ class RedisResetTest {
         assertThat(a.acquire(charge("198.51.100.1")).allowed()).isTrue();
         assertThat(cacheOfA.size()).as("A remembers the block").isEqualTo(1);
 
+        awaitListeners(server, 2); // each instance listens once its subscription is open
+
         assertThat(b.reset(KEY_START, "203.0.113.7")).isTrue();
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -53,6 +57,19 @@ class RedisResetTest {
         assertThat(a.acquire(charge("203.0.113.7")).remaining()).isEqualTo(1);
         assertThat(b.reset(KEY_START, "192.0.2.99")).as("no counter held").isFalse();
         assertThat(a.acquire(charge("198.51.100.1")).remaining()).as("others untouched").isZero();
+      }
+    }
+  }
+
+  /** Waits until this many connections listen to the reset channel. */
+  private static void awaitListeners(RedisServer server, long listeners) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    try (RedisClient client = RedisServer.client(server.uri());
+        StatefulRedisConnection<String, String> connection = client.connect()) {
+      while (connection.sync().pubsubNumsub(RedisReset.CHANNEL).get(RedisReset.CHANNEL)
+          < listeners) {
+        assertThat(System.nanoTime()).as("both instances listen").isLessThan(deadline);
+        RedisServer.sleep(10);
       }
     }
   }
