@@ -65,6 +65,11 @@ public final class FastlimitAgent {
     if (bridgeVisibleFromBootstrap()) {
       return; // attached a second time: the bridge is already there
     }
+    instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(extractBootstrapJar()));
+  }
+
+  /** The bootstrap jar embedded in the agent jar, written to a temporary file. */
+  static File extractBootstrapJar() throws IOException {
     InputStream embedded =
         FastlimitAgent.class.getClassLoader() == null
             ? null
@@ -78,7 +83,7 @@ public final class FastlimitAgent {
     try (InputStream in = embedded) {
       Files.copy(in, file.toPath(), StandardCopyOption.REPLACE_EXISTING);
     }
-    instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(file));
+    return file;
   }
 
   /** The agent's version from the jar manifest. Here because this class needs no bootstrap jar. */

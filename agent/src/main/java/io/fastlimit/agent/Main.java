@@ -6,19 +6,71 @@ import io.fastlimit.agent.config.ConfigLoader;
 import io.fastlimit.agent.config.ConfigProblem;
 import io.fastlimit.agent.observe.Operator;
 import io.fastlimit.agent.rules.RateLimitRule;
+import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URISyntaxException;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * The command line of the agent jar: {@code java -jar fastlimit-agent.jar check rules.yaml}. It
- * runs without the bootstrap jar, so it must not reach classes that refer to the bridge.
+ * The command line of the agent jar: {@code java -jar fastlimit-agent.jar check rules.yaml}. The
+ * rules refer to bootstrap classes ({@code Stage}), which {@code java -jar} does not see: started
+ * that way, it runs itself again in a JVM that has the embedded bootstrap jar on its boot class
+ * path.
  */
 public final class Main {
 
   private Main() {}
 
+  private static final String RELAUNCHED = "fastlimit.cli.with-bootstrap";
+
   public static void main(String[] args) {
+    if (!bootstrapVisible() && System.getProperty(RELAUNCHED) == null) {
+      Integer status = relaunchWithBootstrap(args);
+      if (status != null) {
+        System.exit(status);
+      }
+    }
     System.exit(run(args, System.out, System.err));
+  }
+
+  private static boolean bootstrapVisible() {
+    try {
+      Class.forName("io.fastlimit.bootstrap.Stage", false, Main.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
+  /** Runs the command in a JVM with the bootstrap jar; null when this is not the agent jar. */
+  private static Integer relaunchWithBootstrap(String[] args) {
+    try {
+      File agentJar =
+          new File(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (!agentJar.isFile()) {
+        return null;
+      }
+      List<String> command = new ArrayList<>();
+      command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+      command.add("-Xbootclasspath/a:" + FastlimitAgent.extractBootstrapJar());
+      command.add("-D" + RELAUNCHED + "=true");
+      command.add("-cp");
+      command.add(agentJar.getPath());
+      command.add(Main.class.getName());
+      command.addAll(Arrays.asList(args));
+      return new ProcessBuilder(command).inheritIO().start().waitFor();
+    } catch (IOException | URISyntaxException | RuntimeException e) {
+      System.err.println(
+          "fastlimit: cannot start the command with the agent's bootstrap jar: " + e);
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    }
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) {
