@@ -86,14 +86,15 @@ final class ServletRequestFacts implements RequestFacts {
   }
 
   /**
-   * Through the container's own {@code getParameter}, which parses the body once and for good: so
-   * only for {@code application/x-www-form-urlencoded} (a multipart body or a JSON one is never
-   * touched) and only once the request's character encoding is decided (the client's charset, the
-   * application's {@code request-character-encoding}, or a filter that set it). Then the container
-   * parses with the encoding it would use anyway, and the application reads every parameter and the
-   * body as before. While the encoding is still open, parsing now would fix it before the
-   * application's own {@code setCharacterEncoding} (Spring's CharacterEncodingFilter, say) could
-   * apply, so nothing is read (null: the rule's other bucket applies alone) and that is said once.
+   * Only for {@code application/x-www-form-urlencoded} (a multipart body or a JSON one is never
+   * touched). Once the request's character encoding is decided (the client's charset, the
+   * application's {@code request-character-encoding}, or a filter that set it), through the
+   * container's own {@code getParameter}, which then parses with the encoding it would use anyway.
+   * While it is still open (browsers send forms without a charset), parsing now would fix it before
+   * the application's own {@code setCharacterEncoding} (Spring's CharacterEncodingFilter, say)
+   * could apply: on Tomcat the raw body is read and replayed to the application instead ({@link
+   * TomcatFormBody}); elsewhere nothing is read (null: the rule's other bucket applies alone) and
+   * that is said once.
    */
   @Override
   public String formParameter(Object request, String name) {
@@ -102,20 +103,32 @@ final class ServletRequestFacts implements RequestFacts {
       return null;
     }
     if (call(getCharacterEncoding, request, null) == null) {
-      if (!encodingOpenReported.get() && encodingOpenReported.compareAndSet(false, true)) {
-        AgentLog.warn(
-            "a rule reads its account from a form field, but a login request came before its"
-                + " character encoding was decided (no charset in its Content-Type, no"
-                + " request-character-encoding for the application): reading the form then would"
-                + " fix the encoding before the application sets its own, so the account is not"
-                + " read and only the rule's ip bucket applies. Set request-character-encoding"
-                + " (web.xml, Servlet 4+) or use account-from: header:NAME or basic-user (said"
-                + " once)");
+      Object tomcat = TomcatFormBody.connectorRequest(request);
+      if (tomcat != null) {
+        String raw = TomcatFormBody.field(tomcat, name);
+        if (raw != null || !TomcatFormBody.parsed(tomcat)) {
+          return raw;
+        }
+      } else {
+        reportEncodingOpen();
+        return null;
       }
-      return null;
     }
     Object value = call(getParameter, request, name);
     return value == null ? null : value.toString();
+  }
+
+  private static void reportEncodingOpen() {
+    if (!encodingOpenReported.get() && encodingOpenReported.compareAndSet(false, true)) {
+      AgentLog.warn(
+          "a rule reads its account from a form field, but a login request came before its"
+              + " character encoding was decided (no charset in its Content-Type, no"
+              + " request-character-encoding for the application) on a server whose body the"
+              + " agent cannot replay: reading the form then would fix the encoding before the"
+              + " application sets its own, so the account is not read and only the rule's ip"
+              + " bucket applies. Set request-character-encoding (web.xml, Servlet 4+) or use"
+              + " account-from: header:NAME or basic-user (said once)");
+    }
   }
 
   static boolean isUrlEncodedForm(String contentType) {
