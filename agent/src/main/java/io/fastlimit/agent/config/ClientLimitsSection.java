@@ -71,7 +71,7 @@ final class ClientLimitsSection {
         yaml.problem(tuple.getKeyNode(), "plan '" + name + "' appears twice in plans");
         continue;
       }
-      Rate rate = rate(yaml, tuple.getValueNode(), maxLimitTimesWindow);
+      Rate rate = RulesSection.rate(yaml, tuple.getValueNode(), maxLimitTimesWindow);
       if (rate != null && cost > rate.limit()) {
         yaml.problem(
             tuple.getValueNode(),
@@ -84,29 +84,6 @@ final class ClientLimitsSection {
       yaml.problem(node, "plans is empty; name at least one plan, e.g. plans: {pro: 10000/hour}");
     }
     return plans;
-  }
-
-  private static Rate rate(YamlReader yaml, Node node, long maxLimitTimesWindow) {
-    String text = yaml.string(node);
-    if (text == null) {
-      return null;
-    }
-    try {
-      Rate rate = Rate.parse(text);
-      if (rate.limit() > maxLimitTimesWindow / rate.windowMillis()) {
-        yaml.problem(
-            node,
-            "invalid rate '"
-                + text
-                + "': too large for exact counting in Redis; use a shorter window with a"
-                + " proportional limit (e.g. 1000/s rather than 86400000/day)");
-        return null;
-      }
-      return rate;
-    } catch (IllegalArgumentException e) {
-      yaml.problem(node, e.getMessage());
-      return null;
-    }
   }
 
   /** Plan names go into bucket keys: short, plain, no braces or colons. */

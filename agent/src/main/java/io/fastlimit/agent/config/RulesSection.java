@@ -253,9 +253,14 @@ final class RulesSection {
   }
 
   private Rate rate(Node node) {
-    if (node == null) {
-      return null;
-    }
+    return node == null ? null : rate(yaml, node, maxLimitTimesWindow);
+  }
+
+  /**
+   * A rate as written, or null after reporting the problem at the node: one that does not parse, or
+   * one too large for exact counting ({@code limit x window} over {@code maxLimitTimesWindow}).
+   */
+  static Rate rate(YamlReader yaml, Node node, long maxLimitTimesWindow) {
     String text = yaml.string(node);
     if (text == null) {
       return null;
