@@ -8,12 +8,6 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RedisInFlightSlots implements InFlightSlots {
 
-  static final String TEXT = load();
-  static final String SHA = sha1(TEXT);
+  static final String TEXT = BucketScript.load("inflight.lua");
+  static final String SHA = BucketScript.sha1(TEXT);
 
   /** Leases taken in local memory while Redis failed start with this; Redis leases never do. */
   private static final String LOCAL_LEASE = "L";
@@ -153,36 +147,6 @@ public final class RedisInFlightSlots implements InFlightSlots {
               });
     } catch (RuntimeException failure) {
       AgentLog.once("giving back an in-flight slot in Redis failed; it expires by itself", failure);
-    }
-  }
-
-  private static String load() {
-    try (InputStream in = RedisInFlightSlots.class.getResourceAsStream("inflight.lua")) {
-      if (in == null) {
-        throw new IllegalStateException("inflight.lua is missing from the agent jar");
-      }
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      byte[] buffer = new byte[4096];
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        out.write(buffer, 0, n);
-      }
-      return new String(out.toByteArray(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read inflight.lua", e);
-    }
-  }
-
-  private static String sha1(String text) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-      StringBuilder hex = new StringBuilder(40);
-      for (byte b : digest) {
-        hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-      }
-      return hex.toString();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }
