@@ -10,9 +10,9 @@ import net.bytebuddy.jar.asm.commons.ClassRemapper;
 import net.bytebuddy.jar.asm.commons.Remapper;
 
 /**
- * The jakarta.servlet advice, made from the javax.servlet one by renaming packages in its class
- * file (what Tomcat's own migration tool does to whole applications). One source of advice, no
- * second copy to keep in step.
+ * The jakarta.servlet advice (and {@link ServletHelper}, which it calls), made from the
+ * javax.servlet one by renaming packages in its class file (what Tomcat's own migration tool does
+ * to whole applications). One source of advice, no second copy to keep in step.
  */
 final class JakartaAdvice {
 
@@ -20,6 +20,7 @@ final class JakartaAdvice {
   static final String FILTER_EXIT_NAME = "io.fastlimit.agent.instrument.JakartaFilterExitAdvice";
   static final String COMPLETION_EXIT_NAME =
       "io.fastlimit.agent.instrument.JakartaCompletionExitAdvice";
+  static final String HELPER_NAME = "io.fastlimit.agent.instrument.JakartaServletHelper";
   static final String RECEIVED_ADDRESS_NAME =
       "io.fastlimit.agent.instrument.JakartaReceivedAddressAdvice";
 
@@ -32,6 +33,7 @@ final class JakartaAdvice {
     renamed.put(internal(FilterExitAdvice.class.getName()), internal(FILTER_EXIT_NAME));
     renamed.put(internal(ReceivedAddressAdvice.class.getName()), internal(RECEIVED_ADDRESS_NAME));
     renamed.put(internal(CompletionExitAdvice.class.getName()), internal(COMPLETION_EXIT_NAME));
+    renamed.put(internal(ServletHelper.class.getName()), internal(HELPER_NAME));
     Map<String, byte[]> classes = new HashMap<>();
     classes.put(NAME, rename(agentClasses, ServletApiAdvice.class.getName(), renamed));
     classes.put(FILTER_EXIT_NAME, rename(agentClasses, FilterExitAdvice.class.getName(), renamed));
@@ -40,6 +42,7 @@ final class JakartaAdvice {
         rename(agentClasses, ReceivedAddressAdvice.class.getName(), renamed));
     classes.put(
         COMPLETION_EXIT_NAME, rename(agentClasses, CompletionExitAdvice.class.getName(), renamed));
+    classes.put(HELPER_NAME, rename(agentClasses, ServletHelper.class.getName(), renamed));
     return new ClassFileLocator.Simple(classes);
   }
 
