@@ -54,6 +54,22 @@ final class Build {
     return existing("fastlimit.sample.javalin");
   }
 
+  static Path javalin6Sample() {
+    return existing("fastlimit.sample.javalin6");
+  }
+
+  static Path springBoot27Sample() {
+    return existing("fastlimit.sample.boot27");
+  }
+
+  static Path dropwizardSample() {
+    return existing("fastlimit.sample.dropwizard");
+  }
+
+  static Path jerseyFilterWar() {
+    return existing("fastlimit.sample.war.jersey-filter");
+  }
+
   static Path sampleWar() {
     return existing("fastlimit.sample.war");
   }
