@@ -22,6 +22,10 @@ final class JakartaAdvice {
       "io.fastlimit.agent.instrument.JakartaCompletionExitAdvice";
   static final String RECEIVED_ADDRESS_NAME =
       "io.fastlimit.agent.instrument.JakartaReceivedAddressAdvice";
+  static final String JETTY_CHANNEL_FRONT_DOOR_NAME =
+      "io.fastlimit.agent.instrument.JakartaJettyChannelFrontDoorAdvice";
+  static final String JETTY_CHANNEL_COMPLETED_NAME =
+      "io.fastlimit.agent.instrument.JakartaJettyChannelCompletedAdvice";
 
   private JakartaAdvice() {}
 
@@ -32,6 +36,12 @@ final class JakartaAdvice {
     renamed.put(internal(FilterExitAdvice.class.getName()), internal(FILTER_EXIT_NAME));
     renamed.put(internal(ReceivedAddressAdvice.class.getName()), internal(RECEIVED_ADDRESS_NAME));
     renamed.put(internal(CompletionExitAdvice.class.getName()), internal(COMPLETION_EXIT_NAME));
+    renamed.put(
+        internal(JettyChannelFrontDoorAdvice.class.getName()),
+        internal(JETTY_CHANNEL_FRONT_DOOR_NAME));
+    renamed.put(
+        internal(JettyChannelCompletedAdvice.class.getName()),
+        internal(JETTY_CHANNEL_COMPLETED_NAME));
     Map<String, byte[]> classes = new HashMap<>();
     classes.put(NAME, rename(agentClasses, ServletApiAdvice.class.getName(), renamed));
     classes.put(FILTER_EXIT_NAME, rename(agentClasses, FilterExitAdvice.class.getName(), renamed));
@@ -40,6 +50,12 @@ final class JakartaAdvice {
         rename(agentClasses, ReceivedAddressAdvice.class.getName(), renamed));
     classes.put(
         COMPLETION_EXIT_NAME, rename(agentClasses, CompletionExitAdvice.class.getName(), renamed));
+    classes.put(
+        JETTY_CHANNEL_FRONT_DOOR_NAME,
+        rename(agentClasses, JettyChannelFrontDoorAdvice.class.getName(), renamed));
+    classes.put(
+        JETTY_CHANNEL_COMPLETED_NAME,
+        rename(agentClasses, JettyChannelCompletedAdvice.class.getName(), renamed));
     return new ClassFileLocator.Simple(classes);
   }
 
