@@ -23,6 +23,10 @@ final class JakartaAdvice {
   static final String HELPER_NAME = "io.fastlimit.agent.instrument.JakartaServletHelper";
   static final String RECEIVED_ADDRESS_NAME =
       "io.fastlimit.agent.instrument.JakartaReceivedAddressAdvice";
+  static final String JETTY_CHANNEL_FRONT_DOOR_NAME =
+      "io.fastlimit.agent.instrument.JakartaJettyChannelFrontDoorAdvice";
+  static final String JETTY_CHANNEL_COMPLETED_NAME =
+      "io.fastlimit.agent.instrument.JakartaJettyChannelCompletedAdvice";
 
   private JakartaAdvice() {}
 
@@ -34,6 +38,12 @@ final class JakartaAdvice {
     renamed.put(internal(ReceivedAddressAdvice.class.getName()), internal(RECEIVED_ADDRESS_NAME));
     renamed.put(internal(CompletionExitAdvice.class.getName()), internal(COMPLETION_EXIT_NAME));
     renamed.put(internal(ServletHelper.class.getName()), internal(HELPER_NAME));
+    renamed.put(
+        internal(JettyChannelFrontDoorAdvice.class.getName()),
+        internal(JETTY_CHANNEL_FRONT_DOOR_NAME));
+    renamed.put(
+        internal(JettyChannelCompletedAdvice.class.getName()),
+        internal(JETTY_CHANNEL_COMPLETED_NAME));
     Map<String, byte[]> classes = new HashMap<>();
     classes.put(NAME, rename(agentClasses, ServletApiAdvice.class.getName(), renamed));
     classes.put(FILTER_EXIT_NAME, rename(agentClasses, FilterExitAdvice.class.getName(), renamed));
@@ -43,6 +53,12 @@ final class JakartaAdvice {
     classes.put(
         COMPLETION_EXIT_NAME, rename(agentClasses, CompletionExitAdvice.class.getName(), renamed));
     classes.put(HELPER_NAME, rename(agentClasses, ServletHelper.class.getName(), renamed));
+    classes.put(
+        JETTY_CHANNEL_FRONT_DOOR_NAME,
+        rename(agentClasses, JettyChannelFrontDoorAdvice.class.getName(), renamed));
+    classes.put(
+        JETTY_CHANNEL_COMPLETED_NAME,
+        rename(agentClasses, JettyChannelCompletedAdvice.class.getName(), renamed));
     return new ClassFileLocator.Simple(classes);
   }
 
