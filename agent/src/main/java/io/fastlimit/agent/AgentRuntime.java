@@ -15,6 +15,7 @@ import io.fastlimit.agent.config.RulesFile;
 import io.fastlimit.agent.config.RulesFileWatcher;
 import io.fastlimit.agent.instrument.ServletInstrumentation;
 import io.fastlimit.agent.instrument.netty.NettyInstrumentation;
+import io.fastlimit.agent.instrument.vertx.VertxInstrumentation;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.agent.observe.ClientReset;
@@ -93,6 +94,7 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
     byte[] content = agent.loadFirst();
     ServletInstrumentation.install(instrumentation);
     NettyInstrumentation.install(instrumentation);
+    VertxInstrumentation.install(instrumentation);
     RateLimiter current = agent.limiter;
     if (current == null || current.config().reload()) {
       RulesFileWatcher.start(agent.rulesFile, content, agent);
