@@ -50,6 +50,10 @@ final class Build {
     return existing("fastlimit.sample.gateway");
   }
 
+  static Path vertxSample() {
+    return existing("fastlimit.sample.vertx");
+  }
+
   static Path javalinSample() {
     return existing("fastlimit.sample.javalin");
   }
