@@ -3,8 +3,6 @@ package io.fastlimit.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,14 +12,7 @@ import org.junit.jupiter.api.Test;
 class OperatorOnIdleJvmTest {
 
   private static RedisOperatorTest.Command once(String... arguments) throws Exception {
-    List<String> command =
-        new java.util.ArrayList<>(
-            List.of(Build.java().toString(), "-jar", Build.agentJar().toString()));
-    command.addAll(List.of(arguments));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes()).trim();
-    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    return new RedisOperatorTest.Command(process.exitValue(), output);
+    return RedisOperatorTest.agentCommand(arguments); // one call: it does not ask again
   }
 
   @Test
