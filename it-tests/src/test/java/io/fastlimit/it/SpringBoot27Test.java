@@ -2,12 +2,14 @@ package io.fastlimit.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A Spring Boot 2.7 fat jar (javax.servlet on its embedded Tomcat 9, Spring Security 5.7) run as
- * {@code java -javaagent:... -jar app.jar}: the API limited at the servlet, and the form login that
- * Spring Security answers inside its filter chain limited by a {@code stage: filters} rule.
+ * A Spring Boot 2.7 fat jar (javax.servlet on its embedded Tomcat 9, Spring Security 5.7) run with
+ * the agent in {@code JAVA_TOOL_OPTIONS} and the rules in {@code FASTLIMIT_CONFIG}, as in a
+ * container image: the API limited at the servlet, and the form login that Spring Security answers
+ * inside its filter chain limited by a {@code stage: filters} rule.
  */
 class SpringBoot27Test extends LimitedAppContract {
 
@@ -38,8 +40,16 @@ class SpringBoot27Test extends LimitedAppContract {
 
   @Override
   ChildApp start(String rulesYaml) throws Exception {
+    // attached as in a container image: the JVM reads JAVA_TOOL_OPTIONS, the agent its config
+    // from FASTLIMIT_CONFIG (no agent argument)
     return ChildApp.sample(
-        Build.springBoot27Sample(), Build.rulesFile("boot27", rulesYaml).toString());
+        Build.springBoot27Sample(),
+        null,
+        Map.of(
+            "JAVA_TOOL_OPTIONS",
+            "-javaagent:" + Build.agentJar(),
+            "FASTLIMIT_CONFIG",
+            Build.rulesFile("boot27", rulesYaml).toString()));
   }
 
   @Test
