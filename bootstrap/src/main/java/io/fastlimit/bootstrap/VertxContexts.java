@@ -4,23 +4,17 @@ import java.lang.reflect.Method;
 import java.util.concurrent.Executor;
 
 /**
- * Reaches into Vert.x for what its public API does not give: the context a server request runs on
- * ({@code context()}) and the Netty event loop of that context ({@code nettyEventLoop()}), both
- * public methods of Vert.x's internal types, whose packages differ between Vert.x 4 and 5. Used by
- * the Vert.x advice only when a decision goes to {@link OffLoopDecision}, so reflection costs
- * nothing on the memory backend. JDK types only; never throws.
+ * Reaches into Vert.x for what its public API does not give: the Netty event loop of a context
+ * ({@code nettyEventLoop()}), a public method of Vert.x's internal {@code ContextInternal}, whose
+ * package differs between Vert.x 4 and 5. Used by the Vert.x advice only when a decision goes to
+ * {@link OffLoopDecision}, so reflection costs nothing on the memory backend. JDK types only; never
+ * throws.
  */
 public final class VertxContexts {
 
   private VertxContexts() {}
 
-  private static final ClassValue<Method> CONTEXT = new Finder("context");
   private static final ClassValue<Method> EVENT_LOOP = new Finder("nettyEventLoop");
-
-  /** The Vert.x context of a server request, or null when it cannot be had. */
-  public static Object context(Object request) {
-    return call(CONTEXT, request);
-  }
 
   /** The event loop a Vert.x context runs on, as an executor; null when it cannot be had. */
   public static Executor eventLoop(Object context) {

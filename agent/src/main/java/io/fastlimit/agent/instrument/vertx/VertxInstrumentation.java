@@ -1,6 +1,8 @@
 package io.fastlimit.agent.instrument.vertx;
 
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
@@ -15,9 +17,10 @@ import net.bytebuddy.utility.JavaModule;
 /**
  * Installs the advice on Vert.x's HTTP server (Vert.x 4.5 and 5; Quarkus REST and every other
  * framework on Vert.x HTTP run there): each request is decided once where Vert.x hands it to the
- * application's handler ({@link VertxRequestAdvice}) and, for verdicts that await it, its end is
- * reported ({@link VertxCompletionAdvice} for HTTP/1.x, {@link VertxStreamCompletionAdvice} for
- * HTTP/2). Classes already loaded are retransformed (an agent attached to a running JVM).
+ * application's handler, the request's context's {@code emit} ({@link VertxRequestAdvice}), and,
+ * for verdicts that await it, its end is reported ({@link VertxCompletionAdvice} for HTTP/1.x,
+ * {@link VertxStreamCompletionAdvice} for HTTP/2). Classes already loaded are retransformed (an
+ * agent attached to a running JVM).
  */
 public final class VertxInstrumentation {
 
@@ -35,22 +38,24 @@ public final class VertxInstrumentation {
         .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
         .with(new FailureLogger())
         .ignore(ElementMatchers.none())
-        .type(named(HTTP_IMPL + "Http1xServerRequestHandler"))
+        .type(
+            namedOneOf(
+                "io.vertx.core.impl.ContextBase", // Vert.x 5: emit is final there
+                "io.vertx.core.impl.ContextImpl", // Vert.x 4.5
+                "io.vertx.core.impl.DuplicatedContext")) // Vert.x 4.5
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(adviceClasses)
                 .advice(
-                    // not the compiler's bridge handle(Object), which calls this one
-                    named("handle")
-                        .and(takesArguments(1))
-                        .and(takesArgument(0, named("io.vertx.core.http.HttpServerRequest"))),
+                    named("emit")
+                        .and(isPublic())
+                        .and(takesArguments(2))
+                        .and(takesArgument(1, named("io.vertx.core.Handler"))),
                     VertxRequestAdvice.class.getName()))
         .type(named(HTTP_IMPL + "Http2ServerRequest"))
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(adviceClasses)
-                .advice(
-                    named("dispatch").and(takesArguments(1)), VertxRequestAdvice.class.getName())
                 .advice(
                     named("handleClose").and(takesArguments(0)),
                     VertxStreamCompletionAdvice.class.getName()))

@@ -20,15 +20,17 @@ import java.util.concurrent.Executor;
 import net.bytebuddy.asm.Advice;
 
 /**
- * Inlined where Vert.x hands a server request to the application's request handler, once per
- * request, as soon as its headers are parsed: {@code Http1xServerRequestHandler.handle(request)}
- * for HTTP/1.x (inside the request context's dispatch; a pipelined request only after the response
- * before it ended) and {@code Http2ServerRequest.dispatch(handler)} for each HTTP/2 stream. Vert.x
- * web's Router, Quarkus REST and any plain request handler sit behind these. When blocked it ends
- * the request's own response with the 429 and skips the handler, so Vert.x keeps the connection,
- * drops the unread body and goes on with the next request; when admitted it sets the headers and
- * the handler runs. Only Vert.x's public API (the same in Vert.x 4.5 and 5), JDK and bootstrap
- * classes: it runs in the application's class loader.
+ * Inlined at the start of {@code emit(argument, handler)} of Vert.x's contexts, where Vert.x hands
+ * a server request to the application's request handler, once per request, as soon as its headers
+ * are parsed: {@code Http1xServerConnection} emits each HTTP/1.x request (a pipelined one only
+ * after the response before it ended) and {@code Http2ServerRequest.dispatch} each HTTP/2 stream,
+ * on the request's own context. Both pass through here whatever sits behind them (Vert.x web's
+ * Router, Quarkus REST, a plain request handler; Quarkus also turns off Vert.x's WebSocket handler,
+ * which would otherwise see HTTP/1.x requests first). Every other event Vert.x emits costs one type
+ * check. When blocked it ends the request's own response with the 429 and skips the handler, so
+ * Vert.x keeps the connection, drops the unread body and goes on with the next request; when
+ * admitted it sets the headers and the handler runs. Only Vert.x's public API (the same in Vert.x
+ * 4.5 and 5), JDK and bootstrap classes: it runs in the application's class loader.
  */
 public final class VertxRequestAdvice {
 
@@ -36,27 +38,24 @@ public final class VertxRequestAdvice {
 
   /**
    * Returns true when the request was rejected, or is being decided on another thread (the decision
-   * may wait for Redis: {@link OffLoopDecision} enters again on the request's event loop with the
-   * verdict, through the context's {@code emit} for HTTP/1.x, through {@code dispatch} for HTTP/2),
-   * which skips the application's handler for now. The request is paused meanwhile so that none of
-   * its body is lost before the handler is there to read it.
+   * may wait for Redis: {@link OffLoopDecision} emits the request again on its event loop with the
+   * verdict), which skips the application's handler for now. The request is paused meanwhile so
+   * that none of its body is lost before the handler is there to read it.
    */
   @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
   public static boolean enter(
-      @Advice.This Object self,
+      @Advice.This Object context,
       @Advice.Origin("#m") String entryMethod,
-      @Advice.Argument(0) Object argument) {
-    // HTTP/2: the request itself dispatches; HTTP/1.x: the connection's handler gets the request
-    boolean stream = self instanceof HttpServerRequest;
-    Object candidate = stream ? self : argument;
-    if (!(candidate instanceof HttpServerRequest)) {
+      @Advice.Argument(0) Object argument,
+      @Advice.Argument(1) Object handler) {
+    if (!(argument instanceof HttpServerRequest)) {
       return false;
     }
     RateLimitBridge bridge = BridgeHolder.get();
     if (bridge == null) {
       return false;
     }
-    HttpServerRequest request = (HttpServerRequest) candidate;
+    HttpServerRequest request = (HttpServerRequest) argument;
     boolean rejecting = false; // once the 429 is being written the handler must not run
     boolean paused = false;
     try {
@@ -83,7 +82,6 @@ public final class VertxRequestAdvice {
         String method = request.method().name();
         String path = RequestTarget.path(request.uri());
         if (rules.decisionMayWait() && Context.isOnEventLoopThread()) {
-          Object context = VertxContexts.context(request);
           Executor eventLoop = VertxContexts.eventLoop(context);
           if (eventLoop != null) {
             request.pause();
@@ -95,9 +93,10 @@ public final class VertxRequestAdvice {
                 forwardedFor,
                 request,
                 eventLoop,
-                stream ? self : context,
-                stream ? entryMethod : "emit",
-                stream ? new Object[] {argument} : new Object[] {request, self})) {
+                context,
+                entryMethod,
+                request,
+                handler)) {
               return true; // never wait on the event loop: it comes back here decided
             }
             request.resume();
