@@ -46,6 +46,10 @@ final class Build {
     return existing("fastlimit.sample.webflux");
   }
 
+  static Path micronautSample() {
+    return existing("fastlimit.sample.micronaut");
+  }
+
   static Path gatewaySample() {
     return existing("fastlimit.sample.gateway");
   }
