@@ -46,8 +46,16 @@ final class Build {
     return existing("fastlimit.sample.webflux");
   }
 
+  static Path micronautSample() {
+    return existing("fastlimit.sample.micronaut");
+  }
+
   static Path gatewaySample() {
     return existing("fastlimit.sample.gateway");
+  }
+
+  static Path vertxSample() {
+    return existing("fastlimit.sample.vertx");
   }
 
   static Path javalinSample() {
