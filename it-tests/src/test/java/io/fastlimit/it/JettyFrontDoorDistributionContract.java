@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
  * no spelling of the context path reaching the servlet), and beside it a WAR whose BASIC login
  * Jetty's security handler answers, under {@code count: failures}: wrong passwords use the bucket,
  * successes are given back when Jetty completes them, and past the limit every attempt gets the
- * agent's 429 without a challenge. One server per class.
+ * agent's 429 without a challenge, whatever X-Forwarded-For says (Jetty's
+ * ForwardedRequestCustomizer is on; the front door sees the peer as received). One server per
+ * class.
  */
 abstract class JettyFrontDoorDistributionContract extends DeployedWarContract {
 
@@ -54,7 +56,8 @@ abstract class JettyFrontDoorDistributionContract extends DeployedWarContract {
         javaHome(),
         Build.distribution(distribution()),
         name,
-        List.of("server", "http", "deploy", "annotations"),
+        // http-forwarded: Jetty's ForwardedRequestCustomizer rewrites the client address
+        List.of("server", "http", "http-forwarded", "deploy", "annotations"),
         List.of(
             new StandaloneJetty.War(sample, contexts().get(0), null),
             new StandaloneJetty.War(
@@ -74,12 +77,16 @@ abstract class JettyFrontDoorDistributionContract extends DeployedWarContract {
     }
     for (int i = 1; i <= 3; i++) {
       String password = "guess-" + i;
-      HttpResult wrong = GiveBacks.onceGivenBack(() -> server().get(target, basic(password)));
+      // a new X-Forwarded-For each time, which Jetty's customizer makes the client address: the
+      // front door decides before it, on the peer as received (trusted-proxies: 0)
+      String forwardedFor = "X-Forwarded-For: 198.51.100." + i;
+      HttpResult wrong =
+          GiveBacks.onceGivenBack(() -> server().get(target, basic(password), forwardedFor));
       assertThat(wrong.status()).as("wrong password %d: %s", i, wrong).isEqualTo(401);
       assertThat(wrong.header("WWW-Authenticate")).as("the authenticator answered").isNotNull();
     }
     for (String password : new String[] {"guess-4", JettyBasicLoginWar.PASSWORD}) {
-      HttpResult blocked = server().get(target, basic(password));
+      HttpResult blocked = server().get(target, basic(password), "X-Forwarded-For: 198.51.100.9");
       assertThat(blocked.status()).as("%s: %s", password, blocked).isEqualTo(429);
       assertThat(blocked.header("WWW-Authenticate")).as("no challenge: %s", blocked).isNull();
       assertThat(blocked.body()).contains("Rate limit exceeded");

@@ -7,6 +7,7 @@ import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Verdict;
 import net.bytebuddy.asm.Advice;
 import org.apache.catalina.Context;
+import org.apache.catalina.connector.Connector;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 
@@ -40,10 +41,11 @@ public final class TomcatCompletedAdvice {
         // refused at the front door: Tomcat logs only what it passed to its pipeline, so log it as
         // Tomcat logs its own early refusals (no time: its unit differs between versions)
         Context context = request.getContext();
+        Connector connector = request.getConnector();
         if (context != null) {
           context.logAccess(request, response, 0, false);
-        } else {
-          request.getConnector().getService().getContainer().logAccess(request, response, 0, true);
+        } else if (connector != null && connector.getService() != null) {
+          connector.getService().getContainer().logAccess(request, response, 0, true);
         }
         return;
       }
