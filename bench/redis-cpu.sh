@@ -37,7 +37,7 @@ MANY=$(cli script load "$(cat "$SCRIPTS/buckets.lua")")
 OLD=$(cli script load "$(cat "$BEFORE")")
 LIMIT=1000000000
 WINDOW=60000
-K='fl:b:{__rand_int__}'
+K='{__rand_int__}'
 
 # name | command whose usec_per_call counts | redis-benchmark arguments
 CONTENDERS=(
