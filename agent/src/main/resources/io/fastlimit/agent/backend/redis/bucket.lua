@@ -11,6 +11,9 @@
 
 local now = tonumber(ARGV[1])
 if not now then
+  if redis.replicate_commands then
+    redis.replicate_commands() -- Redis < 5: allow writes after TIME; a no-op since
+  end
   local time = redis.call('TIME')
   now = time[1] * 1000 + (time[2] - time[2] % 1000) / 1000
 end
