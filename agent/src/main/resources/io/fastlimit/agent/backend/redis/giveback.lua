@@ -74,9 +74,18 @@ for i = 1, #KEYS do
       given = given + 1
     end
   elseif stored and algorithm ~= 3 then
-    local s_algorithm, s_a, s_b, s_c = string.match(stored, '^(%d+) (%-?%d+) (%-?%d+) (%-?%d+)$')
-    if tonumber(s_algorithm) == algorithm then
-      local a, b, c = tonumber(s_a), tonumber(s_b), tonumber(s_c)
+    -- struct.pack('<Bddd', 16 + algorithm, a, b, c) as buckets.lua writes it, or the text
+    -- "algorithm a b c" of versions before it
+    local tag, a, b, c = string.byte(stored, 1), nil, 0, 0
+    if tag == 16 + algorithm and #stored == 25 then
+      tag, a, b, c = struct.unpack('<Bddd', stored)
+    elseif tag == 48 + algorithm then
+      local s_a, s_b, s_c = string.match(stored, '^%d (%-?%d+) (%-?%d+) (%-?%d+)$')
+      if s_a then
+        a, b, c = tonumber(s_a), tonumber(s_b), tonumber(s_c)
+      end
+    end
+    if a then
       local start = charged_at - floor_mod(charged_at, window)
       local changed = false
       if algorithm == 2 then
@@ -90,7 +99,7 @@ for i = 1, #KEYS do
         changed = true
       end
       if changed then
-        keep_ttl_set(KEYS[i], string.format('%d %d %d %d', algorithm, a, b, c))
+        keep_ttl_set(KEYS[i], struct.pack('<Bddd', 16 + algorithm, a, b, c))
         given = given + 1
       end
     end

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Redis CPU per rate-limit decision (issue 15): server microseconds per call (INFO commandstats
+# usec_per_call) of the agent's scripts, per algorithm, beside EVAL "return 1" and envoy
+# ratelimit's INCRBY + EXPIRE pair, all on one private redis-server in one run, interleaved.
+#
+#   bench/redis-cpu.sh                 # from the repository root; needs redis-server, redis-cli,
+#                                      # redis-benchmark on the PATH
+#   ROUNDS=7 REQUESTS=100000 CLIENTS=16 KEYS=10000 bench/redis-cpu.sh
+#   REDIS_NICE=-15 bench/redis-cpu.sh  # root only: the server preempted less on a busy machine
+#
+# Every contender runs ROUNDS times, in turn, REQUESTS calls from CLIENTS connections over KEYS
+# client keys (redis-benchmark -r); the table gives the median and the lowest usec_per_call of
+# its rounds and the median's ratio to the median of EVAL "return 1", then the Redis main thread's
+# CPU per call (median) and its ratio. Limits are far above what
+# a run sends, so every call is admitted and writes (the costlier path). "before" is the script
+# of the versions before issue 15 (the text state), kept for the upgrade test.
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-5}
+REQUESTS=${REQUESTS:-100000}
+CLIENTS=${CLIENTS:-16}
+KEYS=${KEYS:-10000}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SCRIPTS=$ROOT/agent/src/main/resources/io/fastlimit/agent/backend/redis
+BEFORE=$ROOT/agent/src/test/resources/io/fastlimit/agent/backend/redis/buckets-text-state.lua
+
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+redis-server --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
+  > /tmp/redis-cpu-$PORT.log 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2> /dev/null || true' EXIT
+cli() { redis-cli -p "$PORT" "$@"; }
+for _ in $(seq 50); do cli ping > /dev/null 2>&1 && break; sleep 0.1; done
+if [ "${REDIS_NICE:-0}" != 0 ]; then renice -n "$REDIS_NICE" -p $SERVER > /dev/null; fi
+
+ONE=$(cli script load "$(cat "$SCRIPTS/bucket.lua")")
+MANY=$(cli script load "$(cat "$SCRIPTS/buckets.lua")")
+OLD=$(cli script load "$(cat "$BEFORE")")
+LIMIT=1000000000
+WINDOW=60000
+K='{__rand_int__}'
+
+# name | command whose usec_per_call counts | redis-benchmark arguments
+CONTENDERS=(
+  'return 1 (EVAL)|eval|eval "return 1" 0'
+  'envoy INCRBY|incrby|incrby fl:e:{__rand_int__} 1'
+  'envoy EXPIRE|expire|expire fl:e:{__rand_int__} 60'
+)
+NAMES=(sliding-window fixed-window token-bucket sliding-log)
+for a in 0 1 2 3; do
+  CONTENDERS+=("${NAMES[$a]}: bucket.lua|evalsha|evalsha $ONE 1 fl:$a:$K '' $a $LIMIT $WINDOW 1")
+  CONTENDERS+=("${NAMES[$a]}: before|evalsha|evalsha $OLD 1 fl:o$a:$K '' $a $LIMIT $WINDOW 1 0")
+done
+CONTENDERS+=("fixed + token: buckets.lua, 2 charges|evalsha|evalsha $MANY 2 fl:2a:$K fl:2b:$K '' 1 $LIMIT $WINDOW 1 0 2 $LIMIT $WINDOW 1 0")
+
+declare -A RESULTS CPU
+# CPU seconds of Redis's main thread (user + system): unlike usec_per_call, not counting the time
+# the server waited for a core, and counting everything a call costs (socket, parsing, reply)
+cpu() {
+  cli info cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user)_main_thread:/ { t += $2 } END { printf "%.6f", t }'
+}
+for ((round = 0; round < ROUNDS; round++)); do
+  for spec in "${CONTENDERS[@]}"; do
+    IFS='|' read -r name command arguments <<< "$spec"
+    cli config resetstat > /dev/null
+    before=$(cpu)
+    eval "redis-benchmark -p $PORT -q -n $REQUESTS -c $CLIENTS -r $KEYS $arguments" > /dev/null
+    after=$(cpu)
+    usec=$(cli info commandstats | tr -d '\r' | grep "^cmdstat_$command:" \
+      | sed 's/.*usec_per_call=\([0-9.]*\).*/\1/')
+    RESULTS[$name]="${RESULTS[$name]:-} $usec"
+    CPU[$name]="${CPU[$name]:-} $(echo "($after - $before) * 1000000 / $REQUESTS" | bc -l)"
+  done
+done
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+lowest() { tr ' ' '\n' | grep . | sort -g | head -1; }
+FLOOR=$(echo "${RESULTS['return 1 (EVAL)']}" | median)
+INCRBY=$(echo "${RESULTS['envoy INCRBY']}" | median)
+EXPIRE=$(echo "${RESULTS['envoy EXPIRE']}" | median)
+
+echo "# $(date -u '+%F %T') UTC, $(redis-server --version | cut -d' ' -f3), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $ROUNDS rounds x $REQUESTS calls, $CLIENTS clients, $KEYS keys; usec_per_call median (lowest); x = median / EVAL \"return 1\""
+CPU_FLOOR=$(echo "${CPU['return 1 (EVAL)']}" | median)
+printf '| %-42s | %16s | %7s | %12s | %7s |\n' 'contender' 'usec_per_call' 'x floor' 'CPU us/call' 'x floor'
+printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..44})" "$(printf -- '-%.0s' {1..17}):" \
+  "$(printf -- '-%.0s' {1..8}):" "$(printf -- '-%.0s' {1..13}):" "$(printf -- '-%.0s' {1..8}):"
+for spec in "${CONTENDERS[@]}"; do
+  name=${spec%%|*}
+  m=$(echo "${RESULTS[$name]}" | median)
+  l=$(echo "${RESULTS[$name]}" | lowest)
+  c=$(echo "${CPU[$name]}" | median)
+  printf '| %-42s | %7.2f (%6.2f) | %6.2fx | %12.2f | %6.2fx |\n' "$name" "$m" "$l" \
+    "$(echo "$m / $FLOOR" | bc -l)" "$c" "$(echo "$c / $CPU_FLOOR" | bc -l)"
+done
+printf '| %-42s | %7.2f          | %6.2fx |              |         |\n' \
+  'envoy INCRBY + EXPIRE pair (sum of medians)' \
+  "$(echo "$INCRBY + $EXPIRE" | bc -l)" "$(echo "($INCRBY + $EXPIRE) / $FLOOR" | bc -l)"
+echo "# load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
