@@ -20,6 +20,11 @@ final class LocalRedis implements AutoCloseable {
     return new LocalRedis(TestRedis.start());
   }
 
+  /** The host the server is reached at (a container's may not be this host's loopback). */
+  String host() {
+    return redis.host();
+  }
+
   int port() {
     return redis.port();
   }

@@ -93,7 +93,11 @@ class RedisSharedLimitTest {
           ChildApp.sample(
               Build.springBootSample(),
               rules.toString(),
-              java.util.Map.of("SPRING_DATA_REDIS_PORT", Integer.toString(redis.port())))) {
+              java.util.Map.of(
+                  "SPRING_DATA_REDIS_HOST",
+                  redis.host(),
+                  "SPRING_DATA_REDIS_PORT",
+                  Integer.toString(redis.port())))) {
         app.awaitOutput("connected to redis");
         for (int i = 1; i <= 3; i++) {
           HttpResult ok = app.get("/api/public/visits");

@@ -63,10 +63,13 @@ final class DockerDaemon {
       if ("unix".equals(uri.getScheme())) {
         return pingUnix(Path.of(uri.getPath()));
       }
+      // a daemon that wants TLS (DOCKER_TLS_VERIFY) does not answer a plain ping: no daemon
       if ("tcp".equals(uri.getScheme()) || "http".equals(uri.getScheme())) {
         return pingTcp(uri.getHost(), uri.getPort() < 0 ? 2375 : uri.getPort());
       }
-      return false; // https (TLS to the daemon), ssh, npipe: left to Testcontainers' own checks
+      // ssh and npipe hosts are not pinged: the local redis-server is used unless the test run
+      // says -Dfastlimit.test.redis=docker, which leaves finding the daemon to Testcontainers
+      return false;
     } catch (IllegalArgumentException | IOException e) {
       return false;
     }
