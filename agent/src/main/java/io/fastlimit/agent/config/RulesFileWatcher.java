@@ -4,20 +4,17 @@ import io.fastlimit.agent.observe.AgentLog;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Watches the rules file and hands every valid change to a listener. A WatchService on the file's
  * directory reacts at once; a check every second catches what it misses (network file systems, a
- * Kubernetes ConfigMap whose symlinks are swapped). Changes are recognized by content, so an edit
- * in place, an atomic rename and a symlink swap are all the same thing here. A broken change is
- * reported once, with its positions, and the last good rules stay.
+ * Kubernetes ConfigMap whose symlinks are swapped). Each look is a {@link RulesFileCheck}: by
+ * content, a broken change reported once with its positions, the last good rules kept.
  */
 public final class RulesFileWatcher implements AutoCloseable {
 
@@ -28,24 +25,20 @@ public final class RulesFileWatcher implements AutoCloseable {
     void rejected(ConfigException problems);
   }
 
-  static final long CHECK_EVERY_MILLIS = 1000;
+  private static final long CHECK_EVERY_MILLIS = 1000;
 
   /** After an event, wait this long for the writer to finish before reading. */
-  static final long SETTLE_MILLIS = 100;
+  private static final long SETTLE_MILLIS = 100;
 
   private final Path file;
-  private final Listener listener;
+  private final RulesFileCheck check;
   private final Thread thread;
   private volatile boolean running = true;
   private WatchService watchService;
-  private byte[] lastSeen;
-  private boolean reportedMissing;
-  private boolean reportedTooLarge;
 
   private RulesFileWatcher(Path file, byte[] loaded, Listener listener) {
     this.file = file.toAbsolutePath();
-    this.lastSeen = loaded;
-    this.listener = listener;
+    this.check = new RulesFileCheck(this.file, loaded, listener);
     this.thread = new Thread(this::run, "fastlimit-rules-watcher");
     this.thread.setDaemon(true);
   }
@@ -90,49 +83,12 @@ public final class RulesFileWatcher implements AutoCloseable {
             key.reset();
           }
         }
-        checkNow();
+        check.run();
       } catch (InterruptedException | ClosedWatchServiceException e) {
         return;
       } catch (Throwable failure) {
         AgentLog.once("watching the rules file failed; retrying", failure);
       }
-    }
-  }
-
-  /**
-   * Reads the file and applies it when its content changed. Synchronized so that a test calling it
-   * races with nothing; visible for tests.
-   */
-  synchronized void checkNow() {
-    byte[] content;
-    try {
-      content = RulesFile.read(file);
-    } catch (ConfigException tooLarge) {
-      if (!reportedTooLarge) {
-        reportedTooLarge = true;
-        listener.rejected(tooLarge);
-      }
-      return;
-    } catch (NoSuchFileException e) {
-      if (!reportedMissing) {
-        reportedMissing = true;
-        AgentLog.warn(file + " is gone; keeping the last good rules until it is back");
-      }
-      return;
-    } catch (IOException e) {
-      AgentLog.once("cannot read " + file + "; keeping the last good rules", e);
-      return;
-    }
-    reportedMissing = false;
-    reportedTooLarge = false;
-    if (lastSeen != null && Arrays.equals(content, lastSeen)) {
-      return;
-    }
-    lastSeen = content;
-    try {
-      listener.changed(ConfigLoader.parse(content, file.toString()));
-    } catch (ConfigException problems) {
-      listener.rejected(problems);
     }
   }
 
