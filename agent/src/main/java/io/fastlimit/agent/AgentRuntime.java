@@ -15,6 +15,7 @@ import io.fastlimit.agent.config.RulesFile;
 import io.fastlimit.agent.config.RulesFileWatcher;
 import io.fastlimit.agent.instrument.ServletInstrumentation;
 import io.fastlimit.agent.instrument.netty.NettyInstrumentation;
+import io.fastlimit.agent.instrument.vertx.VertxInstrumentation;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.agent.observe.ClientReset;
@@ -123,6 +124,7 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
     try {
       ServletInstrumentation.install(instrumentation);
       NettyInstrumentation.install(instrumentation);
+      VertxInstrumentation.install(instrumentation);
     } finally {
       loading.join(); // the rules are in place before the application runs, whatever happened here
     }

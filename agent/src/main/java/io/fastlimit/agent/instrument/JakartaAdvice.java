@@ -15,7 +15,7 @@ import net.bytebuddy.jar.asm.commons.ClassRemapper;
 import net.bytebuddy.jar.asm.commons.Remapper;
 
 /**
- * The jakarta.servlet advice, made from the javax.servlet one by renaming packages in its class
+ * The jakarta.servlet advice (and {@link ServletHelper}, which it calls), made from the javax.servlet one by renaming packages in its class
  * files (what Tomcat's own migration tool does to whole applications). One source of advice, no
  * second copy to keep in step. The renaming is a build step ({@link #main}, run by the agent's pom
  * after compiling): every agent class that names a javax.servlet type, nested classes with it, gets
@@ -29,8 +29,13 @@ public final class JakartaAdvice {
   static final String FILTER_EXIT_NAME = "io.fastlimit.agent.instrument.JakartaFilterExitAdvice";
   static final String COMPLETION_EXIT_NAME =
       "io.fastlimit.agent.instrument.JakartaCompletionExitAdvice";
+  static final String HELPER_NAME = "io.fastlimit.agent.instrument.JakartaServletHelper";
   static final String RECEIVED_ADDRESS_NAME =
       "io.fastlimit.agent.instrument.JakartaReceivedAddressAdvice";
+  static final String JETTY_CHANNEL_FRONT_DOOR_NAME =
+      "io.fastlimit.agent.instrument.JakartaJettyChannelFrontDoorAdvice";
+  static final String JETTY_CHANNEL_COMPLETED_NAME =
+      "io.fastlimit.agent.instrument.JakartaJettyChannelCompletedAdvice";
 
   private static final String JAVAX = "javax/servlet/";
   private static final String JAKARTA = "jakarta/servlet/";
@@ -58,7 +63,15 @@ public final class JakartaAdvice {
     File classes = new File(args[0]);
     Map<String, String> renamed = generate(classes);
     for (String expected :
-        new String[] {NAME, FILTER_EXIT_NAME, COMPLETION_EXIT_NAME, RECEIVED_ADDRESS_NAME}) {
+        new String[] {
+          NAME,
+          FILTER_EXIT_NAME,
+          COMPLETION_EXIT_NAME,
+          RECEIVED_ADDRESS_NAME,
+          HELPER_NAME,
+          JETTY_CHANNEL_FRONT_DOOR_NAME,
+          JETTY_CHANNEL_COMPLETED_NAME
+        }) {
       if (!renamed.containsValue(internal(expected))) {
         throw new IllegalStateException(
             expected + " was not made: its javax original names no javax.servlet type");

@@ -22,7 +22,11 @@ final class KnownRequests {
             return core;
           }
           RequestFacts netty = NettyRequestFacts.forType(type);
-          return netty != null ? netty : NoFacts.INSTANCE;
+          if (netty != null) {
+            return netty;
+          }
+          RequestFacts vertx = VertxRequestFacts.forType(type);
+          return vertx != null ? vertx : NoFacts.INSTANCE;
         }
       };
 

@@ -35,7 +35,7 @@ class UnlimitedServersTest {
   void aServerTheAgentDoesNotLimitIsNamedOnceWhenItStarts() {
     servers.onDiscovery("sun.net.httpserver.ServerImpl", null, null, false);
     servers.onDiscovery("sun.net.httpserver.ServerImpl", null, null, false);
-    servers.onDiscovery("io.vertx.core.http.impl.HttpServerImpl", null, null, false);
+    servers.onDiscovery("org.glassfish.grizzly.http.server.HttpServer", null, null, false);
 
     assertThat(logged().split("\n"))
         .hasSize(2)
@@ -44,7 +44,16 @@ class UnlimitedServersTest {
                 assertThat(line)
                     .contains("the JDK's HTTP server (com.sun.net.httpserver)")
                     .contains("does not limit it"))
-        .anySatisfy(line -> assertThat(line).contains("Vert.x"));
+        .anySatisfy(line -> assertThat(line).contains("Grizzly"));
+  }
+
+  @Test
+  void vertxIsLimitedSoItIsNotNamed() {
+    servers.onDiscovery("io.vertx.core.http.impl.HttpServerImpl", null, null, false);
+    servers.onDiscovery(
+        "io.netty.handler.codec.http.HttpRequestDecoder", getClass().getClassLoader(), null, false);
+
+    assertThat(logged()).isEmpty();
   }
 
   @Test

@@ -1,0 +1,37 @@
+package io.fastlimit.agent.instrument.vertx;
+
+import io.fastlimit.bootstrap.AwaitingCompletion;
+import io.fastlimit.bootstrap.BridgeHolder;
+import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.Verdict;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Inlined at the start of the places where a Vert.x HTTP/1.x request ends: {@code
+ * Http1xServerConnection.responseComplete()} (its response was written to the end) and {@code
+ * handleClosed()} (the connection closed first: the client left, or an error closed it). Either
+ * reads the connection's response in progress, which is the request that ends; a pipelined request
+ * behind it has not begun. Tells the bridge how a request ended whose admitted verdict awaits it
+ * ({@link VertxRequestAdvice} kept it), once.
+ */
+public final class VertxCompletionAdvice {
+
+  private VertxCompletionAdvice() {}
+
+  @Advice.OnMethodEnter(suppress = Throwable.class)
+  public static void enter(@Advice.FieldValue("responseInProgress") Object request) {
+    Verdict verdict = AwaitingCompletion.take(request);
+    if (verdict == null) {
+      return;
+    }
+    RateLimitBridge bridge = BridgeHolder.get();
+    if (bridge == null) {
+      return;
+    }
+    HttpServerResponse response = ((HttpServerRequest) request).response();
+    int status = response.headWritten() && response.ended() ? response.getStatusCode() : 0;
+    bridge.completed(verdict, status, response.headers().get("Location"), null);
+  }
+}

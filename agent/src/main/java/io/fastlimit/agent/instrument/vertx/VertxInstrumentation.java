@@ -1,0 +1,86 @@
+package io.fastlimit.agent.instrument.vertx;
+
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import io.fastlimit.agent.observe.AgentLog;
+import java.lang.instrument.Instrumentation;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.matcher.ElementMatchers;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * Installs the advice on Vert.x's HTTP server (Vert.x 4.5 and 5; Quarkus REST and every other
+ * framework on Vert.x HTTP run there): each request is decided once where Vert.x hands it to the
+ * application's handler, the request's context's {@code emit} ({@link VertxRequestAdvice}), and,
+ * for verdicts that await it, its end is reported ({@link VertxCompletionAdvice} for HTTP/1.x,
+ * {@link VertxStreamCompletionAdvice} for HTTP/2). Classes already loaded are retransformed (an
+ * agent attached to a running JVM).
+ */
+public final class VertxInstrumentation {
+
+  private static final String HTTP_IMPL = "io.vertx.core.http.impl.";
+
+  private VertxInstrumentation() {}
+
+  public static ResettableClassFileTransformer install(Instrumentation instrumentation) {
+    ClassFileLocator adviceClasses =
+        ClassFileLocator.ForClassLoader.of(VertxInstrumentation.class.getClassLoader());
+    return new AgentBuilder.Default()
+        .disableClassFormatChanges()
+        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+        .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+        .with(new FailureLogger())
+        .ignore(ElementMatchers.none())
+        .type(
+            namedOneOf(
+                "io.vertx.core.impl.ContextBase", // Vert.x 5: emit is final there
+                "io.vertx.core.impl.ContextImpl", // Vert.x 4.5
+                "io.vertx.core.impl.DuplicatedContext")) // Vert.x 4.5
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(adviceClasses)
+                .advice(
+                    named("emit")
+                        .and(isPublic())
+                        .and(takesArguments(2))
+                        .and(takesArgument(1, named("io.vertx.core.Handler"))),
+                    VertxRequestAdvice.class.getName()))
+        .type(named(HTTP_IMPL + "Http2ServerRequest"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(adviceClasses)
+                .advice(
+                    named("handleClose").and(takesArguments(0)),
+                    VertxStreamCompletionAdvice.class.getName()))
+        .type(named(HTTP_IMPL + "Http1xServerConnection"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(adviceClasses)
+                .advice(
+                    named("responseComplete")
+                        .and(takesArguments(0))
+                        .or(named("handleClosed").and(takesArguments(0))),
+                    VertxCompletionAdvice.class.getName()))
+        .installOn(instrumentation);
+  }
+
+  /** Logs a class that could not be instrumented, once each; the class stays as it was. */
+  private static final class FailureLogger extends AgentBuilder.Listener.Adapter {
+    @Override
+    public void onError(
+        String typeName,
+        ClassLoader classLoader,
+        JavaModule module,
+        boolean loaded,
+        Throwable throwable) {
+      AgentLog.once("could not instrument " + typeName + "; it runs unlimited", throwable);
+    }
+  }
+}

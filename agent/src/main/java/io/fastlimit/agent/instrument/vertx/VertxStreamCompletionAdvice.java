@@ -1,0 +1,35 @@
+package io.fastlimit.agent.instrument.vertx;
+
+import io.fastlimit.bootstrap.AwaitingCompletion;
+import io.fastlimit.bootstrap.BridgeHolder;
+import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.Verdict;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Inlined at the start of {@code Http2ServerRequest.handleClose()}, which Vert.x calls once when
+ * the request's HTTP/2 stream closes: both sides ended, the stream was reset, or the connection
+ * went away. Tells the bridge how a request ended whose admitted verdict awaits it ({@link
+ * VertxRequestAdvice} kept it), once.
+ */
+public final class VertxStreamCompletionAdvice {
+
+  private VertxStreamCompletionAdvice() {}
+
+  @Advice.OnMethodEnter(suppress = Throwable.class)
+  public static void enter(@Advice.This Object request) {
+    Verdict verdict = AwaitingCompletion.take(request);
+    if (verdict == null) {
+      return;
+    }
+    RateLimitBridge bridge = BridgeHolder.get();
+    if (bridge == null) {
+      return;
+    }
+    HttpServerResponse response = ((HttpServerRequest) request).response();
+    int status = response.headWritten() && response.ended() ? response.getStatusCode() : 0;
+    bridge.completed(verdict, status, response.headers().get("Location"), null);
+  }
+}
