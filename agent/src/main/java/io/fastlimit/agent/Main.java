@@ -9,27 +9,26 @@ import io.fastlimit.agent.rules.RateLimitRule;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 
 /**
  * The command line of the agent jar: {@code java -jar fastlimit-agent.jar check rules.yaml}. The
  * rules refer to bootstrap classes ({@code Stage}), which {@code java -jar} does not see: started
- * that way, it runs itself again in a JVM that has the embedded bootstrap jar on its boot class
- * path.
+ * that way, the command runs in a class loader of its own that has the embedded bootstrap jar
+ * beside the agent's classes.
  */
 public final class Main {
 
   private Main() {}
 
-  private static final String RELAUNCHED = "fastlimit.cli.with-bootstrap";
-
   public static void main(String[] args) {
-    if (!bootstrapVisible() && System.getProperty(RELAUNCHED) == null) {
-      Integer status = relaunchWithBootstrap(args);
+    if (!bootstrapVisible()) {
+      Integer status = runWithBootstrap(args);
       if (status != null) {
         System.exit(status);
       }
@@ -46,30 +45,61 @@ public final class Main {
     }
   }
 
-  /** Runs the command in a JVM with the bootstrap jar; null when this is not the agent jar. */
-  private static Integer relaunchWithBootstrap(String[] args) {
+  /**
+   * Runs the command with the bootstrap jar; null when this is not the agent jar. A class loader,
+   * not a second JVM: starting one doubled the cost of the command ({@code attach} to a loaded
+   * server waited on it).
+   */
+  private static Integer runWithBootstrap(String[] args) {
     try {
       File agentJar =
           new File(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       if (!agentJar.isFile()) {
         return null;
       }
-      List<String> command = new ArrayList<>();
-      command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-      command.add("-Xbootclasspath/a:" + FastlimitAgent.extractBootstrapJar());
-      command.add("-D" + RELAUNCHED + "=true");
-      command.add("-cp");
-      command.add(agentJar.getPath());
-      command.add(Main.class.getName());
-      command.addAll(Arrays.asList(args));
-      return new ProcessBuilder(command).inheritIO().start().waitFor();
-    } catch (IOException | URISyntaxException | RuntimeException e) {
+      ClassLoader commands =
+          new AgentFirst(
+              new URL[] {
+                FastlimitAgent.extractBootstrapJar().toURI().toURL(), agentJar.toURI().toURL()
+              },
+              Main.class.getClassLoader());
+      Thread.currentThread().setContextClassLoader(commands);
+      Method run =
+          Class.forName(Main.class.getName(), true, commands)
+              .getDeclaredMethod("run", String[].class, PrintStream.class, PrintStream.class);
+      run.setAccessible(true);
+      return (Integer) run.invoke(null, args, System.out, System.err);
+    } catch (InvocationTargetException e) {
+      System.err.println("fastlimit: the command failed: " + e.getCause());
+      return 1;
+    } catch (IOException | URISyntaxException | ReflectiveOperationException | RuntimeException e) {
       System.err.println(
           "fastlimit: cannot start the command with the agent's bootstrap jar: " + e);
       return 1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 1;
+    }
+  }
+
+  /** Loads the agent's and the bootstrap's classes itself, everything else from its parent. */
+  private static final class AgentFirst extends URLClassLoader {
+    AgentFirst(URL[] jars, ClassLoader parent) {
+      super(jars, parent);
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+      if (!name.startsWith("io.fastlimit.")) {
+        return super.loadClass(name, resolve);
+      }
+      synchronized (getClassLoadingLock(name)) {
+        Class<?> type = findLoadedClass(name);
+        if (type == null) {
+          type = findClass(name);
+        }
+        if (resolve) {
+          resolveClass(type);
+        }
+        return type;
+      }
     }
   }
 
