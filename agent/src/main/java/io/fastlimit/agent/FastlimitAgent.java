@@ -3,9 +3,12 @@ package io.fastlimit.agent;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.jar.JarFile;
 
 /**
@@ -78,12 +81,37 @@ public final class FastlimitAgent {
       throw new IOException(
           BOOTSTRAP_JAR + " is missing from the agent jar; use the jar that the build produces");
     }
-    File file = File.createTempFile("fastlimit-bootstrap-", ".jar");
-    file.deleteOnExit();
     try (InputStream in = embedded) {
-      Files.copy(in, file.toPath(), StandardCopyOption.REPLACE_EXISTING);
+      File directory = new File(System.getProperty("java.io.tmpdir"));
+      // not File.createTempFile: it names files with a SecureRandom, whose start (providers,
+      // seeding) loaded ~120 JDK classes into the agent's start; a name that exists is skipped
+      for (int attempt = 1; ; attempt++) {
+        File file =
+            new File(
+                directory,
+                "fastlimit-bootstrap-"
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1)
+                    + ".jar");
+        try (OutputStream out =
+            Files.newOutputStream(
+                file.toPath(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          file.deleteOnExit();
+          copy(in, out);
+          return file;
+        } catch (FileAlreadyExistsException e) {
+          if (attempt == 10) {
+            throw e;
+          }
+        }
+      }
     }
-    return file;
+  }
+
+  private static void copy(InputStream in, OutputStream out) throws IOException {
+    byte[] buffer = new byte[16 * 1024];
+    for (int read; (read = in.read(buffer)) > 0; ) {
+      out.write(buffer, 0, read);
+    }
   }
 
   /** The agent's version from the jar manifest. Here because this class needs no bootstrap jar. */

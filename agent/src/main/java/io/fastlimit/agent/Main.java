@@ -190,10 +190,22 @@ public final class Main {
     }
   }
 
+  /** Where the user id (and plan) comes from, as `check` prints it: never a secret. */
+  static String userIdSource(AgentConfig config) {
+    String entry =
+        config.userIdFromPrincipal()
+            ? "the principal (getUserPrincipal().getName())"
+            : config.userIdAttribute() != null
+                ? "request attribute " + config.userIdAttribute()
+                : "none";
+    return config.clientIdentity() == null ? entry : config.clientIdentity().describe(entry);
+  }
+
   private static int check(String file, PrintStream out, PrintStream err) {
     try {
       AgentConfig config = ConfigLoader.load(Paths.get(file));
       out.println(file + ": OK, " + config.rules().rules().size() + " rule(s)");
+      out.println("  user id: " + userIdSource(config));
       for (RateLimitRule rule : config.rules().rules()) {
         out.println("  " + rule.describe());
       }

@@ -3,6 +3,7 @@ package io.fastlimit.agent;
 import io.fastlimit.agent.observe.Jmx;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
+import java.util.concurrent.TimeUnit;
 import javax.management.InstanceNotFoundException;
 import javax.management.MBeanException;
 import javax.management.MBeanServerConnection;
@@ -29,6 +30,9 @@ final class RunningAgent {
     }
   }
 
+  /** How long a command waits for the agent of a JVM whose JMX it just started. */
+  static final long REGISTRATION_WAIT_MILLIS = 5_000;
+
   private RunningAgent() {}
 
   /** Calls an operation of the operator MBean in JVM {@code pid}; returns its answer. */
@@ -37,13 +41,26 @@ final class RunningAgent {
     String address = localConnector(pid);
     try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
       MBeanServerConnection server = connector.getMBeanServerConnection();
-      return server.invoke(new ObjectName(Jmx.OPERATOR_NAME), operation, arguments, signature);
+      ObjectName operator = new ObjectName(Jmx.OPERATOR_NAME);
+      // an agent registers its MBeans within a poll of the JMX agent that attaching just started
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REGISTRATION_WAIT_MILLIS);
+      while (!server.isRegistered(operator) && System.nanoTime() < deadline) {
+        Thread.sleep(Jmx.POLL_MILLIS / 2);
+      }
+      return server.invoke(operator, operation, arguments, signature);
     } catch (InstanceNotFoundException e) {
       throw new Unreachable(
           "JVM "
               + pid
-              + " has no fastlimit agent serving yet (its MBeans are registered after the"
-              + " application's first request)");
+              + " runs no fastlimit agent (no "
+              + Jmx.OPERATOR_NAME
+              + " MBean): start it with -javaagent:fastlimit-agent.jar=rules.yaml, or attach one"
+              + " with java -jar fastlimit-agent.jar attach "
+              + pid
+              + " rules.yaml");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unreachable("interrupted while waiting for the agent in JVM " + pid);
     } catch (RuntimeMBeanException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new Unreachable(String.valueOf(cause.getMessage()));

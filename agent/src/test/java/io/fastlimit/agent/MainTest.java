@@ -60,4 +60,50 @@ class MainTest {
     assertThat(run("check", file.toString())).isEqualTo(1);
     assertThat(err()).contains("'x${HOME}'").doesNotContain("x" + System.getenv("HOME"));
   }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void checkPrintsTheUserIdSourceWithoutTheSecret(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("rules.yaml");
+    String secret = "0123456789abcdef0123456789abcdef-secret";
+    Files.writeString(
+        file,
+        "user-id:\n  jwt:\n    hmac-secret: "
+            + secret
+            + "\n    issuer: https://auth.example.com\nplan-from: claim:plan\nrules:\n"
+            + "  - {path: /api/**, ip: 60/min, user: 600/min, plans: {pro: 6000/min}}\n");
+
+    assertThat(run("check", file.toString())).as(err()).isZero();
+
+    assertThat(out())
+        .contains(
+            "  user id: claim sub of the bearer JWT in header Authorization, verified with an"
+                + " HMAC secret, issuer https://auth.example.com, plan from claim:plan")
+        .doesNotContain(secret);
+  }
+
+  @Test
+  void checkPrintsAnApiKeyHeaderAttributeOrPrincipal(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("rules.yaml");
+    Files.writeString(file, "user-id: {header: X-Api-Key}\nrules: [{path: /a, user: 1/s}]\n");
+    assertThat(run("check", file.toString())).isZero();
+    assertThat(out()).contains("  user id: the API key in header X-Api-Key (hashed)");
+
+    out.reset();
+    Files.writeString(file, "rules: [{path: /a, user: 1/s}]\n");
+    assertThat(run("check", file.toString())).isZero();
+    assertThat(out()).contains("  user id: request attribute user_id");
+
+    out.reset();
+    Files.writeString(
+        file,
+        "user-id: {principal: true}\nplan-from: header:X-Plan\nrules: [{path: /a, user: 1/s}]\n");
+    assertThat(run("check", file.toString())).isZero();
+    assertThat(out())
+        .contains(
+            "  user id: the principal (getUserPrincipal().getName()), plan from header:X-Plan");
+  }
 }

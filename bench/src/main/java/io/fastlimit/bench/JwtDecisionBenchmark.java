@@ -70,8 +70,10 @@ public class JwtDecisionBenchmark {
 
   private RateLimitBridge limiter;
   private HttpServletRequest[] requests;
+  private HttpServletRequest[] forgedRequests;
   private HttpServletRequest anonymous;
   private int next;
+  private int nextForged;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -132,6 +134,7 @@ public class JwtDecisionBenchmark {
                 new Stats()));
     long exp = System.currentTimeMillis() / 1000 + 24 * 3600;
     requests = new HttpServletRequest[distinctTokens];
+    forgedRequests = new HttpServletRequest[distinctTokens];
     for (int i = 0; i < distinctTokens; i++) {
       String signingInput =
           B64.encodeToString(header.getBytes(StandardCharsets.UTF_8))
@@ -144,6 +147,13 @@ public class JwtDecisionBenchmark {
               + "."
               + B64.encodeToString(signer.sign(signingInput.getBytes(StandardCharsets.US_ASCII)));
       requests[i] = request("Bearer " + token);
+      // the same claims under a signature that does not verify: a forged token
+      int last = token.length() - 2;
+      String forged =
+          token.substring(0, last)
+              + (token.charAt(last) == 'A' ? 'B' : 'A')
+              + token.charAt(last + 1);
+      forgedRequests[i] = request("Bearer " + forged);
     }
     anonymous = request(null);
     Verdict first = decide(requests[0]);
@@ -247,6 +257,20 @@ public class JwtDecisionBenchmark {
     int i = next;
     next = i + 1 == requests.length ? 0 : i + 1;
     return decide(requests[i]);
+  }
+
+  /**
+   * A forged token (the signature does not verify): anonymous either way. With one distinct token
+   * it is the same forged token again and again, remembered as rejected after its first check; with
+   * 16384 they cycle through more than the 8192 slots that remember rejections, so each call checks
+   * a signature as every forged token did before rejections were remembered.
+   */
+  @Benchmark
+  @Threads(1)
+  public Verdict forgedToken() {
+    int i = nextForged;
+    nextForged = i + 1 == forgedRequests.length ? 0 : i + 1;
+    return decide(forgedRequests[i]);
   }
 
   @Benchmark

@@ -46,6 +46,10 @@ final class Build {
     return existing("fastlimit.sample.webflux");
   }
 
+  static Path micronautSample() {
+    return existing("fastlimit.sample.micronaut");
+  }
+
   static Path gatewaySample() {
     return existing("fastlimit.sample.gateway");
   }
@@ -61,6 +65,22 @@ final class Build {
 
   static Path javalinSample() {
     return existing("fastlimit.sample.javalin");
+  }
+
+  static Path javalin6Sample() {
+    return existing("fastlimit.sample.javalin6");
+  }
+
+  static Path springBoot27Sample() {
+    return existing("fastlimit.sample.boot27");
+  }
+
+  static Path dropwizardSample() {
+    return existing("fastlimit.sample.dropwizard");
+  }
+
+  static Path jerseyFilterWar() {
+    return existing("fastlimit.sample.war.jersey-filter");
   }
 
   static Path sampleWar() {

@@ -48,7 +48,7 @@ abstract class DeployedWarContract {
   abstract ChildApp start(String rulesYaml) throws Exception;
 
   /** The rules for the contexts: an API rule and a login decided before the filters, each. */
-  final String rules() {
+  String rules() {
     StringBuilder yaml = new StringBuilder("rules:\n");
     for (String context : contexts()) {
       yaml.append("  - path: /")

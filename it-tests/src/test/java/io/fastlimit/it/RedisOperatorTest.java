@@ -23,16 +23,11 @@ class RedisOperatorTest {
     command.add("-jar");
     command.add(Build.agentJar().toString());
     command.addAll(List.of(arguments));
-    for (int attempt = 0; ; attempt++) {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String output = new String(process.getInputStream().readAllBytes()).trim();
-      assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-      // the agent registers its MBeans shortly after the first request: ask again until it has
-      if (!output.contains("serving yet") || attempt == 20) {
-        return new Command(process.exitValue(), output);
-      }
-      Thread.sleep(500);
-    }
+    // the command itself waits for the agent to register its MBeans
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes()).trim();
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    return new Command(process.exitValue(), output);
   }
 
   @Test

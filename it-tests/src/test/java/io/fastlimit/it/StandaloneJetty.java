@@ -21,6 +21,11 @@ final class StandaloneJetty {
    */
   record War(Path file, String context, String environment) {}
 
+  /** What a test adds to the jetty.base before Jetty starts (a realm, say). */
+  interface BaseSetup {
+    void prepare(Path base) throws Exception;
+  }
+
   private StandaloneJetty() {}
 
   /**
@@ -31,18 +36,31 @@ final class StandaloneJetty {
   static ChildApp start(
       Path javaHome, Path home, String name, List<String> modules, List<War> wars, String rulesYaml)
       throws Exception {
+    return start(javaHome, home, name, modules, wars, rulesYaml, base -> {});
+  }
+
+  /** As {@link #start}, with {@code setup} run on the jetty.base once the WARs are in place. */
+  static ChildApp start(
+      Path javaHome,
+      Path home,
+      String name,
+      List<String> modules,
+      List<War> wars,
+      String rulesYaml,
+      BaseSetup setup)
+      throws Exception {
     Path base = Build.workDirectory("jetty-base-" + name);
     String startJar = home.resolve("start.jar").toString();
-    List<String> setup =
+    List<String> makeBase =
         new ArrayList<>(List.of(AppServers.java(javaHome).toString(), "-jar", startJar));
     String version = Files.readString(home.resolve("VERSION.txt")).replaceFirst("^jetty-", "");
     if (version.startsWith("9.")) {
-      setup.add("--create-startd");
-      setup.add("--add-to-start=" + String.join(",", modules));
+      makeBase.add("--create-startd");
+      makeBase.add("--add-to-start=" + String.join(",", modules));
     } else {
-      setup.add("--add-modules=" + String.join(",", modules));
+      makeBase.add("--add-modules=" + String.join(",", modules));
     }
-    AppServers.run(setup, base);
+    AppServers.run(makeBase, base);
     Path webapps = Files.createDirectories(base.resolve("webapps"));
     List<String> contexts = new ArrayList<>();
     for (War war : wars) {
@@ -55,6 +73,7 @@ final class StandaloneJetty {
       }
       contexts.add(war.context());
     }
+    setup.prepare(base);
     Path rules = Build.rulesFile(name, rulesYaml);
     Files.writeString(
         base.resolve("start.d/fastlimit.ini"),

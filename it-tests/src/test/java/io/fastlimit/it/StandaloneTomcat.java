@@ -73,10 +73,16 @@ final class StandaloneTomcat {
   }
 
   private static void awaitDeployment(ChildApp tomcat) throws Exception {
-    long deadline = System.nanoTime() + 60_000_000_000L;
+    // a guard, not a timing: the port is bound before the WARs deploy, and a request waits
+    // unanswered until every WAR has (a Jersey WAR took over 20 s on a loaded machine)
+    long deadline = System.nanoTime() + 180_000_000_000L;
     HttpResult last = null;
     while (System.nanoTime() < deadline) {
-      last = tomcat.get("/sample-webapp/stats");
+      try {
+        last = tomcat.get("/sample-webapp/stats");
+      } catch (java.net.SocketTimeoutException stillDeploying) {
+        continue;
+      }
       if (last.status() == 200) {
         return;
       }

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,15 +50,35 @@ class StandaloneTomcatFrontDoorTest {
   private static final String LOGIN = "/examples/jsp/security/protected/j_security_check";
 
   private ChildApp tomcat;
+  private Path catalinaBase;
 
   @BeforeAll
   void startTomcatWithItsManagerAndExamples() throws Exception {
     tomcat =
-        StandaloneTomcat.start("front-door", RULES, StandaloneTomcatFrontDoorTest::homeWebapps);
+        StandaloneTomcat.start(
+            "front-door",
+            RULES,
+            (home, base) -> {
+              catalinaBase = base;
+              homeWebapps(home, base);
+            });
   }
 
-  /** The distribution's manager and examples, deployed from CATALINA_HOME, and their users. */
+  /**
+   * The distribution's manager and examples, deployed from CATALINA_HOME, and their users; the
+   * access log as configured, but written at once.
+   */
   private static void homeWebapps(Path home, Path base) throws IOException {
+    Path serverXml = base.resolve("conf/server.xml");
+    String server = Files.readString(serverXml, StandardCharsets.UTF_8);
+    String unbuffered =
+        server.replace(
+            "prefix=\"localhost_access_log\"",
+            "prefix=\"localhost_access_log\" buffered=\"false\"");
+    if (unbuffered.equals(server)) {
+      throw new IllegalStateException("no access log valve in " + serverXml);
+    }
+    Files.writeString(serverXml, unbuffered, StandardCharsets.UTF_8);
     Path contexts = Files.createDirectories(base.resolve("conf/Catalina/localhost"));
     for (String app : new String[] {"manager", "examples"}) {
       Files.writeString(
@@ -94,6 +116,49 @@ class StandaloneTomcatFrontDoorTest {
       assertThat(blocked.header("WWW-Authenticate")).as("no challenge: %s", blocked).isNull();
     }
     assertBlockedBeforeTheAuthenticator(tomcat.get("/manager/html"), "no credentials");
+    String[] lines = {
+      "\"GET /manager/text/list HTTP/1.1\" 401 ",
+      "\"GET /manager/text/list HTTP/1.1\" 429 ",
+      "\"GET /manager/html HTTP/1.1\" 429 "
+    };
+    assertThat(accessLogOnceItHas(lines))
+        .as("refused requests are in Tomcat's access log")
+        .contains(lines);
+  }
+
+  /**
+   * The host's access log once it has every one of these texts, or after a minute: Tomcat writes a
+   * request's line after the client has its answer.
+   */
+  private String accessLogOnceItHas(String... texts) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    String log = accessLog();
+    while (!containsAll(log, texts) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      log = accessLog();
+    }
+    return log;
+  }
+
+  private static boolean containsAll(String log, String... texts) {
+    for (String text : texts) {
+      if (!log.contains(text)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The lines of the host's access log (logs/localhost_access_log.DATE.txt). */
+  private String accessLog() throws IOException {
+    StringBuilder lines = new StringBuilder();
+    try (DirectoryStream<Path> logs =
+        Files.newDirectoryStream(catalinaBase.resolve("logs"), "localhost_access_log*")) {
+      for (Path log : logs) {
+        lines.append(Files.readString(log, StandardCharsets.UTF_8));
+      }
+    }
+    return lines.toString();
   }
 
   @Test

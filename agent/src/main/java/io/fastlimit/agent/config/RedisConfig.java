@@ -106,6 +106,7 @@ public final class RedisConfig {
   private final long timeoutMillis;
   private final OnError onError;
   private final Tls tls;
+  private final long inFlightLeaseMillis;
 
   /** Several URIs are the seed nodes of a cluster, whatever {@code cluster} says. */
   public RedisConfig(List<String> uris, boolean cluster, long timeoutMillis, OnError onError) {
@@ -115,11 +116,44 @@ public final class RedisConfig {
   /** As {@link #RedisConfig(List, boolean, long, OnError)}, with these TLS settings. */
   public RedisConfig(
       List<String> uris, boolean cluster, long timeoutMillis, OnError onError, Tls tls) {
+    this(uris, cluster, timeoutMillis, onError, tls, DEFAULT_IN_FLIGHT_LEASE_MILLIS);
+  }
+
+  private RedisConfig(
+      List<String> uris,
+      boolean cluster,
+      long timeoutMillis,
+      OnError onError,
+      Tls tls,
+      long inFlightLeaseMillis) {
     this.uris = Collections.unmodifiableList(new ArrayList<>(uris));
     this.cluster = cluster || uris.size() > 1;
     this.timeoutMillis = timeoutMillis;
     this.onError = onError;
     this.tls = tls;
+    this.inFlightLeaseMillis = inFlightLeaseMillis;
+  }
+
+  /** {@code redis.in-flight-lease} when the rules file does not set it. */
+  public static final long DEFAULT_IN_FLIGHT_LEASE_MILLIS = 60_000;
+
+  /** Shortest and longest {@code redis.in-flight-lease} the rules file may set. */
+  public static final long MIN_IN_FLIGHT_LEASE_MILLIS = 1_000;
+
+  public static final long MAX_IN_FLIGHT_LEASE_MILLIS = 86_400_000;
+
+  /** These settings with another {@code redis.in-flight-lease}. */
+  public RedisConfig withInFlightLease(long millis) {
+    return new RedisConfig(uris, cluster, timeoutMillis, onError, tls, millis);
+  }
+
+  /**
+   * {@code redis.in-flight-lease}: how long a {@code concurrent:} slot is held in Redis at most. A
+   * request in flight longer stops counting against the cap; the slots of a crashed instance come
+   * back after it.
+   */
+  public long inFlightLeaseMillis() {
+    return inFlightLeaseMillis;
   }
 
   /** {@code redis.tls}, for {@code rediss://} URIs. */
@@ -167,7 +201,8 @@ public final class RedisConfig {
         && cluster == that.cluster
         && timeoutMillis == that.timeoutMillis
         && onError == that.onError
-        && tls.equals(that.tls);
+        && tls.equals(that.tls)
+        && inFlightLeaseMillis == that.inFlightLeaseMillis;
   }
 
   @Override
@@ -175,7 +210,8 @@ public final class RedisConfig {
     return ((uris.hashCode() * 31 + Boolean.hashCode(cluster)) * 31 + Long.hashCode(timeoutMillis))
             * 31
         + onError.hashCode()
-        + 31 * tls.hashCode();
+        + 31 * tls.hashCode()
+        + Long.hashCode(inFlightLeaseMillis);
   }
 
   /** For messages; passwords are masked. */

@@ -12,7 +12,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 final class RedisSection {
 
   private static final List<String> REDIS_KEYS =
-      Arrays.asList("timeout", "on-error", "cluster", "tls");
+      Arrays.asList("timeout", "on-error", "cluster", "tls", "in-flight-lease");
   private static final List<String> TLS_KEYS =
       Arrays.asList("ca-file", "cert-file", "key-file", "verify-peer");
   private static final YamlReader.Words<RedisConfig.OnError> ON_ERROR =
@@ -39,7 +39,11 @@ final class RedisSection {
     RedisConfig.OnError onError = RedisConfig.OnError.ALLOW;
     boolean cluster = false;
     RedisConfig.Tls tls = RedisConfig.Tls.DEFAULT;
+    long lease = RedisConfig.DEFAULT_IN_FLIGHT_LEASE_MILLIS;
     if (settings != null) {
+      if (settings.containsKey("in-flight-lease")) {
+        lease = inFlightLease(yaml, settings.get("in-flight-lease"));
+      }
       if (settings.containsKey("tls")) {
         tls = tls(yaml, settings.get("tls"));
       }
@@ -91,7 +95,8 @@ final class RedisSection {
           settings.get("tls"),
           "redis.tls applies to TLS connections only: write the URL as rediss://host:port");
     }
-    return new RedisConfig(uris, cluster, timeout, onError, tls);
+    RedisConfig config = new RedisConfig(uris, cluster, timeout, onError, tls);
+    return lease == config.inFlightLeaseMillis() ? config : config.withInFlightLease(lease);
   }
 
   /** {@code redis.tls}: files must exist when the file is read, a key goes with a certificate. */
@@ -138,6 +143,34 @@ final class RedisSection {
       yaml.problem(node, e.getMessage());
       return fallback;
     }
+  }
+
+  /**
+   * {@code redis.in-flight-lease}: from 1s to 24h. A lease ends a slot even when the request
+   * holding it is still running, so it must be far longer than the requests the rule caps.
+   */
+  private static long inFlightLease(YamlReader yaml, Node node) {
+    long fallback = RedisConfig.DEFAULT_IN_FLIGHT_LEASE_MILLIS;
+    String text = yaml.nonEmptyString(node, "a duration");
+    if (text == null) {
+      return fallback;
+    }
+    long lease;
+    try {
+      lease = Durations.parseMillis(text);
+    } catch (IllegalArgumentException e) {
+      yaml.problem(node, e.getMessage());
+      return fallback;
+    }
+    if (lease < RedisConfig.MIN_IN_FLIGHT_LEASE_MILLIS
+        || lease > RedisConfig.MAX_IN_FLIGHT_LEASE_MILLIS) {
+      yaml.problem(
+          node,
+          "redis.in-flight-lease must be from 1s to 24h (how long a concurrent: slot is held at"
+              + " most; a request in flight longer stops counting), e.g. in-flight-lease: 60s");
+      return fallback;
+    }
+    return lease;
   }
 
   private static boolean anyTls(List<String> uris) {

@@ -48,7 +48,15 @@ public final class ClientIdentity {
 
   /** One line for `check` output, without secrets. */
   public String describe() {
-    String user = users == null ? "the entry point's user id" : users.describe();
+    return describe("the entry point's user id");
+  }
+
+  /**
+   * As {@link #describe()}, naming the entry point's user id as {@code entryUserId} says (the
+   * request attribute or the principal) when this identity does not read its own.
+   */
+  public String describe(String entryUserId) {
+    String user = users == null ? entryUserId : users.describe();
     return plans == null ? user : user + ", plan from " + plans;
   }
 }

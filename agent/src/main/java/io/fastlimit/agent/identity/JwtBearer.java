@@ -9,12 +9,16 @@ import java.util.function.LongSupplier;
  * the configured issuer and audience hold. A token that does not hold (expired, malformed, signed
  * by another key, {@code alg: none}) makes the request anonymous: it never gets a bucket of its
  * own, so rotating forged tokens buys nothing. Verified tokens are remembered until they expire
- * ({@link VerifiedTokens}).
+ * ({@link VerifiedTokens}); rejected ones for a short while ({@link RejectedTokens}), so repeating
+ * a forged token costs a hash, not a signature check.
  */
 public final class JwtBearer implements UserIdSource {
 
   /** Tokens remembered per generation (two generations): a few MB at most. */
   static final int CACHED_TOKENS = 4096;
+
+  /** Rejected tokens remembered: 2^13 slots, 128 KiB (see {@link RejectedTokens}). */
+  static final int REJECTED_TOKEN_BITS = 13;
 
   private static final String BEARER = "bearer ";
 
@@ -22,16 +26,28 @@ public final class JwtBearer implements UserIdSource {
   private final JwtVerifier verifier;
   private final LongSupplier clock;
   private final VerifiedTokens verified;
+  private final RejectedTokens rejected;
 
   public JwtBearer(String header, JwtVerifier verifier, LongSupplier clock) {
-    this(header, verifier, clock, new VerifiedTokens(CACHED_TOKENS));
+    this(
+        header,
+        verifier,
+        clock,
+        new VerifiedTokens(CACHED_TOKENS),
+        new RejectedTokens(REJECTED_TOKEN_BITS));
   }
 
-  JwtBearer(String header, JwtVerifier verifier, LongSupplier clock, VerifiedTokens verified) {
+  JwtBearer(
+      String header,
+      JwtVerifier verifier,
+      LongSupplier clock,
+      VerifiedTokens verified,
+      RejectedTokens rejected) {
     this.header = header;
     this.verifier = verifier;
     this.clock = clock;
     this.verified = verified;
+    this.rejected = rejected;
   }
 
   @Override
@@ -40,10 +56,15 @@ public final class JwtBearer implements UserIdSource {
     if (token == null) {
       return Identified.ANONYMOUS;
     }
-    JwtVerifier.Verified claims = verified.get(token, clock.getAsLong());
+    long now = clock.getAsLong();
+    JwtVerifier.Verified claims = verified.get(token, now);
     if (claims == null) {
+      if (rejected.contains(token, now)) {
+        return Identified.ANONYMOUS; // the same bad token again: no second signature check
+      }
       claims = verifier.verify(token);
       if (claims == null) {
+        rejected.add(token, now);
         return Identified.ANONYMOUS;
       }
       verified.put(token, claims);

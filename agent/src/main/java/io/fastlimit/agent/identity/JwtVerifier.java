@@ -67,7 +67,10 @@ public final class JwtVerifier {
       String keysText) {
     this.userClaim = userClaim;
     this.planClaim = planClaim;
-    this.keysText = keysText;
+    this.keysText =
+        keysText
+            + (issuer == null ? "" : ", issuer " + issuer)
+            + (audience == null ? "" : ", audience " + audience);
     this.processor = new DefaultJWTProcessor<>();
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
     // "JWT", none, or RFC 9068's "at+jwt" of OAuth access tokens

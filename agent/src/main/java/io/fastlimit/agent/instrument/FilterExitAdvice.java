@@ -1,26 +1,21 @@
 package io.fastlimit.agent.instrument;
 
-import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
 import io.fastlimit.bootstrap.FilterTrace;
 import io.fastlimit.bootstrap.RateLimitBridge;
+import io.fastlimit.bootstrap.ServletEntry;
 import io.fastlimit.bootstrap.Verdict;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.Proxy;
-import javax.servlet.AsyncListener;
-import javax.servlet.DispatcherType;
 import javax.servlet.ServletRequest;
 import javax.servlet.ServletResponse;
 import javax.servlet.http.HttpServletRequest;
-import javax.servlet.http.HttpServletResponse;
 import net.bytebuddy.asm.Advice;
 
 /**
  * Inlined at the end of {@code doFilter} of every filter, paired with {@link ServletApiAdvice}'s
- * enter: when the outermost filter returns and no servlet saw the request, tells the bridge which
- * filter answered it. Only reads the request. When this filter admitted a request that awaits how
- * it ends (count: failures), reports that end as {@link CompletionExitAdvice} does at a servlet.
- * Written against javax.servlet; the jakarta copy is made by {@link JakartaAdvice}.
+ * enter: when this filter admitted a request that awaits how it ends (count: failures), reports
+ * that end as {@link CompletionExitAdvice} does at a servlet; when the outermost filter returns and
+ * no servlet saw the request, reports which filter answered it. Only reads the request. Written
+ * against javax.servlet; the jakarta copy is made by {@link JakartaAdvice}.
  */
 public final class FilterExitAdvice {
 
@@ -37,51 +32,14 @@ public final class FilterExitAdvice {
     if (bridge == null) {
       return;
     }
-    if (pending != null && request instanceof HttpServletRequest) {
-      // as CompletionExitAdvice: this filter admitted a request that awaits how it ends
-      HttpServletRequest decided = (HttpServletRequest) request;
-      if (thrown == null
-          && decided.isAsyncStarted()
-          && pending.pending() instanceof InvocationHandler) {
-        decided
-            .getAsyncContext()
-            .addListener(
-                (AsyncListener)
-                    Proxy.newProxyInstance(
-                        AsyncListener.class.getClassLoader(),
-                        new Class<?>[] {AsyncListener.class},
-                        (InvocationHandler) pending.pending())); // it says when it ends
-      } else {
-        decided.removeAttribute(RateLimitBridge.PENDING_ATTRIBUTE);
-        boolean known =
-            thrown == null && response instanceof HttpServletResponse && !decided.isAsyncStarted();
-        bridge.completed(
-            pending,
-            known ? ((HttpServletResponse) response).getStatus() : 0,
-            response instanceof HttpServletResponse
-                ? ((HttpServletResponse) response).getHeader("Location")
-                : null,
-            ActiveRules.text(decided.getAttribute(RateLimitBridge.FORWARDED_TO_ATTRIBUTE)));
-      }
+    ServletEntry entry = ServletEntry.of(HttpServletRequest.class);
+    if (pending != null && entry != null) {
+      entry.completed(bridge, pending, request, response, thrown);
     }
     Class<?> answeredBy = FilterTrace.current().leaveFilter();
     // a request the agent rejected, or one a filter failed on, was not answered by the app
-    if (answeredBy == null
-        || rejected
-        || thrown != null
-        || !(request instanceof HttpServletRequest)) {
-      return;
+    if (answeredBy != null && !rejected && thrown == null && entry != null) {
+      entry.answeredInFilter(bridge, answeredBy, request);
     }
-    HttpServletRequest httpRequest = (HttpServletRequest) request;
-    // an async request goes on elsewhere: a servlet may still see it on another thread
-    if (httpRequest.getDispatcherType() != DispatcherType.REQUEST || httpRequest.isAsyncStarted()) {
-      return;
-    }
-    bridge.answeredInFilter(
-        httpRequest.getMethod(),
-        httpRequest.getServletContext().getContextPath(),
-        httpRequest.getServletPath(),
-        httpRequest.getPathInfo(),
-        answeredBy.getName());
   }
 }

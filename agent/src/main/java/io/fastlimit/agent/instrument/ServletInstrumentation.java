@@ -14,6 +14,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.bootstrap.ServletEntry;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -49,10 +50,8 @@ public final class ServletInstrumentation {
 
   public static ResettableClassFileTransformer install(Instrumentation instrumentation)
       throws IOException {
-    ClassFileLocator agentClasses =
-        ClassFileLocator.ForClassLoader.of(ServletInstrumentation.class.getClassLoader());
-    ClassFileLocator adviceClasses =
-        new ClassFileLocator.Compound(agentClasses, JakartaAdvice.locator(agentClasses));
+    ClassFileLocator adviceClasses = adviceClasses();
+    ServletEntry.install(new ServletHelpers(adviceClasses));
     EntryPointPrefilter prefilter = new EntryPointPrefilter();
     AgentBuilder servlets =
         AgentBuilders.create()
@@ -82,6 +81,13 @@ public final class ServletInstrumentation {
                     adviceClasses));
     AgentBuilder forwarding = ForwardingInstrumentation.extend(servlets, adviceClasses);
     return FrontDoorInstrumentation.extend(forwarding, adviceClasses).installOn(instrumentation);
+  }
+
+  /** The advice and helper classes: the agent's own (javax) and their jakarta copies. */
+  static ClassFileLocator adviceClasses() throws IOException {
+    ClassFileLocator agentClasses =
+        ClassFileLocator.ForClassLoader.of(ServletInstrumentation.class.getClassLoader());
+    return new ClassFileLocator.Compound(agentClasses, JakartaAdvice.locator(agentClasses));
   }
 
   /**

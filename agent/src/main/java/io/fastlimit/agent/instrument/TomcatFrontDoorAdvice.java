@@ -68,6 +68,7 @@ public final class TomcatFrontDoorAdvice {
       }
       rejecting = true;
       toPipeline = false;
+      request.setAttribute(FrontDoor.PENDING_ATTRIBUTE, verdict); // its access log line, at recycle
       response.setStatus(verdict.status());
       response.setContentType(verdict.contentType());
       response.setCharacterEncoding("UTF-8");

@@ -27,9 +27,9 @@ import net.bytebuddy.asm.Advice;
  * twice. Decides the rules of {@link Stage#CONTAINER} on the request path (decoded, as Undertow
  * routes on it; the rules resolve its dot segments) and the connection's peer and X-Forwarded-For
  * as received. A blocked exchange gets the 429 here and the root handler never runs. A verdict
- * awaiting completion is reported when a root-handler run ends with the response complete (an
- * asynchronous servlet's later completion is not seen: its verdict is never reported). No servlet
- * type: one copy serves Undertow 2.2 (javax) and 2.3 (jakarta).
+ * awaiting completion stays in the attachment until the exchange completes ({@link
+ * UndertowCompletedAdvice}), synchronous or asynchronous. No servlet type: one copy serves Undertow
+ * 2.2 (javax) and 2.3 (jakarta).
  */
 public final class UndertowFrontDoorAdvice {
 
@@ -92,7 +92,7 @@ public final class UndertowFrontDoorAdvice {
       }
       if (!verdict.isBlocked()) {
         if (verdict.awaitsCompletion()) {
-          exchange.putAttachment(decided, verdict); // see exit
+          exchange.putAttachment(decided, verdict); // see UndertowCompletedAdvice
         }
         return false;
       }
@@ -109,36 +109,6 @@ public final class UndertowFrontDoorAdvice {
         exchange.endExchange(); // the handlers must not run
       }
       return rejecting;
-    }
-  }
-
-  /**
-   * When a root-handler run ends with the response complete (a synchronous servlet: the run on the
-   * worker thread the servlet handler dispatched to), reports how the request ended if its
-   * front-door verdict awaits that; once, as the attachment is replaced.
-   */
-  @Advice.OnMethodExit(suppress = Throwable.class)
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  public static void exit(@Advice.Argument(1) HttpServerExchange exchange) {
-    RateLimitBridge bridge = BridgeHolder.get();
-    Object key = FrontDoor.undertowDecidedKey();
-    if (bridge == null || exchange == null || !(key instanceof AttachmentKey)) {
-      return;
-    }
-    try {
-      AttachmentKey decided = (AttachmentKey) key;
-      Object pending = exchange.getAttachment(decided);
-      if (!(pending instanceof Verdict) || !exchange.isResponseComplete()) {
-        return;
-      }
-      exchange.putAttachment(decided, Boolean.TRUE);
-      bridge.completed(
-          (Verdict) pending,
-          exchange.getStatusCode(),
-          exchange.getResponseHeaders().getFirst("Location"),
-          null);
-    } catch (Throwable failure) {
-      bridge.failed(failure);
     }
   }
 }

@@ -8,6 +8,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
 
@@ -15,11 +16,15 @@ import javax.management.StandardMBean;
  * Publishes the statistics as MBeans: {@code io.fastlimit:type=Agent} and one {@code
  * io.fastlimit:type=Rule,name="..."} per rule, visible in jconsole and VisualVM.
  *
- * <p>Registration waits until the application has served its first request. Touching the platform
- * MBean server earlier initializes java.util.logging, which breaks application servers that install
- * their own LogManager during start (JBoss/WildFly); by the first request the server is up. A
- * daemon thread created at start does the waiting, so no application thread (and no webapp class
- * loader) is ever captured.
+ * <p>Registration waits until the application has served its first request, or until the platform
+ * MBean server exists, whichever comes first. Creating that server ourselves at start would
+ * initialize java.util.logging, which breaks application servers that install their own LogManager
+ * during start (JBoss/WildFly), and would load the JMX classes into every JVM at start. Once
+ * someone else created it (the application server, or the JMX agent that {@code java -jar
+ * fastlimit-agent.jar reset|blocked} starts through the Attach API), registering is safe and costs
+ * little more; so the operator's commands work on a JVM that has not served a request yet. A daemon
+ * thread created at start does the waiting, so no application thread (and no webapp class loader)
+ * is ever captured.
  */
 public final class Jmx {
 
@@ -75,7 +80,18 @@ public final class Jmx {
   /** The name the operator's MBean is registered under. */
   public static final String OPERATOR_NAME = "io.fastlimit:type=Operator";
 
+  /** How often the registering thread looks whether it may register yet. */
+  public static final long POLL_MILLIS = 250;
+
   private Jmx() {}
+
+  /**
+   * Whether the platform MBean server was created (it registers itself with {@link
+   * MBeanServerFactory}), without creating it: looking initializes neither JMX nor logging.
+   */
+  static boolean platformServerExists() {
+    return !MBeanServerFactory.findMBeanServer(null).isEmpty();
+  }
 
   /** As the other overload, with the operator's actions registered too. */
   public static void registerWhenServing(
@@ -107,8 +123,8 @@ public final class Jmx {
             () -> {
               Set<String> registered = new HashSet<>();
               try {
-                while (!firstRequestSeen.getAsBoolean()) {
-                  Thread.sleep(500);
+                while (!firstRequestSeen.getAsBoolean() && !platformServerExists()) {
+                  Thread.sleep(POLL_MILLIS);
                 }
                 MBeanServer server = ManagementFactory.getPlatformMBeanServer();
                 server.registerMBean(

@@ -235,7 +235,8 @@ class JwtBearerTest {
             "Authorization",
             JwtVerifier.hmac(SECRET, null, null, "sub", null, clock::get),
             clock::get,
-            cache);
+            cache,
+            new RejectedTokens(4));
     String token = hs256(SECRET, claims("alice").build());
 
     assertThat(identify(bearer, "Bearer " + token).user()).isEqualTo("alice");
@@ -255,7 +256,8 @@ class JwtBearerTest {
             "Authorization",
             JwtVerifier.hmac(SECRET, null, null, "sub", null, clock::get),
             clock::get,
-            cache);
+            cache,
+            new RejectedTokens(4));
     for (int i = 0; i < 5; i++) {
       identify(
           bearer,
@@ -274,5 +276,71 @@ class JwtBearerTest {
     assertThat(cache.size()).isLessThanOrEqualTo(8);
     assertThat(cache.get("token-99", 0)).isSameAs(claims);
     assertThat(cache.get("token-0", 0)).isNull();
+  }
+
+  @Test
+  void aRejectedTokenSentAgainIsNotCheckedAgainForAWhile() throws JOSEException {
+    RejectedTokens rejected = new RejectedTokens(4);
+    JwtBearer bearer =
+        new JwtBearer(
+            "Authorization",
+            JwtVerifier.hmac(SECRET, null, null, "sub", null, clock::get),
+            clock::get,
+            new VerifiedTokens(16),
+            rejected);
+    // not valid for another 70 s: past the verifier's 60 s of allowed clock skew
+    String early =
+        hs256(SECRET, claims("alice").notBeforeTime(new Date(clock.get() + 70_000)).build());
+
+    assertThat(identify(bearer, "Bearer " + early)).isSameAs(Identified.ANONYMOUS);
+    assertThat(rejected.contains(early, clock.get())).isTrue();
+
+    clock.addAndGet(15_000); // it would verify now: the answer remembered is given unchecked
+    assertThat(identify(bearer, "Bearer " + early)).isSameAs(Identified.ANONYMOUS);
+
+    clock.addAndGet(RejectedTokens.REMEMBER_MILLIS); // forgotten: checked again, and it holds
+    assertThat(identify(bearer, "Bearer " + early).user()).isEqualTo("alice");
+  }
+
+  @Test
+  void aFloodOfForgedTokensStaysInFixedMemoryAndLeavesRealTokensAlone() throws JOSEException {
+    RejectedTokens rejected = new RejectedTokens(4);
+    VerifiedTokens verified = new VerifiedTokens(16);
+    JwtBearer bearer =
+        new JwtBearer(
+            "Authorization",
+            JwtVerifier.hmac(SECRET, null, null, "sub", null, clock::get),
+            clock::get,
+            verified,
+            rejected);
+    String real = hs256(SECRET, claims("alice").build());
+    assertThat(identify(bearer, "Bearer " + real).user()).isEqualTo("alice");
+
+    String forger = "forger-secret-forger-secret-forger-sec";
+    for (int i = 0; i < 200; i++) {
+      String forged = hs256(forger, claims("alice").claim("n", i).build());
+      assertThat(identify(bearer, "Bearer " + forged)).isSameAs(Identified.ANONYMOUS);
+      assertThat(identify(bearer, "Bearer " + forged)).isSameAs(Identified.ANONYMOUS);
+    }
+
+    assertThat(rejected.capacity()).isEqualTo(16);
+    assertThat(verified.size()).isEqualTo(1);
+    assertThat(identify(bearer, "Bearer " + real).user()).isEqualTo("alice");
+    String fresh = hs256(SECRET, claims("bob").build()); // verified despite the flood
+    assertThat(identify(bearer, "Bearer " + fresh).user()).isEqualTo("bob");
+  }
+
+  @Test
+  void rejectedTokensAreToldApartByTheirWholeText() {
+    RejectedTokens rejected = new RejectedTokens(10);
+    rejected.add("header.payload.signature", 0);
+
+    assertThat(rejected.contains("header.payload.signature", 1)).isTrue();
+    assertThat(rejected.contains("header.payload.signaturf", 1)).isFalse();
+    assertThat(rejected.contains("header.payload.signature", RejectedTokens.REMEMBER_MILLIS))
+        .isFalse();
+    assertThat(new RejectedTokens(10).contains("header.payload.signature", 1))
+        .as("another table, another seed")
+        .isFalse();
   }
 }

@@ -28,6 +28,7 @@ import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,6 +44,11 @@ class CompletionExitAdviceTest {
   private String location;
   private String servletPath = "/login";
   private AsyncContext asyncContext;
+
+  @BeforeAll
+  static void installHelpers() throws Exception {
+    FakeServlet.installHelpers();
+  }
 
   @AfterEach
   void clearBridge() {

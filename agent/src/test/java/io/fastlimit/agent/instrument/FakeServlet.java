@@ -1,5 +1,6 @@
 package io.fastlimit.agent.instrument;
 
+import io.fastlimit.bootstrap.ServletEntry;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import javax.servlet.ServletContext;
@@ -8,6 +9,14 @@ import javax.servlet.ServletContext;
 final class FakeServlet {
 
   private FakeServlet() {}
+
+  /**
+   * Has the advice find its {@link ServletHelper} as in production: made by {@link ServletHelpers}
+   * from the agent's class files, beside this class path's servlet API.
+   */
+  static void installHelpers() throws java.io.IOException {
+    ServletEntry.install(new ServletHelpers(ServletInstrumentation.adviceClasses()));
+  }
 
   /** An object of {@code type} whose every call is answered by {@code answers}. */
   static <T> T of(Class<T> type, InvocationHandler answers) {

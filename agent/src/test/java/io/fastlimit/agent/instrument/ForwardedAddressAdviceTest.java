@@ -20,6 +20,7 @@ import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletRequestWrapper;
 import javax.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,6 +33,11 @@ class ForwardedAddressAdviceTest {
   private final List<String> decided = new ArrayList<>();
   private String remoteAddr = "127.0.0.1";
   private String forwardedFor = "198.51.100.7, 203.0.113.5";
+
+  @BeforeAll
+  static void installHelpers() throws Exception {
+    FakeServlet.installHelpers();
+  }
 
   @AfterEach
   void clearBridge() {

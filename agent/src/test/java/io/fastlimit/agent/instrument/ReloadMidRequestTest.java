@@ -16,6 +16,7 @@ import javax.servlet.ServletContext;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,11 @@ class ReloadMidRequestTest {
       "user-id:\n  attribute: uid\nrules:\n  - name: b\n    path: /login\n    user: 5/min\n";
 
   private final Map<String, Object> attributes = new HashMap<>();
+
+  @BeforeAll
+  static void installHelpers() throws Exception {
+    FakeServlet.installHelpers();
+  }
 
   @AfterEach
   void clearBridge() {

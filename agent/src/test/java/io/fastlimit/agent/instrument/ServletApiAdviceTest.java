@@ -20,6 +20,7 @@ import javax.servlet.WriteListener;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The advice as ordinary code, against fake requests and responses. */
@@ -32,6 +33,11 @@ class ServletApiAdviceTest {
   private final Map<String, Object> attributes = new HashMap<>();
   private boolean committed;
   private boolean flushFails;
+
+  @BeforeAll
+  static void installHelpers() throws Exception {
+    FakeServlet.installHelpers();
+  }
 
   @AfterEach
   void clearBridge() {

@@ -191,6 +191,27 @@ class TomcatFrontDoorAdviceTest {
   }
 
   @Test
+  void aBlockedRequestIsNeverReportedAsCompleted() {
+    installBridge();
+    verdict =
+        Verdict.blocked(
+            new String[] {"Retry-After"},
+            new String[] {"60"},
+            429,
+            "application/json",
+            new byte[0]);
+    Request request = request("GET", "/manager/text/list");
+
+    TomcatFrontDoorAdvice.exit(request, request.getResponse(), true);
+    TomcatCompletedAdvice.enter(request); // no context, no connector here: nothing to log to
+
+    assertThat(request.getAttribute(FrontDoor.PENDING_ATTRIBUTE))
+        .as("its access log line")
+        .isSameAs(verdict);
+    assertThat(completed).isEmpty();
+  }
+
+  @Test
   void aVerdictAwaitingCompletionIsReportedOnceWhenTheRequestIsRecycled() {
     installBridge();
     verdict =

@@ -2,7 +2,6 @@ package io.fastlimit.agent.backend.redis;
 
 import io.fastlimit.agent.backend.Backend;
 import io.fastlimit.agent.backend.Charge;
-import io.fastlimit.agent.backend.InFlightSlots;
 import io.fastlimit.agent.backend.MemoryBackend;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.config.RedisConfig;
@@ -178,7 +177,7 @@ public final class RedisBackend implements Backend {
 
   /** In-flight slots on this backend's connection, clock and on-error (issue 14). */
   RedisInFlightSlots inFlightSlots() {
-    return new RedisInFlightSlots(link, settings, clock, InFlightSlots.LEASE_MILLIS);
+    return new RedisInFlightSlots(link, settings, clock, settings.inFlightLeaseMillis());
   }
 
   @Override

@@ -27,29 +27,34 @@ public final class NettyInstrumentation {
         AppNettyAdvice.locator(
             ClassFileLocator.ForClassLoader.of(NettyInstrumentation.class.getClassLoader()),
             ReactorNettyRequestAdvice.class,
-            ReactorNettyCompletionAdvice.class);
-    return new AgentBuilder.Default()
-        .disableClassFormatChanges()
-        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-        .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-        .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-        .with(new UnlimitedServers.FailureLogger())
-        .with(new UnlimitedServers())
-        .ignore(ElementMatchers.none())
-        .type(named(AppNames.original("reactor.netty.http.server.HttpServer$HttpServerHandle")))
-        .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
-                .advice(
-                    named("onStateChange").and(takesArguments(2)),
-                    ReactorNettyRequestAdvice.class.getName()))
-        .type(named(AppNames.original("reactor.netty.channel.ChannelOperations")))
-        .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
-                .advice(
-                    named("terminate").and(takesArguments(0)),
-                    ReactorNettyCompletionAdvice.class.getName()))
-        .installOn(instrumentation);
+            ReactorNettyCompletionAdvice.class,
+            MicronautRequestAdvice.class,
+            MicronautResponseAdvice.class,
+            MicronautCompletionAdvice.class,
+            MicronautConnectionClosedAdvice.class);
+    AgentBuilder builder =
+        new AgentBuilder.Default()
+            .disableClassFormatChanges()
+            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+            .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+            .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+            .with(new UnlimitedServers.FailureLogger())
+            .with(new UnlimitedServers())
+            .ignore(ElementMatchers.none())
+            .type(named(AppNames.original("reactor.netty.http.server.HttpServer$HttpServerHandle")))
+            .transform(
+                new AgentBuilder.Transformer.ForAdvice()
+                    .include(adviceClasses)
+                    .advice(
+                        named("onStateChange").and(takesArguments(2)),
+                        ReactorNettyRequestAdvice.class.getName()))
+            .type(named(AppNames.original("reactor.netty.channel.ChannelOperations")))
+            .transform(
+                new AgentBuilder.Transformer.ForAdvice()
+                    .include(adviceClasses)
+                    .advice(
+                        named("terminate").and(takesArguments(0)),
+                        ReactorNettyCompletionAdvice.class.getName()));
+    return MicronautInstrumentation.on(builder, adviceClasses).installOn(instrumentation);
   }
 }

@@ -30,7 +30,6 @@ final class UnlimitedServers extends AgentBuilder.Listener.Adapter {
 
   static {
     SERVERS.put("sun.net.httpserver.ServerImpl", "the JDK's HTTP server (com.sun.net.httpserver)");
-    SERVERS.put("io.micronaut.http.server.netty.NettyHttpServer", "Micronaut's Netty server");
     SERVERS.put("org.glassfish.grizzly.http.server.HttpServer", "Grizzly's HTTP server");
     SERVERS.put("io.helidon.webserver.WebServer", "Helidon's web server");
   }
@@ -50,8 +49,8 @@ final class UnlimitedServers extends AgentBuilder.Listener.Adapter {
               + " started ("
               + typeName
               + "): the agent does not limit it, and its requests pass unlimited. Limited:"
-              + " servlet containers, Reactor Netty (Spring WebFlux, Spring Cloud Gateway) and Vert.x"
-              + " (Quarkus REST).");
+              + " servlet containers, Reactor Netty (Spring WebFlux, Spring Cloud Gateway), Vert.x"
+              + " (Quarkus REST) and Micronaut 4.");
     }
   }
 

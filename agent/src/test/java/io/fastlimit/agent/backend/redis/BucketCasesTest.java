@@ -9,6 +9,7 @@ import io.fastlimit.agent.backend.MemoryBackend;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.rules.Algorithm;
+import io.fastlimit.redisfixture.TestRedis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -34,13 +35,13 @@ class BucketCasesTest {
   private static final long BASE = 4_102_444_800_000L;
 
   private static final FakeClock clock = new FakeClock(BASE);
-  private static RedisServer server;
+  private static TestRedis server;
   private static RedisBackend redis;
   private static int runs;
 
   @BeforeAll
   static void startRedis() throws Exception {
-    server = RedisServer.start();
+    server = TestRedis.start();
     redis =
         RedisBackend.connect(
             new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY),

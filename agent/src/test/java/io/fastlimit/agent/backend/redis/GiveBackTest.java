@@ -9,6 +9,7 @@ import io.fastlimit.agent.backend.MemoryBackend;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.rules.Algorithm;
+import io.fastlimit.redisfixture.TestRedis;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +32,7 @@ class GiveBackTest {
 
   private static final FakeClock clock = new FakeClock(BASE);
   private static final AtomicInteger unique = new AtomicInteger();
-  private static RedisServer server;
+  private static TestRedis server;
   private static RedisBackend redis;
 
   enum Store {
@@ -41,7 +42,7 @@ class GiveBackTest {
 
   @BeforeAll
   static void startRedis() throws Exception {
-    server = RedisServer.start();
+    server = TestRedis.start();
     redis =
         RedisBackend.connect(
             new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY),

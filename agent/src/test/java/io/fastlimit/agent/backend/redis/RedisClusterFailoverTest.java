@@ -38,6 +38,18 @@ class RedisClusterFailoverTest {
     }
   }
 
+  /**
+   * Milliseconds this JVM spent collecting garbage so far (its pauses stop every waiting thread).
+   */
+  private static long gcMillis() {
+    long total = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc :
+        java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      total += Math.max(0, gc.getCollectionTime());
+    }
+    return total;
+  }
+
   interface Check {
     boolean ok() throws Exception;
   }
@@ -141,6 +153,26 @@ class RedisClusterFailoverTest {
                     RedisServer.sleep(10);
                   }
                 });
+        // the same timed wait with no Redis and no agent code in it, side by side: how late this
+        // JVM's threads wake from a wait on this machine right now
+        AtomicLong longestPlainWaitNanos = new AtomicLong();
+        Thread control =
+            new Thread(
+                () -> {
+                  while (running.get()) {
+                    long start = System.nanoTime();
+                    try {
+                      new java.util.concurrent.CompletableFuture<Void>()
+                          .get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.TimeoutException expected) {
+                      longestPlainWaitNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
+                    } catch (Exception e) {
+                      return;
+                    }
+                  }
+                });
+        long gcMillisBefore = gcMillis();
+        control.start();
         traffic.start();
         RedisServer.sleep(300);
         killedAt.set(System.nanoTime());
@@ -148,6 +180,11 @@ class RedisClusterFailoverTest {
         await("the agent answered by the promoted replica", 120, () -> answeredAgainAt.get() != 0);
         running.set(false);
         traffic.join();
+        control.join();
+        long gcMillisMeanwhile = gcMillis() - gcMillisBefore;
+        assertThat(firstRefusalAt.get())
+            .as("on-error deny refused while the master was down")
+            .isNotZero();
 
         assertThat(cli(replica.port(), "ROLE")).startsWith("master");
         // the other instance follows by itself too (on-error deny refuses until it has)
@@ -158,10 +195,14 @@ class RedisClusterFailoverTest {
         System.out.printf(
             "cluster failover: limits shared again %.1f s after the master was killed;"
                 + " on-error answered meanwhile; longest request wait %d ms (redis.timeout %d"
-                + " ms)%n",
+                + " ms); longest plain %d ms timed wait in this JVM meanwhile %d ms; garbage"
+                + " collection %d ms meanwhile%n",
             (answeredAgainAt.get() - killedAt.get()) / 1e9,
             TimeUnit.NANOSECONDS.toMillis(longestWaitNanos.get()),
-            TIMEOUT_MILLIS);
+            TIMEOUT_MILLIS,
+            TIMEOUT_MILLIS,
+            TimeUnit.NANOSECONDS.toMillis(longestPlainWaitNanos.get()),
+            gcMillisMeanwhile);
       }
     } finally {
       for (RedisServer master : masters) {

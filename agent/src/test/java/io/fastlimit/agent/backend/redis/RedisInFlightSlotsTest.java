@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.backend.InFlightSlots;
 import io.fastlimit.agent.config.RedisConfig;
+import io.fastlimit.redisfixture.TestRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -14,11 +15,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** In-flight leases in a redis-server of the test's own, with the script's now faked. */
+/**
+ * In-flight leases in a Redis of the test's own ({@link TestRedis}), with the script's now faked.
+ */
 class RedisInFlightSlotsTest {
 
   private static final long LEASE = InFlightSlots.LEASE_MILLIS;
-  private static RedisServer server;
+  private static TestRedis server;
   private static RedisClient inspector;
   private static StatefulRedisConnection<String, String> inspection;
   private static RedisCommands<String, String> redis;
@@ -26,7 +29,7 @@ class RedisInFlightSlotsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = RedisServer.start();
+    server = TestRedis.start();
     inspector = RedisServer.client(server.uri());
     inspection = inspector.connect();
     redis = inspection.sync();
@@ -107,6 +110,27 @@ class RedisInFlightSlotsTest {
 
       assertThat(slots.tryAcquire(key, 1)).isNotNull();
       assertThat(redis.zcard(key)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void theConfiguredLeaseIsHowLongASlotIsHeld() throws Exception {
+    FakeClock clock = FakeClock.atHourStart();
+    clock.advance(3_600_000);
+    RedisConfig tenSeconds =
+        new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
+            .withInFlightLease(10_000);
+    try (RedisBackend backend =
+        RedisBackend.connect(tenSeconds, clock, new BlockedCache(RedisBackend.MAX_BLOCKED_KEYS))) {
+      RedisInFlightSlots slots = slots(backend);
+      String key = key();
+      assertThat(slots.tryAcquire(key, 1)).isNotNull();
+
+      clock.advance(9_999);
+      assertThat(slots.tryAcquire(key, 1)).as("held for the lease").isNull();
+      clock.advance(2); // past 10 s, far short of the default minute
+
+      assertThat(slots.tryAcquire(key, 1)).isNotNull();
     }
   }
 

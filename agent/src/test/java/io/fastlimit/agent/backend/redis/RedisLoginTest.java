@@ -10,6 +10,7 @@ import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
+import io.fastlimit.redisfixture.TestRedis;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -28,12 +29,12 @@ import org.junit.jupiter.api.Test;
  */
 class RedisLoginTest {
 
-  private static RedisServer server;
+  private static TestRedis server;
   private static RedisBackend redis;
 
   @BeforeAll
   static void startRedis() throws Exception {
-    server = RedisServer.start();
+    server = TestRedis.start();
     redis =
         RedisBackend.connect(
             new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY));

@@ -45,9 +45,15 @@ final class RedisServer implements AutoCloseable {
    */
   static RedisServer startTls(TestCertificates certs, boolean clientCertificates)
       throws IOException {
-    RedisServer server =
-        new RedisServer(
-            freePort(),
+    return startTls(certs, clientCertificates, List.of());
+  }
+
+  /** As {@link #startTls(TestCertificates, boolean)}, with more arguments for redis-server. */
+  static RedisServer startTls(
+      TestCertificates certs, boolean clientCertificates, List<String> moreArgs)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(
             List.of(
                 "--tls-cert-file",
                 certs.serverCert().toString(),
@@ -56,8 +62,9 @@ final class RedisServer implements AutoCloseable {
                 "--tls-ca-cert-file",
                 certs.caCert().toString(),
                 "--tls-auth-clients",
-                clientCertificates ? "yes" : "no"),
-            true);
+                clientCertificates ? "yes" : "no"));
+    args.addAll(moreArgs);
+    RedisServer server = new RedisServer(freePort(), args, true);
     server.restart();
     return server;
   }

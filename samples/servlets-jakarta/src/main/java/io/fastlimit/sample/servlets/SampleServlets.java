@@ -51,6 +51,7 @@ public final class SampleServlets {
         new Route("fail", new Fail(), false, "/dispatch/fail"),
         new Route("errorPage", new Hello(), false, ERROR_PAGE),
         new Route("async", new Async(), true, "/dispatch/async"),
+        new Route("asyncLogin", new AsyncLogin(), true, "/async/login"),
         // behind the streaming filter: counts its calls like every handler
         new Route("stream", new Hello(), false, "/stream/*"));
   }
@@ -183,6 +184,31 @@ public final class SampleServlets {
       count("async");
       AsyncContext async = req.startAsync();
       async.start(() -> async.dispatch("/dispatch/target"));
+    }
+  }
+
+  /**
+   * A login answered from another thread through its AsyncContext: 200 for the password right-one,
+   * else 401, written and completed after the container thread has returned.
+   */
+  static final class AsyncLogin extends HttpServlet {
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+      count("asyncLogin");
+      boolean ok = "right-one".equals(req.getParameter("password"));
+      AsyncContext async = req.startAsync();
+      async.start(
+          () -> {
+            try {
+              resp.setStatus(ok ? 200 : 401);
+              resp.setContentType("text/plain");
+              resp.getWriter().print(ok ? "welcome" : "wrong password");
+            } catch (IOException failed) {
+              resp.setStatus(500);
+            } finally {
+              async.complete();
+            }
+          });
     }
   }
 }

@@ -1,0 +1,72 @@
+package io.fastlimit.agent.instrument;
+
+import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.bootstrap.ServletEntry;
+import java.io.IOException;
+import net.bytebuddy.dynamic.ClassFileLocator;
+
+/**
+ * Makes the {@link ServletHelper} for each servlet API the application's classes use, found by that
+ * API's {@code HttpServletRequest}: javax or jakarta (renamed, {@link JakartaAdvice}), defined in a
+ * class loader of its own whose parent is the one that defined the API. So the helper sees exactly
+ * the servlet types of the requests it is handed, and nothing is added to the application's class
+ * loaders (a WildFly module or an OSGi bundle would not find it there). One per API copy, cached on
+ * its class ({@link ClassValue}: nothing keeps an undeployed application's loader alive).
+ */
+final class ServletHelpers extends ClassValue<ServletEntry> {
+
+  private final ClassFileLocator helperClasses;
+
+  /** {@code helperClasses} finds {@link ServletHelper} and its jakarta copy. */
+  ServletHelpers(ClassFileLocator helperClasses) {
+    this.helperClasses = helperClasses;
+  }
+
+  @Override
+  protected ServletEntry computeValue(Class<?> requestType) {
+    String name =
+        requestType.getName().startsWith("jakarta.")
+            ? JakartaAdvice.HELPER_NAME
+            : ServletHelper.class.getName();
+    try {
+      byte[] code = helperClasses.locate(name).resolve();
+      return (ServletEntry)
+          new HelperLoader(requestType.getClassLoader(), name, code)
+              .loadClass(name)
+              .getConstructor()
+              .newInstance();
+    } catch (IOException | ReflectiveOperationException | LinkageError | RuntimeException e) {
+      AgentLog.once("servlet requests of " + requestType.getName() + " run unlimited", e);
+      return null;
+    }
+  }
+
+  /**
+   * Defines the helper itself; the agent's bootstrap classes come from where the agent has them
+   * (the boot class path), every other class (servlet API, JDK) from the servlet API's loader.
+   */
+  private static final class HelperLoader extends ClassLoader {
+    private final String helperName;
+    private final byte[] code;
+
+    HelperLoader(ClassLoader servletApi, String helperName, byte[] code) {
+      super(servletApi);
+      this.helperName = helperName;
+      this.code = code;
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+      synchronized (getClassLoadingLock(name)) {
+        if (name.equals(helperName)) {
+          Class<?> helper = findLoadedClass(name);
+          return helper != null ? helper : defineClass(name, code, 0, code.length);
+        }
+        if (name.startsWith("io.fastlimit.bootstrap.")) {
+          return Class.forName(name, false, ServletEntry.class.getClassLoader());
+        }
+        return super.loadClass(name, resolve);
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package io.fastlimit.agent.instrument.netty;
+
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.dynamic.ClassFileLocator;
+
+/**
+ * Where the advice goes in Micronaut 4's Netty server ({@code micronaut-http-server-netty}): the
+ * decision where each request enters the routing ({@link MicronautRequestAdvice}), the headers
+ * where each response is written ({@link MicronautResponseAdvice}), and the end of a request
+ * awaiting it when its response is written or dropped ({@link MicronautCompletionAdvice}) or its
+ * connection closes ({@link MicronautConnectionClosedAdvice}).
+ */
+final class MicronautInstrumentation {
+
+  private static final String SERVER = "io.micronaut.http.server.netty.";
+
+  private MicronautInstrumentation() {}
+
+  static AgentBuilder on(AgentBuilder builder, ClassFileLocator adviceClasses) {
+    return builder
+        .type(named(SERVER + "RoutingInBoundHandler"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(adviceClasses)
+                .advice(
+                    named("accept").and(takesArguments(4)), MicronautRequestAdvice.class.getName())
+                .advice(
+                    named("responseWritten").and(takesArguments(1)),
+                    MicronautCompletionAdvice.class.getName()))
+        .type(
+            named(SERVER + "handler.PipeliningServerHandler$OutboundAccessImpl")
+                .or(named(SERVER + "handler.MultiplexedServerHandler$MultiplexedStream")))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(adviceClasses)
+                .advice(
+                    isPublic()
+                        .and(named("write").and(takesArguments(2)))
+                        .or(named("writeHeadResponse").and(takesArguments(1))),
+                    MicronautResponseAdvice.class.getName()))
+        .type(named(SERVER + "handler.PipeliningServerHandler"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(adviceClasses)
+                .advice(
+                    named("handlerRemoved").and(takesArguments(1)),
+                    MicronautConnectionClosedAdvice.class.getName()))
+        .type(named(SERVER + "handler.Http2ServerHandler$ConnectionHandler"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(adviceClasses)
+                .advice(
+                    named("handlerRemoved0").and(takesArguments(1)),
+                    MicronautConnectionClosedAdvice.class.getName()));
+  }
+}
