@@ -58,6 +58,11 @@ final class Build {
     return existing("fastlimit.sample.vertx");
   }
 
+  /** Quarkus's fast jar: {@code quarkus-app/quarkus-run.jar}, next to its {@code lib/}. */
+  static Path quarkusSample() {
+    return existing("fastlimit.sample.quarkus");
+  }
+
   static Path javalinSample() {
     return existing("fastlimit.sample.javalin");
   }

@@ -142,9 +142,14 @@ abstract class PathTrickContract {
     return RULES;
   }
 
+  /** Starts the application with the agent and these rules; most are a sample's jar. */
+  ChildApp start(Path rules) throws Exception {
+    return ChildApp.sample(appJar(), rules.toString());
+  }
+
   @BeforeAll
   void startAppAndSpendTheLimits() throws Exception {
-    app = ChildApp.sample(appJar(), Build.rulesFile("path-tricks", rules()).toString());
+    app = start(Build.rulesFile("path-tricks", rules()));
     for (int i = 1; i <= LIMIT; i++) {
       assertThat(handlerOf(app.get("/api/secret"))).as("plain request %d", i).isEqualTo("secret");
       assertThat(handlerOf(app.get("/admin/x"))).as("plain request %d", i).isEqualTo("admin");
