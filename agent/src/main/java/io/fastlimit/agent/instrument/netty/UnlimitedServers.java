@@ -25,6 +25,10 @@ final class UnlimitedServers extends AgentBuilder.Listener.Adapter {
     "io/micronaut/http/server/netty/NettyHttpServer.class",
   };
 
+  private static final String MICRONAUT_SERVER = "io.micronaut.http.server.netty.NettyHttpServer";
+  private static final String MICRONAUT_4_4 =
+      "io/micronaut/http/server/netty/handler/OutboundAccess.class";
+
   private static final String NETTY_DECODER =
       AppNames.original("io.netty.handler.codec.http.HttpRequestDecoder");
 
@@ -43,6 +47,9 @@ final class UnlimitedServers extends AgentBuilder.Listener.Adapter {
     if (server == null && typeName.equals(NETTY_DECODER) && !knowsFramework(classLoader)) {
       server = "a Netty HTTP server";
     }
+    if (typeName.equals(MICRONAUT_SERVER) && resource(classLoader, MICRONAUT_4_4) == null) {
+      server = "Micronaut before 4.4 (its Netty server)"; // the advice needs its OutboundAccess
+    }
     if (server != null && named.putIfAbsent(server, Boolean.TRUE) == null) {
       AgentLog.warn(
           server
@@ -55,13 +62,17 @@ final class UnlimitedServers extends AgentBuilder.Listener.Adapter {
   }
 
   private static boolean knowsFramework(ClassLoader classLoader) {
-    ClassLoader loader = classLoader != null ? classLoader : ClassLoader.getSystemClassLoader();
     for (String framework : KNOWN_FRAMEWORKS) {
-      if (loader.getResource(framework) != null) {
+      if (resource(classLoader, framework) != null) {
         return true;
       }
     }
     return false;
+  }
+
+  private static Object resource(ClassLoader classLoader, String name) {
+    ClassLoader loader = classLoader != null ? classLoader : ClassLoader.getSystemClassLoader();
+    return loader.getResource(name);
   }
 
   /** Logs a class that could not be instrumented, once each; the class stays as it was. */

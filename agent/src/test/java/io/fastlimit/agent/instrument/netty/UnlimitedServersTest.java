@@ -75,4 +75,23 @@ class UnlimitedServersTest {
 
     assertThat(logged()).isEmpty();
   }
+
+  @Test
+  void micronaut4IsLimitedSoItsServerIsNotNamed() {
+    // the test class path has Micronaut 4.10's Netty server (compile-time dependency of the advice)
+    servers.onDiscovery(
+        "io.micronaut.http.server.netty.NettyHttpServer", getClass().getClassLoader(), null, false);
+
+    assertThat(logged()).isEmpty();
+  }
+
+  @Test
+  void anOlderMicronautIsNamed() {
+    // a loader without Micronaut 4.4's OutboundAccess, which the advice is written against
+    ClassLoader older = new URLClassLoader(new URL[0], null);
+
+    servers.onDiscovery("io.micronaut.http.server.netty.NettyHttpServer", older, null, false);
+
+    assertThat(logged()).contains("Micronaut before 4.4").contains("does not limit it");
+  }
 }
