@@ -27,11 +27,6 @@ public final class AwaitingCompletion {
     return request == null || PENDING.isEmpty() ? null : PENDING.remove(new Key(request));
   }
 
-  /** How many verdicts wait now (for tests). */
-  static int size() {
-    return PENDING.size();
-  }
-
   /** Identity, whatever the request class says equality is. */
   private static final class Key {
     private final Object request;

@@ -53,11 +53,6 @@ final class RejectedTokens {
     slots.set(at + 1, nowMillis + REMEMBER_MILLIS);
   }
 
-  /** Slots in the table, for tests and sizing. */
-  int capacity() {
-    return mask + 1;
-  }
-
   /**
    * A seeded 64-bit hash of the token's characters (two rounds of multiply and xor-shift per
    * character, then a final mix): not cryptographic, but unknown to a client without the seed.
