@@ -23,6 +23,13 @@ public final class OffLoopDecision implements Runnable {
 
   private static final ThreadLocal<Object> DECIDED = new ThreadLocal<Object>();
 
+  /**
+   * Set on an event loop whose request the saturated workers turned down, until its next {@link
+   * #submit}: the caller then decides in place, and the backend must answer that decision without
+   * waiting ({@link #mustNotWait}), as its {@code on-error} policy says.
+   */
+  private static final ThreadLocal<Boolean> TURNED_DOWN = new ThreadLocal<Boolean>();
+
   private static final int QUEUE = 10_000;
 
   private static volatile ThreadPoolExecutor workers;
@@ -76,7 +83,8 @@ public final class OffLoopDecision implements Runnable {
    * Decides a request ({@link Stage#SERVLET_ALONE}, path as one part) on a worker, then calls
    * {@code entryTarget.entryMethod(entryArguments)} on {@code eventLoop} with the verdict ready for
    * {@link #takeDecided}. Returns false, doing nothing, when the workers are saturated: the caller
-   * then decides in place.
+   * then decides in place, on its event loop, where a backend that would wait answers at once by
+   * its failure policy instead ({@link #mustNotWait}).
    */
   public static boolean submit(
       ActiveRules rules,
@@ -89,6 +97,9 @@ public final class OffLoopDecision implements Runnable {
       Object entryTarget,
       String entryMethod,
       Object... entryArguments) {
+    if (TURNED_DOWN.get() != null) {
+      TURNED_DOWN.remove();
+    }
     try {
       workers()
           .execute(
@@ -105,8 +116,19 @@ public final class OffLoopDecision implements Runnable {
                   entryArguments));
       return true;
     } catch (RejectedExecutionException saturated) {
+      TURNED_DOWN.set(Boolean.TRUE);
       return false;
     }
+  }
+
+  /**
+   * Whether the decision being made on this thread must not wait for a backend: true on an event
+   * loop right after the saturated workers turned its request down ({@link #submit} returned
+   * false), so the event loop never waits for Redis, not even then. A backend answers such a
+   * decision as its {@code on-error} policy says.
+   */
+  public static boolean mustNotWait() {
+    return TURNED_DOWN.get() != null;
   }
 
   /**

@@ -6,6 +6,7 @@ import io.fastlimit.agent.backend.MemoryBackend;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.bootstrap.OffLoopDecision;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.SlotHash;
@@ -102,6 +103,9 @@ public final class RedisBackend implements Backend {
     RedisScriptingAsyncCommands<String, String> commands = link.commands();
     if (commands == null) {
       return onError(charges); // still connecting: the connector reports failures
+    }
+    if (OffLoopDecision.mustNotWait()) {
+      return onError(charges); // an event loop, its decision workers saturated: never wait there
     }
     if (!withinBounds(charges)) {
       return onError(charges);

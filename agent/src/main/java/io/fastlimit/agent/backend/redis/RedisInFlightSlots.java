@@ -4,6 +4,7 @@ import io.fastlimit.agent.backend.InFlightSlots;
 import io.fastlimit.agent.backend.MemoryInFlightSlots;
 import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.bootstrap.OffLoopDecision;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -66,8 +67,8 @@ public final class RedisInFlightSlots implements InFlightSlots {
   @Override
   public String tryAcquire(String key, int limit) {
     RedisScriptingAsyncCommands<String, String> commands = link.commands();
-    if (commands == null) {
-      return onError(key, limit, null); // still connecting
+    if (commands == null || OffLoopDecision.mustNotWait()) {
+      return onError(key, limit, null); // still connecting, or an event loop that must not wait
     }
     String lease = instance + ":" + nextLease.incrementAndGet();
     String[] keys = {key};
