@@ -1,6 +1,9 @@
 package io.fastlimit.bootstrap;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.security.Principal;
+import java.util.Collection;
 import java.util.Enumeration;
 
 /**
@@ -115,6 +118,18 @@ public abstract class ActiveRules {
       joined = joined == null ? line : joined + "," + line;
     }
     return joined;
+  }
+
+  /** The lines of a header joined by commas, as HTTP allows; null when there are none. */
+  public static String joinLines(Collection<String> lines) {
+    return lines == null || lines.isEmpty() ? null : String.join(",", lines);
+  }
+
+  /** The IP address of a connection's peer as text; null unless it is a resolved IP socket. */
+  public static String peerAddress(SocketAddress remote) {
+    return remote instanceof InetSocketAddress && ((InetSocketAddress) remote).getAddress() != null
+        ? ((InetSocketAddress) remote).getAddress().getHostAddress()
+        : null;
   }
 
   /** A request attribute's value as text; null for none. */

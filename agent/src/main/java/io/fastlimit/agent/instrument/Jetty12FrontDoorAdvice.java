@@ -61,7 +61,7 @@ public final class Jetty12FrontDoorAdvice {
             ActiveRules.text(request.getAttribute(ReceivedAddress.FORWARDED_FOR_ATTRIBUTE));
       } else if (header != null) {
         List<String> values = request.getHeaders().getValuesList(header);
-        forwardedFor = values.isEmpty() ? null : String.join(",", values);
+        forwardedFor = ActiveRules.joinLines(values);
       }
       String peer = recorded != null ? recorded.toString() : Request.getRemoteAddr(request);
       Verdict verdict =

@@ -1,5 +1,6 @@
 package io.fastlimit.agent.instrument;
 
+import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.ReceivedAddress;
@@ -35,7 +36,7 @@ public final class Jetty12ReceivedAddressAdvice {
       String header = bridge.forwardedForHeader();
       if (header != null) {
         List<String> values = request.getHeaders().getValuesList(header);
-        String forwardedFor = values.isEmpty() ? null : String.join(",", values);
+        String forwardedFor = ActiveRules.joinLines(values);
         if (forwardedFor != null) {
           request.setAttribute(ReceivedAddress.FORWARDED_FOR_ATTRIBUTE, forwardedFor);
         }

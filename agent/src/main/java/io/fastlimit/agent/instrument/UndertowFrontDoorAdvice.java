@@ -63,7 +63,7 @@ public final class UndertowFrontDoorAdvice {
       String forwardedFor = null;
       if (header != null) {
         HeaderValues values = exchange.getRequestHeaders().get(header);
-        forwardedFor = values == null || values.isEmpty() ? null : String.join(",", values);
+        forwardedFor = ActiveRules.joinLines(values);
       }
       String peer = null;
       SocketAddress connectionPeer = exchange.getConnection().getPeerAddress();

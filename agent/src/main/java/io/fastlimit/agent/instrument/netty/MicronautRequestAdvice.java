@@ -22,8 +22,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
 
@@ -77,16 +75,12 @@ public final class MicronautRequestAdvice {
         ActiveRules rules = bridge.rules(); // read once: a reload cannot mix two versions
         // the socket's peer and X-Forwarded-For as received, before Micronaut's own
         // client-address resolution
-        SocketAddress remote = channel.remoteAddress();
-        String peer =
-            remote instanceof InetSocketAddress && ((InetSocketAddress) remote).getAddress() != null
-                ? ((InetSocketAddress) remote).getAddress().getHostAddress()
-                : null;
+        String peer = ActiveRules.peerAddress(channel.remoteAddress());
         String header = rules.forwardedForHeader();
         String forwardedFor = null;
         if (header != null) {
           List<String> lines = request.headers().getAll(header);
-          forwardedFor = lines.isEmpty() ? null : String.join(",", lines);
+          forwardedFor = ActiveRules.joinLines(lines);
         }
         String method = request.method().name();
         String path = RequestTarget.path(request.uri());

@@ -9,8 +9,6 @@ import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
 import io.netty.util.AttributeKey;
 import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
 import reactor.core.publisher.Mono;
@@ -69,16 +67,12 @@ public final class ReactorNettyRequestAdvice {
         ActiveRules rules = bridge.rules(); // read once: a reload cannot mix two versions
         // the socket's peer and X-Forwarded-For as received: never request.remoteAddress(),
         // which Reactor Netty's own forwarded-header support rewrites
-        SocketAddress remote = connection.channel().remoteAddress();
-        String peer =
-            remote instanceof InetSocketAddress && ((InetSocketAddress) remote).getAddress() != null
-                ? ((InetSocketAddress) remote).getAddress().getHostAddress()
-                : null;
+        String peer = ActiveRules.peerAddress(connection.channel().remoteAddress());
         String header = rules.forwardedForHeader();
         String forwardedFor = null;
         if (header != null) {
           List<String> lines = request.requestHeaders().getAll(header);
-          forwardedFor = lines.isEmpty() ? null : String.join(",", lines);
+          forwardedFor = ActiveRules.joinLines(lines);
         }
         String method = request.method().name();
         String path = RequestTarget.path(request.uri());

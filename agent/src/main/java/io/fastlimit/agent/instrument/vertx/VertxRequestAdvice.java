@@ -77,7 +77,7 @@ public final class VertxRequestAdvice {
         String forwardedFor = null;
         if (header != null) {
           List<String> lines = request.headers().getAll(header);
-          forwardedFor = lines.isEmpty() ? null : String.join(",", lines);
+          forwardedFor = ActiveRules.joinLines(lines);
         }
         String method = request.method().name();
         String path = RequestTarget.path(request.uri());
