@@ -2,21 +2,14 @@ package io.fastlimit.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * A Vert.x 5 web app (vertx-web's Router on Vert.x HTTP, no servlet API): the same limits, headers
@@ -24,122 +17,28 @@ import org.junit.jupiter.api.TestInstance;
  * handler, with the connection kept alive, pipelined requests answered in order, HTTP/2 (h2c)
  * streams limited alike, and in-flight slots given back when a request ends or its client leaves.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class VertxTest {
+class VertxTest extends NettyStackContract {
 
   static final String RULES =
-      """
-      user-id:
-        header: X-Api-Key
-      rules:
-        - path: /api/**
-          limit: 5/hour
-        - path: /login
-          methods: [POST]
-          limit: 3/hour
-        - path: /upload
-          limit: 1/hour
-        - path: /reports/*
-          limit: 2/hour
-        - path: /admin/x
-          limit: 1/hour
-          dry-run: true
-        - path: /admin/h2
-          limit: 2/hour
-        - path: /admin/key
-          ip: 1/hour
-          user: 2/hour
-        - name: seq
-          path: /seq/**
-          concurrent: 1
-        - name: slow
-          path: /slow/**
-          concurrent: 1
-      """;
+      "user-id:\n  header: X-Api-Key\nrules:\n"
+          + COMMON_RULES
+          + """
+            - path: /admin/key
+              ip: 1/hour
+              user: 2/hour
+            - name: seq
+              path: /seq/**
+              concurrent: 1
+            - name: slow
+              path: /slow/**
+              concurrent: 1
+          """;
 
   private static final Duration GUARD = Duration.ofSeconds(60);
 
-  private ChildApp app;
-
-  @BeforeAll
-  void startApp() throws Exception {
-    app = ChildApp.sample(Build.vertxSample(), Build.rulesFile("vertx", RULES).toString());
-  }
-
-  @AfterAll
-  void stopApp() throws Exception {
-    if (app != null) {
-      app.close();
-    }
-  }
-
-  @Test
-  void admitsTheLimitThenAnswers429WithHeadersAndBody() throws Exception {
-    long before = System.currentTimeMillis() / 1000;
-    for (int i = 1; i <= 5; i++) {
-      HttpResult ok = app.get("/api/hello");
-      assertThat(ok.status()).as("request %d", i).isEqualTo(200);
-      assertThat(ok.body()).contains("hello from hello");
-      assertThat(ok.longHeader("X-RateLimit-Limit")).isEqualTo(5);
-      assertThat(ok.longHeader("X-RateLimit-Remaining")).isEqualTo(5 - i);
-      assertThat(ok.longHeader("X-RateLimit-Reset")).isGreaterThan(before);
-      assertThat(ok.hasHeader("Retry-After")).isFalse();
-    }
-    HttpResult blocked = app.get("/api/hello");
-    assertThat(blocked.status()).isEqualTo(429);
-    assertThat(blocked.longHeader("X-RateLimit-Limit")).isEqualTo(5);
-    assertThat(blocked.longHeader("X-RateLimit-Remaining")).isZero();
-    long retryAfter = blocked.longHeader("Retry-After");
-    assertThat(retryAfter).isBetween(1L, 2L * 3600);
-    assertThat(blocked.header("Content-Type")).startsWith("application/json");
-    assertThat(blocked.longHeader("Content-Length")).isEqualTo(blocked.body().length());
-    assertThat(blocked.body())
-        .isEqualTo(
-            "{\"detail\":\"Rate limit exceeded. Try again in "
-                + retryAfter
-                + "s.\",\"retry_after\":"
-                + retryAfter
-                + "}");
-    // other paths under the same rule share the bucket of this client
-    assertThat(app.get("/api/other").status()).isEqualTo(429);
-    assertThat(calls("hello")).isEqualTo(5);
-  }
-
-  @Test
-  void pathsWithoutARuleAreUntouched() throws Exception {
-    for (int i = 0; i < 10; i++) {
-      HttpResult result = app.get("/hello");
-      assertThat(result.status()).isEqualTo(200);
-      assertThat(result.hasHeader("X-RateLimit-Limit")).isFalse();
-      assertThat(result.hasHeader("X-RateLimit-Remaining")).isFalse();
-    }
-  }
-
-  @Test
-  void methodsNotListedAreNotCounted() throws Exception {
-    for (int i = 0; i < 5; i++) {
-      HttpResult get = app.get("/login");
-      assertThat(get.status()).isEqualTo(405);
-      assertThat(get.hasHeader("X-RateLimit-Limit")).isFalse();
-    }
-    for (int i = 1; i <= 3; i++) {
-      HttpResult post = app.post("/login", "user=a&password=b");
-      assertThat(post.status()).isEqualTo(200);
-      assertThat(post.body()).isEqualTo("welcome a");
-    }
-    HttpResult blocked = app.post("/login", "user=a&password=b");
-    assertThat(blocked.status()).isEqualTo(429);
-    assertThat(calls("login")).isEqualTo(3);
-  }
-
-  @Test
-  void dryRunCountsButNeitherBlocksNorSendsHeaders() throws Exception {
-    for (int i = 0; i < 3; i++) {
-      HttpResult result = app.get("/admin/x");
-      assertThat(result.status()).isEqualTo(200);
-      assertThat(result.hasHeader("X-RateLimit-Limit")).isFalse();
-    }
-    app.awaitOutput("dry-run: would block rule=");
+  @Override
+  ChildApp start() throws Exception {
+    return ChildApp.sample(Build.vertxSample(), Build.rulesFile("vertx", RULES).toString());
   }
 
   @Test
@@ -155,64 +54,6 @@ class VertxTest {
     assertThat(app.output()).doesNotContain("sk_first");
   }
 
-  /**
-   * Pipelined on one kept-alive connection: an admitted POST with a body, a blocked POST whose body
-   * the app never reads, then a GET. Each is answered, in order, and the connection stays open.
-   */
-  @Test
-  void keepsTheConnectionAndTheOrderOfPipelinedRequests() throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", app.port())) {
-      socket.setSoTimeout(20_000);
-      String body = "x".repeat(3000);
-      String upload =
-          "POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
-              + "Content-Length: "
-              + body.length()
-              + "\r\n\r\n"
-              + body;
-      String hello = "GET /reports/q HTTP/1.1\r\nHost: localhost\r\n\r\n";
-      OutputStream out = socket.getOutputStream();
-      out.write((upload + upload + hello).getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      HttpResult first = RawHttp.read(in, false);
-      HttpResult second = RawHttp.read(in, false);
-      HttpResult third = RawHttp.read(in, false);
-      assertThat(first.status()).as(first.toString()).isEqualTo(200);
-      assertThat(first.body()).isEqualTo("stored 3000 bytes");
-      assertThat(second.status()).as(second.toString()).isEqualTo(429);
-      assertThat(second.longHeader("X-RateLimit-Limit")).isEqualTo(1);
-      assertThat(third.status()).as(third.toString()).isEqualTo(200);
-      assertThat(third.body()).startsWith("hello from reports");
-
-      // still open: one more request on the same connection
-      out.write(hello.getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      HttpResult fourth = RawHttp.read(in, false);
-      assertThat(fourth.status()).as(fourth.toString()).isEqualTo(200);
-      assertThat(fourth.longHeader("X-RateLimit-Remaining")).isZero();
-    }
-    assertThat(calls("upload")).isEqualTo(1);
-  }
-
-  @Test
-  void http2StreamsAreLimitedAlike() throws Exception {
-    HttpClient client = http2Client();
-    URI uri = URI.create("http://127.0.0.1:" + app.port() + "/admin/h2");
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(GUARD).build();
-    // the first request upgrades the connection (h2c); the next ones are HTTP/2 streams
-    int[] statuses = new int[4];
-    HttpResponse<String> last = null;
-    for (int i = 0; i < statuses.length; i++) {
-      last = client.send(request, HttpResponse.BodyHandlers.ofString());
-      statuses[i] = last.statusCode();
-    }
-    assertThat(last.version()).isEqualTo(HttpClient.Version.HTTP_2);
-    assertThat(last.body()).startsWith("{\"detail\":\"Rate limit exceeded.");
-    assertThat(last.headers().firstValue("retry-after")).isPresent();
-    assertThat(statuses).containsExactly(200, 200, 429, 429);
-  }
-
   /** {@code concurrent: 1}: each request gives its slot back as it ends, HTTP/1.1 and HTTP/2. */
   @Test
   void aRequestHoldsItsInFlightSlotOnlyUntilItEnds() throws Exception {
@@ -220,10 +61,7 @@ class VertxTest {
       assertThat(app.get("/seq/a").status()).as("HTTP/1.1 request %d", i).isEqualTo(200);
     }
     HttpClient client = http2Client();
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/seq/b"))
-            .timeout(GUARD)
-            .build();
+    HttpRequest request = request("/seq/b");
     for (int i = 0; i < 5; i++) {
       HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).as("HTTP/2 request %d", i).isEqualTo(200);
@@ -277,33 +115,12 @@ class VertxTest {
     }
   }
 
-  @Test
-  void agentAnnouncesItsRulesAndNamesNoUnlimitedServer() throws Exception {
-    assertThat(app.output())
-        .contains("[fastlimit] fastlimit agent")
-        .contains("/api/**: /api/** methods=* ip=5/hour")
-        .doesNotContain("does not limit it")
-        .doesNotContain("ERROR");
-  }
-
-  private static HttpClient http2Client() {
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_2)
-        .connectTimeout(Duration.ofSeconds(20))
-        .build();
-  }
-
   private static void send(Socket socket, String target) throws Exception {
     OutputStream out = socket.getOutputStream();
     out.write(
         ("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
             .getBytes(StandardCharsets.ISO_8859_1));
     out.flush();
-  }
-
-  private long calls(String route) throws Exception {
-    Matcher matcher = Pattern.compile("\"" + route + "\":(\\d+)").matcher(app.get("/stats").body());
-    return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
   }
 
   private void awaitCalls(String route, long count) throws Exception {
