@@ -4,6 +4,7 @@
     bench/redis-instructions.py              # from the repository root; needs valgrind,
                                              # redis-server and redis-cli on the PATH
     CALLS=2000 BATCH=16 bench/redis-instructions.py
+    ONLY='sliding-log: bucket' bench/redis-instructions.py   # the floor and contenders matching
     KEEP=/tmp/dumps bench/redis-instructions.py   # keep the callgrind files of every phase
 
 `usec_per_call` (INFO commandstats, bench/redis-cpu.sh) is wall time inside the command: on a busy
@@ -200,8 +201,15 @@ def measure(client, pid, work):
     def keys(prefix):
         return ["fl:%s:ip:{198.51.%d.%d}" % (prefix, i // 256, i % 256) for i in range(CALLS)]
 
+    only = re.compile(os.environ.get("ONLY", ""))
+
     def phase(label, commands, per_decision=1, warm=None):
         """Runs the commands between a zero and a dump; instructions per decision."""
+        if rows and not only.search(label):
+            if warm:
+                client.run(warm)
+            client.run(commands)  # the keys of the next phase as if it had run
+            return None
         if warm:
             client.run(warm)
         subprocess.run(["callgrind_control", "-z", str(pid)], check=True, capture_output=True)
@@ -240,7 +248,12 @@ def measure(client, pid, work):
         return prefix + n[0]
 
     rows.append(phase('EVAL "return 1"', [["EVAL", "return 1", "0"]] * CALLS))
-    rows.append(phase('EVALSHA "return 1"', [["EVALSHA", floor_sha, "0"]] * CALLS))
+
+    def append(row):
+        if row:
+            rows.append(row)
+
+    append(phase('EVALSHA "return 1"', [["EVALSHA", floor_sha, "0"]] * CALLS))
 
     def envoy(prefix):
         out = []
@@ -249,8 +262,8 @@ def measure(client, pid, work):
         return out
 
     p = fresh("e")
-    rows.append(phase("envoy INCRBY + EXPIRE, first touch", envoy(p), 2))
-    rows.append(phase("envoy INCRBY + EXPIRE, existing", envoy(p), 2))
+    append(phase("envoy INCRBY + EXPIRE, first touch", envoy(p), 2))
+    append(phase("envoy INCRBY + EXPIRE, existing", envoy(p), 2))
 
     algorithms = ["sliding-window", "fixed-window", "token-bucket", "sliding-log"]
     for a, alg in enumerate(algorithms):
@@ -261,15 +274,15 @@ def measure(client, pid, work):
             ]
 
         p = fresh("b")
-        rows.append(phase(alg + ": bucket.lua, first touch", script(p)))
-        rows.append(phase(alg + ": bucket.lua, existing", script(p)))
+        append(phase(alg + ": bucket.lua, first touch", script(p)))
+        append(phase(alg + ": bucket.lua, existing", script(p)))
         p = fresh("o")
-        rows.append(
+        append(
             phase(alg + ": before, existing", script(p, old, ["0"]), warm=script(p, old, ["0"]))
         )
         if a in (1, 2):
             p = fresh("m")
-            rows.append(
+            append(
                 phase(alg + ": buckets.lua, existing", script(p, many, ["0"]),
                       warm=script(p, many, ["0"]))
             )
