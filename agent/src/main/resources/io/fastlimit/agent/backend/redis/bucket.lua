@@ -9,18 +9,23 @@
 --          2 token bucket, 3 sliding log); limit; window ms; cost
 -- returns  allowed (1/0), remaining, reset-at ms, retry-after ms, and the time it ran at (epoch ms)
 
-local now = tonumber(ARGV[1])
-if not now then
+-- Numbers from strings by arithmetic (x + 0): one strtod each, where tonumber(x) is a call and,
+-- in Redis's Lua 5.1, two strtods; TIME's microseconds converted once, not at every use
+local now
+if ARGV[1] == '' then
   if redis.replicate_commands then
     redis.replicate_commands() -- Redis < 5: allow writes after TIME; a no-op since
   end
   local time = redis.call('TIME')
-  now = time[1] * 1000 + (time[2] - time[2] % 1000) / 1000
+  local micros = time[2] + 0
+  now = time[1] * 1000 + (micros - micros % 1000) / 1000
+else
+  now = ARGV[1] + 0
 end
-local algorithm = tonumber(ARGV[2])
-local limit = tonumber(ARGV[3])
-local window = tonumber(ARGV[4])
-local cost = tonumber(ARGV[5])
+local algorithm = ARGV[2] + 0
+local limit = ARGV[3] + 0
+local window = ARGV[4] + 0
+local cost = ARGV[5] + 0
 local key = KEYS[1]
 local stored = redis.call('GET', key)
 
@@ -29,7 +34,8 @@ local start = now - math.fmod(now, window)
 local value, reset_at
 
 if algorithm == 3 then
-  -- sliding log: "L" and 6 big-endian bytes of epoch ms per entry, oldest first
+  -- sliding log: "L" and 6 big-endian bytes of epoch ms per entry, oldest first, each read and
+  -- written by one C call (struct's '>I6', the same bytes buckets.lua builds by hand)
   local log = ''
   if stored and string.byte(stored, 1) == 76 then
     log = stored
@@ -42,8 +48,7 @@ if algorithm == 3 then
   local lo, hi = 1, total + 1 -- the first entry still in the window, by binary search
   while lo < hi do
     local mid = (lo + hi - (lo + hi) % 2) / 2
-    local b1, b2, b3, b4, b5, b6 = string.byte(log, mid * 6 - 4, mid * 6 + 1)
-    if ((((b1 * 256 + b2) * 256 + b3) * 256 + b4) * 256 + b5) * 256 + b6 > left_by then
+    if struct.unpack('>I6', log, mid * 6 - 4) > left_by then
       hi = mid
     else
       lo = mid + 1
@@ -52,17 +57,13 @@ if algorithm == 3 then
   local count = total - lo + 1
   local newest = now
   if count > 0 then
-    local b1, b2, b3, b4, b5, b6 = string.byte(log, total * 6 - 4, total * 6 + 1)
-    newest = ((((b1 * 256 + b2) * 256 + b3) * 256 + b4) * 256 + b5) * 256 + b6
+    newest = struct.unpack('>I6', log, total * 6 - 4)
   end
   if count + cost > limit then
     local must_leave = count + cost - limit
     local retry_after
     if must_leave <= count then
-      local at = lo + must_leave - 1
-      local b1, b2, b3, b4, b5, b6 = string.byte(log, at * 6 - 4, at * 6 + 1)
-      retry_after = ((((b1 * 256 + b2) * 256 + b3) * 256 + b4) * 256 + b5) * 256 + b6
-        + window - now
+      retry_after = struct.unpack('>I6', log, (lo + must_leave - 1) * 6 - 4) + window - now
     elseif count > 0 then
       retry_after = newest + window - now
     else
@@ -75,17 +76,7 @@ if algorithm == 3 then
   end
   -- a clock that stepped back records at the newest entry: the log stays in order
   local record_at = math.max(now, newest)
-  local t = record_at
-  local b6 = t % 256
-  t = (t - b6) / 256
-  local b5 = t % 256
-  t = (t - b5) / 256
-  local b4 = t % 256
-  t = (t - b4) / 256
-  local b3 = t % 256
-  t = (t - b3) / 256
-  local b2 = t % 256
-  local entry = string.char((t - b2) / 256, b2, b3, b4, b5, b6)
+  local entry = struct.pack('>I6', record_at)
   if cost > 1 then
     entry = string.rep(entry, cost)
   end
