@@ -16,13 +16,15 @@ import io.fastlimit.agent.rules.Algorithm;
  *   <li>token bucket: {@code since} = time of the last refill, {@code amount} = what is available
  *       in units of 1/window-ms of a token, so that the refill of {@code limit} per window is
  *       exact;
- *   <li>sliding log: {@code log} holds the time of every counted request, a ring oldest first
- *       (allocated for sliding-log buckets only, so the other algorithms' buckets stay as small);
- *       {@code amount} = entries held, {@code previousAmount} = the oldest entry's index in its low
- *       32 bits and the limit of the last check above them, {@code since} = the time a charge the
- *       last check admitted is recorded at. An entry counts while it is later than {@code now -
- *       window}, so no rolling window of the window's length ever holds more than the limit; a
- *       request of cost N is N entries at its time. The ring starts at one entry and doubles up to
+ *   <li>sliding log: the time of every counted request, oldest first; {@code amount} = entries
+ *       held, {@code since} = the time a charge the last check admitted is recorded at. An entry
+ *       counts while it is later than {@code now - window}, so no rolling window of the window's
+ *       length ever holds more than the limit; a request of cost N is N entries at its time. Up to
+ *       one entry, it is {@code previousAmount} and {@code log} is null: a client seen once costs
+ *       no more than with the other algorithms. From the second, {@code log} holds them, a ring
+ *       (allocated for sliding-log buckets only, so the other algorithms' buckets stay as small),
+ *       and {@code previousAmount} = the oldest entry's index in its low 32 bits and the limit of
+ *       the last check above them. The ring starts at the entries it must hold and doubles up to
  *       the limit (at most {@link Algorithm#SLIDING_LOG_MAX_LIMIT}): a client that sends few
  *       requests costs few entries.
  * </ul>
@@ -33,6 +35,9 @@ import io.fastlimit.agent.rules.Algorithm;
 class BucketState {
 
   private static final byte NONE = 0;
+
+  /** {@link #algorithm} of a sliding-log bucket. */
+  private static final byte LOG = (byte) (Algorithm.SLIDING_LOG.ordinal() + 1);
 
   /** The last check left less than half the limit: what evicting would give away. */
   private static final byte PRESSED = 1;
@@ -63,7 +68,7 @@ class BucketState {
   /** The previous window's count (sliding window only). */
   private long previousAmount;
 
-  /** The requests' times (sliding log only), else null. */
+  /** The requests' times (sliding log only, from its second entry), else null. */
   private long[] log;
 
   /** Epoch ms at which this bucket holds its full limit again, as of the last check. */
@@ -82,7 +87,7 @@ class BucketState {
       since = Long.MIN_VALUE;
       amount = 0;
       previousAmount = 0;
-      log = wanted == Algorithm.SLIDING_LOG ? new long[1] : null;
+      log = null;
       flagsNow = NONE;
     } else {
       flagsNow = RETURNED;
@@ -114,7 +119,7 @@ class BucketState {
 
   /** Consumes a charge that {@link #check} just admitted. */
   void commit(long window, long cost) {
-    if (log != null) {
+    if (algorithm == LOG) {
       commitLog(cost);
     } else if (algorithm == Algorithm.TOKEN_BUCKET.ordinal() + 1) {
       amount -= cost * window;
@@ -268,14 +273,20 @@ class BucketState {
    */
   private Outcome checkLog(long limit, long window, long cost, long now) {
     long leftBy = now - window; // entries at or before this have left the window
-    int oldest = (int) previousAmount;
     long count = amount;
-    while (count > 0 && log[oldest] <= leftBy) {
-      oldest = oldest + 1 == log.length ? 0 : oldest + 1;
-      count--;
+    if (log == null) {
+      if (count > 0 && previousAmount <= leftBy) {
+        count = 0; // the only entry left
+      }
+    } else {
+      int oldest = (int) previousAmount;
+      while (count > 0 && log[oldest] <= leftBy) {
+        oldest = oldest + 1 == log.length ? 0 : oldest + 1;
+        count--;
+      }
+      previousAmount = limit << 32 | oldest;
     }
     amount = count;
-    previousAmount = limit << 32 | oldest;
     long newest = count > 0 ? logEntry((int) count - 1) : Long.MIN_VALUE;
     // a clock that stepped back must not put an entry before the newest: the log stays in order
     since = Math.max(now, newest);
@@ -295,9 +306,19 @@ class BucketState {
   /** Records a charge that {@link #checkLog} just admitted: {@code cost} entries at its time. */
   private void commitLog(long cost) {
     long count = amount;
-    if (count + cost > log.length) {
-      long limit = previousAmount >>> 32;
-      long[] bigger = new long[(int) Math.max(count + cost, Math.min(2L * log.length, limit))];
+    if (log == null && count + cost <= 1) {
+      if (cost > 0) {
+        previousAmount = since; // the only entry: no ring yet
+      }
+      amount = count + cost;
+      return;
+    }
+    int capacity = log == null ? 1 : log.length;
+    if (count + cost > capacity) {
+      // from one entry the ring takes what it must hold (at most the limit, as the check admitted
+      // it); later it doubles, up to the limit of the last check
+      long limit = log == null ? count + cost : previousAmount >>> 32;
+      long[] bigger = new long[(int) Math.max(count + cost, Math.min(2L * capacity, limit))];
       for (int i = 0; i < count; i++) {
         bigger[i] = logEntry(i);
       }
@@ -337,12 +358,19 @@ class BucketState {
   }
 
   private void setLogEntry(int index, long time) {
+    if (log == null) {
+      previousAmount = time; // the only entry
+      return;
+    }
     int at = (int) previousAmount + index;
     log[at >= log.length ? at - log.length : at] = time;
   }
 
   /** The {@code index}-th entry of the log, 0 the oldest. */
   private long logEntry(int index) {
+    if (log == null) {
+      return previousAmount; // the only entry
+    }
     int at = (int) previousAmount + index;
     return log[at >= log.length ? at - log.length : at];
   }

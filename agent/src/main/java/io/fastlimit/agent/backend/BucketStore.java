@@ -9,9 +9,11 @@ import java.util.concurrent.locks.LockSupport;
  * The memory backend's buckets: one group per key start (rule and bucket kind), each split in
  * {@link Segment}s by the client's hash, each an open-addressing table of {@link Bucket}s. Compact,
  * as a million counters must fit in some 100 MB: a bucket is one object holding its client (an IPv4
- * address or a short id packed in a long, see {@link ClientKey}), and the table costs a reference
- * per slot. No entry, node or key object beside it, as a {@code ConcurrentHashMap<String, Bucket>}
- * would need.
+ * address or a short id packed in a long, a user id of up to 15 characters or an IPv6 prefix in
+ * two, see {@link ClientKey}), and the table costs a reference per slot. No entry, node or key
+ * object beside it, as a {@code ConcurrentHashMap<String, Bucket>} would need. A bucket is only as
+ * big as its client needs: a {@link Bucket} for a client packed in one long, a {@link WideBucket}
+ * for two, a {@link TextBucket} for an id kept as text.
  *
  * <p>Lookups take no lock (a table is only ever added to in place, or replaced whole); adding a
  * bucket and sweeping hold the segment's monitor. Each bucket has its own lock, so that threads
@@ -40,8 +42,13 @@ final class BucketStore {
    * dropped it. The lock spins instead of parking: it is held for the few arithmetic steps of a
    * check, and a monitor that many request threads contend on inflates and parks them for
    * microseconds each. Not reentrant.
+   *
+   * <p>Of this class itself for a client packed in one long (64 bytes with compressed references);
+   * a client that needs more is in a subclass. Which one follows from {@link #packed}: buckets with
+   * equal {@code packed} are of the same class, so a lookup compares the rest only after that long
+   * matched, and with no virtual call.
    */
-  static final class Bucket extends BucketState {
+  static class Bucket extends BucketState {
     private static final AtomicIntegerFieldUpdater<Bucket> LOCKED =
         AtomicIntegerFieldUpdater.newUpdater(Bucket.class, "locked");
 
@@ -53,26 +60,40 @@ final class BucketStore {
 
     private static final long SLEEP_NANOS = 50_000;
 
-    /** The client packed ({@link ClientKey#pack}), or {@link ClientKey#NOT_PACKED}. */
+    /**
+     * The client packed ({@link ClientKey#pack}), the first of two longs ({@link WideBucket}), or
+     * {@link ClientKey#NOT_PACKED} ({@link TextBucket}).
+     */
     final long packed;
-
-    /** The client, when it is not packed; else null. */
-    final String client;
 
     private volatile int locked;
 
     /** Read and written under the lock. */
     boolean retired;
 
-    Bucket(long packed, String client) {
+    Bucket(long packed) {
       this.packed = packed;
-      this.client = packed == ClientKey.NOT_PACKED ? client : null;
     }
 
-    boolean counts(long packedClient, String text) {
-      return packedClient == ClientKey.NOT_PACKED
-          ? client != null && client.equals(text)
-          : packed == packedClient;
+    /** Whether this bucket counts the client packed as {@code packedClient} and {@code low}. */
+    final boolean counts(long packedClient, long low, String text) {
+      if (packed != packedClient) {
+        return false;
+      }
+      if (packedClient == ClientKey.NOT_PACKED) {
+        return ((TextBucket) this).client.equals(text);
+      }
+      return !ClientKey.isWide(packedClient) || ((WideBucket) this).low == low;
+    }
+
+    /** The second long of the client ({@link ClientKey#packLow}). */
+    final long low() {
+      return ClientKey.isWide(packed) ? ((WideBucket) this).low : 0;
+    }
+
+    /** The client, when it is kept as text; else null. */
+    final String client() {
+      return packed == ClientKey.NOT_PACKED ? ((TextBucket) this).client : null;
     }
 
     void lock() {
@@ -97,6 +118,27 @@ final class BucketStore {
     }
   }
 
+  /** The bucket of a client packed in two longs: 8 bytes more than a {@link Bucket}. */
+  static final class WideBucket extends Bucket {
+    /** The client's second long ({@link ClientKey#packLow}). */
+    final long low;
+
+    WideBucket(long packed, long low) {
+      super(packed);
+      this.low = low;
+    }
+  }
+
+  /** The bucket of a client kept as text: 8 bytes more than a {@link Bucket}, and the text. */
+  static final class TextBucket extends Bucket {
+    final String client;
+
+    TextBucket(String client) {
+      super(ClientKey.NOT_PACKED);
+      this.client = client;
+    }
+  }
+
   /**
    * Part of one group's buckets: an open-addressing table with linear probing, read without a lock,
    * added to under the segment's monitor, replaced by a doubled one when three quarters full and by
@@ -111,8 +153,8 @@ final class BucketStore {
   }
 
   /** The hash that places the client in a group's segments and tables. */
-  long hash(long packed, String client) {
-    return ClientKey.hash(packed, client, seed);
+  long hash(long packed, long low, String client) {
+    return ClientKey.hash(packed, low, client, seed);
   }
 
   /** The segment of the group of {@code keyStart} that holds the client with this hash. */
@@ -137,7 +179,7 @@ final class BucketStore {
    * The client's bucket in {@code segment}, or null; without a lock, a bucket being added may be
    * missed: look again under the monitor before adding one.
    */
-  static Bucket find(Segment segment, long hash, long packed, String client) {
+  static Bucket find(Segment segment, long hash, long packed, long low, String client) {
     Bucket[] table = segment.table;
     if (table == null) {
       return null;
@@ -145,7 +187,7 @@ final class BucketStore {
     int mask = table.length - 1;
     for (int i = (int) hash & mask; ; i = (i + 1) & mask) {
       Bucket bucket = table[i];
-      if (bucket == null || bucket.counts(packed, client)) {
+      if (bucket == null || bucket.counts(packed, low, client)) {
         return bucket;
       }
     }
@@ -157,22 +199,26 @@ final class BucketStore {
    */
   Bucket held(String keyStart, String client) {
     long packed = ClientKey.pack(client);
-    long hash = hash(packed, client);
+    long low = ClientKey.packLow(client, packed);
+    long hash = hash(packed, low, client);
     Segment segment = segment(keyStart, hash);
     synchronized (segment) { // a bucket being added is not missed
-      return find(segment, hash, packed, client);
+      return find(segment, hash, packed, low, client);
     }
   }
 
   /** Adds a bucket for a client {@link #find} did not find. Under the segment's monitor. */
-  Bucket add(Segment segment, long hash, long packed, String client) {
+  Bucket add(Segment segment, long hash, long packed, long low, String client) {
     Bucket[] table = segment.table;
     if (table == null) {
       table = segment.table = new Bucket[FIRST_SLOTS];
     } else if ((segment.count + 1) * 4 > table.length * 3) {
       table = segment.table = rehash(table, table.length * 2);
     }
-    Bucket bucket = new Bucket(packed, client);
+    Bucket bucket =
+        packed == ClientKey.NOT_PACKED
+            ? new TextBucket(client)
+            : ClientKey.isWide(packed) ? new WideBucket(packed, low) : new Bucket(packed);
     place(table, hash, bucket);
     segment.count++;
     return bucket;
@@ -192,7 +238,7 @@ final class BucketStore {
     Bucket[] bigger = new Bucket[slots];
     for (Bucket bucket : table) {
       if (bucket != null && !bucket.retired) {
-        place(bigger, hash(bucket.packed, bucket.client), bucket);
+        place(bigger, hash(bucket.packed, bucket.low(), bucket.client()), bucket);
       }
     }
     return bigger;

@@ -253,16 +253,17 @@ public final class MemoryBackend implements Backend {
    */
   private Bucket bucketFor(String keyStart, String client, long now) {
     long packed = ClientKey.pack(client);
-    long hash = store.hash(packed, client);
+    long low = ClientKey.packLow(client, packed);
+    long hash = store.hash(packed, low, client);
     Segment segment = store.segment(keyStart, hash);
-    Bucket bucket = BucketStore.find(segment, hash, packed, client);
+    Bucket bucket = BucketStore.find(segment, hash, packed, low, client);
     if (bucket != null && !bucket.retired) {
       return bucket;
     }
     // not there, or dropped by a sweep that may not have replaced the table yet: it has once
     // the monitor is ours
     synchronized (segment) {
-      bucket = BucketStore.find(segment, hash, packed, client);
+      bucket = BucketStore.find(segment, hash, packed, low, client);
       if (bucket != null) {
         return bucket;
       }
@@ -270,7 +271,7 @@ public final class MemoryBackend implements Backend {
         return null;
       }
       bound.added(now);
-      return store.add(segment, hash, packed, client);
+      return store.add(segment, hash, packed, low, client);
     }
   }
 

@@ -7,6 +7,7 @@ import static io.fastlimit.agent.rules.Algorithm.TOKEN_BUCKET;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.rules.Algorithm;
+import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -472,5 +473,46 @@ class BucketStateTest {
     burst(state, SLIDING_LOG, 3, MINUTE, 1, START, 3);
 
     assertThat(burst(state, SLIDING_LOG, 5, MINUTE, 1, START + 1, 10)).isEqualTo(2);
+  }
+
+  /** The ring the sliding log keeps its entries in, null while it needs none. */
+  private static long[] logRing(BucketState state) throws ReflectiveOperationException {
+    Field log = BucketState.class.getDeclaredField("log");
+    log.setAccessible(true);
+    return (long[]) log.get(state);
+  }
+
+  @Test
+  void slidingLogKeepsItsOnlyEntryWithoutAnArray() throws Exception {
+    BucketState state = new BucketState();
+    assertThat(take(state, SLIDING_LOG, 10, MINUTE, 1, START).remaining()).isEqualTo(9);
+    assertThat(logRing(state)).as("a client seen once").isNull();
+    // the entry left the window: the next one takes its place
+    assertThat(take(state, SLIDING_LOG, 10, MINUTE, 1, START + MINUTE).remaining()).isEqualTo(9);
+    assertThat(logRing(state)).isNull();
+    Outcome second = take(state, SLIDING_LOG, 10, MINUTE, 2, START + MINUTE + 5);
+    assertThat(second.remaining()).isEqualTo(7);
+    assertThat(logRing(state)).as("three entries").hasSizeGreaterThanOrEqualTo(3);
+    Outcome blocked = state.check(SLIDING_LOG, 3, MINUTE, 1, START + MINUTE + 6);
+    assertThat(blocked.allowed()).isFalse();
+    assertThat(blocked.retryAfterMillis()).isEqualTo(MINUTE - 6);
+  }
+
+  @Test
+  void slidingLogOfLimitOneAnswersFromItsOnlyEntry() throws Exception {
+    BucketState state = new BucketState();
+    assertThat(take(state, SLIDING_LOG, 1, MINUTE, 1, START + 7).allowed()).isTrue();
+    Outcome blocked = take(state, SLIDING_LOG, 1, MINUTE, 1, START + 1_007);
+    assertThat(blocked.allowed()).isFalse();
+    assertThat(blocked.retryAfterMillis()).isEqualTo(MINUTE - 1_000);
+    assertThat(blocked.resetAtMillis()).isEqualTo(START + 7 + MINUTE);
+    assertThat(take(state, SLIDING_LOG, 1, MINUTE, 1, START + 7 + MINUTE).allowed()).isTrue();
+    assertThat(logRing(state)).isNull();
+
+    state.giveBack(SLIDING_LOG, 1, MINUTE, 1, START + 8 + MINUTE); // not its time: stays
+    assertThat(state.check(SLIDING_LOG, 1, MINUTE, 1, START + 9 + MINUTE).allowed()).isFalse();
+    state.giveBack(SLIDING_LOG, 1, MINUTE, 1, START + 7 + MINUTE);
+    assertThat(take(state, SLIDING_LOG, 1, MINUTE, 1, START + 9 + MINUTE).allowed()).isTrue();
+    assertThat(state.isIdle(START + 9 + 2 * MINUTE)).isTrue();
   }
 }

@@ -132,6 +132,9 @@ class MemoryBackendTest {
       clients.add("u" + i); // packed as a short id
       clients.add("user-" + i + "@example.org"); // kept as text
       clients.add("2001:db8::" + Integer.toHexString(i));
+      clients.add("user-" + (1_000_000 + i)); // packed in two longs
+      clients.add("2001:db8:" + Integer.toHexString(i) + ":0:0:0:0:0/64"); // an IPv6 /64, two longs
+      clients.add("2001:db8:" + Integer.toHexString(i) + ":0:0:0:0:0/48");
     }
     // equal String hash codes, packed and not
     clients.add("Aa");
