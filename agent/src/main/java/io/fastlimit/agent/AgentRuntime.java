@@ -185,8 +185,7 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
   }
 
   private void startLimiter(AgentConfig config) {
-    AgentLog.setLevel(config.logLevel().configName());
-    AgentLog.setJson(config.logFormat() == LogFormat.JSON);
+    applyLogSettings(config);
     Backend backend;
     try {
       backend = Backends.create(config.backend(), backendContext(config.restartSettings()));
@@ -234,11 +233,16 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
               + " metrics.prometheus-port); that part takes effect at the next restart, the rules"
               + " apply now");
     }
-    AgentLog.setLevel(config.logLevel().configName());
-    AgentLog.setJson(config.logFormat() == LogFormat.JSON);
+    applyLogSettings(config);
     current.update(config);
     stats.reloaded(System.currentTimeMillis(), "ok: " + config.rules().rules().size() + " rules");
     AgentLog.info(describe(config, "reloaded"));
+  }
+
+  private static void applyLogSettings(AgentConfig config) {
+    AgentLog.writeTo(config.logFile());
+    AgentLog.setLevel(config.logLevel().configName());
+    AgentLog.setJson(config.logFormat() == LogFormat.JSON);
   }
 
   @Override

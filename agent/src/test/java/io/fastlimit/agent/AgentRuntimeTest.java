@@ -2,11 +2,8 @@ package io.fastlimit.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fastlimit.agent.observe.AgentLog;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import io.fastlimit.agent.observe.CapturedLog;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -16,20 +13,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AgentRuntimeTest {
 
-  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+  private final CapturedLog log = new CapturedLog();
 
   @BeforeEach
   void captureLog() {
-    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    log.start();
   }
 
   @AfterEach
   void restoreLog() {
-    AgentLog.redirect(System.err);
+    log.stop();
   }
 
   private String log() {
-    return log.toString(StandardCharsets.UTF_8);
+    return log.text();
   }
 
   @Test
@@ -57,6 +54,23 @@ class AgentRuntimeTest {
         .contains("nested deeper than")
         .doesNotContain("StackOverflowError");
     assertThat(log().split("\n", -1).length).isLessThan(10);
+  }
+
+  @Test
+  void theRulesFilesLogFileTakesTheAgentsLinesOnceTheRulesApply(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("rules.yaml");
+    Path agentLog = dir.resolve("agent.log");
+    Files.writeString(
+        file, "log-file: '" + agentLog + "'\nrules: [{name: api, path: /api, limit: 1/s}]\n");
+    try {
+      new AgentRuntime(file).loadFirst();
+    } finally {
+      io.fastlimit.bootstrap.BridgeHolder.set(null);
+    }
+
+    assertThat(Files.readString(agentLog)).contains("enforcing").contains("1 rule");
+    assertThat(log()).doesNotContain("enforcing");
   }
 
   @Test

@@ -23,10 +23,14 @@ public final class OffLoopDecision implements Runnable {
 
   private static final ThreadLocal<Object> DECIDED = new ThreadLocal<Object>();
 
+  /** What {@link #decideOrSubmit} returns when the decision went to a worker. */
+  public static final Object SUBMITTED = new Object();
+
   /**
-   * Set on an event loop whose request the saturated workers turned down, until its next {@link
-   * #submit}: the caller then decides in place, and the backend must answer that decision without
-   * waiting ({@link #mustNotWait}), as its {@code on-error} policy says.
+   * Set on an event loop for as long as it decides in place a request the saturated workers turned
+   * down: the backend must then answer without waiting ({@link #mustNotWait}), as its {@code
+   * on-error} policy says. A thread-local, not a parameter: the flag must reach the backend and its
+   * in-flight slots through the limiter and every custom backend's {@code acquire} unchanged.
    */
   private static final ThreadLocal<Boolean> TURNED_DOWN = new ThreadLocal<Boolean>();
 
@@ -80,13 +84,16 @@ public final class OffLoopDecision implements Runnable {
   }
 
   /**
-   * Decides a request ({@link Stage#SERVLET_ALONE}, path as one part) on a worker, then calls
-   * {@code entryTarget.entryMethod(entryArguments)} on {@code eventLoop} with the verdict ready for
-   * {@link #takeDecided}. Returns false, doing nothing, when the workers are saturated: the caller
-   * then decides in place, on its event loop, where a backend that would wait answers at once by
-   * its failure policy instead ({@link #mustNotWait}).
+   * Decides a request ({@link Stage#SERVLET_ALONE}, path as one part) for an event-loop server's
+   * advice. When the decision may wait ({@link ActiveRules#decisionMayWait}) and there is an {@code
+   * eventLoop}, it is made on a worker, which then calls {@code entryTarget.entryMethod(argument0,
+   * argument1)} on that event loop with the verdict ready for {@link #takeDecided}, and this
+   * returns {@link #SUBMITTED}. Otherwise (no event loop: a worker or virtual thread; the memory
+   * backend) it decides here and returns the {@link Verdict}, or null when no rule applies; so too
+   * when the workers are saturated, where a backend that would wait answers at once by its failure
+   * policy instead ({@link #mustNotWait}).
    */
-  public static boolean submit(
+  public static Object decideOrSubmit(
       ActiveRules rules,
       String method,
       String path,
@@ -96,36 +103,98 @@ public final class OffLoopDecision implements Runnable {
       Executor eventLoop,
       Object entryTarget,
       String entryMethod,
-      Object... entryArguments) {
-    if (TURNED_DOWN.get() != null) {
-      TURNED_DOWN.remove();
+      Object argument0,
+      Object argument1) {
+    boolean offLoop = eventLoop != null && rules.decisionMayWait();
+    return decide(
+        rules,
+        method,
+        path,
+        peer,
+        forwardedFor,
+        request,
+        eventLoop,
+        entryTarget,
+        entryMethod,
+        offLoop ? new Object[] {argument0, argument1} : null);
+  }
+
+  /** As the two-argument {@link #decideOrSubmit}, for an entry method of four arguments. */
+  public static Object decideOrSubmit(
+      ActiveRules rules,
+      String method,
+      String path,
+      String peer,
+      String forwardedFor,
+      Object request,
+      Executor eventLoop,
+      Object entryTarget,
+      String entryMethod,
+      Object argument0,
+      Object argument1,
+      Object argument2,
+      Object argument3) {
+    boolean offLoop = eventLoop != null && rules.decisionMayWait();
+    return decide(
+        rules,
+        method,
+        path,
+        peer,
+        forwardedFor,
+        request,
+        eventLoop,
+        entryTarget,
+        entryMethod,
+        offLoop ? new Object[] {argument0, argument1, argument2, argument3} : null);
+  }
+
+  /** The entry arguments are null when the decision is made here: nothing allocated for it. */
+  private static Object decide(
+      ActiveRules rules,
+      String method,
+      String path,
+      String peer,
+      String forwardedFor,
+      Object request,
+      Executor eventLoop,
+      Object entryTarget,
+      String entryMethod,
+      Object[] entryArguments) {
+    if (entryArguments != null) {
+      try {
+        workers()
+            .execute(
+                new OffLoopDecision(
+                    rules,
+                    method,
+                    path,
+                    peer,
+                    forwardedFor,
+                    request,
+                    eventLoop,
+                    entryTarget,
+                    entryMethod,
+                    entryArguments));
+        return SUBMITTED;
+      } catch (RejectedExecutionException saturated) {
+        TURNED_DOWN.set(Boolean.TRUE);
+        try {
+          return rules.decide(
+              Stage.SERVLET_ALONE, method, null, path, null, peer, forwardedFor, null, request);
+        } finally {
+          TURNED_DOWN.remove();
+        }
+      }
     }
-    try {
-      workers()
-          .execute(
-              new OffLoopDecision(
-                  rules,
-                  method,
-                  path,
-                  peer,
-                  forwardedFor,
-                  request,
-                  eventLoop,
-                  entryTarget,
-                  entryMethod,
-                  entryArguments));
-      return true;
-    } catch (RejectedExecutionException saturated) {
-      TURNED_DOWN.set(Boolean.TRUE);
-      return false;
-    }
+    return rules.decide(
+        Stage.SERVLET_ALONE, method, null, path, null, peer, forwardedFor, null, request);
   }
 
   /**
    * Whether the decision being made on this thread must not wait for a backend: true on an event
-   * loop right after the saturated workers turned its request down ({@link #submit} returned
-   * false), so the event loop never waits for Redis, not even then. A backend answers such a
-   * decision as its {@code on-error} policy says.
+   * loop while it decides in place a request the saturated workers turned down, so the event loop
+   * never waits for Redis, not even then. A backend answers such a decision as its {@code on-error}
+   * policy says.
    */
   public static boolean mustNotWait() {
     return TURNED_DOWN.get() != null;

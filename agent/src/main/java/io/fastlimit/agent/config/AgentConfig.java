@@ -26,6 +26,7 @@ public final class AgentConfig {
   private final boolean reload;
   private final LogLevel logLevel;
   private final LogFormat logFormat;
+  private final String logFile;
   private final RestartSettings restartSettings;
 
   private AgentConfig(Builder builder) {
@@ -41,6 +42,7 @@ public final class AgentConfig {
     this.reload = builder.reload;
     this.logLevel = builder.logLevel;
     this.logFormat = builder.logFormat;
+    this.logFile = builder.logFile;
     this.restartSettings =
         new RestartSettings(
             builder.backend,
@@ -115,6 +117,11 @@ public final class AgentConfig {
     return logFormat;
   }
 
+  /** {@code log-file}: the absolute path the agent's log lines go to, or null for stderr. */
+  public String logFile() {
+    return logFile;
+  }
+
   /** Where counters live and how metrics are served: what a reload cannot change. */
   public RestartSettings restartSettings() {
     return restartSettings;
@@ -160,6 +167,7 @@ public final class AgentConfig {
     private boolean reload = true;
     private LogLevel logLevel = LogLevel.INFO;
     private LogFormat logFormat = LogFormat.TEXT;
+    private String logFile;
     private String backend = RestartSettings.MEMORY;
     private Map<String, String> backendOptions = Collections.emptyMap();
     private RedisConfig redis;
@@ -225,6 +233,11 @@ public final class AgentConfig {
 
     public Builder logFormat(LogFormat logFormat) {
       this.logFormat = logFormat;
+      return this;
+    }
+
+    public Builder logFile(String logFile) {
+      this.logFile = logFile;
       return this;
     }
 

@@ -8,8 +8,10 @@ import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.agent.rules.RuleSet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -45,6 +47,7 @@ public final class ConfigLoader {
           "reload",
           "log-level",
           "log-format",
+          "log-file",
           "metrics",
           "backend",
           "backend-options",
@@ -128,6 +131,7 @@ public final class ConfigLoader {
         .reload(yaml.bool(top.get("reload"), true))
         .logLevel(yaml.word(top.get("log-level"), LOG_LEVELS, LogLevel.INFO))
         .logFormat(yaml.word(top.get("log-format"), LOG_FORMATS, LogFormat.TEXT))
+        .logFile(logFile(top.get("log-file")))
         .prometheusPort(prometheusPort(top.get("metrics")))
         .backend(backend(top.get("backend"), redis != null))
         .backendOptions(yaml.freeMapping(top.get("backend-options"), "backend-options"))
@@ -181,6 +185,24 @@ public final class ConfigLoader {
           node, "invalid key-prefix '" + prefix + "': use up to 64 letters, digits and . _ : -");
     }
     return prefix == null ? "fastlimit" : prefix;
+  }
+
+  /** {@code log-file}: an absolute path (a server's working directory is anyone's guess). */
+  private String logFile(Node node) {
+    String path = node == null ? null : yaml.nonEmptyString(node, "a file path");
+    boolean absolute;
+    try {
+      absolute = path == null || Paths.get(path).isAbsolute();
+    } catch (InvalidPathException e) {
+      absolute = false;
+    }
+    if (!absolute) {
+      yaml.problem(
+          node,
+          "log-file '" + path + "' must be an absolute path, e.g. /var/log/app/fastlimit.log");
+      return null;
+    }
+    return path;
   }
 
   private int memoryMaxKeys(Node node) {

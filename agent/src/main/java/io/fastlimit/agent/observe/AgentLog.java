@@ -1,13 +1,16 @@
 package io.fastlimit.agent.observe;
 
+import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The agent's own logger: plain lines on stderr, independent of whatever logging the application
- * uses, and never java.util.logging (initializing it early breaks some application servers).
- * Failures that can repeat per request are reported once per kind through {@link #once}.
+ * The agent's own logger: plain lines on the stderr the JVM had when the agent started, or in the
+ * rules file's {@code log-file}, independent of whatever logging the application uses, and never
+ * java.util.logging (initializing it early breaks some application servers). Failures that can
+ * repeat per request are reported once per kind through {@link #once}.
  */
 public final class AgentLog {
 
@@ -19,7 +22,14 @@ public final class AgentLog {
   private static final int WARN = 2;
   private static final int ERROR = 3;
 
-  private static volatile PrintStream out = System.err;
+  /**
+   * Taken once: a server that later replaces System.err (Tomcat's swallowOutput hands a request
+   * thread's output to the web application's log) does not take the agent's lines with it.
+   */
+  private static final PrintStream STDERR = System.err;
+
+  private static volatile PrintStream out = STDERR;
+  private static String file; // guarded by AgentLog.class
   private static volatile int level = INFO;
   private static volatile boolean json;
 
@@ -106,8 +116,38 @@ public final class AgentLog {
     }
   }
 
-  /** Redirects output, for tests. */
-  public static void redirect(PrintStream stream) {
-    out = stream;
+  /**
+   * Writes from now on to the end of this file ({@code log-file}, an absolute path), or to stderr
+   * when null. Applying the same file again keeps it open; a file that cannot be opened is said on
+   * stderr, where the lines then go.
+   */
+  public static synchronized void writeTo(String path) {
+    if (path == null ? file == null : path.equals(file)) {
+      return;
+    }
+    PrintStream previous = out;
+    PrintStream next = STDERR;
+    String opened = null;
+    if (path != null) {
+      try {
+        next = new PrintStream(new FileOutputStream(path, true), true, "UTF-8");
+        opened = path;
+      } catch (IOException | SecurityException e) {
+        out = STDERR;
+        file = null;
+        closeFile(previous);
+        error("cannot write the agent's log to " + path + "; it goes to stderr: " + e, null);
+        return;
+      }
+    }
+    out = next;
+    file = opened;
+    closeFile(previous);
+  }
+
+  private static void closeFile(PrintStream stream) {
+    if (stream != STDERR) {
+      stream.close(); // a line being written there as it closes is lost, not thrown
+    }
   }
 }

@@ -1,6 +1,5 @@
 package io.fastlimit.agent.request;
 
-import io.fastlimit.agent.instrument.netty.AppNames;
 import io.fastlimit.agent.observe.AgentLog;
 import java.lang.reflect.Method;
 

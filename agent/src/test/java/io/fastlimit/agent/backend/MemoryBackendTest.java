@@ -6,11 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.agent.observe.CapturedLog;
 import io.fastlimit.agent.rules.Algorithm;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -646,8 +643,8 @@ class MemoryBackendTest {
 
   @Test
   void refusingNewClientsIsLoggedOnceWhenItStartsAndOnceWhenItEnds() {
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    CapturedLog log = new CapturedLog();
+    log.start();
     long refused;
     try {
       MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
@@ -663,11 +660,11 @@ class MemoryBackendTest {
       refused = backend.newClientsRefused();
       one(backend, newClient("after-2")); // and a later sweep finds nothing more to say
     } finally {
-      AgentLog.redirect(System.err);
+      log.stop();
     }
 
     assertThat(refused).isEqualTo(300 - 50);
-    String text = log.toString(StandardCharsets.UTF_8);
+    String text = log.text();
     assertThat(text.split("clients without a counter are refused", -1)).hasSize(2);
     assertThat(text.split("room for new clients again", -1)).hasSize(2);
     assertThat(text)

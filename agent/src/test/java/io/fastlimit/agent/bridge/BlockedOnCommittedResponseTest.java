@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fastlimit.agent.backend.MemoryBackend;
 import io.fastlimit.agent.config.ConfigLoader;
 import io.fastlimit.agent.limit.RateLimiter;
-import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.agent.observe.CapturedLog;
 import io.fastlimit.agent.observe.RuleStats;
 import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,11 +19,11 @@ import org.junit.jupiter.api.Test;
  */
 class BlockedOnCommittedResponseTest {
 
-  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+  private final CapturedLog log = new CapturedLog();
 
   @AfterEach
   void restoreLog() {
-    AgentLog.redirect(System.err);
+    log.stop();
   }
 
   @Test
@@ -40,7 +37,7 @@ class BlockedOnCommittedResponseTest {
             new MemoryBackend(() -> 1_000_000L, 100),
             new Stats());
     LimiterBridge bridge = new LimiterBridge(limiter);
-    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    log.start();
 
     assertThat(decide(bridge).isBlocked()).isFalse();
     for (int i = 0; i < 3; i++) {
@@ -52,7 +49,7 @@ class BlockedOnCommittedResponseTest {
     RuleStats stats = limiter.stats().forRule("stream");
     assertThat(stats.blockedCount()).isEqualTo(3);
     assertThat(stats.allowedCount()).isEqualTo(1);
-    String text = log.toString(StandardCharsets.UTF_8);
+    String text = log.text();
     assertThat(text.split("committed the response", -1)).as(text).hasSize(2);
     assertThat(text).contains("stream").contains("GET /stream/feed").contains("429");
   }

@@ -2,29 +2,26 @@ package io.fastlimit.agent.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fastlimit.agent.observe.AgentLog;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.fastlimit.agent.observe.CapturedLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ForwardingRewritersTest {
 
-  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+  private final CapturedLog log = new CapturedLog();
 
   @AfterEach
   void restoreLog() {
-    AgentLog.redirect(System.err);
+    log.stop();
   }
 
   private String logged() {
-    return log.toString(StandardCharsets.UTF_8);
+    return log.text();
   }
 
   @Test
   void eachComponentIsReportedOnce() {
-    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    log.start();
     ForwardingRewriters.seen(ForwardingRewriters.TOMCAT_FILTER);
     ForwardingRewriters.seen(ForwardingRewriters.TOMCAT_FILTER);
     assertThat(logged().split("RemoteIpFilter rewrites", -1)).hasSize(2);
@@ -32,7 +29,7 @@ class ForwardingRewritersTest {
 
   @Test
   void jetty12AndUndertowAreReportedAsHandledNotWarnedAbout() {
-    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    log.start();
     ForwardingRewriters.seen(ForwardingRewriters.UNDERTOW_HANDLER);
     ForwardingRewriters.seen(ForwardingRewriters.JETTY12_CUSTOMIZER);
     assertThat(logged())
@@ -59,7 +56,7 @@ class ForwardingRewritersTest {
 
   @Test
   void anUnknownKeyIsIgnored() {
-    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    log.start();
     ForwardingRewriters.seen("something-else");
     ForwardingRewriters.seen(null);
     assertThat(logged()).isEmpty();

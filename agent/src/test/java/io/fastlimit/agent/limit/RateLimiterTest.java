@@ -8,6 +8,7 @@ import io.fastlimit.agent.backend.MemoryBackend;
 import io.fastlimit.agent.bridge.LimiterBridge;
 import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
+import io.fastlimit.agent.observe.CapturedLog;
 import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Stage;
@@ -609,9 +610,8 @@ class RateLimiterTest {
 
   @Test
   void aServletRuleOverARequestAnsweredInAFilterIsReportedOncePerRule() throws Exception {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    io.fastlimit.agent.observe.AgentLog.redirect(
-        new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+    CapturedLog out = new CapturedLog();
+    out.start();
     try {
       RateLimiter limiter =
           limiter(
@@ -638,7 +638,7 @@ class RateLimiterTest {
       String forged = "/x\n[fastlimit] forged";
       bridge.answeredInFilter("GET", "/app", "/api", forged, "com.example.Jersey");
 
-      String log = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+      String log = out.text();
       assertThat(log.lines().filter(line -> line.contains("rule login covers")))
           .containsExactly(
               "[fastlimit] WARN rule login covers POST /app/login, but the application answered"
@@ -655,7 +655,7 @@ class RateLimiterTest {
       assertThat(log).contains("rule api covers GET /app/api/x\\u000a[fastlimit] forged");
       assertThat(log.lines()).hasSize(2);
     } finally {
-      io.fastlimit.agent.observe.AgentLog.redirect(System.err);
+      out.stop();
     }
   }
 }

@@ -2,24 +2,21 @@ package io.fastlimit.agent.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class DryRunSummaryTest {
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final CapturedLog out = new CapturedLog();
 
   @AfterEach
   void restore() {
-    AgentLog.redirect(System.err);
+    out.stop();
   }
 
   @Test
   void eachPeriodReportsTheNewWouldBlocksPerRuleAndIsQuietOtherwise() {
-    AgentLog.redirect(new PrintStream(out, true, StandardCharsets.UTF_8));
+    out.start();
     Stats stats = new Stats();
     RuleStats api = stats.forRule("api");
     stats.forRule("quiet").allowed();
@@ -30,7 +27,7 @@ class DryRunSummaryTest {
     api.wouldBlock();
     DryRunSummary.report(stats, 60_000);
     DryRunSummary.report(stats, 60_000);
-    String log = out.toString(StandardCharsets.UTF_8);
+    String log = out.text();
     assertThat(log)
         .contains("dry-run summary: rule=api would_block=3 in the last 60 s (total 3)")
         .contains("dry-run summary: rule=api would_block=1 in the last 60 s (total 4)")

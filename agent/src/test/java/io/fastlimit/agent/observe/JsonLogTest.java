@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fastlimit.agent.config.ConfigException;
 import io.fastlimit.agent.config.ConfigLoader;
 import io.fastlimit.agent.config.LogFormat;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,21 +12,21 @@ import org.junit.jupiter.api.Test;
 /** {@code log-format: json}: the agent's own lines as one JSON object each, same content. */
 class JsonLogTest {
 
-  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+  private final CapturedLog log = new CapturedLog();
 
   @BeforeEach
   void capture() {
-    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    log.start();
   }
 
   @AfterEach
   void restore() {
     AgentLog.setJson(false);
-    AgentLog.redirect(System.err);
+    log.stop();
   }
 
   private String[] lines() {
-    return log.toString(StandardCharsets.UTF_8).split("\\R");
+    return log.text().split("\\R");
   }
 
   @Test

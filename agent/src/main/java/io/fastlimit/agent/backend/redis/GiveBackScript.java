@@ -1,11 +1,9 @@
 package io.fastlimit.agent.backend.redis;
 
 import io.fastlimit.agent.backend.Charge;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code giveback.lua} and its I/O: charges of an admitted request given back (count: failures),
@@ -20,8 +18,8 @@ final class GiveBackScript {
 
   private GiveBackScript() {}
 
-  /** Sends the script for these charges; returns at once with what it will have given back. */
-  static CompletableFuture<Long> submit(
+  /** Sends the script for these charges and returns at once. */
+  static void submit(
       final RedisScriptingAsyncCommands<String, String> commands,
       Charge[] charges,
       long[] chargedAtMillis) {
@@ -36,23 +34,15 @@ final class GiveBackScript {
       args[at++] = Long.toString(charge.cost());
       args[at++] = Long.toString(chargedAtMillis[i]);
     }
-    RedisFuture<Long> sent = commands.evalsha(SHA, ScriptOutputType.INTEGER, keys, args);
-    return sent.toCompletableFuture()
-        .handle(
+    commands
+        .evalsha(SHA, ScriptOutputType.INTEGER, keys, args)
+        .whenComplete(
             (given, failure) -> {
-              if (failure == null) {
-                return CompletableFuture.completedFuture(given);
-              }
               if (failure instanceof RedisNoScriptException
-                  || failure.getCause() instanceof RedisNoScriptException) {
+                  || (failure != null && failure.getCause() instanceof RedisNoScriptException)) {
                 // EVAL also puts the script in the server's cache for the next EVALSHA
-                RedisFuture<Long> again = commands.eval(TEXT, ScriptOutputType.INTEGER, keys, args);
-                return again.toCompletableFuture();
+                commands.eval(TEXT, ScriptOutputType.INTEGER, keys, args);
               }
-              CompletableFuture<Long> failed = new CompletableFuture<>();
-              failed.completeExceptionally(failure);
-              return failed;
-            })
-        .thenCompose(next -> next);
+            });
   }
 }

@@ -1,5 +1,6 @@
 package io.fastlimit.agent.instrument.netty;
 
+import io.fastlimit.agent.request.AppNames;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;

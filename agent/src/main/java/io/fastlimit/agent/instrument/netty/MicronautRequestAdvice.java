@@ -6,7 +6,6 @@ import io.fastlimit.bootstrap.OffLoopDecision;
 import io.fastlimit.bootstrap.PendingResponses;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.RequestTarget;
-import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
 import io.micronaut.http.body.CloseableByteBody;
 import io.micronaut.http.netty.body.NettyByteBodyFactory;
@@ -22,7 +21,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 import java.io.ByteArrayOutputStream;
-import java.util.List;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -77,18 +75,13 @@ public final class MicronautRequestAdvice {
         // client-address resolution
         String peer = ActiveRules.peerAddress(channel.remoteAddress());
         String header = rules.forwardedForHeader();
-        String forwardedFor = null;
-        if (header != null) {
-          List<String> lines = request.headers().getAll(header);
-          forwardedFor = ActiveRules.joinLines(lines);
-        }
-        String method = request.method().name();
-        String path = RequestTarget.path(request.uri());
-        if (rules.decisionMayWait()
-            && OffLoopDecision.submit(
+        String forwardedFor =
+            header == null ? null : ActiveRules.joinLines(request.headers().getAll(header));
+        Object decided =
+            OffLoopDecision.decideOrSubmit(
                 rules,
-                method,
-                path,
+                request.method().name(),
+                RequestTarget.path(request.uri()),
                 peer,
                 forwardedFor,
                 request,
@@ -98,12 +91,11 @@ public final class MicronautRequestAdvice {
                 context,
                 request,
                 body,
-                outboundAccess)) {
+                outboundAccess);
+        if (decided == OffLoopDecision.SUBMITTED) {
           return true; // never wait on the event loop: it comes back here decided
         }
-        verdict =
-            rules.decide(
-                Stage.SERVLET_ALONE, method, null, path, null, peer, forwardedFor, null, request);
+        verdict = (Verdict) decided;
       }
       if (verdict == null) {
         return false;

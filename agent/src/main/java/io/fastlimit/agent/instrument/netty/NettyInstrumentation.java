@@ -3,6 +3,7 @@ package io.fastlimit.agent.instrument.netty;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import io.fastlimit.agent.request.AppNames;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import net.bytebuddy.agent.builder.AgentBuilder;

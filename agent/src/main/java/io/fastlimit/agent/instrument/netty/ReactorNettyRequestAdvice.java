@@ -5,11 +5,9 @@ import io.fastlimit.bootstrap.BridgeHolder;
 import io.fastlimit.bootstrap.OffLoopDecision;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.RequestTarget;
-import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
 import io.netty.util.AttributeKey;
 import java.io.ByteArrayOutputStream;
-import java.util.List;
 import net.bytebuddy.asm.Advice;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -69,18 +67,13 @@ public final class ReactorNettyRequestAdvice {
         // which Reactor Netty's own forwarded-header support rewrites
         String peer = ActiveRules.peerAddress(connection.channel().remoteAddress());
         String header = rules.forwardedForHeader();
-        String forwardedFor = null;
-        if (header != null) {
-          List<String> lines = request.requestHeaders().getAll(header);
-          forwardedFor = ActiveRules.joinLines(lines);
-        }
-        String method = request.method().name();
-        String path = RequestTarget.path(request.uri());
-        if (rules.decisionMayWait()
-            && OffLoopDecision.submit(
+        String forwardedFor =
+            header == null ? null : ActiveRules.joinLines(request.requestHeaders().getAll(header));
+        Object decided =
+            OffLoopDecision.decideOrSubmit(
                 rules,
-                method,
-                path,
+                request.method().name(),
+                RequestTarget.path(request.uri()),
                 peer,
                 forwardedFor,
                 request,
@@ -88,12 +81,11 @@ public final class ReactorNettyRequestAdvice {
                 handle,
                 entryMethod,
                 connection,
-                state)) {
+                state);
+        if (decided == OffLoopDecision.SUBMITTED) {
           return true; // never wait on the event loop: it comes back here decided
         }
-        verdict =
-            rules.decide(
-                Stage.SERVLET_ALONE, method, null, path, null, peer, forwardedFor, null, request);
+        verdict = (Verdict) decided;
       }
       if (verdict == null) {
         return false;

@@ -1,6 +1,7 @@
 package io.fastlimit.agent.instrument.netty;
 
 import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.agent.request.AppNames;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -6,7 +6,6 @@ import io.fastlimit.bootstrap.BridgeHolder;
 import io.fastlimit.bootstrap.OffLoopDecision;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.RequestTarget;
-import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
 import io.fastlimit.bootstrap.VertxContexts;
 import io.vertx.core.Context;
@@ -15,7 +14,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
 import java.io.ByteArrayOutputStream;
-import java.util.List;
 import java.util.concurrent.Executor;
 import net.bytebuddy.asm.Advice;
 
@@ -74,21 +72,21 @@ public final class VertxRequestAdvice {
         SocketAddress remote = request.connection().remoteAddress(true);
         String peer = remote != null ? remote.hostAddress() : null;
         String header = rules.forwardedForHeader();
-        String forwardedFor = null;
-        if (header != null) {
-          List<String> lines = request.headers().getAll(header);
-          forwardedFor = ActiveRules.joinLines(lines);
+        String forwardedFor =
+            header == null ? null : ActiveRules.joinLines(request.headers().getAll(header));
+        // on a worker or virtual thread, or with the memory backend: decided in place
+        Executor eventLoop =
+            rules.decisionMayWait() && Context.isOnEventLoopThread()
+                ? VertxContexts.eventLoop(context)
+                : null;
+        if (eventLoop != null) {
+          request.pause();
         }
-        String method = request.method().name();
-        String path = RequestTarget.path(request.uri());
-        if (rules.decisionMayWait() && Context.isOnEventLoopThread()) {
-          Executor eventLoop = VertxContexts.eventLoop(context);
-          if (eventLoop != null) {
-            request.pause();
-            if (OffLoopDecision.submit(
+        Object decided =
+            OffLoopDecision.decideOrSubmit(
                 rules,
-                method,
-                path,
+                request.method().name(),
+                RequestTarget.path(request.uri()),
                 peer,
                 forwardedFor,
                 request,
@@ -96,16 +94,14 @@ public final class VertxRequestAdvice {
                 context,
                 entryMethod,
                 request,
-                handler)) {
-              return true; // never wait on the event loop: it comes back here decided
-            }
-            request.resume();
-          }
+                handler);
+        if (decided == OffLoopDecision.SUBMITTED) {
+          return true; // never wait on the event loop: it comes back here decided
         }
-        // on a worker or virtual thread, or with the memory backend: decided in place
-        verdict =
-            rules.decide(
-                Stage.SERVLET_ALONE, method, null, path, null, peer, forwardedFor, null, request);
+        if (eventLoop != null) {
+          request.resume();
+        }
+        verdict = (Verdict) decided;
       }
       if (verdict == null) {
         if (paused) {

@@ -6,14 +6,11 @@ import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Charges;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.config.RedisConfig;
-import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.agent.observe.CapturedLog;
 import io.fastlimit.agent.rules.Algorithm;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -352,8 +349,8 @@ class RedisBackendTest {
   @ParameterizedTest
   @EnumSource(RedisConfig.OnError.class)
   void outageUnderTrafficFollowsThePolicyAndRecovers(RedisConfig.OnError onError) throws Exception {
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    CapturedLog log = new CapturedLog();
+    log.start();
     RedisServer own = RedisServer.start();
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong slowestNanos = new AtomicLong();
@@ -443,7 +440,7 @@ class RedisBackendTest {
       running.set(false);
       traffic.shutdownNow();
       own.close();
-      AgentLog.redirect(System.err);
+      log.stop();
     }
     assertThat(slowestNanos.get())
         .as("slowest request (ns): none waited out the timeout")
@@ -462,7 +459,7 @@ class RedisBackendTest {
         assertThat(admittedSinceKill.get()).isBetween(1, 5);
         assertThat(admittedDuringOutage.get()).isBetween(0, 5);
     }
-    String text = log.toString(StandardCharsets.UTF_8);
+    String text = log.text();
     assertThat(count(text, "applies until Redis answers again")).as(text).isEqualTo(1);
     assertThat(count(text, "Redis answers again; limits are shared again")).as(text).isEqualTo(1);
   }
@@ -491,8 +488,8 @@ class RedisBackendTest {
     AtomicInteger admitted = new AtomicInteger();
     Charge[] charges = {charge(key("hung"), Algorithm.FIXED_WINDOW, 1_000_000, 3_600_000)};
     ExecutorService traffic = Executors.newFixedThreadPool(4);
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    CapturedLog log = new CapturedLog();
+    log.start();
     try (RedisBackend tested = connect(own, RedisConfig.OnError.DENY, 2_000)) {
       awaitConnected(tested);
       long before = scriptCalls(own);
@@ -531,9 +528,9 @@ class RedisBackendTest {
     } finally {
       traffic.shutdownNow();
       own.close();
-      AgentLog.redirect(System.err);
+      log.stop();
     }
-    String text = log.toString(StandardCharsets.UTF_8);
+    String text = log.text();
     assertThat(count(text, "applies until Redis answers again")).as(text).isEqualTo(1);
     assertThat(count(text, "Redis answers again; limits are shared again")).as(text).isEqualTo(1);
   }

@@ -6,11 +6,9 @@ import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Charges;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.config.RedisConfig;
-import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.agent.observe.CapturedLog;
 import io.fastlimit.agent.rules.Algorithm;
 import io.lettuce.core.cluster.SlotHash;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,8 +141,8 @@ class RedisClusterTest {
       frozenClients.add(roomyCharge(keyWhereSlot(range, true, frozenClients.size() + 1)));
     }
     Charge elsewhere = roomyCharge(keyWhereSlot(range, false, 0));
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    CapturedLog log = new CapturedLog();
+    log.start();
     try (RedisBackend tested = connectDenying(RedisClock.SYSTEM)) {
       RedisBackendTest.awaitConnected(tested);
       assertThat(tested.acquire(new Charge[] {onFrozen})[0].allowed()).isTrue();
@@ -198,9 +196,9 @@ class RedisClusterTest {
           .as("scripts sent to the frozen node for 500 requests")
           .isBetween(1L, 10L);
     } finally {
-      AgentLog.redirect(System.err);
+      log.stop();
     }
-    String text = log.toString(StandardCharsets.UTF_8);
+    String text = log.text();
     assertThat(text.split("applies until Redis answers again", -1)).as(text).hasSize(2);
     assertThat(text.split("Redis answers again; limits are shared again", -1)).as(text).hasSize(2);
   }
@@ -217,8 +215,8 @@ class RedisClusterTest {
     Charge onFrozen = roomyCharge(keyWhereSlot(range, true, 7));
     Charge elsewhere = roomyCharge(keyWhereSlot(range, false, 7));
     FakeClock clock = FakeClock.atHourStart();
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    CapturedLog log = new CapturedLog();
+    log.start();
     try (RedisBackend tested = connectDenying(clock)) {
       RedisBackendTest.awaitConnected(tested);
       frozen.pause();
@@ -228,15 +226,15 @@ class RedisClusterTest {
         frozen.resume();
       }
       assertThat(tested.acquire(new Charge[] {elsewhere})[0].allowed()).isTrue();
-      assertThat(log.toString(StandardCharsets.UTF_8))
+      assertThat(log.text())
           .as("the failed node was not asked again: the outage goes on")
           .doesNotContain("limits are shared again");
       clock.advance(OutageTracker.STALE_FAILURE_NANOS / 1_000_000 + 1_000);
       assertThat(tested.acquire(new Charge[] {elsewhere})[0].allowed()).isTrue();
     } finally {
-      AgentLog.redirect(System.err);
+      log.stop();
     }
-    String text = log.toString(StandardCharsets.UTF_8);
+    String text = log.text();
     assertThat(text.split("applies until Redis answers again", -1)).as(text).hasSize(2);
     assertThat(text.split("Redis answers again; limits are shared again", -1))
         .as("a minute later: " + text)

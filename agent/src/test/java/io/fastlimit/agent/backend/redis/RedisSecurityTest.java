@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Charges;
 import io.fastlimit.agent.config.RedisConfig;
-import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.agent.observe.CapturedLog;
 import io.fastlimit.agent.rules.Algorithm;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,20 +21,20 @@ class RedisSecurityTest {
   private static final long TIMEOUT_MILLIS = 5_000;
   private static final AtomicInteger unique = new AtomicInteger();
 
-  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+  private final CapturedLog log = new CapturedLog();
 
   @BeforeEach
   void captureLog() {
-    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    log.start();
   }
 
   @AfterEach
   void restoreLog() {
-    AgentLog.redirect(System.err);
+    log.stop();
   }
 
   private String log() {
-    return log.toString(StandardCharsets.UTF_8);
+    return log.text();
   }
 
   private static RedisBackend connect(String uri, RedisConfig.Tls tls) {

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * An event loop whose request the agent's saturated decision workers turned down decides in place;
  * there the Redis backend must not wait for Redis at all, however healthy, but answer by its {@code
- * on-error} policy (here deny), so the event loop never waits. Once the workers take a request
- * again, the same thread waits for Redis as usual.
+ * on-error} policy (here deny), so the event loop never waits; for that one decision only. Once the
+ * workers take requests again, their decisions ask Redis as usual.
  */
 class SaturatedEventLoopTest {
 
@@ -55,41 +55,110 @@ class SaturatedEventLoopTest {
     try {
       boolean taken = true;
       for (int i = 0; taken && i < 20_000; i++) {
-        taken = submit(held);
+        taken = decideOrSubmit(held) == OffLoopDecision.SUBMITTED;
       }
       assertThat(taken).as("the workers' queue fills up").isFalse();
-      assertThat(OffLoopDecision.mustNotWait()).isTrue();
-      assertThat(backend.acquire(roomy)[0].allowed())
-          .as("on-error deny, without waiting for Redis")
-          .isFalse();
-      assertThat(RedisInFlightSlots.of(backend).tryAcquire("saturated-slots:{client}", 100))
+
+      AskingRules asking = new AskingRules(roomy);
+      assertThat(decideOrSubmit(asking)).as("decided in place, no rule applies").isNull();
+      assertThat(asking.mustNotWait).isTrue();
+      assertThat(asking.allowed).as("on-error deny, without waiting for Redis").isFalse();
+      assertThat(asking.slot)
           .as("an in-flight slot is not waited for either: on-error deny takes none")
           .isNull();
+      assertThat(OffLoopDecision.mustNotWait()).as("only while that decision is made").isFalse();
+      assertThat(backend.acquire(roomy)[0].allowed())
+          .as("the event loop's next charge of its own asks Redis")
+          .isTrue();
     } finally {
       release.countDown();
     }
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!submit(held)) { // the workers drain what was queued
+    while (decideOrSubmit(held) != OffLoopDecision.SUBMITTED) { // the workers drain the queue
       assertThat(System.nanoTime()).as("the workers drain their queue").isLessThan(deadline);
       RedisServer.sleep(10);
     }
-    assertThat(OffLoopDecision.mustNotWait()).isFalse();
-    assertThat(backend.acquire(roomy)[0].allowed()).as("Redis is asked again").isTrue();
+    AskingRules asking = new AskingRules(roomy);
+    assertThat(decideOrSubmit(asking)).isSameAs(OffLoopDecision.SUBMITTED);
+    while (asking.allowed == null) {
+      assertThat(System.nanoTime()).as("a worker decides").isLessThan(deadline);
+      RedisServer.sleep(10);
+    }
+    assertThat(asking.mustNotWait).isFalse();
+    assertThat(asking.allowed).as("Redis is asked again").isTrue();
   }
 
-  private static boolean submit(ActiveRules rules) {
-    return OffLoopDecision.submit(
-        rules, "GET", "/api/x", "192.0.2.1", null, null, DROPPED, new Object(), "toString");
+  private static Object decideOrSubmit(ActiveRules rules) {
+    return OffLoopDecision.decideOrSubmit(
+        rules,
+        "GET",
+        "/api/x",
+        "192.0.2.1",
+        null,
+        null,
+        DROPPED,
+        new Object(),
+        "toString",
+        null,
+        null);
   }
 
-  /** Rules whose decision waits until the test releases it, keeping the workers busy. */
-  private static final class HeldRules extends ActiveRules {
+  /** Rules whose decision may wait, and whose decision charges the backend as the limiter does. */
+  private static final class AskingRules extends DecidingRules {
+    private final Charge[] charges;
+    volatile boolean mustNotWait;
+    volatile String slot;
+    volatile Boolean allowed;
+
+    AskingRules(Charge[] charges) {
+      this.charges = charges;
+    }
+
+    @Override
+    void decide() {
+      mustNotWait = OffLoopDecision.mustNotWait();
+      slot = RedisInFlightSlots.of(backend).tryAcquire("saturated-slots:{client}", 100);
+      allowed = backend.acquire(charges)[0].allowed();
+    }
+  }
+
+  /**
+   * Rules whose decision waits until the test releases it, keeping the workers busy; a decision
+   * that must not wait returns at once.
+   */
+  private static final class HeldRules extends DecidingRules {
     private final CountDownLatch release;
 
     HeldRules(CountDownLatch release) {
-      super(false, null, false, null);
       this.release = release;
+    }
+
+    @Override
+    void decide() {
+      if (OffLoopDecision.mustNotWait()) {
+        return;
+      }
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Rules whose decision may wait and never applies a rule; what deciding does is the test's. */
+  private abstract static class DecidingRules extends ActiveRules {
+
+    DecidingRules() {
+      super(false, null, false, null);
+    }
+
+    abstract void decide();
+
+    @Override
+    public boolean decisionMayWait() {
+      return true;
     }
 
     @Override
@@ -103,11 +172,7 @@ class SaturatedEventLoopTest {
         String forwardedFor,
         String userId,
         Object request) {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      decide();
       return null;
     }
 

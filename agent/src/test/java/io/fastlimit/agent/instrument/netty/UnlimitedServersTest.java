@@ -2,33 +2,30 @@ package io.fastlimit.agent.instrument.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fastlimit.agent.observe.AgentLog;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import io.fastlimit.agent.observe.CapturedLog;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class UnlimitedServersTest {
 
-  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+  private final CapturedLog log = new CapturedLog();
   private final UnlimitedServers servers = new UnlimitedServers();
 
   @BeforeEach
   void captureLog() {
-    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    log.start();
   }
 
   @AfterEach
   void restoreLog() {
-    AgentLog.redirect(System.err);
+    log.stop();
   }
 
   private String logged() {
-    return log.toString(StandardCharsets.UTF_8);
+    return log.text();
   }
 
   @Test

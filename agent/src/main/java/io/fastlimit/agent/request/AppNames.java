@@ -1,4 +1,4 @@
-package io.fastlimit.agent.instrument.netty;
+package io.fastlimit.agent.request;
 
 /**
  * Names of the application's own Netty, Reactor and Reactive Streams classes, as the agent's code

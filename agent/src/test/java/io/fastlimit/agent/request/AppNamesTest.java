@@ -1,4 +1,4 @@
-package io.fastlimit.agent.instrument.netty;
+package io.fastlimit.agent.request;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
