@@ -83,6 +83,10 @@ final class Build {
     return existing("fastlimit.sample.war.jersey-filter");
   }
 
+  static Path struts2FilterWar() {
+    return existing("fastlimit.sample.war.struts2-filter");
+  }
+
   static Path sampleWar() {
     return existing("fastlimit.sample.war");
   }
@@ -101,7 +105,12 @@ final class Build {
   }
 
   static Path java() {
-    return Paths.get(System.getProperty("java.home"), "bin", "java");
+    return javaHome().resolve("bin/java");
+  }
+
+  /** The JDK running the tests, which runs the embedded apps unless a test names another. */
+  static Path javaHome() {
+    return Paths.get(System.getProperty("java.home"));
   }
 
   /** A fresh directory for one test's files. */

@@ -45,8 +45,24 @@ final class ChildApp implements AutoCloseable {
   static ChildApp sample(
       Path appJar, String agentArgument, Map<String, String> environment, String... jvmOptions)
       throws IOException, InterruptedException {
+    return sampleOn(Build.javaHome(), appJar, agentArgument, environment, jvmOptions);
+  }
+
+  /** Like {@link #sample(Path, String, String...)}, run by the JDK at {@code javaHome}. */
+  static ChildApp sampleOn(Path javaHome, Path appJar, String agentArgument, String... jvmOptions)
+      throws IOException, InterruptedException {
+    return sampleOn(javaHome, appJar, agentArgument, Map.of(), jvmOptions);
+  }
+
+  private static ChildApp sampleOn(
+      Path javaHome,
+      Path appJar,
+      String agentArgument,
+      Map<String, String> environment,
+      String... jvmOptions)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
-    command.add(Build.java().toString());
+    command.add(AppServers.java(javaHome).toString());
     command.add("-Xmx256m");
     if (agentArgument != null) {
       command.add(

@@ -32,9 +32,14 @@ abstract class ContainerContract {
 
   abstract Path appJar();
 
+  /** The JDK the app runs on: the one running the tests; a subclass may pin another. */
+  Path javaHome() {
+    return Build.javaHome();
+  }
+
   @BeforeAll
   void startApp() throws Exception {
-    app = ChildApp.sample(appJar(), Build.rulesFile("container", RULES).toString());
+    app = ChildApp.sampleOn(javaHome(), appJar(), Build.rulesFile("container", RULES).toString());
   }
 
   @AfterAll
@@ -129,6 +134,11 @@ abstract class ContainerContract {
         .isEqualTo(--remaining);
     assertThat(app.get("/stats").body())
         .contains("\"forward\":1", "\"include\":1", "\"fail\":1", "\"async\":1", "\"errorPage\":1");
+  }
+
+  @Test
+  void runsOnTheChosenJdk() throws Exception {
+    RunningJdk.assertRunsOn(app, javaHome());
   }
 
   @Test

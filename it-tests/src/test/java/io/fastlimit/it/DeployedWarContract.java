@@ -129,6 +129,11 @@ abstract class DeployedWarContract {
   }
 
   @Test
+  void runsOnTheChosenJdk() throws Exception {
+    RunningJdk.assertRunsOn(server, javaHome());
+  }
+
+  @Test
   void agentAnnouncesItsRulesAndLogsNoError() throws Exception {
     assertThat(server.output())
         .contains("[fastlimit] fastlimit agent")

@@ -51,7 +51,7 @@ class DropwizardTest extends LimitedAppContract {
         StandardCharsets.UTF_8);
     List<String> command =
         List.of(
-            Build.java().toString(),
+            AppServers.java(javaHome()).toString(),
             "-Xmx256m",
             "-javaagent:" + Build.agentJar() + "=" + Build.rulesFile("dropwizard", rulesYaml),
             "-jar",

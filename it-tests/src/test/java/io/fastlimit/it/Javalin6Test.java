@@ -23,7 +23,7 @@ class Javalin6Test extends LimitedAppContract {
 
   @Override
   ChildApp start(String rulesYaml) throws Exception {
-    return ChildApp.sample(
-        Build.javalin6Sample(), Build.rulesFile("javalin6", rulesYaml).toString());
+    return ChildApp.sampleOn(
+        javaHome(), Build.javalin6Sample(), Build.rulesFile("javalin6", rulesYaml).toString());
   }
 }

@@ -2,6 +2,7 @@ package io.fastlimit.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -23,10 +24,16 @@ class JavalinTest {
 
   private ChildApp app;
 
+  /** The JDK the app runs on: the one running the tests; a subclass may pin another. */
+  Path javaHome() {
+    return Build.javaHome();
+  }
+
   @BeforeAll
   void startAndSpendTheLimit() throws Exception {
     app =
-        ChildApp.sample(
+        ChildApp.sampleOn(
+            javaHome(),
             Build.javalinSample(),
             Build.rulesFile(
                     "javalin",
@@ -68,6 +75,11 @@ class JavalinTest {
     // segment), which the agent logs once as an ERROR before letting the request through to the
     // 400 Javalin answers; the spelling test below shows the handler does not run
     assertThat(app.output()).contains("[fastlimit] fastlimit agent");
+  }
+
+  @Test
+  void runsOnTheChosenJdk() throws Exception {
+    RunningJdk.assertRunsOn(app, javaHome());
   }
 
   @ParameterizedTest(name = "{0}")

@@ -2,14 +2,15 @@ package io.fastlimit.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A WAR running Jersey 4 as a servlet filter (ServletContainer in filter mode) on the standalone
  * Tomcat 11 distribution: its resources are answered inside the filter and no servlet runs, so the
- * rule is decided at {@code stage: filters}.
+ * rule is decided at {@code stage: filters}. The Tomcat is shared with {@link Struts2FilterTest}.
  */
+@ExtendWith(FilterWarsOnTomcat.class)
 class JerseyFilterTest extends LimitedAppContract {
 
   private static final String CONTEXT = "/sample-jersey-filter";
@@ -36,13 +37,14 @@ class JerseyFilterTest extends LimitedAppContract {
 
   @Override
   ChildApp start(String rulesYaml) throws Exception {
-    ChildApp tomcat =
-        StandaloneTomcat.start(
-            "jersey-filter",
-            rulesYaml,
-            (home, base) ->
-                Files.copy(Build.jerseyFilterWar(), base.resolve("webapps" + CONTEXT + ".war")));
-    return AppServers.awaitContexts(tomcat, java.util.List.of(CONTEXT.substring(1)));
+    assertThat(FilterWarsOnTomcat.rules()).contains(rulesYaml.substring("rules:\n".length()));
+    return FilterWarsOnTomcat.server();
+  }
+
+  /** The Tomcat is shared: {@link FilterWarsOnTomcat} stops it after the last class using it. */
+  @Override
+  void stop() throws Exception {
+    FilterWarsOnTomcat.done(getClass());
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.fastlimit.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -29,13 +30,23 @@ abstract class LimitedAppContract {
 
   /**
    * The path under which the app greets: a GET of {@code limitedPrefix() + "/" + name} is answered
-   * by its handler ({@code /api} for {@code /api/{name}}), counted as "hello" at {@link
+   * by its handler ({@code /api} for {@code /api/{name}}), counted as {@link #counter()} at {@link
    * #statsPath()}.
    */
   abstract String limitedPrefix();
 
   /** The app's call counter, a path without a rule. */
   abstract String statsPath();
+
+  /** The /stats counter of the limited handler. */
+  String counter() {
+    return "hello";
+  }
+
+  /** The JDK the app runs on: the one running the tests; a subclass may pin another. */
+  Path javaHome() {
+    return Build.javaHome();
+  }
 
   /** The body the handler answers for {@code name}. */
   abstract String greeting(String name);
@@ -71,7 +82,7 @@ abstract class LimitedAppContract {
     assertThat(blocked.longHeader("X-RateLimit-Remaining")).isZero();
     assertThat(blocked.header("Content-Type")).startsWith("application/json");
     assertThat(blocked.body()).contains("\"retry_after\":" + retryAfter);
-    assertThat(calls("hello")).isEqualTo(LIMIT);
+    assertThat(calls(counter())).isEqualTo(LIMIT);
   }
 
   @AfterAll
@@ -89,6 +100,11 @@ abstract class LimitedAppContract {
       assertThat(stats.hasHeader("X-RateLimit-Limit")).as("%s", stats).isFalse();
       assertThat(stats.hasHeader("X-RateLimit-Remaining")).isFalse();
     }
+  }
+
+  @Test
+  void runsOnTheChosenJdk() throws Exception {
+    RunningJdk.assertRunsOn(app, javaHome());
   }
 
   @Test
@@ -120,7 +136,7 @@ abstract class LimitedAppContract {
   @ParameterizedTest(name = "{0}")
   @MethodSource("spellings")
   void spellingsOfTheLimitedPathDoNotReachTheHandler(String target) throws Exception {
-    long before = calls("hello");
+    long before = calls(counter());
     HttpResult result = app.get(target);
     // no handler but the limited one under this prefix: any answer but 429 must be the server's
     // or framework's own refusal or redirect (Spring Security 5's firewall refuses ;x=y, // and
@@ -128,7 +144,7 @@ abstract class LimitedAppContract {
     if (result.status() != 429) {
       assertThat(result.status()).as("%s: %s", target, result).isGreaterThanOrEqualTo(300);
     }
-    assertThat(calls("hello")).as("%s ran the handler: %s", target, result).isEqualTo(before);
+    assertThat(calls(counter())).as("%s ran the handler: %s", target, result).isEqualTo(before);
   }
 
   /** A counter of the app's /stats JSON. */

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,8 +49,13 @@ abstract class NettyStackContract {
 
   ChildApp app;
 
-  /** Starts the sample app with its rules. */
+  /** Starts the sample app with its rules, run by {@link #javaHome()}'s JDK. */
   abstract ChildApp start() throws Exception;
+
+  /** The JDK the app runs on: the one running the tests; a subclass may pin another. */
+  Path javaHome() {
+    return Build.javaHome();
+  }
 
   /** What the blocked {@code /api/hello} shows beyond the shared checks; nothing by default. */
   void alsoBlocked(HttpResult blocked) throws Exception {}
@@ -200,6 +206,11 @@ abstract class NettyStackContract {
     assertThat(last.body()).startsWith("{\"detail\":\"Rate limit exceeded.");
     assertThat(last.headers().firstValue("retry-after")).isPresent();
     assertThat(statuses).containsExactly(200, 200, 429, 429);
+  }
+
+  @Test
+  void runsOnTheChosenJdk() throws Exception {
+    RunningJdk.assertRunsOn(app, javaHome());
   }
 
   @Test

@@ -10,10 +10,15 @@ final class QuarkusApp {
   private QuarkusApp() {}
 
   static ChildApp start(Path rules) throws Exception {
+    return start(Build.javaHome(), rules);
+  }
+
+  /** As {@link #start(Path)}, run by the JDK at {@code javaHome}. */
+  static ChildApp start(Path javaHome, Path rules) throws Exception {
     int port = ChildApp.freePort();
     List<String> command =
         List.of(
-            Build.java().toString(),
+            AppServers.java(javaHome).toString(),
             "-Xmx256m",
             "-javaagent:" + Build.agentJar() + "=" + rules,
             "-Dquarkus.http.port=" + port,

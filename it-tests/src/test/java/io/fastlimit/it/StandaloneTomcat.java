@@ -28,6 +28,12 @@ final class StandaloneTomcat {
 
   /** As {@link #start(String, String)}, with {@code setup} applied to the base first. */
   static ChildApp start(String name, String rulesYaml, BaseSetup setup) throws Exception {
+    return start(Build.javaHome(), name, rulesYaml, setup);
+  }
+
+  /** As {@link #start(String, String, BaseSetup)}, Tomcat run by the JDK at {@code javaHome}. */
+  static ChildApp start(Path javaHome, String name, String rulesYaml, BaseSetup setup)
+      throws Exception {
     Path home = Build.tomcatHome();
     Path base = Build.workDirectory("catalina-base-" + name);
     int port = ChildApp.freePort();
@@ -42,7 +48,7 @@ final class StandaloneTomcat {
         Map.of(
             "CATALINA_HOME", home.toString(),
             "CATALINA_BASE", base.toString(),
-            "JAVA_HOME", System.getProperty("java.home"),
+            "JAVA_HOME", javaHome.toString(),
             "CATALINA_OPTS", "-javaagent:" + Build.agentJar() + "=" + rules);
     List<String> command = List.of("sh", home.resolve("bin/catalina.sh").toString(), "run");
     ChildApp tomcat = ChildApp.start(command, environment, base, port);

@@ -2,6 +2,7 @@ package io.fastlimit.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -11,10 +12,16 @@ import org.junit.jupiter.api.Test;
  */
 class StandaloneTomcatTest {
 
+  /** The JDK Tomcat runs on: the one running the tests; a subclass may pin another. */
+  Path javaHome() {
+    return Build.javaHome();
+  }
+
   @Test
   void warDeployedInWebappsIsLimitedWithTheAgentInCatalinaOpts() throws Exception {
     try (ChildApp tomcat =
         StandaloneTomcat.start(
+            javaHome(),
             "standalone",
             """
             rules:
@@ -29,7 +36,8 @@ class StandaloneTomcatTest {
                 path: /sample-webapp/login
                 methods: [POST]
                 limit: 100/hour
-            """)) {
+            """,
+            (home, base) -> {})) {
       for (int i = 1; i <= 3; i++) {
         HttpResult ok = tomcat.get("/sample-webapp/api/hello");
         assertThat(ok.status()).as("request %d: %s", i, ok).isEqualTo(200);
@@ -48,6 +56,7 @@ class StandaloneTomcatTest {
       assertThat(tomcat.post("/sample-webapp/login", "u=a&p=b").status()).isEqualTo(429);
       assertThat(tomcat.get("/sample-webapp/stats").body()).contains("\"login\":2");
       assertThat(tomcat.output()).contains("[fastlimit] fastlimit agent");
+      RunningJdk.assertRunsOn(tomcat, javaHome());
       // the same path at the servlet stage never applies there, and the log says so once
       tomcat.awaitOutput(
           "WARN rule login-at-servlet covers POST /sample-webapp/login, but the application"
