@@ -6,6 +6,8 @@ import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.limit.RulesSnapshot;
 import io.fastlimit.agent.limit.VerdictBuilder;
 import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.agent.request.UndertowFormBody;
+import io.fastlimit.agent.rules.LoginProtection;
 import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.Stage;
@@ -44,6 +46,26 @@ final class LimiterRules extends ActiveRules {
   @Override
   public boolean anyAtContainer() {
     return anyAtContainer;
+  }
+
+  @Override
+  public boolean readsFormBody(
+      Stage stage, String method, String path, String contentType, long contentLength) {
+    try {
+      if (!UndertowFormBody.readable(contentType, contentLength)) {
+        return false;
+      }
+      for (RateLimitRule rule : RateLimiter.rulesAt(snapshot, stage, method, path)) {
+        LoginProtection login = rule.login();
+        if (login.accountRate() != null && login.accountSource() == LoginProtection.Source.FORM) {
+          return true;
+        }
+      }
+      return false;
+    } catch (Throwable failure) {
+      AgentLog.once("matching the rules that read a form failed", failure);
+      return false;
+    }
   }
 
   @Override
