@@ -67,7 +67,8 @@ public final class UndertowFrontDoorAdvice {
       if (exchange.getAttachment(decided) != null) {
         return false; // dispatched on: decided when it came in
       }
-      if (exchange.isInIoThread()
+      if (rules.anyFormAtContainer()
+          && exchange.isInIoThread()
           && rules.readsFormBody(
               Stage.CONTAINER,
               exchange.getRequestMethod().toString(),
