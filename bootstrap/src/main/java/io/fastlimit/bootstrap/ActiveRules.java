@@ -43,6 +43,26 @@ public abstract class ActiveRules {
     return false;
   }
 
+  /**
+   * Whether any rule decided at {@link Stage#CONTAINER} reads its account from a form ({@code
+   * account-from: form:NAME}); when not, a front door need not look at the body at all.
+   * Implementations with such rules override it.
+   */
+  public boolean anyFormAtContainer() {
+    return false;
+  }
+
+  /**
+   * Whether a rule of {@code stage} that matches the request reads its account from the request's
+   * form body, and the body is one the agent reads ({@code application/x-www-form-urlencoded}, of
+   * known, small length): a front door that may not block (Undertow's I/O thread) then decides on a
+   * thread that may. Implementations with such rules override it.
+   */
+  public boolean readsFormBody(
+      Stage stage, String method, String path, String contentType, long contentLength) {
+    return false;
+  }
+
   /** The request attribute holding the user id, or null when no rule needs one from it. */
   public final String userIdAttribute() {
     return userIdAttribute;

@@ -6,10 +6,15 @@ import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.limit.RulesSnapshot;
 import io.fastlimit.agent.limit.VerdictBuilder;
 import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.agent.request.UndertowFormBody;
+import io.fastlimit.agent.rules.LoginProtection;
 import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * One {@link RulesSnapshot} as the advice sees it: what to read from the request, and the decision
@@ -20,6 +25,7 @@ final class LimiterRules extends ActiveRules {
   private final RateLimiter limiter;
   final RulesSnapshot snapshot;
   private final boolean anyAtContainer;
+  private final boolean anyFormAtContainer;
   private final LimiterBridge bridge;
   private final boolean decisionMayWait;
 
@@ -32,6 +38,7 @@ final class LimiterRules extends ActiveRules {
     this.limiter = limiter;
     this.snapshot = snapshot;
     this.anyAtContainer = snapshot.anyAtContainer();
+    this.anyFormAtContainer = anyFormAtContainer(snapshot);
     this.bridge = bridge;
     this.decisionMayWait = !Backends.MEMORY.equals(limiter.config().backend());
   }
@@ -44,6 +51,44 @@ final class LimiterRules extends ActiveRules {
   @Override
   public boolean anyAtContainer() {
     return anyAtContainer;
+  }
+
+  @Override
+  public boolean anyFormAtContainer() {
+    return anyFormAtContainer;
+  }
+
+  @Override
+  public boolean readsFormBody(
+      Stage stage, String method, String path, String contentType, long contentLength) {
+    try {
+      return UndertowFormBody.readable(contentType, contentLength)
+          && anyReadsForm(Arrays.asList(RateLimiter.rulesAt(snapshot, stage, method, path)));
+    } catch (Throwable failure) {
+      AgentLog.once("matching the rules that read a form failed", failure);
+      return false;
+    }
+  }
+
+  private static boolean anyFormAtContainer(RulesSnapshot snapshot) {
+    List<RateLimitRule> atContainer = new ArrayList<>();
+    for (RateLimitRule rule : snapshot.config().rules().rules()) {
+      if (rule.stage() == Stage.CONTAINER) {
+        atContainer.add(rule);
+      }
+    }
+    return anyReadsForm(atContainer);
+  }
+
+  /** Whether any of the rules has an account bucket keyed by a form field. */
+  private static boolean anyReadsForm(List<RateLimitRule> rules) {
+    for (RateLimitRule rule : rules) {
+      LoginProtection login = rule.login();
+      if (login.accountRate() != null && login.accountSource() == LoginProtection.Source.FORM) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

@@ -6,10 +6,12 @@ import io.fastlimit.bootstrap.FrontDoor;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,6 +32,12 @@ import net.bytebuddy.asm.Advice;
  * awaiting completion stays in the attachment until the exchange completes ({@link
  * UndertowCompletedAdvice}), synchronous or asynchronous. No servlet type: one copy serves Undertow
  * 2.2 (javax) and 2.3 (jakarta).
+ *
+ * <p>A rule here that reads its account from a form ({@code account-from: form:NAME}) needs the
+ * body, which may not have arrived when the I/O thread runs the root handler, and that thread must
+ * never wait. Such a request (urlencoded, small, matching such a rule) is dispatched to a worker
+ * thread before any handler runs, with the same root handler: the exchange comes in again there, is
+ * decided, and {@code UndertowFormBody} reads the body and hands it back to Undertow.
  */
 public final class UndertowFrontDoorAdvice {
 
@@ -38,7 +46,8 @@ public final class UndertowFrontDoorAdvice {
   /** Returns true when the exchange was rejected, which skips the root handler. */
   @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
   @SuppressWarnings({"unchecked", "rawtypes"})
-  public static boolean enter(@Advice.Argument(1) HttpServerExchange exchange) {
+  public static boolean enter(
+      @Advice.Argument(0) HttpHandler handler, @Advice.Argument(1) HttpServerExchange exchange) {
     RateLimitBridge bridge = BridgeHolder.get();
     if (bridge == null || exchange == null) {
       return false;
@@ -57,6 +66,23 @@ public final class UndertowFrontDoorAdvice {
       AttachmentKey decided = (AttachmentKey) key;
       if (exchange.getAttachment(decided) != null) {
         return false; // dispatched on: decided when it came in
+      }
+      if (rules.anyFormAtContainer()
+          && exchange.isInIoThread()
+          && rules.readsFormBody(
+              Stage.CONTAINER,
+              exchange.getRequestMethod().toString(),
+              exchange.getRequestPath(),
+              exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE),
+              exchange.getRequestContentLength())) {
+        // the account is in the body, which only a worker thread may wait for: the root handler
+        // runs there instead (as a servlet deployment's would anyway), decided when it comes in
+        try {
+          exchange.dispatch(handler); // not in a call yet: handed to the worker at once
+          return true;
+        } catch (RuntimeException rejected) {
+          bridge.failed(rejected); // decided here then, without the account
+        }
       }
       exchange.putAttachment(decided, Boolean.TRUE); // or the verdict awaiting completion, below
       String header = rules.forwardedForHeader();

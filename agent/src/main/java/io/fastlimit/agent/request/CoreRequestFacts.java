@@ -7,13 +7,13 @@ import java.lang.reflect.Method;
  * Reads the request objects of the container front doors that are no servlet request: Jetty 12's
  * core {@code org.eclipse.jetty.server.Request} and Undertow's {@code HttpServerExchange}, through
  * their public methods, found once per class (the agent's classes cannot see the server's). A
- * header, the query string and (Jetty) an attribute change nothing the application sees. Form
- * fields are not read here (null): the body is not yet the application's to share.
+ * header, the query string and (Jetty) an attribute change nothing the application sees. A form
+ * field is read from Undertow's exchange by {@link UndertowFormBody}, which hands the body back to
+ * Undertow; not from Jetty's request (null): its body is not yet the application's to share.
  */
 final class CoreRequestFacts implements RequestFacts {
 
   private static final String JETTY_REQUEST = "org.eclipse.jetty.server.Request";
-  private static final String UNDERTOW_EXCHANGE = "io.undertow.server.HttpServerExchange";
 
   /** The request's header collection: Jetty's getHeaders(), Undertow's getRequestHeaders(). */
   private final Method headers;
@@ -27,13 +27,22 @@ final class CoreRequestFacts implements RequestFacts {
   private final Method query;
   private final Method getAttribute;
 
+  /** Undertow's exchange, whose form body {@link UndertowFormBody} reads and hands back. */
+  private final boolean undertow;
+
   private CoreRequestFacts(
-      Method headers, Method firstHeader, Method uri, Method query, Method getAttribute) {
+      Method headers,
+      Method firstHeader,
+      Method uri,
+      Method query,
+      Method getAttribute,
+      boolean undertow) {
     this.headers = headers;
     this.firstHeader = firstHeader;
     this.uri = uri;
     this.query = query;
     this.getAttribute = getAttribute;
+    this.undertow = undertow;
   }
 
   /** The reader for Jetty 12's core request or Undertow's exchange, else null. */
@@ -49,16 +58,18 @@ final class CoreRequestFacts implements RequestFacts {
             headers.getReturnType().getMethod("get", String.class),
             uri,
             uri.getReturnType().getMethod("getQuery"),
-            attributes == null ? null : attributes.getMethod("getAttribute", String.class));
+            attributes == null ? null : attributes.getMethod("getAttribute", String.class),
+            false);
       }
-      if (type.getName().equals(UNDERTOW_EXCHANGE)) {
+      if (UndertowFormBody.isExchange(type)) {
         Method headers = type.getMethod("getRequestHeaders");
         return new CoreRequestFacts(
             headers,
             headers.getReturnType().getMethod("getFirst", String.class),
             null,
             type.getMethod("getQueryString"),
-            null);
+            null,
+            true);
       }
     } catch (NoSuchMethodException | RuntimeException notKnown) {
       AgentLog.once("a server's request type cannot be read: " + type.getName(), notKnown);
@@ -108,7 +119,14 @@ final class CoreRequestFacts implements RequestFacts {
 
   @Override
   public String formParameter(Object request, String name) {
-    return null;
+    if (!undertow) {
+      return null;
+    }
+    String contentType = header(request, "Content-Type");
+    if (contentType == null || !ServletRequestFacts.isUrlEncodedForm(contentType)) {
+      return null;
+    }
+    return UndertowFormBody.field(request, name);
   }
 
   @Override

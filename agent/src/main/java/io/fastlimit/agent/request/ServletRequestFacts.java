@@ -92,9 +92,9 @@ final class ServletRequestFacts implements RequestFacts {
    * container's own {@code getParameter}, which then parses with the encoding it would use anyway.
    * While it is still open (browsers send forms without a charset), parsing now would fix it before
    * the application's own {@code setCharacterEncoding} (Spring's CharacterEncodingFilter, say)
-   * could apply: on Tomcat the raw body is read and replayed to the application instead ({@link
-   * TomcatFormBody}); elsewhere nothing is read (null: the rule's other bucket applies alone) and
-   * that is said once.
+   * could apply: on Tomcat and Undertow the raw body is read and handed back to the container for
+   * the application instead ({@link TomcatFormBody}, {@link UndertowFormBody}); elsewhere nothing
+   * is read (null: the rule's other bucket applies alone) and that is said once.
    */
   @Override
   public String formParameter(Object request, String name) {
@@ -110,8 +110,15 @@ final class ServletRequestFacts implements RequestFacts {
           return raw;
         }
       } else {
-        reportEncodingOpen();
-        return null;
+        Object undertow = UndertowFormBody.exchangeBehind(request);
+        if (undertow == null) {
+          reportEncodingOpen();
+          return null;
+        }
+        String raw = UndertowFormBody.field(undertow, name);
+        if (raw != null || !UndertowFormBody.parsed(undertow)) {
+          return raw;
+        }
       }
     }
     Object value = call(getParameter, request, name);

@@ -27,15 +27,20 @@ import java.util.Set;
  * The sample servlets on an embedded Undertow, an ordinary app that knows nothing of fastlimit.
  * With {@code -Dsample.forwarded=true} Undertow resolves X-Forwarded-For itself
  * (ProxyPeerAddressHandler, what proxy-address-forwarding turns on), as behind a proxy. {@code
- * /secure/*} asks for a BASIC login.
+ * /secure/*} asks for a BASIC login, or with {@code -Dsample.login=FORM} a FORM login (login page
+ * {@value #LOGIN_PAGE}, error page {@value #LOGIN_ERROR_PAGE}, posted to {@code
+ * /secure/j_security_check}).
  */
 public final class SampleApp {
+
+  static final String LOGIN_PAGE = "/api/login-page";
+  static final String LOGIN_ERROR_PAGE = "/api/login-error";
 
   private SampleApp() {}
 
   /**
-   * Container-managed BASIC authentication over {@code /secure/*} (user admin, password right-one),
-   * which Undertow's security handlers answer before any filter or servlet.
+   * Container-managed BASIC (or FORM) authentication over {@code /secure/*} (user admin, password
+   * right-one), which Undertow's security handlers answer before any filter or servlet.
    */
   private static void basicLogin(DeploymentInfo deployment) {
     Account admin =
@@ -74,7 +79,10 @@ public final class SampleApp {
           }
         };
     deployment
-        .setLoginConfig(new LoginConfig("BASIC", "sample"))
+        .setLoginConfig(
+            "FORM".equals(System.getProperty("sample.login"))
+                ? new LoginConfig("FORM", "sample", LOGIN_PAGE, LOGIN_ERROR_PAGE)
+                : new LoginConfig("BASIC", "sample"))
         .setIdentityManager(users)
         .addSecurityRole("user")
         .addSecurityConstraint(
