@@ -20,6 +20,7 @@ final class LimiterRules extends ActiveRules {
   private final RateLimiter limiter;
   final RulesSnapshot snapshot;
   private final boolean anyAtContainer;
+  private final boolean anyFormAccount;
   private final LimiterBridge bridge;
   private final boolean decisionMayWait;
 
@@ -32,6 +33,7 @@ final class LimiterRules extends ActiveRules {
     this.limiter = limiter;
     this.snapshot = snapshot;
     this.anyAtContainer = snapshot.anyAtContainer();
+    this.anyFormAccount = snapshot.anyFormAccount();
     this.bridge = bridge;
     this.decisionMayWait = !Backends.MEMORY.equals(limiter.config().backend());
   }
@@ -44,6 +46,11 @@ final class LimiterRules extends ActiveRules {
   @Override
   public boolean anyAtContainer() {
     return anyAtContainer;
+  }
+
+  @Override
+  public boolean anyFormAccount() {
+    return anyFormAccount;
   }
 
   @Override

@@ -7,8 +7,9 @@ import java.lang.reflect.Method;
  * Reads the request objects of the container front doors that are no servlet request: Jetty 12's
  * core {@code org.eclipse.jetty.server.Request} and Undertow's {@code HttpServerExchange}, through
  * their public methods, found once per class (the agent's classes cannot see the server's). A
- * header, the query string and (Jetty) an attribute change nothing the application sees. Form
- * fields are not read here (null): the body is not yet the application's to share.
+ * header, the query string and (Jetty) an attribute change nothing the application sees. A form
+ * field is read only from Jetty 12's body that the agent replays to the application ({@link
+ * ReplayedFormBody}); Undertow's form fields are not read (null).
  */
 final class CoreRequestFacts implements RequestFacts {
 
@@ -106,9 +107,14 @@ final class CoreRequestFacts implements RequestFacts {
     return text == null ? null : ServletRequestFacts.QueryString.parameter(text.toString(), name);
   }
 
+  /**
+   * Jetty 12: read from the raw body when the front door handed the request on in the agent's
+   * replaying request ({@link ReplayedFormBody}), which it does only for an urlencoded form of
+   * known length up to 16 KiB; else (and on Undertow) null.
+   */
   @Override
   public String formParameter(Object request, String name) {
-    return null;
+    return ReplayedFormBody.is(request) ? ReplayedFormBody.field(request, name) : null;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.fastlimit.agent.request;
 
 import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.bootstrap.FormBodies;
 import java.lang.reflect.Method;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +94,9 @@ final class ServletRequestFacts implements RequestFacts {
    * While it is still open (browsers send forms without a charset), parsing now would fix it before
    * the application's own {@code setCharacterEncoding} (Spring's CharacterEncodingFilter, say)
    * could apply: on Tomcat the raw body is read and replayed to the application instead ({@link
-   * TomcatFormBody}); elsewhere nothing is read (null: the rule's other bucket applies alone) and
+   * TomcatFormBody}), on Jetty 12 through the agent's replaying request ({@link ReplayedFormBody});
+   * when the application has read the form already, through {@code getParameter} (parsing again
+   * changes nothing); elsewhere nothing is read (null: the rule's other bucket applies alone) and
    * that is said once.
    */
   @Override
@@ -110,8 +113,15 @@ final class ServletRequestFacts implements RequestFacts {
           return raw;
         }
       } else {
-        reportEncodingOpen();
-        return null;
+        Object jetty = call(getAttribute, request, FormBodies.REPLAY_ATTRIBUTE);
+        if (!ReplayedFormBody.is(jetty)) {
+          reportEncodingOpen();
+          return null;
+        }
+        String raw = ReplayedFormBody.field(jetty, name);
+        if (raw != null || !ReplayedFormBody.startedByApplication(jetty)) {
+          return raw;
+        }
       }
     }
     Object value = call(getParameter, request, name);
