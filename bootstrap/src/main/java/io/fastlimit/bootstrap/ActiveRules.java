@@ -63,6 +63,14 @@ public abstract class ActiveRules {
     return false;
   }
 
+  /**
+   * Whether any rule, at any stage, reads its account from a form field ({@code form:NAME}): a
+   * front door that must prepare the body for it (Jetty 12) does so only then.
+   */
+  public boolean anyFormAccount() {
+    return false;
+  }
+
   /** The request attribute holding the user id, or null when no rule needs one from it. */
   public final String userIdAttribute() {
     return userIdAttribute;

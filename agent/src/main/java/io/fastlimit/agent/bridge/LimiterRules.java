@@ -26,6 +26,7 @@ final class LimiterRules extends ActiveRules {
   final RulesSnapshot snapshot;
   private final boolean anyAtContainer;
   private final boolean anyFormAtContainer;
+  private final boolean anyFormAccount;
   private final LimiterBridge bridge;
   private final boolean decisionMayWait;
 
@@ -39,6 +40,7 @@ final class LimiterRules extends ActiveRules {
     this.snapshot = snapshot;
     this.anyAtContainer = snapshot.anyAtContainer();
     this.anyFormAtContainer = anyFormAtContainer(snapshot);
+    this.anyFormAccount = snapshot.anyFormAccount();
     this.bridge = bridge;
     this.decisionMayWait = !Backends.MEMORY.equals(limiter.config().backend());
   }
@@ -89,6 +91,11 @@ final class LimiterRules extends ActiveRules {
       }
     }
     return false;
+  }
+
+  @Override
+  public boolean anyFormAccount() {
+    return anyFormAccount;
   }
 
   @Override

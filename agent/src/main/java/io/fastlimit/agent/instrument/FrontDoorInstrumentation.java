@@ -10,6 +10,7 @@ import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import io.fastlimit.bootstrap.FormBodies;
 import io.fastlimit.bootstrap.FrontDoor;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.method.MethodDescription;
@@ -49,6 +50,7 @@ final class FrontDoorInstrumentation {
 
   static AgentBuilder extend(AgentBuilder builder, ClassFileLocator adviceClasses) {
     FrontDoor.responses(new CoreResponses()); // reads Jetty's response when a request completes
+    FormBodies.jetty12(new Jetty12FormBodies(adviceClasses)); // replays a form body a rule reads
     return builder
         .type(named("org.apache.catalina.connector.CoyoteAdapter"))
         .transform(

@@ -2,6 +2,7 @@ package io.fastlimit.agent.instrument;
 
 import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
+import io.fastlimit.bootstrap.FormBodies;
 import io.fastlimit.bootstrap.FrontDoor;
 import io.fastlimit.bootstrap.RateLimitBridge;
 import io.fastlimit.bootstrap.ReceivedAddress;
@@ -25,6 +26,10 @@ import org.eclipse.jetty.util.Callback;
  * rewrote them). A blocked request gets the 429 here, written through the request's callback, and
  * the server's handlers never run. Names Jetty's core types only, no servlet type: one copy serves
  * ee8 to ee11.
+ *
+ * <p>When a rule reads its account from a form field, a form body of known length up to {@link
+ * FormBodies#MAX_BODY} is handed on in the agent's {@link Jetty12FormRequest}, which reads it only
+ * if a rule asks (here or at a later stage) and replays it to the application.
  */
 public final class Jetty12FrontDoorAdvice {
 
@@ -33,7 +38,7 @@ public final class Jetty12FrontDoorAdvice {
   /** Returns true when the request was rejected, which skips the server's handlers. */
   @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
   public static boolean enter(
-      @Advice.Argument(0) Request request,
+      @Advice.Argument(value = 0, readOnly = false) Request request,
       @Advice.Argument(1) Response response,
       @Advice.Argument(2) Callback callback) {
     RateLimitBridge bridge = BridgeHolder.get();
@@ -43,6 +48,17 @@ public final class Jetty12FrontDoorAdvice {
     boolean rejecting = false;
     try {
       ActiveRules rules = bridge.rules();
+      if (rules.anyFormAccount()) {
+        // a form a rule may read (at any stage): the handlers get a request that can replay it
+        long length = request.getLength();
+        String contentType = request.getHeaders().get("Content-Type");
+        if (length > 0
+            && length <= FormBodies.MAX_BODY
+            && contentType != null
+            && FormBodies.isUrlEncodedForm(contentType)) {
+          request = (Request) FormBodies.jetty12(request);
+        }
+      }
       if (!rules.anyAtContainer()) {
         return false;
       }

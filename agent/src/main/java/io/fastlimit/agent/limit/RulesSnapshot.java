@@ -5,6 +5,7 @@ import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.observe.RuleStats;
 import io.fastlimit.agent.observe.Stats;
+import io.fastlimit.agent.rules.LoginProtection;
 import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.agent.rules.RuleSet;
 import io.fastlimit.bootstrap.Stage;
@@ -29,6 +30,9 @@ public final class RulesSnapshot {
 
   final boolean userIdFromPrincipal;
 
+  /** Whether any rule reads its account from a form field ({@code account-from: form:NAME}). */
+  private final boolean anyFormAccount;
+
   /** The rules by stage (by {@link Stage#ordinal()}). */
   final RuleSet[] byStage;
 
@@ -44,6 +48,7 @@ public final class RulesSnapshot {
   RulesSnapshot(AgentConfig config, Stats stats) {
     this.config = config;
     boolean anyUserRule = false;
+    boolean formAccount = false;
     List<RateLimitRule> rules = config.rules().rules();
     ruleStats = new RuleStats[rules.size()];
     keyStarts = new String[KINDS.length][rules.size()];
@@ -56,6 +61,7 @@ public final class RulesSnapshot {
           rule.userRate() != null
               || !rule.clientLimits().plans().isEmpty()
               || rule.clientLimits().concurrent() > 0;
+      formAccount |= rule.login().accountSource() == LoginProtection.Source.FORM;
       ruleStats[rule.index()] = stats.forRule(rule.name());
       for (BucketKind kind : KINDS) {
         if (kind.rateOf(rule) != null) {
@@ -80,6 +86,7 @@ public final class RulesSnapshot {
     // read nothing from the request that no rule needs
     this.userIdAttribute = anyUserRule ? config.userIdAttribute() : null;
     this.userIdFromPrincipal = anyUserRule && config.userIdFromPrincipal();
+    this.anyFormAccount = formAccount;
   }
 
   public AgentConfig config() {
@@ -89,6 +96,11 @@ public final class RulesSnapshot {
   /** Whether any rule is decided at {@link Stage#CONTAINER}, the container's front door. */
   public boolean anyAtContainer() {
     return !byStage[Stage.CONTAINER.ordinal()].rules().isEmpty();
+  }
+
+  /** Whether any rule, at any stage, reads its account from a form field. */
+  public boolean anyFormAccount() {
+    return anyFormAccount;
   }
 
   /** Whether any rule is decided at {@link Stage#FILTERS}. */

@@ -9,7 +9,8 @@ import java.lang.reflect.Method;
  * their public methods, found once per class (the agent's classes cannot see the server's). A
  * header, the query string and (Jetty) an attribute change nothing the application sees. A form
  * field is read from Undertow's exchange by {@link UndertowFormBody}, which hands the body back to
- * Undertow; not from Jetty's request (null): its body is not yet the application's to share.
+ * Undertow, and from Jetty 12's body that the agent replays to the application ({@link
+ * ReplayedFormBody}).
  */
 final class CoreRequestFacts implements RequestFacts {
 
@@ -117,16 +118,22 @@ final class CoreRequestFacts implements RequestFacts {
     return text == null ? null : ServletRequestFacts.QueryString.parameter(text.toString(), name);
   }
 
+  /**
+   * Jetty 12: read from the raw body when the front door handed the request on in the agent's
+   * replaying request ({@link ReplayedFormBody}), which it does only for an urlencoded form of
+   * known length up to 16 KiB; on Undertow from the exchange's raw body ({@link UndertowFormBody});
+   * else null.
+   */
   @Override
   public String formParameter(Object request, String name) {
-    if (!undertow) {
-      return null;
+    if (undertow) {
+      String contentType = header(request, "Content-Type");
+      if (contentType == null || !ServletRequestFacts.isUrlEncodedForm(contentType)) {
+        return null;
+      }
+      return UndertowFormBody.field(request, name);
     }
-    String contentType = header(request, "Content-Type");
-    if (contentType == null || !ServletRequestFacts.isUrlEncodedForm(contentType)) {
-      return null;
-    }
-    return UndertowFormBody.field(request, name);
+    return ReplayedFormBody.is(request) ? ReplayedFormBody.field(request, name) : null;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.fastlimit.agent.request;
 
 import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.bootstrap.FormBodies;
 import java.lang.reflect.Method;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +94,9 @@ final class ServletRequestFacts implements RequestFacts {
    * While it is still open (browsers send forms without a charset), parsing now would fix it before
    * the application's own {@code setCharacterEncoding} (Spring's CharacterEncodingFilter, say)
    * could apply: on Tomcat and Undertow the raw body is read and handed back to the container for
-   * the application instead ({@link TomcatFormBody}, {@link UndertowFormBody}); elsewhere nothing
+   * the application instead ({@link TomcatFormBody}, {@link UndertowFormBody}), on Jetty 12 through
+   * the agent's replaying request ({@link ReplayedFormBody}); when the application has read the
+   * form already, through {@code getParameter} (parsing again changes nothing); elsewhere nothing
    * is read (null: the rule's other bucket applies alone) and that is said once.
    */
   @Override
@@ -110,13 +113,22 @@ final class ServletRequestFacts implements RequestFacts {
           return raw;
         }
       } else {
+        String raw;
+        boolean startedByApplication;
         Object undertow = UndertowFormBody.exchangeBehind(request);
-        if (undertow == null) {
-          reportEncodingOpen();
-          return null;
+        if (undertow != null) {
+          raw = UndertowFormBody.field(undertow, name);
+          startedByApplication = UndertowFormBody.parsed(undertow);
+        } else {
+          Object jetty = call(getAttribute, request, FormBodies.REPLAY_ATTRIBUTE);
+          if (!ReplayedFormBody.is(jetty)) {
+            reportEncodingOpen();
+            return null;
+          }
+          raw = ReplayedFormBody.field(jetty, name);
+          startedByApplication = ReplayedFormBody.startedByApplication(jetty);
         }
-        String raw = UndertowFormBody.field(undertow, name);
-        if (raw != null || !UndertowFormBody.parsed(undertow)) {
+        if (raw != null || !startedByApplication) {
           return raw;
         }
       }

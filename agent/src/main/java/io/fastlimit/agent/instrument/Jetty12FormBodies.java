@@ -1,0 +1,83 @@
+package io.fastlimit.agent.instrument;
+
+import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.bootstrap.FormBodies;
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import net.bytebuddy.dynamic.ClassFileLocator;
+
+/**
+ * Makes the {@link Jetty12FormRequest} that replays a form body on Jetty 12, defined in a class
+ * loader of its own whose parent is the one that defined Jetty's core {@code Request} (as {@link
+ * ServletHelpers} does for the servlet API): it extends Jetty's {@code Request.Wrapper}, and
+ * nothing is added to Jetty's or the application's class loaders. One per Jetty, cached on its
+ * request classes ({@link ClassValue}). Any failure: the request goes on unwrapped (its form is
+ * then not read), said once.
+ */
+final class Jetty12FormBodies implements FormBodies.Replays {
+
+  private static final String JETTY_REQUEST = "org.eclipse.jetty.server.Request";
+
+  private final ClassValue<Constructor<?>> byRequestType;
+
+  /** {@code helperClasses} finds {@link Jetty12FormRequest}. */
+  Jetty12FormBodies(final ClassFileLocator helperClasses) {
+    this.byRequestType =
+        new ClassValue<Constructor<?>>() {
+          @Override
+          protected Constructor<?> computeValue(Class<?> requestType) {
+            return define(helperClasses, requestType);
+          }
+        };
+  }
+
+  @Override
+  public Object wrap(Object request) {
+    try {
+      Constructor<?> replaying = byRequestType.get(request.getClass());
+      return replaying == null ? request : replaying.newInstance(request);
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError failure) {
+      AgentLog.once("a Jetty 12 request's form body cannot be replayed", failure);
+      return request;
+    }
+  }
+
+  private static Constructor<?> define(ClassFileLocator helperClasses, Class<?> requestType) {
+    String name = Jetty12FormRequest.class.getName();
+    try {
+      Class<?> api = Class.forName(JETTY_REQUEST, false, requestType.getClassLoader());
+      byte[] code = helperClasses.locate(name).resolve();
+      return new HelperLoader(api.getClassLoader(), name, code).loadClass(name).getConstructor(api);
+    } catch (IOException | ReflectiveOperationException | LinkageError | RuntimeException e) {
+      AgentLog.once(
+          "form fields of Jetty requests (" + requestType.getName() + ") are not read", e);
+      return null;
+    }
+  }
+
+  /** Defines the wrapper; bootstrap classes from the boot class path, the rest from Jetty's. */
+  private static final class HelperLoader extends ClassLoader {
+    private final String helperName;
+    private final byte[] code;
+
+    HelperLoader(ClassLoader jetty, String helperName, byte[] code) {
+      super(jetty);
+      this.helperName = helperName;
+      this.code = code;
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+      synchronized (getClassLoadingLock(name)) {
+        if (name.equals(helperName)) {
+          Class<?> helper = findLoadedClass(name);
+          return helper != null ? helper : defineClass(name, code, 0, code.length);
+        }
+        if (name.startsWith("io.fastlimit.bootstrap.")) {
+          return Class.forName(name, false, FormBodies.class.getClassLoader());
+        }
+        return super.loadClass(name, resolve);
+      }
+    }
+  }
+}
