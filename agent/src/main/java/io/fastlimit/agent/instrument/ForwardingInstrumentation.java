@@ -18,7 +18,6 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
@@ -36,38 +35,33 @@ final class ForwardingInstrumentation {
 
   private ForwardingInstrumentation() {}
 
-  static AgentBuilder extend(AgentBuilder builder, ClassFileLocator adviceClasses) {
+  static AgentBuilder extend(AgentBuilder builder, ResolvedAdvice.Source advice) {
     return builder
         .type(requestRewrittenInPlace("javax.servlet"))
-        .transform(received(ReceivedAddressAdvice.class.getName(), adviceClasses))
+        .transform(received(ReceivedAddressAdvice.class.getName(), advice))
         .type(requestRewrittenInPlace("jakarta.servlet"))
-        .transform(received(JakartaAdvice.RECEIVED_ADDRESS_NAME, adviceClasses))
+        .transform(received(JakartaAdvice.RECEIVED_ADDRESS_NAME, advice))
         .type(named("org.apache.catalina.valves.RemoteIpValve"))
-        .transform(seen(TOMCAT_VALVE, adviceClasses))
+        .transform(seen(TOMCAT_VALVE, advice))
         .type(named("org.apache.catalina.filters.RemoteIpFilter"))
-        .transform(seen(TOMCAT_FILTER, adviceClasses))
+        .transform(seen(TOMCAT_FILTER, advice))
         .type(named("org.springframework.web.filter.ForwardedHeaderFilter"))
-        .transform(seen(SPRING_FILTER, adviceClasses))
+        .transform(seen(SPRING_FILTER, advice))
         // up to Jetty 11 the customizer calls Request.setRemoteAddr; Jetty 12 wraps the request
         .type(named(JETTY_CUSTOMIZER_CLASS).and(declaresMethod(customize(3))))
-        .transform(seen(JETTY_CUSTOMIZER, adviceClasses))
+        .transform(seen(JETTY_CUSTOMIZER, advice))
         .type(named(JETTY_CUSTOMIZER_CLASS).and(not(declaresMethod(customize(3)))))
-        .transform(seen(JETTY12_CUSTOMIZER, adviceClasses))
-        .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
-                .advice(customize(2), Jetty12ReceivedAddressAdvice.class.getName()))
+        .transform(seen(JETTY12_CUSTOMIZER, advice))
+        .transform(advice.advice(customize(2), Jetty12ReceivedAddressAdvice.class.getName()))
         .type(named("io.undertow.server.handlers.ProxyPeerAddressHandler"))
-        .transform(seen(UNDERTOW_HANDLER, adviceClasses))
+        .transform(seen(UNDERTOW_HANDLER, advice))
         // the handler rewrites the exchange's source address; the servlet request made after it
         // still reaches the connection's peer
         .type(named("io.undertow.servlet.spec.HttpServletRequestImpl"))
         .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
-                .advice(
-                    isConstructor().and(takesArguments(2)),
-                    UndertowReceivedAddressAdvice.class.getName()));
+            advice.advice(
+                isConstructor().and(takesArguments(2)),
+                UndertowReceivedAddressAdvice.class.getName()));
   }
 
   /** The container request classes whose setRemoteAddr the forwarding components call. */
@@ -83,16 +77,15 @@ final class ForwardingInstrumentation {
     return named("customize").and(takesArguments(arguments));
   }
 
-  private static AgentBuilder.Transformer received(String advice, ClassFileLocator classes) {
-    return new AgentBuilder.Transformer.ForAdvice()
-        .include(classes)
-        .advice(named("setRemoteAddr").and(takesArguments(1)), advice);
+  private static AgentBuilder.Transformer received(
+      String adviceClass, ResolvedAdvice.Source advice) {
+    return advice.advice(named("setRemoteAddr").and(takesArguments(1)), adviceClass);
   }
 
-  private static AgentBuilder.Transformer seen(String component, ClassFileLocator classes) {
-    return new AgentBuilder.Transformer.ForAdvice(
-            Advice.withCustomMapping().bind(RewriterSeenAdvice.Component.class, component))
-        .include(classes)
-        .advice(isConstructor(), RewriterSeenAdvice.class.getName());
+  private static AgentBuilder.Transformer seen(String component, ResolvedAdvice.Source advice) {
+    return advice.advice(
+        Advice.withCustomMapping().bind(RewriterSeenAdvice.Component.class, component),
+        isConstructor(),
+        RewriterSeenAdvice.class.getName());
   }
 }

@@ -14,7 +14,6 @@ import io.fastlimit.bootstrap.FormBodies;
 import io.fastlimit.bootstrap.FrontDoor;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
@@ -48,41 +47,34 @@ final class FrontDoorInstrumentation {
         .and(isDeclaredBy(declaresMethod(jettyChannelDispatch(servletPackage))));
   }
 
-  static AgentBuilder extend(AgentBuilder builder, ClassFileLocator adviceClasses) {
+  static AgentBuilder extend(AgentBuilder builder, ResolvedAdvice.Source advice) {
     FrontDoor.responses(new CoreResponses()); // reads Jetty's response when a request completes
     FormBodies.jetty12(new Jetty12FormBodies(adviceClasses)); // replays a form body a rule reads
     return builder
         .type(named("org.apache.catalina.connector.CoyoteAdapter"))
         .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
-                .advice(
-                    named("postParseRequest")
-                        .and(takesArguments(4))
-                        .and(takesArgument(1, named("org.apache.catalina.connector.Request")))
-                        .and(takesArgument(3, named("org.apache.catalina.connector.Response")))
-                        .and(returns(boolean.class)),
-                    TomcatFrontDoorAdvice.class.getName()))
+            advice.advice(
+                named("postParseRequest")
+                    .and(takesArguments(4))
+                    .and(takesArgument(1, named("org.apache.catalina.connector.Request")))
+                    .and(takesArgument(3, named("org.apache.catalina.connector.Response")))
+                    .and(returns(boolean.class)),
+                TomcatFrontDoorAdvice.class.getName()))
         .type(named("org.apache.catalina.connector.Request"))
         .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
-                .advice(
-                    named("recycle").and(takesArguments(0)), TomcatCompletedAdvice.class.getName()))
+            advice.advice(
+                named("recycle").and(takesArguments(0)), TomcatCompletedAdvice.class.getName()))
         .type(named("org.eclipse.jetty.server.Server"))
         .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
-                .advice(
-                    named("handle")
-                        .and(takesArguments(3))
-                        .and(takesArgument(0, named("org.eclipse.jetty.server.Request")))
-                        .and(returns(boolean.class)),
-                    Jetty12FrontDoorAdvice.class.getName()))
+            advice.advice(
+                named("handle")
+                    .and(takesArguments(3))
+                    .and(takesArgument(0, named("org.eclipse.jetty.server.Request")))
+                    .and(returns(boolean.class)),
+                Jetty12FrontDoorAdvice.class.getName()))
         .type(named("org.eclipse.jetty.server.HttpChannel").and(not(isInterface())))
         .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
+            advice
                 .advice(
                     jettyChannelDispatch("javax.servlet"),
                     JettyChannelFrontDoorAdvice.class.getName())
@@ -97,20 +89,16 @@ final class FrontDoorInstrumentation {
                     JakartaAdvice.JETTY_CHANNEL_COMPLETED_NAME))
         .type(named("io.undertow.server.Connectors"))
         .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
-                .advice(
-                    named("executeRootHandler")
-                        .and(isStatic())
-                        .and(takesArguments(2))
-                        .and(takesArgument(1, named("io.undertow.server.HttpServerExchange"))),
-                    UndertowFrontDoorAdvice.class.getName()))
+            advice.advice(
+                named("executeRootHandler")
+                    .and(isStatic())
+                    .and(takesArguments(2))
+                    .and(takesArgument(1, named("io.undertow.server.HttpServerExchange"))),
+                UndertowFrontDoorAdvice.class.getName()))
         .type(named("io.undertow.server.HttpServerExchange"))
         .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
-                .advice(
-                    named("invokeExchangeCompleteListeners").and(takesArguments(0)),
-                    UndertowCompletedAdvice.class.getName()));
+            advice.advice(
+                named("invokeExchangeCompleteListeners").and(takesArguments(0)),
+                UndertowCompletedAdvice.class.getName()));
   }
 }

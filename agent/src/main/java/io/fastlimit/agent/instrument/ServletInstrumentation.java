@@ -52,6 +52,7 @@ public final class ServletInstrumentation {
       throws IOException {
     ClassFileLocator adviceClasses = adviceClasses();
     ServletEntry.install(new ServletHelpers(adviceClasses));
+    ResolvedAdvice.Source advice = new ResolvedAdvice.Source(adviceClasses);
     EntryPointPrefilter prefilter = new EntryPointPrefilter();
     AgentBuilder servlets =
         AgentBuilders.create()
@@ -64,13 +65,7 @@ public final class ServletInstrumentation {
             // names only: nothing here may parse the class file (see EntryPointPrefilter)
             .ignore(IGNORED)
             .type(implementations("javax.servlet", prefilter))
-            .transform(
-                advice(
-                    "javax.servlet",
-                    ServletApiAdvice.class.getName(),
-                    CompletionExitAdvice.class.getName(),
-                    FilterExitAdvice.class.getName(),
-                    adviceClasses))
+            .transform(javaxAdvice(advice))
             .type(implementations("jakarta.servlet", prefilter))
             .transform(
                 advice(
@@ -78,9 +73,9 @@ public final class ServletInstrumentation {
                     JakartaAdvice.NAME,
                     JakartaAdvice.COMPLETION_EXIT_NAME,
                     JakartaAdvice.FILTER_EXIT_NAME,
-                    adviceClasses));
-    AgentBuilder forwarding = ForwardingInstrumentation.extend(servlets, adviceClasses);
-    return FrontDoorInstrumentation.extend(forwarding, adviceClasses).installOn(instrumentation);
+                    advice));
+    AgentBuilder forwarding = ForwardingInstrumentation.extend(servlets, advice);
+    return FrontDoorInstrumentation.extend(forwarding, advice).installOn(instrumentation);
   }
 
   /** The advice and helper classes: the agent's own (javax) and their jakarta copies. */
@@ -164,6 +159,16 @@ public final class ServletInstrumentation {
     return isPublic().and(not(isAbstract())).and(not(isStatic()));
   }
 
+  /** The javax.servlet advice (its own method so a test can weave it). */
+  static AgentBuilder.Transformer javaxAdvice(ResolvedAdvice.Source advice) {
+    return advice(
+        "javax.servlet",
+        ServletApiAdvice.class.getName(),
+        CompletionExitAdvice.class.getName(),
+        FilterExitAdvice.class.getName(),
+        advice);
+  }
+
   /**
    * The enter advice on both entry methods; at servlets the exit that reports how a request that
    * awaits it ended, at filters the exit that traces them (and reports the same).
@@ -173,9 +178,8 @@ public final class ServletInstrumentation {
       String enter,
       String serviceExit,
       String filterExit,
-      ClassFileLocator adviceClasses) {
-    return new AgentBuilder.Transformer.ForAdvice()
-        .include(adviceClasses)
+      ResolvedAdvice.Source advice) {
+    return advice
         .advice(serviceMethod(servletPackage), enter, serviceExit)
         .advice(doFilterMethod(servletPackage), enter, filterExit);
   }

@@ -4,8 +4,8 @@ import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import io.fastlimit.agent.instrument.ResolvedAdvice;
 import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.dynamic.ClassFileLocator;
 
 /**
  * Where the advice goes in Micronaut 4's Netty server ({@code micronaut-http-server-netty}): the
@@ -20,12 +20,11 @@ final class MicronautInstrumentation {
 
   private MicronautInstrumentation() {}
 
-  static AgentBuilder on(AgentBuilder builder, ClassFileLocator adviceClasses) {
+  static AgentBuilder on(AgentBuilder builder, ResolvedAdvice.Source advice) {
     return builder
         .type(named(SERVER + "RoutingInBoundHandler"))
         .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
+            advice
                 .advice(
                     named("accept").and(takesArguments(4)), MicronautRequestAdvice.class.getName())
                 .advice(
@@ -35,26 +34,20 @@ final class MicronautInstrumentation {
             named(SERVER + "handler.PipeliningServerHandler$OutboundAccessImpl")
                 .or(named(SERVER + "handler.MultiplexedServerHandler$MultiplexedStream")))
         .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
-                .advice(
-                    isPublic()
-                        .and(named("write").and(takesArguments(2)))
-                        .or(named("writeHeadResponse").and(takesArguments(1))),
-                    MicronautResponseAdvice.class.getName()))
+            advice.advice(
+                isPublic()
+                    .and(named("write").and(takesArguments(2)))
+                    .or(named("writeHeadResponse").and(takesArguments(1))),
+                MicronautResponseAdvice.class.getName()))
         .type(named(SERVER + "handler.PipeliningServerHandler"))
         .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
-                .advice(
-                    named("handlerRemoved").and(takesArguments(1)),
-                    MicronautConnectionClosedAdvice.class.getName()))
+            advice.advice(
+                named("handlerRemoved").and(takesArguments(1)),
+                MicronautConnectionClosedAdvice.class.getName()))
         .type(named(SERVER + "handler.Http2ServerHandler$ConnectionHandler"))
         .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
-                .advice(
-                    named("handlerRemoved0").and(takesArguments(1)),
-                    MicronautConnectionClosedAdvice.class.getName()));
+            advice.advice(
+                named("handlerRemoved0").and(takesArguments(1)),
+                MicronautConnectionClosedAdvice.class.getName()));
   }
 }

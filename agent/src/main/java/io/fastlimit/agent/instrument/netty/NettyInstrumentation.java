@@ -3,6 +3,7 @@ package io.fastlimit.agent.instrument.netty;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import io.fastlimit.agent.instrument.ResolvedAdvice;
 import io.fastlimit.agent.request.AppNames;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -33,6 +34,7 @@ public final class NettyInstrumentation {
             MicronautResponseAdvice.class,
             MicronautCompletionAdvice.class,
             MicronautConnectionClosedAdvice.class);
+    ResolvedAdvice.Source advice = new ResolvedAdvice.Source(adviceClasses);
     AgentBuilder builder =
         new AgentBuilder.Default()
             .disableClassFormatChanges()
@@ -44,18 +46,14 @@ public final class NettyInstrumentation {
             .ignore(ElementMatchers.none())
             .type(named(AppNames.original("reactor.netty.http.server.HttpServer$HttpServerHandle")))
             .transform(
-                new AgentBuilder.Transformer.ForAdvice()
-                    .include(adviceClasses)
-                    .advice(
-                        named("onStateChange").and(takesArguments(2)),
-                        ReactorNettyRequestAdvice.class.getName()))
+                advice.advice(
+                    named("onStateChange").and(takesArguments(2)),
+                    ReactorNettyRequestAdvice.class.getName()))
             .type(named(AppNames.original("reactor.netty.channel.ChannelOperations")))
             .transform(
-                new AgentBuilder.Transformer.ForAdvice()
-                    .include(adviceClasses)
-                    .advice(
-                        named("terminate").and(takesArguments(0)),
-                        ReactorNettyCompletionAdvice.class.getName()));
-    return MicronautInstrumentation.on(builder, adviceClasses).installOn(instrumentation);
+                advice.advice(
+                    named("terminate").and(takesArguments(0)),
+                    ReactorNettyCompletionAdvice.class.getName()));
+    return MicronautInstrumentation.on(builder, advice).installOn(instrumentation);
   }
 }

@@ -6,6 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import io.fastlimit.agent.instrument.ResolvedAdvice;
 import io.fastlimit.agent.observe.AgentLog;
 import java.lang.instrument.Instrumentation;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -31,6 +32,7 @@ public final class VertxInstrumentation {
   public static ResettableClassFileTransformer install(Instrumentation instrumentation) {
     ClassFileLocator adviceClasses =
         ClassFileLocator.ForClassLoader.of(VertxInstrumentation.class.getClassLoader());
+    ResolvedAdvice.Source advice = new ResolvedAdvice.Source(adviceClasses);
     return new AgentBuilder.Default()
         .disableClassFormatChanges()
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
@@ -44,30 +46,24 @@ public final class VertxInstrumentation {
                 "io.vertx.core.impl.ContextImpl", // Vert.x 4.5
                 "io.vertx.core.impl.DuplicatedContext")) // Vert.x 4.5
         .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
-                .advice(
-                    named("emit")
-                        .and(isPublic())
-                        .and(takesArguments(2))
-                        .and(takesArgument(1, named("io.vertx.core.Handler"))),
-                    VertxRequestAdvice.class.getName()))
+            advice.advice(
+                named("emit")
+                    .and(isPublic())
+                    .and(takesArguments(2))
+                    .and(takesArgument(1, named("io.vertx.core.Handler"))),
+                VertxRequestAdvice.class.getName()))
         .type(named(HTTP_IMPL + "Http2ServerRequest"))
         .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
-                .advice(
-                    named("handleClose").and(takesArguments(0)),
-                    VertxStreamCompletionAdvice.class.getName()))
+            advice.advice(
+                named("handleClose").and(takesArguments(0)),
+                VertxStreamCompletionAdvice.class.getName()))
         .type(named(HTTP_IMPL + "Http1xServerConnection"))
         .transform(
-            new AgentBuilder.Transformer.ForAdvice()
-                .include(adviceClasses)
-                .advice(
-                    named("responseComplete")
-                        .and(takesArguments(0))
-                        .or(named("handleClosed").and(takesArguments(0))),
-                    VertxCompletionAdvice.class.getName()))
+            advice.advice(
+                named("responseComplete")
+                    .and(takesArguments(0))
+                    .or(named("handleClosed").and(takesArguments(0))),
+                VertxCompletionAdvice.class.getName()))
         .installOn(instrumentation);
   }
 
