@@ -1,8 +1,9 @@
 #!/bin/bash
 # What `attach` costs, in CPU: a JVM that has loaded Tomcat's classes (tomcat-embed-core, ~1,500
 # classes, as a server has before the agent comes), then `java -jar agent.jar attach`; prints the
-# command's CPU (its JVM, waited-for children included) and what the target spent until it ran.
-# usage: bench/probe/attach-cpu.sh agent.jar   (from the repository root)
+# command's CPU (its JVM, waited-for children included), its wall time (command to agent running
+# in the target: loadAgent returns once agentmain did) and what the target spent until it ran.
+# usage: [CMD_OPTS='-XX:TieredStopAtLevel=1'] bench/probe/attach-cpu.sh agent.jar   (from the repository root)
 set -e
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d)
@@ -14,7 +15,7 @@ PID=$!
 while ! grep -q loaded "$WORK/target.out"; do sleep 0.2; done
 ticks() { awk '{print ($14+$15)*10}' /proc/$1/stat; }
 before=$(ticks $PID)
-/usr/bin/time -f "command_cpu_s=%U+%S" java -jar "$1" attach $PID "$WORK/rules.yaml" > /dev/null 2> "$WORK/cmd.err"
+/usr/bin/time -f "command_cpu_s=%U+%S command_wall_s=%e" java $CMD_OPTS -jar "$1" attach $PID "$WORK/rules.yaml" > /dev/null 2> "$WORK/cmd.err"
 sleep 1
 echo "$(basename "$1") $(grep loaded "$WORK/target.out") $(tail -1 "$WORK/cmd.err") target_cpu_ms=$(( $(ticks $PID) - before )) load=$(cut -d' ' -f1 /proc/loadavg)"
 kill $PID

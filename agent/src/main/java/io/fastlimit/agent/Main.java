@@ -15,6 +15,8 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Paths;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * The command line of the agent jar: {@code java -jar fastlimit-agent.jar check rules.yaml}. The
@@ -172,19 +174,13 @@ public final class Main {
 
   /**
    * Loads the agent into a running JVM through the Attach API. Reflection keeps this class loadable
-   * on a JRE without jdk.attach (the error then says what to install).
+   * on a JRE without jdk.attach (the error then says what to install). The Attach API's handshake
+   * runs on a thread of its own while the rules are checked: it signals the target and then sleeps
+   * between looks for the target's socket (100 ms at least), and the cold YAML load takes as long;
+   * the agent is loaded only once both are done, and only with rules that load.
    */
   private static int attach(String pid, String rulesFile, PrintStream out, PrintStream err) {
     java.nio.file.Path rules = Paths.get(rulesFile).toAbsolutePath();
-    try {
-      ConfigLoader.load(rules);
-    } catch (ConfigException e) {
-      for (ConfigProblem problem : e.problems()) {
-        err.println(problem);
-      }
-      err.println("not attached: fix the rules file first");
-      return 1;
-    }
     String jar;
     try {
       jar =
@@ -195,29 +191,67 @@ public final class Main {
       err.println("cannot find the agent jar's own path: " + e);
       return 1;
     }
+    Class<?> vmClass;
     try {
-      Class<?> vmClass = Class.forName("com.sun.tools.attach.VirtualMachine");
-      Object vm = vmClass.getMethod("attach", String.class).invoke(null, pid);
-      try {
-        vmClass
-            .getMethod("loadAgent", String.class, String.class)
-            .invoke(vm, jar, rules.toString());
-      } finally {
-        vmClass.getMethod("detach").invoke(vm);
-      }
-      out.println(
-          "attached to " + pid + " with " + rules + "; the target JVM logs what it applied");
-      return 0;
+      vmClass = Class.forName("com.sun.tools.attach.VirtualMachine");
     } catch (ClassNotFoundException e) {
       err.println("the Attach API is missing: run this command with a JDK (not a JRE)");
       return 1;
-    } catch (java.lang.reflect.InvocationTargetException e) {
+    }
+    FutureTask<Object> connecting =
+        new FutureTask<>(() -> vmClass.getMethod("attach", String.class).invoke(null, pid));
+    Thread handshake = new Thread(connecting, "fastlimit-attach");
+    handshake.setDaemon(true);
+    handshake.start();
+    ConfigException problems = null;
+    try {
+      ConfigLoader.load(rules);
+    } catch (ConfigException e) {
+      problems = e;
+    }
+    Object vm;
+    try {
+      vm = connecting.get();
+    } catch (ExecutionException | InterruptedException e) {
+      if (problems != null) {
+        return notAttached(problems, err);
+      }
+      Throwable failure = e instanceof ExecutionException ? e.getCause() : e;
+      if (failure instanceof InvocationTargetException) {
+        failure = failure.getCause(); // what VirtualMachine.attach threw
+      }
+      err.println("cannot attach to " + pid + ": " + failure);
+      return 1;
+    }
+    try {
+      if (problems != null) {
+        return notAttached(problems, err);
+      }
+      vmClass.getMethod("loadAgent", String.class, String.class).invoke(vm, jar, rules.toString());
+      out.println(
+          "attached to " + pid + " with " + rules + "; the target JVM logs what it applied");
+      return 0;
+    } catch (InvocationTargetException e) {
       err.println("cannot attach to " + pid + ": " + e.getCause());
       return 1;
     } catch (ReflectiveOperationException e) {
       err.println("cannot attach to " + pid + ": " + e);
       return 1;
+    } finally {
+      try {
+        vmClass.getMethod("detach").invoke(vm);
+      } catch (ReflectiveOperationException e) {
+        // the target dropped the connection: nothing to close
+      }
     }
+  }
+
+  private static int notAttached(ConfigException problems, PrintStream err) {
+    for (ConfigProblem problem : problems.problems()) {
+      err.println(problem);
+    }
+    err.println("not attached: fix the rules file first");
+    return 1;
   }
 
   /** Where the user id (and plan) comes from, as `check` prints it: never a secret. */

@@ -29,6 +29,31 @@ class MainTest {
   }
 
   @Test
+  void attachWithBrokenRulesReportsThemAndLoadsNoAgent(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("rules.yaml");
+    Files.writeString(file, "rules:\n  - path: /a\n    limit: often\n");
+    // this JVM refuses to attach to itself: only the rules' problems may be reported
+    String self = Long.toString(ProcessHandle.current().pid());
+
+    assertThat(run("attach", self, file.toString())).isEqualTo(1);
+    assertThat(err())
+        .contains(file + ":3:")
+        .contains("not attached: fix the rules file first")
+        .doesNotContain("cannot attach");
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
+  void attachToAProcessThatDoesNotExistSaysSo(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("rules.yaml");
+    Files.writeString(file, "rules:\n  - path: /a\n    limit: 5/min\n");
+
+    assertThat(run("attach", "2147483646", file.toString())).isEqualTo(1);
+    assertThat(err()).startsWith("cannot attach to 2147483646: ").doesNotContain("not attached");
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
   void checkReportsDeeplyNestedYamlAsOneProblem(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("rules.yaml");
     Files.writeString(file, "[".repeat(100_000));
