@@ -55,13 +55,17 @@ local function ceil_div(x, y)
   return -floor_div(-x, y)
 end
 
-local now = tonumber(ARGV[1])
-if not now then
+-- numbers from strings by arithmetic (x + 0): one strtod each, where tonumber(x) is a call and,
+-- in Redis's Lua 5.1, two strtods
+local now
+if ARGV[1] == '' then
   if redis.replicate_commands then
     redis.replicate_commands() -- Redis < 5: allow writes after TIME; a no-op since
   end
   local time = redis.call('TIME')
-  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+  now = time[1] * 1000 + math.floor(time[2] / 1000)
+else
+  now = ARGV[1] + 0
 end
 
 -- the 6-byte big-endian epoch ms of a sliding log's j-th entry (1 the oldest)
@@ -87,10 +91,10 @@ local admitted = true
 
 for i = 1, n do
   local arg = 1 + (i - 1) * 5
-  local algorithm = tonumber(ARGV[arg + 1])
-  local limit = tonumber(ARGV[arg + 2])
-  local window = tonumber(ARGV[arg + 3])
-  local cost = tonumber(ARGV[arg + 4])
+  local algorithm = ARGV[arg + 1] + 0
+  local limit = ARGV[arg + 2] + 0
+  local window = ARGV[arg + 3] + 0
+  local cost = ARGV[arg + 4] + 0
   local observe_only = ARGV[arg + 5] == '1'
 
   -- a missing key, or one left by another algorithm before a reload, starts afresh (a = nil)
