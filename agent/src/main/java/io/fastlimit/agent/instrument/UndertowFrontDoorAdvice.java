@@ -43,7 +43,10 @@ public final class UndertowFrontDoorAdvice {
 
   private UndertowFrontDoorAdvice() {}
 
-  /** Returns true when the exchange was rejected, which skips the root handler. */
+  /**
+   * Returns true when the exchange was rejected, or handed to a worker thread to be decided there,
+   * which skips the root handler here.
+   */
   @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static boolean enter(
