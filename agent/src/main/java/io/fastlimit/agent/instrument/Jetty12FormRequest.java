@@ -5,16 +5,18 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * Jetty 12's core request of an {@code application/x-www-form-urlencoded} body of known length, as
  * the agent hands it to the server's handlers when a rule reads its account from a form field
  * ({@link Jetty12FrontDoorAdvice}): it changes nothing until {@link #body()} is called, which reads
  * the whole body (blocking: Jetty runs {@code Server.handle} on a pool thread, where the
- * application's own blocking reads happen too), keeps the bytes, and from then on {@link #read()}
- * replays them first, then whatever the request has after them (its end, or a failure). So the
- * application parses the form, or reads the body, as if nobody had read it, in the character
- * encoding it sets itself. Once the application has started to read, {@link #body()} reads nothing.
+ * application's own blocking reads happen too; on a thread Jetty marks non-blocking it stops at the
+ * first wait and reads no field), keeps the bytes, and from then on {@link #read()} replays them
+ * first, then whatever the request has after them (its end, or a failure). So the application
+ * parses the form, or reads the body, as if nobody had read it, in the character encoding it sets
+ * itself. Once the application has started to read, {@link #body()} reads nothing.
  *
  * <p>Never loaded by the agent's own class loader: {@link Jetty12FormBodies} defines it beside the
  * Jetty that handles the request, so it may use only Jetty, JDK and bootstrap classes, and no class
@@ -42,6 +44,9 @@ public final class Jetty12FormRequest extends Request.Wrapper implements Runnabl
   /** A failure read after (or instead of) the body's bytes, replayed after them. */
   private Content.Chunk failure;
 
+  /** Whether reading stopped early, on a thread that must not block. */
+  private boolean incomplete;
+
   /** Set by the demand callback while {@link #body()} waits. */
   private boolean demanded;
 
@@ -55,7 +60,7 @@ public final class Jetty12FormRequest extends Request.Wrapper implements Runnabl
    */
   public synchronized byte[] body() {
     if (state != UNREAD) {
-      return state == READ && failure == null ? body : null;
+      return state == READ && failure == null && !incomplete ? body : null;
     }
     long length = getLength();
     if (length <= 0 || length > MAX_BODY) {
@@ -68,6 +73,10 @@ public final class Jetty12FormRequest extends Request.Wrapper implements Runnabl
     boolean interrupted = false;
     while (true) {
       Content.Chunk chunk = super.read();
+      if (chunk == null && Invocable.isNonBlockingInvocation()) {
+        incomplete = true; // a thread that must not block: replay what was read, read no field
+        break;
+      }
       if (chunk == null) {
         demanded = false;
         super.demand(this);
@@ -105,7 +114,7 @@ public final class Jetty12FormRequest extends Request.Wrapper implements Runnabl
       Thread.currentThread().interrupt();
     }
     body = filled == bytes.length ? bytes : Arrays.copyOf(bytes, filled);
-    return failure == null ? body : null;
+    return failure == null && !incomplete ? body : null;
   }
 
   /** Whether the application started to read the body before any rule asked for it. */

@@ -156,6 +156,23 @@ class Jetty12FormRequestTest {
   }
 
   @Test
+  void onAThreadThatMustNotBlockReadsNoFieldAndReplaysWhatItRead() {
+    Scripted core = new Scripted();
+    core.length = 8;
+    core.script.add(chunk("a=1", false));
+    core.script.add(PAUSE);
+    core.script.add(chunk("&b=2", true));
+    Jetty12FormRequest replaying = new Jetty12FormRequest(core.request());
+    byte[][] body = new byte[1][];
+
+    org.eclipse.jetty.util.thread.Invocable.invokeNonBlocking(() -> body[0] = replaying.body());
+
+    assertThat(body[0]).isNull();
+    assertThat(core.demands).as("never waited").hasValue(0);
+    assertThat(drain(replaying)).isEqualTo("|a=1|&b=2|end");
+  }
+
+  @Test
   void demandIsAnsweredAtOnceWhileReplayedBytesWait() {
     Scripted core = new Scripted();
     core.length = 3;
