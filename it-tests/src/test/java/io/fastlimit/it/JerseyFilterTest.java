@@ -2,6 +2,7 @@ package io.fastlimit.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -42,6 +43,7 @@ class JerseyFilterTest extends LimitedAppContract {
   }
 
   /** The Tomcat is shared: {@link FilterWarsOnTomcat} stops it after the last class using it. */
+  @AfterAll // an override without the annotation would not run
   @Override
   void stop() throws Exception {
     FilterWarsOnTomcat.done(getClass());

@@ -96,7 +96,7 @@ final class BucketStore {
       return packed == ClientKey.NOT_PACKED ? ((TextBucket) this).client : null;
     }
 
-    void lock() {
+    final void lock() {
       int turns = 0;
       while (!LOCKED.compareAndSet(this, 0, 1)) {
         // wait on a read, not on failing writes that pull the line from the holder's core;
@@ -113,7 +113,7 @@ final class BucketStore {
       }
     }
 
-    void unlock() {
+    final void unlock() {
       LOCKED.lazySet(this, 0); // a release store: the bucket's writes are seen by the next holder
     }
   }

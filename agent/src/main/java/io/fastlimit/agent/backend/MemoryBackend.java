@@ -15,8 +15,9 @@ import java.util.function.LongSupplier;
 public final class MemoryBackend implements Backend {
 
   /**
-   * Default bound on buckets held: about a million, some 85 MB at most for IPv4 clients (80 bytes
-   * each, {@code MemoryPerKey}); ids kept as text cost their text too.
+   * Default bound on buckets held: about a million, some 75 MB at most for IPv4 clients (72 bytes
+   * each, {@code MemoryPerKey}; 80 for user ids of up to 15 characters and IPv6 prefixes); ids kept
+   * as text cost their text too.
    */
   public static final int DEFAULT_MAX_KEYS = 1 << 20;
 

@@ -1,6 +1,7 @@
 package io.fastlimit.agent.backend;
 
 import static io.fastlimit.agent.rules.Algorithm.FIXED_WINDOW;
+import static io.fastlimit.agent.rules.Algorithm.SLIDING_LOG;
 import static io.fastlimit.agent.rules.Algorithm.SLIDING_WINDOW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -445,6 +446,46 @@ class MemoryBackendTest {
               one(backend, once);
             }
           }
+          clock.addAndGet(i % 100 == 0 ? 1 : 0);
+        });
+  }
+
+  /**
+   * Sweeps evict and rehash buckets of every size (an id packed in one long, in two, kept as text):
+   * a limited client of each kind keeps its bucket through a flood of one-off clients of all kinds.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "198.51.100.9",
+        "u42",
+        "user-1234567",
+        "2001:db8:0:1234:0:0:0:0/64",
+        "a-client-id-too-long-to-pack@example.org"
+      })
+  void aFloodOfOneOffClientsOfEveryKindDoesNotFreeALimitedClientOfAnyKind(String client) {
+    MemoryBackend backend = new MemoryBackend(clock::get, 1_000);
+    Charge attacker =
+        Charges.charge("fastlimit:login:ip:{", client, 5, MINUTE, 1, SLIDING_LOG, false);
+    for (int i = 0; i < 5; i++) {
+      assertThat(one(backend, attacker).allowed()).isTrue();
+    }
+    assertThat(one(backend, attacker).allowed()).isFalse();
+
+    floodKeepsBlocked(
+        backend,
+        attacker,
+        i -> {
+          String id =
+              switch (i % 4) {
+                case 0 -> "10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255);
+                case 1 -> "flood-" + i;
+                case 2 -> "2001:db8:" + Integer.toHexString(i) + ":0:0:0:0:0/64";
+                default -> "a-one-off-client-with-a-long-id-" + i;
+              };
+          one(
+              backend,
+              Charges.charge("fastlimit:login:ip:{", id, 5, MINUTE, 1, SLIDING_LOG, false));
           clock.addAndGet(i % 100 == 0 ? 1 : 0);
         });
   }
