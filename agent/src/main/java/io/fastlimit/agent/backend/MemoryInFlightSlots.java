@@ -109,20 +109,6 @@ public final class MemoryInFlightSlots implements InFlightSlots {
         });
   }
 
-  /** Requests counted in flight under {@code key} now (expired leases aside). */
-  public int inFlight(String key) {
-    long now = clock.getAsLong();
-    int[] live = new int[1];
-    byKey.computeIfPresent(
-        key,
-        (k, leases) -> {
-          leases.dropExpired(now);
-          live[0] = leases.count;
-          return leases.count == 0 ? null : leases;
-        });
-    return live[0];
-  }
-
   /**
    * Drops every key whose leases all expired: those of requests whose end was never reported, of
    * clients that did not come back to have them dropped on their next request.

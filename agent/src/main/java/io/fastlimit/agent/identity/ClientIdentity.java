@@ -23,11 +23,6 @@ public final class ClientIdentity {
     this.plans = plans;
   }
 
-  /** Whether the user id comes from the request itself, not from the entry point. */
-  public boolean readsUserId() {
-    return users != null;
-  }
-
   /**
    * Who the request is. {@code entryUserId} is the user id the entry point read (attribute or
    * principal), already in key form, or null; it is ignored when this identity reads its own.

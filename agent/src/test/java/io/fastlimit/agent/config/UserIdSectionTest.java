@@ -47,7 +47,9 @@ class UserIdSectionTest {
     AgentConfig config = load("user-id:\n  header: X-Api-Key\n" + RULE, Map.of());
 
     assertThat(config.clientIdentity()).isNotNull();
-    assertThat(config.clientIdentity().readsUserId()).isTrue();
+    assertThat(config.clientIdentity().describe("the entry point's user"))
+        .as("reads its own user id")
+        .doesNotContain("the entry point's user");
     assertThat(config.userIdAttribute()).isNull();
     assertThat(config.userIdFromPrincipal()).isFalse();
   }
@@ -99,7 +101,9 @@ class UserIdSectionTest {
     AgentConfig config =
         load("user-id:\n  principal: false\n  header: X-Api-Key\n" + RULE, Map.of());
 
-    assertThat(config.clientIdentity().readsUserId()).isTrue();
+    assertThat(config.clientIdentity().describe("the entry point's user"))
+        .as("reads its own user id")
+        .doesNotContain("the entry point's user");
   }
 
   @Test
