@@ -16,9 +16,9 @@ import io.fastlimit.agent.config.RulesFileWatcher;
 import io.fastlimit.agent.instrument.ServletInstrumentation;
 import io.fastlimit.agent.instrument.netty.NettyInstrumentation;
 import io.fastlimit.agent.instrument.vertx.VertxInstrumentation;
+import io.fastlimit.agent.limit.ClientReset;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.observe.AgentLog;
-import io.fastlimit.agent.observe.ClientReset;
 import io.fastlimit.agent.observe.DryRunSummary;
 import io.fastlimit.agent.observe.Jmx;
 import io.fastlimit.agent.observe.Operator;
@@ -106,7 +106,9 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
         () -> agent.limiter != null && agent.limiter.serving(),
         new Operator(
             new ClientReset(
-                () -> agent.limiter == null ? null : agent.limiter.config(), () -> agent.backend),
+                    () -> agent.limiter == null ? null : agent.limiter.config(),
+                    () -> agent.backend)
+                ::reset,
             agent.stats));
   }
 

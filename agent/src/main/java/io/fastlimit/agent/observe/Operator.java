@@ -12,10 +12,18 @@ public final class Operator implements Jmx.OperatorMBean {
   /** Clients listed per rule when the caller does not say. */
   public static final int DEFAULT_TOP = 10;
 
-  private final ClientReset resets;
+  /**
+   * Resets a client's counters (the limiter's {@code ClientReset}, which knows how keys are built);
+   * says what was reset.
+   */
+  public interface Resets {
+    String reset(String kind, String id, String rule);
+  }
+
+  private final Resets resets;
   private final Stats stats;
 
-  public Operator(ClientReset resets, Stats stats) {
+  public Operator(Resets resets, Stats stats) {
     this.resets = resets;
     this.stats = stats;
   }

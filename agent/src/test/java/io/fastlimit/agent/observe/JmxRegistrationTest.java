@@ -2,6 +2,7 @@ package io.fastlimit.agent.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastlimit.agent.limit.ClientReset;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
@@ -24,7 +25,7 @@ class JmxRegistrationTest {
         () -> "rules.yaml",
         () -> 0,
         () -> false, // no request served, ever
-        new Operator(new ClientReset(() -> null, () -> null), stats));
+        new Operator(new ClientReset(() -> null, () -> null)::reset, stats));
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!server.isRegistered(operator)) {

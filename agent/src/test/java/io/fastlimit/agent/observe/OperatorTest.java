@@ -3,13 +3,15 @@ package io.fastlimit.agent.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fastlimit.agent.limit.ClientReset;
 import org.junit.jupiter.api.Test;
 
 /** What the operator's MBean answers about who is blocked. */
 class OperatorTest {
 
   private final Stats stats = new Stats();
-  private final Operator operator = new Operator(new ClientReset(() -> null, () -> null), stats);
+  private final Operator operator =
+      new Operator(new ClientReset(() -> null, () -> null)::reset, stats);
 
   @Test
   void blockedListsEachRulesTopClientsWithCounts() {

@@ -1,4 +1,4 @@
-package io.fastlimit.agent.observe;
+package io.fastlimit.agent.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,7 +11,6 @@ import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.client.KeyText;
 import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.config.ConfigLoader;
-import io.fastlimit.agent.limit.AccountKey;
 import io.fastlimit.agent.rules.RateLimitRule;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,11 @@
-package io.fastlimit.agent.observe;
+package io.fastlimit.agent.limit;
 
 import io.fastlimit.agent.backend.Backend;
 import io.fastlimit.agent.backend.BucketKind;
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.client.KeyText;
 import io.fastlimit.agent.config.AgentConfig;
-import io.fastlimit.agent.limit.AccountKey;
+import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.agent.rules.RateLimitRule;
 import java.util.ArrayList;
 import java.util.List;
