@@ -1,6 +1,8 @@
 package io.fastlimit.agent.instrument;
 
+import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
 
 /**
  * Makes the agent's {@link AgentBuilder}: Byte Buddy's default, without its Nexus. The default
@@ -19,6 +21,16 @@ final class AgentBuilders {
 
   private AgentBuilders() {}
 
+  /**
+   * Byte Buddy as the agent uses it: it only weaves advice into methods a class declares, so the
+   * method graph is of declared methods; the default one describes every super type of each class
+   * transformed (a tenth of an attach), for the overriding and bridge methods that making new types
+   * needs.
+   */
+  static ByteBuddy byteBuddy() {
+    return new ByteBuddy().with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE);
+  }
+
   static AgentBuilder.Default create() {
     // the switch is read once, when the builder's constructor first touches the Nexus; the
     // property is put back as it was so the JVM's system properties stay the application's
@@ -26,7 +38,7 @@ final class AgentBuilders {
       String before = System.getProperty(NEXUS_DISABLED);
       System.setProperty(NEXUS_DISABLED, "true");
       try {
-        return new AgentBuilder.Default();
+        return new AgentBuilder.Default(byteBuddy());
       } finally {
         if (before == null) {
           System.clearProperty(NEXUS_DISABLED);
