@@ -20,6 +20,10 @@ public final class FrontDoor {
   // the application's class loader, so it is kept here as an Object, made by the first request
   private static volatile Object undertowDecidedKey;
 
+  // Undertow's AttachmentKey for where a decided exchange was forwarded: set once, the first made
+  // wins
+  private static volatile Object undertowForwardKey;
+
   /** Reads a server's own response object at completion; the agent installs one at start. */
   public interface Responses {
     /** The status, 0 when it cannot be read. */
@@ -77,5 +81,21 @@ public final class FrontDoor {
 
   public static void undertowDecidedKey(Object key) {
     undertowDecidedKey = key;
+  }
+
+  /** Undertow's key for an exchange's forward target, or null while no forward has needed one. */
+  public static Object undertowForwardKey() {
+    return undertowForwardKey;
+  }
+
+  /**
+   * Keeps {@code candidate} as Undertow's forward-target key unless one is kept already, and
+   * returns the one kept, so that every exchange uses the same key.
+   */
+  public static synchronized Object undertowForwardKey(Object candidate) {
+    if (undertowForwardKey == null) {
+      undertowForwardKey = candidate;
+    }
+    return undertowForwardKey;
   }
 }

@@ -22,7 +22,8 @@ import net.bytebuddy.matcher.ElementMatcher;
  * TomcatFrontDoorAdvice}, completion in {@link TomcatCompletedAdvice}), Jetty 12's server ({@link
  * Jetty12FrontDoorAdvice}), Jetty 9.4-11's channel ({@link JettyChannelFrontDoorAdvice}, completion
  * in {@link JettyChannelCompletedAdvice}) and Undertow's root handler ({@link
- * UndertowFrontDoorAdvice}, completion in {@link UndertowCompletedAdvice}).
+ * UndertowFrontDoorAdvice}, completion in {@link UndertowCompletedAdvice}, forward target from
+ * {@link UndertowForwardAdvice}).
  */
 final class FrontDoorInstrumentation {
 
@@ -100,6 +101,15 @@ final class FrontDoorInstrumentation {
         .transform(
             advice.advice(
                 named("invokeExchangeCompleteListeners").and(takesArguments(0)),
-                UndertowCompletedAdvice.class.getName()));
+                UndertowCompletedAdvice.class.getName()))
+        .type(named("io.undertow.servlet.util.DispatchUtils"))
+        .transform(
+            advice.advice(
+                named("dispatchForward")
+                    .and(isStatic())
+                    .and(takesArguments(4))
+                    .and(
+                        takesArgument(1, named("io.undertow.servlet.spec.HttpServletRequestImpl"))),
+                UndertowForwardAdvice.class.getName()));
   }
 }

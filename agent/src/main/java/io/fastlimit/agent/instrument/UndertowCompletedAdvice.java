@@ -13,8 +13,9 @@ import net.bytebuddy.asm.Advice;
  * HttpServerExchange.invokeExchangeCompleteListeners()}, which Undertow calls once the request and
  * the response are both over, however the exchange ended: a synchronous servlet, one that completed
  * through its AsyncContext on another thread, a handler's own response. Tells the bridge how an
- * exchange ended whose front-door verdict awaits it ({@link UndertowFrontDoorAdvice}); once, as the
- * attachment is replaced.
+ * exchange ended whose front-door verdict awaits it ({@link UndertowFrontDoorAdvice}), with where
+ * the servlet layer forwarded it ({@link UndertowForwardAdvice}: a FORM login's error page); once,
+ * as the attachment is replaced.
  */
 public final class UndertowCompletedAdvice {
 
@@ -35,11 +36,16 @@ public final class UndertowCompletedAdvice {
         return;
       }
       exchange.putAttachment(decided, Boolean.TRUE);
+      Object forwardKey = FrontDoor.undertowForwardKey();
+      Object forwardedTo =
+          forwardKey instanceof AttachmentKey
+              ? exchange.getAttachment((AttachmentKey) forwardKey)
+              : null;
       bridge.completed(
           (Verdict) pending,
           exchange.getStatusCode(),
           exchange.getResponseHeaders().getFirst("Location"),
-          null);
+          forwardedTo instanceof String ? (String) forwardedTo : null);
     } catch (Throwable failure) {
       bridge.failed(failure);
     }
