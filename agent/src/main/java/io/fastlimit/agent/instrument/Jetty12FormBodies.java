@@ -46,38 +46,11 @@ final class Jetty12FormBodies implements FormBodies.Replays {
     String name = Jetty12FormRequest.class.getName();
     try {
       Class<?> api = Class.forName(JETTY_REQUEST, false, requestType.getClassLoader());
-      byte[] code = helperClasses.locate(name).resolve();
-      return new HelperLoader(api.getClassLoader(), name, code).loadClass(name).getConstructor(api);
+      return HelperLoader.define(api.getClassLoader(), helperClasses, name).getConstructor(api);
     } catch (IOException | ReflectiveOperationException | LinkageError | RuntimeException e) {
       AgentLog.once(
           "form fields of Jetty requests (" + requestType.getName() + ") are not read", e);
       return null;
-    }
-  }
-
-  /** Defines the wrapper; bootstrap classes from the boot class path, the rest from Jetty's. */
-  private static final class HelperLoader extends ClassLoader {
-    private final String helperName;
-    private final byte[] code;
-
-    HelperLoader(ClassLoader jetty, String helperName, byte[] code) {
-      super(jetty);
-      this.helperName = helperName;
-      this.code = code;
-    }
-
-    @Override
-    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-      synchronized (getClassLoadingLock(name)) {
-        if (name.equals(helperName)) {
-          Class<?> helper = findLoadedClass(name);
-          return helper != null ? helper : defineClass(name, code, 0, code.length);
-        }
-        if (name.startsWith("io.fastlimit.bootstrap.")) {
-          return Class.forName(name, false, FormBodies.class.getClassLoader());
-        }
-        return super.loadClass(name, resolve);
-      }
     }
   }
 }

@@ -29,44 +29,13 @@ final class ServletHelpers extends ClassValue<ServletEntry> {
             ? JakartaAdvice.HELPER_NAME
             : ServletHelper.class.getName();
     try {
-      byte[] code = helperClasses.locate(name).resolve();
       return (ServletEntry)
-          new HelperLoader(requestType.getClassLoader(), name, code)
-              .loadClass(name)
+          HelperLoader.define(requestType.getClassLoader(), helperClasses, name)
               .getConstructor()
               .newInstance();
     } catch (IOException | ReflectiveOperationException | LinkageError | RuntimeException e) {
       AgentLog.once("servlet requests of " + requestType.getName() + " run unlimited", e);
       return null;
-    }
-  }
-
-  /**
-   * Defines the helper itself; the agent's bootstrap classes come from where the agent has them
-   * (the boot class path), every other class (servlet API, JDK) from the servlet API's loader.
-   */
-  private static final class HelperLoader extends ClassLoader {
-    private final String helperName;
-    private final byte[] code;
-
-    HelperLoader(ClassLoader servletApi, String helperName, byte[] code) {
-      super(servletApi);
-      this.helperName = helperName;
-      this.code = code;
-    }
-
-    @Override
-    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-      synchronized (getClassLoadingLock(name)) {
-        if (name.equals(helperName)) {
-          Class<?> helper = findLoadedClass(name);
-          return helper != null ? helper : defineClass(name, code, 0, code.length);
-        }
-        if (name.startsWith("io.fastlimit.bootstrap.")) {
-          return Class.forName(name, false, ServletEntry.class.getClassLoader());
-        }
-        return super.loadClass(name, resolve);
-      }
     }
   }
 }
