@@ -14,10 +14,10 @@ import javax.tools.ToolProvider;
 
 /**
  * A WAR of one login servlet ({@code POST /account/login}, context {@code account}) for a
- * jetty-home distribution of 10 or 11, compiled here against the distribution's own servlet API
- * jar: it sets UTF-8 itself before reading {@code j_username} and {@code j_password}, answers 200
- * "welcome NAME" for the password {@code secret} and 401 "wrong password for NAME" otherwise, as
- * the sample applications' login servlet does for {@link FormWithoutCharsetContract}.
+ * jetty-home distribution of 9.4, 10 or 11, compiled here against the distribution's own servlet
+ * API jar: it sets UTF-8 itself before reading {@code j_username} and {@code j_password}, answers
+ * 200 "welcome NAME" for the password {@code secret} and 401 "wrong password for NAME" otherwise,
+ * as the sample applications' login servlet does for {@link FormWithoutCharsetContract}.
  */
 final class JettyLoginServletWar {
 
@@ -47,7 +47,7 @@ final class JettyLoginServletWar {
 
   private JettyLoginServletWar() {}
 
-  /** Starts the distribution ("jetty10", "jetty11") with the WAR and the agent. */
+  /** Starts the distribution ("jetty94", "jetty10", "jetty11") with the WAR and the agent. */
   static ChildApp start(String distribution, boolean jakarta, String rulesYaml) throws Exception {
     Path home = Build.distribution(distribution);
     String name = distribution + "-login-servlet";
@@ -103,7 +103,7 @@ final class JettyLoginServletWar {
           </servlet-mapping>
         </web-app>
         """
-            .formatted(namespace, jakarta ? "5.0" : "4.0");
+            .formatted(namespace, jakarta ? "5.0" : "3.1");
     Path war = work.resolve(CONTEXT + ".war");
     try (OutputStream file = Files.newOutputStream(war);
         ZipOutputStream zip = new ZipOutputStream(file)) {
@@ -121,10 +121,12 @@ final class JettyLoginServletWar {
     return war;
   }
 
-  /** The distribution's servlet API jar: lib/jetty-servlet-api-*.jar (10), the jakarta one (11). */
+  /**
+   * The distribution's servlet API jar: lib/servlet-api-3.1.jar (9.4), jetty-servlet-api (10, 11).
+   */
   private static Path servletApi(Path home) throws Exception {
     try (DirectoryStream<Path> jars =
-        Files.newDirectoryStream(home.resolve("lib"), "jetty-*servlet-api-*.jar")) {
+        Files.newDirectoryStream(home.resolve("lib"), "*servlet-api-*.jar")) {
       for (Path jar : jars) {
         return jar;
       }

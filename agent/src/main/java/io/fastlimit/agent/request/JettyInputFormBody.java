@@ -9,9 +9,9 @@ import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 
 /**
- * Reads a form field of a Jetty 10 or 11 request ({@code org.eclipse.jetty.server.Request}: the
- * front door's request, or the one behind any {@code ServletRequestWrapper}) without deciding its
- * character encoding: the raw body is read straight from the request's {@code HttpInput} (which
+ * Reads a form field of a Jetty 9.4, 10 or 11 request ({@code org.eclipse.jetty.server.Request}:
+ * the front door's request, or the one behind any {@code ServletRequestWrapper}) without deciding
+ * its character encoding: the raw body is read straight from the request's {@code HttpInput} (which
  * leaves the request's input state untouched, so the application may still take its input stream,
  * its reader or its parameters), searched by {@link RawForm}, and given back through an {@code
  * HttpInput.Interceptor} of the agent's making (a {@link Proxy} in Jetty's class loader) whose
@@ -19,9 +19,12 @@ import java.nio.ByteBuffer;
  * the body included). Whoever reads the body next gets every byte from the start, in the encoding
  * it chooses. Only a body of known length up to {@link RawForm#MAX_BODY}, neither compressed nor
  * awaiting a {@code 100 Continue}, with no interceptor of someone else's, not read in the async
- * mode, that the application has not started to read; otherwise nothing is read. Jetty 9.4's
- * HttpInput (no {@code AsyncContentProducer}) is left alone. Reflective: the agent's classes cannot
- * see Jetty's, and this runs only for a rule that reads a form.
+ * mode, that the application has not started to read; otherwise nothing is read. On each of them
+ * the end of the body (Jetty's EOF sentinel) is still in the input when the agent stops at the
+ * Content-Length, and goes through the interceptor after the replay: 10 and 11's {@code
+ * AsyncContentProducer} and 9.4's {@code nextInterceptedContent} hand it over like any content, and
+ * 9.4 marks the input finished only when a later read takes it. Reflective: the agent's classes
+ * cannot see Jetty's, and this runs only for a rule that reads a form.
  */
 final class JettyInputFormBody {
 
@@ -30,7 +33,7 @@ final class JettyInputFormBody {
 
   private JettyInputFormBody() {}
 
-  /** The Jetty 10/11 request behind a servlet request (itself or wrapped), or null. */
+  /** The Jetty 9.4 to 11 request behind a servlet request (itself or wrapped), or null. */
   static Object requestBehind(Object request) {
     Object at = request;
     for (int depth = 0; at != null && depth < MAX_WRAPPERS; depth++) {
@@ -128,8 +131,6 @@ final class JettyInputFormBody {
 
     Access(Class<?> request) throws ReflectiveOperationException {
       ClassLoader loader = request.getClassLoader();
-      // Jetty 10 and 11 only: 9.4's HttpInput may consume the end of the body while the agent reads
-      Class.forName("org.eclipse.jetty.server.AsyncContentProducer", false, loader);
       getHttpInput = request.getMethod("getHttpInput");
       getContentLengthLong = request.getMethod("getContentLengthLong");
       getHeader = request.getMethod("getHeader", String.class);

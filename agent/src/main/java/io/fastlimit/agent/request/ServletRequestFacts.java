@@ -94,7 +94,7 @@ final class ServletRequestFacts implements RequestFacts {
    * While it is still open (browsers send forms without a charset), parsing now would fix it before
    * the application's own {@code setCharacterEncoding} (Spring's CharacterEncodingFilter, say)
    * could apply: on Tomcat and Undertow the raw body is read and handed back to the container for
-   * the application instead ({@link TomcatFormBody}, {@link UndertowFormBody}), on Jetty 10 and 11
+   * the application instead ({@link TomcatFormBody}, {@link UndertowFormBody}), on Jetty 9.4 to 11
    * through an interceptor of Jetty's input ({@link JettyInputFormBody}), on Jetty 12 through the
    * agent's replaying request ({@link ReplayedFormBody}); when the application has read the form
    * already, through {@code getParameter} (parsing again changes nothing); elsewhere nothing is
@@ -117,13 +117,13 @@ final class ServletRequestFacts implements RequestFacts {
         String raw;
         boolean startedByApplication;
         Object undertow = UndertowFormBody.exchangeBehind(request);
-        Object jetty10 = undertow == null ? JettyInputFormBody.requestBehind(request) : null;
+        Object jettyInput = undertow == null ? JettyInputFormBody.requestBehind(request) : null;
         if (undertow != null) {
           raw = UndertowFormBody.field(undertow, name);
           startedByApplication = UndertowFormBody.parsed(undertow);
-        } else if (jetty10 != null) {
-          raw = JettyInputFormBody.field(jetty10, name);
-          startedByApplication = JettyInputFormBody.parsed(jetty10);
+        } else if (jettyInput != null) {
+          raw = JettyInputFormBody.field(jettyInput, name);
+          startedByApplication = JettyInputFormBody.parsed(jettyInput);
         } else {
           Object jetty = call(getAttribute, request, FormBodies.REPLAY_ATTRIBUTE);
           if (!ReplayedFormBody.is(jetty)) {
