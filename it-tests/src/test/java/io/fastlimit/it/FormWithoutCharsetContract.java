@@ -34,17 +34,24 @@ abstract class FormWithoutCharsetContract {
   private ChildApp app;
   private LoginClient client;
 
-  abstract Path sample();
+  /** The sample application's jar; only asked by the default {@link #start(String)}. */
+  Path sample() {
+    throw new UnsupportedOperationException("no sample: override start(String)");
+  }
+
+  /** Starts the application with the agent and these rules: the sample's jar by default. */
+  ChildApp start(String rulesYaml) throws Exception {
+    return ChildApp.sample(
+        sample(),
+        Build.rulesFile("form-no-charset-" + getClass().getSimpleName(), rulesYaml).toString());
+  }
 
   /** The rules file: {@link #RULES} as written, or decided at another stage. */
   abstract String rules();
 
   @BeforeAll
   void start() throws Exception {
-    app =
-        ChildApp.sample(
-            sample(),
-            Build.rulesFile("form-no-charset-" + getClass().getSimpleName(), rules()).toString());
+    app = start(rules());
     client = new LoginClient(app.port());
   }
 

@@ -94,10 +94,11 @@ final class ServletRequestFacts implements RequestFacts {
    * While it is still open (browsers send forms without a charset), parsing now would fix it before
    * the application's own {@code setCharacterEncoding} (Spring's CharacterEncodingFilter, say)
    * could apply: on Tomcat and Undertow the raw body is read and handed back to the container for
-   * the application instead ({@link TomcatFormBody}, {@link UndertowFormBody}), on Jetty 12 through
-   * the agent's replaying request ({@link ReplayedFormBody}); when the application has read the
-   * form already, through {@code getParameter} (parsing again changes nothing); elsewhere nothing
-   * is read (null: the rule's other bucket applies alone) and that is said once.
+   * the application instead ({@link TomcatFormBody}, {@link UndertowFormBody}), on Jetty 9.4 to 11
+   * through an interceptor of Jetty's input ({@link JettyInputFormBody}), on Jetty 12 through the
+   * agent's replaying request ({@link ReplayedFormBody}); when the application has read the form
+   * already, through {@code getParameter} (parsing again changes nothing); elsewhere nothing is
+   * read (null: the rule's other bucket applies alone) and that is said once.
    */
   @Override
   public String formParameter(Object request, String name) {
@@ -116,9 +117,13 @@ final class ServletRequestFacts implements RequestFacts {
         String raw;
         boolean startedByApplication;
         Object undertow = UndertowFormBody.exchangeBehind(request);
+        Object jettyInput = undertow == null ? JettyInputFormBody.requestBehind(request) : null;
         if (undertow != null) {
           raw = UndertowFormBody.field(undertow, name);
           startedByApplication = UndertowFormBody.parsed(undertow);
+        } else if (jettyInput != null) {
+          raw = JettyInputFormBody.field(jettyInput, name);
+          startedByApplication = JettyInputFormBody.parsed(jettyInput);
         } else {
           Object jetty = call(getAttribute, request, FormBodies.REPLAY_ATTRIBUTE);
           if (!ReplayedFormBody.is(jetty)) {
