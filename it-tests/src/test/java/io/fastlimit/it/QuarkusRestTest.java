@@ -33,15 +33,36 @@ class QuarkusRestTest extends NettyStackContract {
     return "[fastlimit] ERROR";
   }
 
-  /** {@code concurrent: 1}, one after another: each stream gives its slot back as it closes. */
+  /**
+   * {@code concurrent: 1}, one after another: each stream gives its slot back as it closes. The
+   * slot of an HTTP/2 stream is given back when Vert.x closes the stream, on its connection's event
+   * loop, which can be a moment after the client has read the response; the next request, on
+   * another connection and so maybe another event loop, may come first. So each request after a
+   * switch of connection waits for the slot (a leaked slot never comes back and fails the test).
+   */
   @Test
   void http2StreamsAndHttp1RequestsGiveTheirSlotsBack() throws Exception {
     HttpClient client = http2Client();
     for (int i = 0; i < 5; i++) {
-      assertThat(client.send(request("/seq/a"), HttpResponse.BodyHandlers.ofString()).statusCode())
-          .as("HTTP/2 request %d", i)
-          .isEqualTo(200);
-      assertThat(app.get("/seq/b").status()).as("HTTP/1.1 request %d", i).isEqualTo(200);
+      int http2 = 0;
+      for (int attempt = 0; attempt < 200 && http2 != 200; attempt++) {
+        http2 = client.send(request("/seq/a"), HttpResponse.BodyHandlers.ofString()).statusCode();
+        pauseIfRefused(http2);
+      }
+      assertThat(http2).as("HTTP/2 request %d", i).isEqualTo(200);
+      int http1 = 0;
+      for (int attempt = 0; attempt < 200 && http1 != 200; attempt++) {
+        http1 = app.get("/seq/b").status();
+        pauseIfRefused(http1);
+      }
+      assertThat(http1).as("HTTP/1.1 request %d", i).isEqualTo(200);
+    }
+  }
+
+  private static void pauseIfRefused(int status) throws InterruptedException {
+    assertThat(status).as("only 200 or, while the slot is still held, 429").isIn(200, 429);
+    if (status == 429) {
+      Thread.sleep(50);
     }
   }
 }
