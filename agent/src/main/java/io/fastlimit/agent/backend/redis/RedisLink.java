@@ -22,7 +22,6 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,21 +86,8 @@ final class RedisLink {
             .build();
     // commands Redis never answers are dropped after the request stopped waiting for them
     TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
-    List<RedisURI> uris = new ArrayList<>();
-    for (String text : settings.uris()) {
-      try {
-        RedisURI parsed = RedisURI.create(text);
-        if (parsed.isSsl()) {
-          parsed.setVerifyPeer(settings.tls().verifyPeer());
-        }
-        uris.add(parsed);
-      } catch (RuntimeException e) {
-        // the cause's message would repeat the URI with its password
-        throw new IllegalArgumentException(
-            "invalid redis-url " + RedisConfig.mask(text) + ": " + e.getClass().getSimpleName());
-      }
-    }
-    SslOptions ssl = sslOptions(settings.tls());
+    List<RedisURI> uris = RedisAddresses.uris(settings);
+    SslOptions ssl = RedisAddresses.sslOptions(settings.tls());
     if (cluster) {
       this.client = null;
       this.uri = null;
@@ -144,27 +130,6 @@ final class RedisLink {
               .timeoutOptions(timeouts)
               .build());
     }
-  }
-
-  /**
-   * The TLS settings of {@code rediss://} connections: the CA file to trust (else the JDK's CAs)
-   * and the client certificate to present, if any.
-   */
-  private static SslOptions sslOptions(RedisConfig.Tls tls) {
-    SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
-    if (tls.caFile() != null) {
-      ssl.trustManager(new File(tls.caFile()));
-    }
-    if (tls.certFile() != null && tls.keyFile() != null) {
-      ssl.keyManager(new File(tls.certFile()), new File(tls.keyFile()), null);
-    }
-    if (!tls.verifyPeer()) {
-      AgentLog.warn(
-          "redis.tls.verify-peer is false: the Redis server's certificate is not checked, so"
-              + " anyone between this JVM and Redis can read and change the counters; trust its"
-              + " CA with redis.tls.ca-file instead");
-    }
-    return ssl.build();
   }
 
   boolean cluster() {
