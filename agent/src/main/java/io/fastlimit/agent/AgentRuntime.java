@@ -13,9 +13,7 @@ import io.fastlimit.agent.config.LogFormat;
 import io.fastlimit.agent.config.RestartSettings;
 import io.fastlimit.agent.config.RulesFile;
 import io.fastlimit.agent.config.RulesFileWatcher;
-import io.fastlimit.agent.instrument.ServletInstrumentation;
-import io.fastlimit.agent.instrument.netty.NettyInstrumentation;
-import io.fastlimit.agent.instrument.vertx.VertxInstrumentation;
+import io.fastlimit.agent.instrument.AgentInstrumentation;
 import io.fastlimit.agent.limit.ClientReset;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.observe.AgentLog;
@@ -124,9 +122,7 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
     loading.setDaemon(true);
     loading.start();
     try {
-      ServletInstrumentation.install(instrumentation);
-      NettyInstrumentation.install(instrumentation);
-      VertxInstrumentation.install(instrumentation);
+      AgentInstrumentation.install(instrumentation);
     } finally {
       loading.join(); // the rules are in place before the application runs, whatever happened here
     }

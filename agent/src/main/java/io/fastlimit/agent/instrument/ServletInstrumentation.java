@@ -16,9 +16,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.bootstrap.ServletEntry;
 import java.io.IOException;
-import java.lang.instrument.Instrumentation;
 import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
@@ -27,10 +25,10 @@ import net.bytebuddy.pool.TypePool;
 import net.bytebuddy.utility.JavaModule;
 
 /**
- * Installs the advice on {@code service(ServletRequest, ServletResponse)} of every concrete
- * javax.servlet and jakarta.servlet Servlet and on {@code doFilter(ServletRequest, ServletResponse,
- * FilterChain)} of every Filter, including classes already loaded (retransformation, for attaching
- * to a running JVM).
+ * The advice on {@code service(ServletRequest, ServletResponse)} of every concrete javax.servlet
+ * and jakarta.servlet Servlet and on {@code doFilter(ServletRequest, ServletResponse, FilterChain)}
+ * of every Filter, including classes already loaded (retransformation, for attaching to a running
+ * JVM).
  */
 public final class ServletInstrumentation {
 
@@ -48,8 +46,12 @@ public final class ServletInstrumentation {
           .or(nameStartsWith("io.fastlimit.agent."))
           .or(nameStartsWith("io.fastlimit.bootstrap."));
 
-  public static ResettableClassFileTransformer install(Instrumentation instrumentation)
-      throws IOException {
+  /**
+   * The agent's one builder: Byte Buddy's settings, the ignore list and the cheap prefilter, with
+   * the servlet, forwarding and front-door advice; the Netty and Vert.x instrumentations extend it
+   * ({@link AgentInstrumentation}), so the JVM runs one transformer and matches each class once.
+   */
+  static AgentBuilder builder() throws IOException {
     ClassFileLocator adviceClasses = adviceClasses();
     ServletEntry.install(new ServletHelpers(adviceClasses));
     ResolvedAdvice.Source advice = new ResolvedAdvice.Source(adviceClasses);
@@ -75,7 +77,7 @@ public final class ServletInstrumentation {
                     JakartaAdvice.FILTER_EXIT_NAME,
                     advice));
     AgentBuilder forwarding = ForwardingInstrumentation.extend(servlets, advice);
-    return FrontDoorInstrumentation.extend(forwarding, advice).installOn(instrumentation);
+    return FrontDoorInstrumentation.extend(forwarding, advice);
   }
 
   /** The advice and helper classes: the agent's own (javax) and their jakarta copies. */

@@ -6,25 +6,22 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.fastlimit.agent.instrument.ResolvedAdvice;
 import io.fastlimit.agent.request.AppNames;
 import java.io.IOException;
-import java.lang.instrument.Instrumentation;
 import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.matcher.ElementMatchers;
 
 /**
- * Installs the advice on the Netty-based servers the agent limits: Reactor Netty's {@code
- * HttpServer} (Spring WebFlux, Spring Cloud Gateway), where each request is decided once when its
- * headers are parsed ({@link ReactorNettyRequestAdvice}) and, for verdicts that await it, its end
- * is reported ({@link ReactorNettyCompletionAdvice}). Classes already loaded are retransformed (an
- * agent attached to a running JVM).
+ * The advice on the Netty-based servers the agent limits: Reactor Netty's {@code HttpServer}
+ * (Spring WebFlux, Spring Cloud Gateway), where each request is decided once when its headers are
+ * parsed ({@link ReactorNettyRequestAdvice}) and, for verdicts that await it, its end is reported
+ * ({@link ReactorNettyCompletionAdvice}); and, as a listener, the servers the agent does not limit
+ * ({@link UnlimitedServers}).
  */
 public final class NettyInstrumentation {
 
   private NettyInstrumentation() {}
 
-  public static ResettableClassFileTransformer install(Instrumentation instrumentation)
-      throws IOException {
+  /** The agent's builder with the Reactor Netty and Micronaut advice. */
+  public static AgentBuilder extend(AgentBuilder builder) throws IOException {
     ClassFileLocator adviceClasses =
         AppNettyAdvice.locator(
             ClassFileLocator.ForClassLoader.of(NettyInstrumentation.class.getClassLoader()),
@@ -35,15 +32,9 @@ public final class NettyInstrumentation {
             MicronautCompletionAdvice.class,
             MicronautConnectionClosedAdvice.class);
     ResolvedAdvice.Source advice = new ResolvedAdvice.Source(adviceClasses);
-    AgentBuilder builder =
-        new AgentBuilder.Default()
-            .disableClassFormatChanges()
-            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-            .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-            .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-            .with(new UnlimitedServers.FailureLogger())
+    AgentBuilder reactorNetty =
+        builder
             .with(new UnlimitedServers())
-            .ignore(ElementMatchers.none())
             .type(named(AppNames.original("reactor.netty.http.server.HttpServer$HttpServerHandle")))
             .transform(
                 advice.advice(
@@ -54,6 +45,6 @@ public final class NettyInstrumentation {
                 advice.advice(
                     named("terminate").and(takesArguments(0)),
                     ReactorNettyCompletionAdvice.class.getName()));
-    return MicronautInstrumentation.on(builder, advice).installOn(instrumentation);
+    return MicronautInstrumentation.on(reactorNetty, advice);
   }
 }

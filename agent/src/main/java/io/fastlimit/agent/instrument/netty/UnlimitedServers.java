@@ -75,17 +75,4 @@ final class UnlimitedServers extends AgentBuilder.Listener.Adapter {
     ClassLoader loader = classLoader != null ? classLoader : ClassLoader.getSystemClassLoader();
     return loader.getResource(name);
   }
-
-  /** Logs a class that could not be instrumented, once each; the class stays as it was. */
-  static final class FailureLogger extends AgentBuilder.Listener.Adapter {
-    @Override
-    public void onError(
-        String typeName,
-        ClassLoader classLoader,
-        JavaModule module,
-        boolean loaded,
-        Throwable throwable) {
-      AgentLog.once("could not instrument " + typeName + "; it runs unlimited", throwable);
-    }
-  }
 }

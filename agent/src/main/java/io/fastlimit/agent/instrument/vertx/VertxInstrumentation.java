@@ -7,21 +7,15 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.fastlimit.agent.instrument.ResolvedAdvice;
-import io.fastlimit.agent.observe.AgentLog;
-import java.lang.instrument.Instrumentation;
 import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.matcher.ElementMatchers;
-import net.bytebuddy.utility.JavaModule;
 
 /**
- * Installs the advice on Vert.x's HTTP server (Vert.x 4.5 and 5; Quarkus REST and every other
- * framework on Vert.x HTTP run there): each request is decided once where Vert.x hands it to the
- * application's handler, the request's context's {@code emit} ({@link VertxRequestAdvice}), and,
- * for verdicts that await it, its end is reported ({@link VertxCompletionAdvice} for HTTP/1.x,
- * {@link VertxStreamCompletionAdvice} for HTTP/2). Classes already loaded are retransformed (an
- * agent attached to a running JVM).
+ * The advice on Vert.x's HTTP server (Vert.x 4.5 and 5; Quarkus REST and every other framework on
+ * Vert.x HTTP run there): each request is decided once where Vert.x hands it to the application's
+ * handler, the request's context's {@code emit} ({@link VertxRequestAdvice}), and, for verdicts
+ * that await it, its end is reported ({@link VertxCompletionAdvice} for HTTP/1.x, {@link
+ * VertxStreamCompletionAdvice} for HTTP/2).
  */
 public final class VertxInstrumentation {
 
@@ -29,17 +23,12 @@ public final class VertxInstrumentation {
 
   private VertxInstrumentation() {}
 
-  public static ResettableClassFileTransformer install(Instrumentation instrumentation) {
+  /** The agent's builder with the Vert.x advice. */
+  public static AgentBuilder extend(AgentBuilder builder) {
     ClassFileLocator adviceClasses =
         ClassFileLocator.ForClassLoader.of(VertxInstrumentation.class.getClassLoader());
     ResolvedAdvice.Source advice = new ResolvedAdvice.Source(adviceClasses);
-    return new AgentBuilder.Default()
-        .disableClassFormatChanges()
-        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-        .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-        .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-        .with(new FailureLogger())
-        .ignore(ElementMatchers.none())
+    return builder
         .type(
             namedOneOf(
                 "io.vertx.core.impl.ContextBase", // Vert.x 5: emit is final there
@@ -63,20 +52,6 @@ public final class VertxInstrumentation {
                 named("responseComplete")
                     .and(takesArguments(0))
                     .or(named("handleClosed").and(takesArguments(0))),
-                VertxCompletionAdvice.class.getName()))
-        .installOn(instrumentation);
-  }
-
-  /** Logs a class that could not be instrumented, once each; the class stays as it was. */
-  private static final class FailureLogger extends AgentBuilder.Listener.Adapter {
-    @Override
-    public void onError(
-        String typeName,
-        ClassLoader classLoader,
-        JavaModule module,
-        boolean loaded,
-        Throwable throwable) {
-      AgentLog.once("could not instrument " + typeName + "; it runs unlimited", throwable);
-    }
+                VertxCompletionAdvice.class.getName()));
   }
 }

@@ -1,0 +1,30 @@
+package io.fastlimit.agent.instrument;
+
+import io.fastlimit.agent.instrument.netty.NettyInstrumentation;
+import io.fastlimit.agent.instrument.vertx.VertxInstrumentation;
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+
+/**
+ * Every entry point the agent instruments, in one Byte Buddy builder: the servlet containers,
+ * Reactor Netty, Micronaut and Vert.x. One builder is one transformer for the JVM to call on each
+ * class it loads and one pass over the classes already loaded (retransformation, for an agent
+ * attached to a running JVM); three had tripled both.
+ */
+public final class AgentInstrumentation {
+
+  private AgentInstrumentation() {}
+
+  /** The builder with every instrumentation's types, not yet installed. */
+  static AgentBuilder builder() throws IOException {
+    return VertxInstrumentation.extend(
+        NettyInstrumentation.extend(ServletInstrumentation.builder()));
+  }
+
+  public static ResettableClassFileTransformer install(Instrumentation instrumentation)
+      throws IOException {
+    return builder().installOn(instrumentation);
+  }
+}
