@@ -14,6 +14,7 @@ import io.fastlimit.agent.config.RestartSettings;
 import io.fastlimit.agent.config.RulesFile;
 import io.fastlimit.agent.config.RulesFileWatcher;
 import io.fastlimit.agent.instrument.AgentInstrumentation;
+import io.fastlimit.agent.instrument.StartGate;
 import io.fastlimit.agent.limit.ClientReset;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.observe.AgentLog;
@@ -25,11 +26,13 @@ import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.agent.rules.RateLimitRule;
 import io.fastlimit.bootstrap.BridgeHolder;
 import java.io.IOException;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Collections;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
@@ -58,7 +61,13 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
     this.rulesFile = rulesFile;
   }
 
-  static void start(String arguments, Instrumentation instrumentation) throws Exception {
+  /**
+   * Starts the agent. At the JVM's launch ({@code launch}) only a {@link StartGate} is registered
+   * here and the rest runs on the thread {@code fastlimit-start} while the application starts;
+   * attached to a running JVM, everything is in place when this returns.
+   */
+  static void start(String arguments, Instrumentation instrumentation, boolean launch)
+      throws Exception {
     String location = configLocation(arguments);
     AgentRuntime started = running;
     if (started != null && location != null) {
@@ -91,23 +100,85 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
     }
     AgentRuntime agent = new AgentRuntime(Paths.get(location));
     running = agent;
-    byte[] content = loadWhileInstalling(agent, instrumentation);
-    RateLimiter current = agent.limiter;
-    if (current == null || current.config().reload()) {
-      RulesFileWatcher.start(agent.rulesFile, content, agent);
+    if (launch) {
+      startBeside(agent, instrumentation);
+      return;
     }
-    DryRunSummary.start(agent.stats, DryRunSummary.DEFAULT_PERIOD_MILLIS);
+    agent.serve(loadWhileInstalling(agent, instrumentation));
+  }
+
+  /**
+   * The agent's start off the application's path: the gate holds back the classes that may be entry
+   * points and the advice waits for the first rules, while one thread builds the instrumentation,
+   * opens the gate and loads the rules. Nothing of Byte Buddy runs here.
+   */
+  private static void startBeside(AgentRuntime agent, Instrumentation instrumentation) {
+    StartGate gate = new StartGate();
+    BridgeHolder.loading();
+    instrumentation.addTransformer(gate, true);
+    Thread starting = new Thread(new Starting(agent, gate), "fastlimit-start");
+    starting.setDaemon(true);
+    gate.startsOn(starting);
+    starting.start();
+  }
+
+  /** The start thread's work (a class, not a lambda: a lambda's bootstrap costs premain). */
+  private static final class Starting implements Runnable {
+    private final AgentRuntime agent;
+    private final StartGate gate;
+
+    Starting(AgentRuntime agent, StartGate gate) {
+      this.agent = agent;
+      this.gate = gate;
+    }
+
+    @Override
+    public void run() {
+      agent.startBehind(gate, AgentInstrumentation::prepared);
+    }
+  }
+
+  /**
+   * Builds the instrumentation and opens the gate, then loads the first rules and serves them.
+   * Never throws: a failure is logged once and leaves the application running, unlimited where it
+   * must be.
+   */
+  void startBehind(StartGate gate, Callable<ClassFileTransformer> instrumentation) {
+    try {
+      gate.open(instrumentation.call());
+    } catch (Throwable failure) {
+      gate.open(null);
+      AgentLog.error(
+          "the agent could not instrument the application; it runs without rate limits", failure);
+    }
+    byte[] content;
+    try {
+      content = loadFirst();
+    } finally {
+      BridgeHolder.loaded();
+    }
+    try {
+      serve(content);
+    } catch (Throwable failure) {
+      AgentLog.error("the agent's start could not finish (rules file watching, JMX)", failure);
+    }
+  }
+
+  /** Watches the rules file (loaded first as {@code content}) and publishes the statistics. */
+  private void serve(byte[] content) {
+    RateLimiter current = limiter;
+    if (current == null || current.config().reload()) {
+      RulesFileWatcher.start(rulesFile, content, this);
+    }
+    DryRunSummary.start(stats, DryRunSummary.DEFAULT_PERIOD_MILLIS);
     Jmx.registerWhenServing(
-        agent.stats,
-        () -> agent.rulesFile.toString(),
-        () -> agent.limiter == null ? 0 : agent.limiter.config().rules().rules().size(),
-        () -> agent.limiter != null && agent.limiter.serving(),
+        stats,
+        () -> rulesFile.toString(),
+        () -> limiter == null ? 0 : limiter.config().rules().rules().size(),
+        () -> limiter != null && limiter.serving(),
         new Operator(
-            new ClientReset(
-                    () -> agent.limiter == null ? null : agent.limiter.config(),
-                    () -> agent.backend)
-                ::reset,
-            agent.stats));
+            new ClientReset(() -> limiter == null ? null : limiter.config(), () -> backend)::reset,
+            stats));
   }
 
   /**

@@ -25,19 +25,21 @@ public final class FastlimitAgent {
 
   private FastlimitAgent() {}
 
+  /** At the JVM's launch: the agent starts on a thread of its own, beside the application. */
   public static void premain(String arguments, Instrumentation instrumentation) {
-    start(arguments, instrumentation);
+    start(arguments, instrumentation, true);
   }
 
+  /** Attached to a running JVM: the agent has started when this returns. */
   public static void agentmain(String arguments, Instrumentation instrumentation) {
-    start(arguments, instrumentation);
+    start(arguments, instrumentation, false);
   }
 
-  private static void start(String arguments, Instrumentation instrumentation) {
+  private static void start(String arguments, Instrumentation instrumentation, boolean launch) {
     try {
       exposeBootstrapToModuleSystems();
       appendBootstrapJar(instrumentation);
-      AgentRuntime.start(arguments, instrumentation);
+      AgentRuntime.start(arguments, instrumentation, launch);
     } catch (Throwable failure) {
       System.err.println(
           "[fastlimit] ERROR the agent could not start; the application runs without rate"

@@ -2,7 +2,10 @@ package io.fastlimit.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastlimit.agent.instrument.StartGate;
 import io.fastlimit.agent.observe.CapturedLog;
+import io.fastlimit.bootstrap.BridgeHolder;
+import io.fastlimit.bootstrap.RateLimitBridge;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +30,35 @@ class AgentRuntimeTest {
 
   private String log() {
     return log.text();
+  }
+
+  @Test
+  void aFailedInstrumentationBuildIsLoggedAndTheRulesStillLoad(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("rules.yaml");
+    Files.writeString(file, "rules:\n  - path: /api/**\n    limit: 5/min\n");
+    StartGate gate = new StartGate();
+    RateLimitBridge before = BridgeHolder.get();
+    BridgeHolder.loading();
+    try {
+      new AgentRuntime(file)
+          .startBehind(
+              gate,
+              () -> {
+                throw new IllegalStateException("no Byte Buddy today");
+              });
+
+      assertThat(log())
+          .containsOnlyOnce("the agent could not instrument the application")
+          .contains("no Byte Buddy today");
+      assertThat(
+              gate.transform(
+                  null, "org/apache/catalina/connector/CoyoteAdapter", null, null, new byte[1]))
+          .isNull(); // open: the application's classes load as they are
+      assertThat(BridgeHolder.get()).isNotNull();
+    } finally {
+      BridgeHolder.loaded();
+      BridgeHolder.set(before);
+    }
   }
 
   @Test

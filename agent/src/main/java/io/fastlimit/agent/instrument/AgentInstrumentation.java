@@ -3,6 +3,7 @@ package io.fastlimit.agent.instrument;
 import io.fastlimit.agent.instrument.netty.NettyInstrumentation;
 import io.fastlimit.agent.instrument.vertx.VertxInstrumentation;
 import java.io.IOException;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
@@ -21,6 +22,14 @@ public final class AgentInstrumentation {
   static AgentBuilder builder() throws IOException {
     return VertxInstrumentation.extend(
         NettyInstrumentation.extend(ServletInstrumentation.builder()));
+  }
+
+  /**
+   * The instrumentation as a transformer the JVM does not know of, for the {@link StartGate} to
+   * hand classes to.
+   */
+  public static ClassFileTransformer prepared() throws IOException {
+    return builder().makeRaw();
   }
 
   public static ResettableClassFileTransformer install(Instrumentation instrumentation)

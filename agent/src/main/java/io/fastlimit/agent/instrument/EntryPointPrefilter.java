@@ -1,6 +1,5 @@
 package io.fastlimit.agent.instrument;
 
-import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
@@ -21,17 +20,31 @@ import net.bytebuddy.utility.JavaModule;
  */
 final class EntryPointPrefilter implements AgentBuilder.ClassFileBufferStrategy {
 
-  private static final byte[] REQUEST = ascii("servlet/ServletRequest;");
-  private static final byte[] SERVICE = ascii("service");
-  private static final byte[] DO_FILTER = ascii("doFilter");
-
-  /** The class file scanned last on this thread: its name, and whether it may declare one. */
+  /** The class file scanned last on this thread: its name, and what it may be. */
   private final ThreadLocal<Scanned> scanned = new ThreadLocal<>();
 
   /** False only when the class file cannot declare either entry method. */
   static boolean mayDeclareEntryPoint(byte[] classFile) {
-    return indexOf(classFile, REQUEST) >= 0
-        && (indexOf(classFile, SERVICE) >= 0 || indexOf(classFile, DO_FILTER) >= 0);
+    return EntryPointNames.mayDeclareEntryPoint(classFile);
+  }
+
+  /**
+   * Matches the type whose class file was scanned last on this thread when {@link EntryPointNames}
+   * turns it down: a class no instrumentation can want, ignored before any other matcher runs.
+   */
+  ElementMatcher.Junction<TypeDescription> notAnEntryPoint() {
+    return new ElementMatcher.Junction.AbstractBase<TypeDescription>() {
+      @Override
+      public boolean matches(TypeDescription target) {
+        Scanned last = scanned.get();
+        return last != null && !last.mayBeInstrumented && last.name.equals(target.getName());
+      }
+
+      @Override
+      public String toString() {
+        return "notAnEntryPoint()";
+      }
+    };
   }
 
   /**
@@ -60,7 +73,14 @@ final class EntryPointPrefilter implements AgentBuilder.ClassFileBufferStrategy 
       ClassLoader classLoader,
       JavaModule module,
       ProtectionDomain protectionDomain) {
-    scanned.set(new Scanned(name, mayDeclareEntryPoint(binaryRepresentation)));
+    boolean mayDeclare = mayDeclareEntryPoint(binaryRepresentation);
+    scanned.set(
+        new Scanned(
+            name,
+            mayDeclare,
+            mayDeclare
+                || EntryPointNames.mayBeInstrumented(
+                    name.replace('.', '/'), binaryRepresentation)));
     return AgentBuilder.ClassFileBufferStrategy.Default.RETAINING.resolve(
         name, binaryRepresentation, classLoader, module, protectionDomain);
   }
@@ -75,35 +95,15 @@ final class EntryPointPrefilter implements AgentBuilder.ClassFileBufferStrategy 
         poolStrategy, classFileLocator, classLoader, name);
   }
 
-  private static int indexOf(byte[] data, byte[] pattern) {
-    int last = data.length - pattern.length;
-    byte first = pattern[0];
-    outer:
-    for (int i = 0; i <= last; i++) {
-      if (data[i] != first) {
-        continue;
-      }
-      for (int j = 1; j < pattern.length; j++) {
-        if (data[i + j] != pattern[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
-  }
-
-  private static byte[] ascii(String text) {
-    return text.getBytes(StandardCharsets.US_ASCII);
-  }
-
   private static final class Scanned {
     final String name;
     final boolean mayDeclare;
+    final boolean mayBeInstrumented;
 
-    Scanned(String name, boolean mayDeclare) {
+    Scanned(String name, boolean mayDeclare, boolean mayBeInstrumented) {
       this.name = name;
       this.mayDeclare = mayDeclare;
+      this.mayBeInstrumented = mayBeInstrumented;
     }
   }
 }

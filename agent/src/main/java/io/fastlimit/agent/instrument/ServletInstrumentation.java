@@ -65,7 +65,7 @@ public final class ServletInstrumentation {
             .with(new FailureLogger())
             .with(prefilter)
             // names only: nothing here may parse the class file (see EntryPointPrefilter)
-            .ignore(IGNORED)
+            .ignore(IGNORED.or(prefilter.notAnEntryPoint()))
             .type(implementations("javax.servlet", prefilter))
             .transform(javaxAdvice(advice))
             .type(implementations("jakarta.servlet", prefilter))
