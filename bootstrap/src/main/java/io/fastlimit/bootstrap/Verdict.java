@@ -18,6 +18,9 @@ public final class Verdict {
   private final byte[] body;
   private final Object pending;
 
+  /** The number whose decimal text a null header value stands for ({@link #allowedCounting}). */
+  private final long count;
+
   private Verdict(
       boolean blocked,
       String[] headerNames,
@@ -25,7 +28,8 @@ public final class Verdict {
       int status,
       String contentType,
       byte[] body,
-      Object pending) {
+      Object pending,
+      long count) {
     if (headerNames.length != headerValues.length) {
       throw new IllegalArgumentException("header names and values differ in length");
     }
@@ -36,11 +40,21 @@ public final class Verdict {
     this.contentType = contentType;
     this.body = body;
     this.pending = pending;
+    this.count = count;
   }
 
   /** Admitted: the application runs, with these headers set first. Arrays are not copied. */
   public static Verdict allowed(String[] headerNames, String[] headerValues) {
-    return new Verdict(false, headerNames, headerValues, 0, null, null, null);
+    return new Verdict(false, headerNames, headerValues, 0, null, null, null, 0);
+  }
+
+  /**
+   * As {@link #allowed}, with a value left null that stands for {@code count} as decimal text (the
+   * Remaining of a large limit): made when the header is asked for, so a decision whose headers are
+   * not written does not format a number. Arrays are not copied.
+   */
+  public static Verdict allowedCounting(String[] headerNames, String[] headerValues, long count) {
+    return new Verdict(false, headerNames, headerValues, 0, null, null, null, count);
   }
 
   /**
@@ -53,13 +67,13 @@ public final class Verdict {
     if (pending == null) {
       throw new IllegalArgumentException("a pending verdict needs its pending state");
     }
-    return new Verdict(false, headerNames, headerValues, 0, null, null, pending);
+    return new Verdict(false, headerNames, headerValues, 0, null, null, pending, 0);
   }
 
   /** Rejected: these headers, status, content type and body; the application does not run. */
   public static Verdict blocked(
       String[] headerNames, String[] headerValues, int status, String contentType, byte[] body) {
-    return new Verdict(true, headerNames, headerValues, status, contentType, body, null);
+    return new Verdict(true, headerNames, headerValues, status, contentType, body, null, 0);
   }
 
   public boolean isBlocked() {
@@ -87,7 +101,8 @@ public final class Verdict {
   }
 
   public String headerValue(int index) {
-    return headerValues[index];
+    String value = headerValues[index];
+    return value != null ? value : Long.toString(count);
   }
 
   public int status() {

@@ -22,6 +22,12 @@ public final class Charge {
   private final Rate rate;
   private final String keyStart;
   private final String client;
+
+  /**
+   * The 32 bits of {@link #client} when the limiter parsed it as a canonical IPv4 address, else -1.
+   */
+  private final long clientV4;
+
   private String key; // built on first use; racing threads build equal strings
 
   /**
@@ -30,7 +36,18 @@ public final class Charge {
    * @param keyStart {@link #keyStart(String, String, BucketKind)} of the rule and kind, made once
    */
   public Charge(RateLimitRule rule, BucketKind kind, String keyStart, String client) {
-    this(rule, kind, kind.rateOf(rule), keyStart, client);
+    this(rule, kind, kind.rateOf(rule), keyStart, client, -1);
+  }
+
+  /**
+   * As {@link #Charge(RateLimitRule, BucketKind, String, String)}, for a client the limiter has
+   * already parsed as a canonical IPv4 address: {@code clientV4} is its 32 bits ({@link
+   * io.fastlimit.agent.client.IpAddress#parseCanonicalV4} of {@code client}), handed on so that the
+   * memory backend does not parse it a second time per request; -1 when not known.
+   */
+  public Charge(
+      RateLimitRule rule, BucketKind kind, String keyStart, String client, long clientV4) {
+    this(rule, kind, kind.rateOf(rule), keyStart, client, clientV4);
   }
 
   /**
@@ -38,6 +55,16 @@ public final class Charge {
    * {@code keyStart} names the plan so that plans never share a counter.
    */
   public Charge(RateLimitRule rule, BucketKind kind, Rate rate, String keyStart, String client) {
+    this(rule, kind, rate, keyStart, client, -1);
+  }
+
+  private Charge(
+      RateLimitRule rule,
+      BucketKind kind,
+      Rate rate,
+      String keyStart,
+      String client,
+      long clientV4) {
     if (rate == null) {
       throw new IllegalArgumentException("rule " + rule.name() + " has no " + kind + " rate");
     }
@@ -46,6 +73,7 @@ public final class Charge {
     this.rate = rate;
     this.keyStart = keyStart;
     this.client = client;
+    this.clientV4 = clientV4;
   }
 
   /** The constant part of the keys of one rule's buckets of one kind: {@code prefix:rule:ip:{}. */
@@ -75,6 +103,14 @@ public final class Charge {
   /** The request's part of the key: the client address or the user id. */
   public String client() {
     return client;
+  }
+
+  /**
+   * The 32 bits of the client when it is a canonical IPv4 address the limiter parsed already, else
+   * -1 (then parse {@link #client()} if need be).
+   */
+  public long clientV4() {
+    return clientV4;
   }
 
   public RateLimitRule rule() {

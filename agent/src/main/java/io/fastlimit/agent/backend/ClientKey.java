@@ -72,6 +72,14 @@ final class ClientKey {
     return packed << 8 * (MAX_SHORT - inFirst); // the length ends in the top byte
   }
 
+  /**
+   * What {@link #pack} gives for a canonical IPv4 address whose 32 bits ({@link
+   * IpAddress#parseCanonicalV4}) are known already.
+   */
+  static long ipv4(long bits) {
+    return IPV4 | bits;
+  }
+
   /** Whether {@code packed} ({@link #pack}) is the first of two longs. */
   static boolean isWide(long packed) {
     return (packed & WIDE) != 0;

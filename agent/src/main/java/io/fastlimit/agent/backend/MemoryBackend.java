@@ -114,6 +114,7 @@ public final class MemoryBackend implements Backend {
         acquireOne(
             charge.keyStart(),
             charge.client(),
+            charge.clientV4(),
             charge.algorithm(),
             charge.limit(),
             charge.windowMillis(),
@@ -123,10 +124,18 @@ public final class MemoryBackend implements Backend {
   }
 
   private Outcome acquireOne(
-      String keyStart, String client, Algorithm algorithm, long limit, long window, long cost) {
+      String keyStart,
+      String client,
+      long clientV4,
+      Algorithm algorithm,
+      long limit,
+      long window,
+      long cost) {
     long now = clock.getAsLong();
+    // the limiter parsed an IPv4 client already: not a second time per request
+    long packed = clientV4 >= 0 ? ClientKey.ipv4(clientV4) : ClientKey.pack(client);
     while (true) {
-      Bucket bucket = bucketFor(keyStart, client, now);
+      Bucket bucket = bucketFor(keyStart, client, packed, now);
       if (bucket == null) {
         return bound.refused(now);
       }
@@ -253,7 +262,13 @@ public final class MemoryBackend implements Backend {
    * retired} under its lock.
    */
   private Bucket bucketFor(String keyStart, String client, long now) {
-    long packed = ClientKey.pack(client);
+    return bucketFor(keyStart, client, ClientKey.pack(client), now);
+  }
+
+  /**
+   * As {@link #bucketFor(String, String, long)}, with the client packed ({@link ClientKey#pack}).
+   */
+  private Bucket bucketFor(String keyStart, String client, long packed, long now) {
     long low = ClientKey.packLow(client, packed);
     long hash = store.hash(packed, low, client);
     Segment segment = store.segment(keyStart, hash);

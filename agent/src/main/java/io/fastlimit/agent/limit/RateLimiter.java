@@ -5,6 +5,7 @@ import io.fastlimit.agent.backend.BucketKind;
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.InFlightSlots;
 import io.fastlimit.agent.backend.Outcome;
+import io.fastlimit.agent.client.ClientIpResolver;
 import io.fastlimit.agent.client.KeyText;
 import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.identity.ClientIdentity;
@@ -106,7 +107,13 @@ public final class RateLimiter {
     if (matched.length == 0) {
       return null;
     }
-    String client = rules.config.clientIp().resolve(peerAddress, forwardedFor);
+    ClientIpResolver resolver = rules.config.clientIp();
+    // the common client, a canonical IPv4 peer, parsed once: its bits go on to the backend
+    long clientV4 = resolver.peerV4(peerAddress, forwardedFor);
+    if (clientV4 == ClientIpResolver.EXEMPT) {
+      return null;
+    }
+    String client = clientV4 >= 0 ? peerAddress : resolver.resolve(peerAddress, forwardedFor);
     if (client == null) {
       return null; // exempt
     }
@@ -134,7 +141,7 @@ public final class RateLimiter {
     try {
       decided =
           matched.length == 1 && matched[0].login() == LoginProtection.NONE && plan == null
-              ? decideOne(rules, matched[0], client, user, answering)
+              ? decideOne(rules, matched[0], client, clientV4, user, answering)
               : decideMany(rules, matched, client, user, plan, request, answering);
     } catch (RuntimeException failure) {
       if (held != null) {
@@ -147,13 +154,19 @@ public final class RateLimiter {
 
   /** The common case, one rule: the same steps as {@link #decideMany} without arrays. */
   private <R> R decideOne(
-      RulesSnapshot current, RateLimitRule rule, String client, String user, Answer<R> answer) {
+      RulesSnapshot current,
+      RateLimitRule rule,
+      String client,
+      long clientV4,
+      String user,
+      Answer<R> answer) {
     BucketKind kind = kindFor(rule, user);
     if (kind == null) {
       return null;
     }
+    boolean byUser = kind == BucketKind.USER;
     // one allocation site that never meets null: so the JIT can keep the charge off the heap
-    Charge charge = current.charge(rule, kind, kind == BucketKind.USER ? user : client);
+    Charge charge = current.charge(rule, kind, byUser ? user : client, byUser ? -1 : clientV4);
     Outcome outcome;
     try {
       outcome = backend.acquire(charge);

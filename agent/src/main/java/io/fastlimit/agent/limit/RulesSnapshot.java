@@ -125,6 +125,11 @@ public final class RulesSnapshot {
 
   /** The charge of {@code rule} on the {@code kind} bucket of {@code client}. */
   Charge charge(RateLimitRule rule, BucketKind kind, String client) {
-    return new Charge(rule, kind, keyStarts[kind.ordinal()][rule.index()], client);
+    return charge(rule, kind, client, -1);
+  }
+
+  /** As {@link #charge(RateLimitRule, BucketKind, String)}, with the client's IPv4 bits or -1. */
+  Charge charge(RateLimitRule rule, BucketKind kind, String client, long clientV4) {
+    return new Charge(rule, kind, keyStarts[kind.ordinal()][rule.index()], client, clientV4);
   }
 }

@@ -88,7 +88,18 @@ public final class VerdictBuilder {
     if (!headers.enabled()) {
       return COUNTED_SILENTLY;
     }
-    return Verdict.allowed(headers.allowedNames(), headerValues(headers, charge, outcome, -1));
+    // a large Remaining is written out when the header is set, not in the decision
+    String[] values =
+        headers.values(
+            charge.rule().name(),
+            charge.rate().limitText(),
+            charge.windowMillis(),
+            outcome.remaining(),
+            outcome.resetAtMillis(),
+            outcome.decidedAtMillis(),
+            -1,
+            true);
+    return Verdict.allowedCounting(headers.allowedNames(), values, outcome.remaining());
   }
 
   private static Verdict blocked(AgentConfig config, Charge charge, Outcome outcome) {

@@ -142,11 +142,36 @@ public final class RateLimitHeaders {
       long resetAtMillis,
       long decidedAtMillis,
       long retryAfterSeconds) {
+    return values(
+        rule,
+        limit,
+        windowMillis,
+        remaining,
+        resetAtMillis,
+        decidedAtMillis,
+        retryAfterSeconds,
+        false);
+  }
+
+  /**
+   * As {@link #values(String, String, long, long, long, long, long)}; with {@code remainingLater}
+   * the Remaining value of a count not in the table of small counts is left null, for the verdict
+   * to write out only when the header is set ({@code Verdict.allowedCounting}).
+   */
+  public String[] values(
+      String rule,
+      String limit,
+      long windowMillis,
+      long remaining,
+      long resetAtMillis,
+      long decidedAtMillis,
+      long retryAfterSeconds,
+      boolean remainingLater) {
     String[] values = new String[retryAfterSeconds < 0 ? allowedNames.length : blockedNames.length];
     int i = 0;
     if (style != Style.IETF) {
       values[i++] = limit;
-      values[i++] = text(remaining);
+      values[i++] = remainingLater && !isSmall(remaining) ? null : text(remaining);
       values[i++] = resetText(secondsUp(resetAtMillis));
     }
     if (style != Style.X_RATELIMIT) {
@@ -163,7 +188,11 @@ public final class RateLimitHeaders {
 
   /** A count as text; counts below 4096 come from a table. */
   public static String text(long value) {
-    return value >= 0 && value < SMALL.length ? SMALL[(int) value] : Long.toString(value);
+    return isSmall(value) ? SMALL[(int) value] : Long.toString(value);
+  }
+
+  private static boolean isSmall(long value) {
+    return value >= 0 && value < SMALL.length;
   }
 
   private String resetText(long seconds) {

@@ -35,6 +35,10 @@ public final class RuleSet {
     private static final int COMPARED_IN_PLACE = 8;
 
     RateLimitRule[] rules = NONE;
+
+    /** Length of this node's own segment name (0 for the root). */
+    final int nameLength;
+
     String[] childNames = new String[0];
     Node[] children = new Node[0];
 
@@ -48,13 +52,17 @@ public final class RuleSet {
     /** 32 - log2(table length): the hash bits that pick a slot. */
     int shift;
 
+    Node(int nameLength) {
+      this.nameLength = nameLength;
+    }
+
     Node child(String name) {
       for (int i = 0; i < childNames.length; i++) {
         if (childNames[i].equals(name)) {
           return children[i];
         }
       }
-      Node child = new Node();
+      Node child = new Node(name.length());
       childNames = append(childNames, name);
       children = append(children, child);
       return child;
@@ -79,17 +87,27 @@ public final class RuleSet {
       }
     }
 
-    /** The child for path[from, to), or null. */
-    Node child(String path, int from, int to) {
-      int length = to - from;
+    /**
+     * The child named as the path's segment that starts at {@code from} (up to the next slash or
+     * the end), or null. With a few children each name is compared where the segment lies, so the
+     * segment's end is not searched for first.
+     */
+    Node child(String path, int from) {
       if (table == null) {
         for (int i = 0; i < childNames.length; i++) {
-          if (named(i, path, from, length)) {
+          String name = childNames[i];
+          int end = from + name.length();
+          if (path.startsWith(name, from) && (end == path.length() || path.charAt(end) == '/')) {
             return children[i];
           }
         }
         return null;
       }
+      int to = path.indexOf('/', from);
+      if (to < 0) {
+        to = path.length();
+      }
+      int length = to - from;
       int hash = 0;
       for (int i = from; i < to; i++) {
         hash = 31 * hash + path.charAt(i); // String.hashCode of the segment
@@ -121,7 +139,7 @@ public final class RuleSet {
   public RuleSet(List<RateLimitRule> rules) {
     this.rules = Collections.unmodifiableList(new ArrayList<>(rules));
     Map<String, List<RateLimitRule>> byPath = new HashMap<>();
-    this.patterns = new Node();
+    this.patterns = new Node(0);
     for (RateLimitRule rule : rules) {
       String path = rule.path().exactPath();
       if (path != null) {
@@ -207,12 +225,10 @@ public final class RuleSet {
       if (position >= length || node.childNames.length == 0) {
         break;
       }
-      int end = canonical.indexOf('/', position);
-      if (end < 0) {
-        end = length;
+      node = node.child(canonical, position);
+      if (node != null) {
+        position += node.nameLength + 1; // past the segment and its slash
       }
-      node = node.child(canonical, position, end);
-      position = end + 1;
       depth++;
     }
     if (count == 0) {

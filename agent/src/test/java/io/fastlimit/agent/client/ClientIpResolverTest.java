@@ -179,4 +179,22 @@ class ClientIpResolverTest {
     // the full chain of proxies can still mark an internal client exempt
     assertThat(resolver.resolve("10.0.0.5", "10.1.1.1, 10.0.0.4")).isNull();
   }
+
+  @Test
+  void peerV4GivesTheBitsOfACanonicalIpv4PeerThatIsItsOwnKey() {
+    ClientIpResolver resolver = resolver(0, "10.0.0.0/8");
+    assertThat(resolver.peerV4("203.0.113.7", null))
+        .isEqualTo(IpAddress.parseCanonicalV4("203.0.113.7"));
+    assertThat(resolver.peerV4("10.1.2.3", null)).isEqualTo(ClientIpResolver.EXEMPT);
+    assertThat(resolver.resolve("10.1.2.3", null)).isNull();
+    // anything resolve must rewrite or look further for is left to it
+    assertThat(resolver.peerV4("::ffff:203.0.113.7", null))
+        .isEqualTo(ClientIpResolver.NOT_A_V4_PEER);
+    assertThat(resolver.peerV4("203.0.113.07", null)).isEqualTo(ClientIpResolver.NOT_A_V4_PEER);
+    assertThat(resolver.peerV4(null, null)).isEqualTo(ClientIpResolver.NOT_A_V4_PEER);
+    assertThat(resolver(1).peerV4("203.0.113.7", "198.51.100.1"))
+        .isEqualTo(ClientIpResolver.NOT_A_V4_PEER);
+    assertThat(resolver(1).peerV4("203.0.113.7", null))
+        .isEqualTo(IpAddress.parseCanonicalV4("203.0.113.7"));
+  }
 }

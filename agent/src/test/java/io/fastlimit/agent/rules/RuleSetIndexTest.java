@@ -26,7 +26,11 @@ class RuleSetIndexTest {
   }
 
   private static final String[] SEGMENTS = {"api", "v1", "v2", "users", "*", "**", "a?c", "*.json"};
-  private static final String[] PATH_SEGMENTS = {"api", "v1", "v2", "users", "abc", "x.json", "42"};
+
+  /** With segments that a rule's literal starts or ends with ("v10", "us"): no half matches. */
+  private static final String[] PATH_SEGMENTS = {
+    "api", "v1", "v2", "users", "abc", "x.json", "42", "v10", "apiv1", "us"
+  };
 
   @Test
   void indexedMatchEqualsAScanOfEveryRule() {
