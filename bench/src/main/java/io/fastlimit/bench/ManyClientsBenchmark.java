@@ -30,6 +30,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * Bucket4j's usual per-client setup: a {@code ConcurrentHashMap} of local buckets, {@code
  * computeIfAbsent} and {@code tryConsume(1)}. Both hold every client's bucket before measuring
  * (returning clients); no limit is ever reached.
+ *
+ * <p>Each side's setup ends with a full GC ({@link #settleHeap}): the buckets it made are then
+ * where a long-running server keeps them, compacted in the old generation. Without it they sat in
+ * eden among the setup's garbage until the first two young GCs of the run copied them (18 MB of
+ * survivors at 100k clients, 60-130 ms pauses; -Xms3g leaves a 150 MB eden, some 1-2 s of calls),
+ * and a fork's iterations took about twice as long before those GCs as after, so a fork measured
+ * fast or slow by where they fell: the bimodal 500 / 1 600 ns of earlier runs.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -110,6 +117,7 @@ public class ManyClientsBenchmark {
           throw new IllegalStateException("the benchmark request is not an admitted, limited one");
         }
       }
+      settleHeap();
     }
 
     Verdict decide(String address) {
@@ -131,6 +139,7 @@ public class ManyClientsBenchmark {
           throw new IllegalStateException("a Bucket4j bucket refused its first request");
         }
       }
+      settleHeap();
     }
 
     boolean tryConsume(String address) {
@@ -146,6 +155,17 @@ public class ManyClientsBenchmark {
                       .refillGreedy(BenchRules.HUGE_CAPACITY, Duration.ofMinutes(1)))
           .build();
     }
+  }
+
+  /**
+   * A full GC after a side's buckets are made, so that both sides are measured with their buckets
+   * compacted in the old generation, as in a server that has run for a while, rather than spread
+   * over eden among the setup's garbage until a young GC in the middle of the measurement moves
+   * them.
+   */
+  static void settleHeap() {
+    System.gc();
+    System.gc(); // the first may leave what finalization or reference processing freed
   }
 
   @Benchmark
