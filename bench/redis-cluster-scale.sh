@@ -107,7 +107,7 @@ run() { # name port key mode pids...
   before=$(cpu "$@")
   out=$( { /usr/bin/time -f 'bench-cpu %U %S' redis-benchmark $mode -p "$port" -q \
     -n "$REQUESTS" -c "$CLIENTS" -r "$KEYS" \
-    evalsha "$SHA" 1 "$key" '' "$ALGORITHM" 1000000000 60000 1; } 2>&1)
+    evalsha "$SHA" 1 "$key" "$ALGORITHM" 1000000000 60000; } 2>&1)
   after=$(cpu "$@")
   local rate bench
   rate=$(echo "$out" | tr '\r' '\n' | grep -o '[0-9.]* requests per second' | tail -1 | cut -d' ' -f1)

@@ -53,7 +53,7 @@ for a in 0 1 2 3; do
   # charges a key far fewer than 1000 times
   L=$LIMIT W=$WINDOW
   if [ $a = 2 ]; then L=1000 W=86400000; fi
-  CONTENDERS+=("${NAMES[$a]}: bucket.lua|evalsha|evalsha $ONE 1 fl:$a:$K '' $a $L $W 1")
+  CONTENDERS+=("${NAMES[$a]}: bucket.lua|evalsha|evalsha $ONE 1 fl:$a:$K $a $L $W")
   CONTENDERS+=("${NAMES[$a]}: before|evalsha|evalsha $OLD 1 fl:o$a:$K '' $a $L $W 1 0")
 done
 CONTENDERS+=("fixed + token: buckets.lua, 2 charges|evalsha|evalsha $MANY 2 fl:2a:$K fl:2b:$K '' 1 $LIMIT $WINDOW 1 0 2 $LIMIT $WINDOW 1 0")

@@ -275,6 +275,8 @@ def measure(client, pid, work):
         limit, window = (TOKEN_LIMIT, TOKEN_WINDOW) if a == 2 else (LIMIT, WINDOW)
 
         def script(prefix, sha=one, extra=(), limit=limit, window=window):
+            if sha == one:  # bucket.lua: cost 1 and Redis TIME go without saying
+                return [["EVALSHA", sha, "1", k, str(a), limit, window] for k in keys(prefix)]
             return [
                 ["EVALSHA", sha, "1", k, "", str(a), limit, window, "1"] + list(extra)
                 for k in keys(prefix)
@@ -296,7 +298,8 @@ def measure(client, pid, work):
 
     for r in rows:
         last = r["last"]
-        if isinstance(last, list) and last[0] != 1:
+        # bucket.lua answers admitted calls with 3 elements, the others with allowed (1) first
+        if isinstance(last, list) and (len(last) != 3 if "bucket.lua" in r["label"] else last[0] != 1):
             raise RuntimeError(r["label"] + ": a call was not admitted: %s" % last)
 
     floor = rows[0]

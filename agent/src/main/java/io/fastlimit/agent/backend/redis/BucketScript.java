@@ -98,14 +98,20 @@ final class BucketScript {
 
   private String[] args(Charge[] charges) {
     if (charges.length == 1) {
+      // bucket.lua: the cost and the caller's now only when they say something (fewer arguments
+      // are less of Redis's work per call)
       Charge charge = charges[0];
-      return new String[] {
-        clock.scriptNow(),
-        algorithmCode(charge),
-        Long.toString(charge.limit()),
-        Long.toString(charge.windowMillis()),
-        Long.toString(charge.cost())
-      };
+      String now = clock.scriptNow();
+      String algorithm = algorithmCode(charge);
+      String limit = Long.toString(charge.limit());
+      String window = Long.toString(charge.windowMillis());
+      if (!now.isEmpty()) {
+        return new String[] {algorithm, limit, window, Long.toString(charge.cost()), now};
+      }
+      if (charge.cost() != 1) {
+        return new String[] {algorithm, limit, window, Long.toString(charge.cost())};
+      }
+      return new String[] {algorithm, limit, window};
     }
     String[] args = new String[1 + 5 * charges.length];
     args[0] = clock.scriptNow();
@@ -133,11 +139,15 @@ final class BucketScript {
     }
   }
 
-  /** Four integers per bucket, then the script's time (Redis TIME) that they are relative to. */
   private static Outcome[] outcomes(List<Long> answer, int count) {
+    if (count == 1) {
+      return new Outcome[] {outcome(answer)};
+    }
     if (answer == null || answer.size() != 4 * count + 1) {
       throw new IllegalStateException("unexpected answer from the script: " + answer);
     }
+    // buckets.lua: four integers per bucket, then the script's time (Redis TIME) they are
+    // relative to
     long decidedAt = answer.get(4 * count);
     Outcome[] outcomes = new Outcome[count];
     for (int i = 0; i < count; i++) {
@@ -150,6 +160,19 @@ final class BucketScript {
               decidedAt);
     }
     return outcomes;
+  }
+
+  /**
+   * bucket.lua's answer: the script's time, remaining, reset-at; and retry-after when it did not
+   * admit.
+   */
+  private static Outcome outcome(List<Long> answer) {
+    if (answer == null || answer.size() < 3 || answer.size() > 4) {
+      throw new IllegalStateException("unexpected answer from the script: " + answer);
+    }
+    boolean allowed = answer.size() == 3;
+    return new Outcome(
+        allowed, answer.get(1), answer.get(2), allowed ? 0 : answer.get(3), answer.get(0));
   }
 
   /** A script next to this class in the agent jar. */

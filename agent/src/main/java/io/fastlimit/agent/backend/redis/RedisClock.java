@@ -31,6 +31,6 @@ interface RedisClock {
   /** Epoch milliseconds: the time of on-error answers and of counters kept in memory. */
   long millis();
 
-  /** The script's now, as its first argument: epoch ms, or "" for Redis's {@code TIME}. */
+  /** The scripts' now, as an argument: epoch ms, or "" for Redis's {@code TIME}. */
   String scriptNow();
 }

@@ -5,27 +5,39 @@
 -- charge that is not admitted writes nothing whether it blocks or not).
 --
 -- KEYS[1]  the bucket
--- ARGV     now in epoch ms, or "" to take Redis TIME; algorithm (0 sliding window, 1 fixed window,
---          2 token bucket, 3 sliding log); limit; window ms; cost
--- returns  allowed (1/0), remaining, reset-at ms, retry-after ms, and the time it ran at (epoch ms)
+-- ARGV     algorithm (0 sliding window, 1 fixed window, 2 token bucket, 3 sliding log); limit;
+--          window ms; then the cost, left out when 1; then now in epoch ms, left out to take
+--          Redis TIME (tests pass a fake clock here, and the cost before it)
+-- returns  the time it ran at (epoch ms), remaining, reset-at ms; when not admitted, retry-after
+--          ms as a fourth element (three elements: admitted)
+--
+-- Redis's own work around a script grows with its arguments and its answer (each argument is a
+-- Lua string in ARGV built per call; a table answer is searched for err, ok, double... before its
+-- elements are read): about 1 100 instructions per argument and 450 per element. So the usual
+-- call, cost 1 with Redis's clock, sends 3 arguments, and an admitted answer has 3 elements (this
+-- script's callers before sent 5 and got 5). A new call shape means a new SHA: instances of the
+-- version before call their own script beside this one, and both read and write the same state.
 
 -- Numbers from strings by arithmetic (x + 0): one strtod each, where tonumber(x) is a call and,
 -- in Redis's Lua 5.1, two strtods; TIME's microseconds converted once, not at every use
-local now
-if ARGV[1] == '' then
+local algorithm = ARGV[1] + 0
+local limit = ARGV[2] + 0
+local window = ARGV[3] + 0
+local cost = 1
+local now = ARGV[5]
+if ARGV[4] then
+  cost = ARGV[4] + 0
+end
+if now then
+  now = now + 0
+else
   if redis.replicate_commands then
     redis.replicate_commands() -- Redis < 5: allow writes after TIME; a no-op since
   end
   local time = redis.call('TIME')
   local micros = time[2] + 0
   now = time[1] * 1000 + (micros - micros % 1000) / 1000
-else
-  now = ARGV[1] + 0
 end
-local algorithm = ARGV[2] + 0
-local limit = ARGV[3] + 0
-local window = ARGV[4] + 0
-local cost = ARGV[5] + 0
 local key = KEYS[1]
 local stored = redis.call('GET', key)
 
@@ -70,9 +82,9 @@ if algorithm == 3 then
       retry_after = window
     end
     if count > 0 then
-      return {0, math.max(0, limit - count), newest + window, retry_after, now}
+      return {now, math.max(0, limit - count), newest + window, retry_after}
     end
-    return {0, math.max(0, limit - count), now, retry_after, now}
+    return {now, math.max(0, limit - count), now, retry_after}
   end
   -- a clock that stepped back records at the newest entry: the log stays in order
   local record_at = math.max(now, newest)
@@ -82,7 +94,7 @@ if algorithm == 3 then
   end
   reset_at = record_at + window
   value = 'L' .. string.sub(log, lo * 6 - 4) .. entry
-  local answer = {1, limit - count - cost, reset_at, 0, now}
+  local answer = {now, limit - count - cost, reset_at}
   local at = string.format('%d', reset_at)
   if redis.pcall('SET', key, value, 'PXAT', at).err then
     redis.call('SET', key, value) -- Redis before 6.2: no PXAT
@@ -116,10 +128,10 @@ if algorithm == 1 then
   end
   reset_at = start + window
   if b + cost > limit then
-    return {0, limit - b, reset_at, reset_at - now, now}
+    return {now, limit - b, reset_at, reset_at - now}
   end
   value = struct.pack('<Bddd', 17, a, b + cost, c)
-  local answer = {1, limit - b - cost, reset_at, 0, now}
+  local answer = {now, limit - b - cost, reset_at}
   local at = string.format('%d', reset_at)
   if redis.pcall('SET', key, value, 'PXAT', at).err then
     redis.call('SET', key, value)
@@ -150,7 +162,7 @@ elseif algorithm == 2 then
     if wait_over > 0 then
       retry_after = retry_after + 1
     end
-    return {0, (b - math.fmod(b, window)) / window, reset_at, retry_after, now}
+    return {now, (b - math.fmod(b, window)) / window, reset_at, retry_after}
   end
   local left = b - need
   local full = capacity - left
@@ -160,7 +172,7 @@ elseif algorithm == 2 then
     reset_at = reset_at + 1
   end
   value = struct.pack('<Bddd', 18, a, left, c)
-  local answer = {1, (left - math.fmod(left, window)) / window, reset_at, 0, now}
+  local answer = {now, (left - math.fmod(left, window)) / window, reset_at}
   local at = string.format('%d', reset_at)
   if redis.pcall('SET', key, value, 'PXAT', at).err then
     redis.call('SET', key, value)
@@ -199,12 +211,12 @@ if after > capacity then
   else
     reset_at = now
   end
-  return {0, (left - math.fmod(left, window)) / window, reset_at, retry_after, now}
+  return {now, (left - math.fmod(left, window)) / window, reset_at, retry_after}
 end
 local left = capacity - after
 reset_at = start + 2 * window
 value = struct.pack('<Bddd', 16, a, b + cost, c)
-local answer = {1, (left - math.fmod(left, window)) / window, reset_at, 0, now}
+local answer = {now, (left - math.fmod(left, window)) / window, reset_at}
 local at = string.format('%d', reset_at)
 if redis.pcall('SET', key, value, 'PXAT', at).err then
   redis.call('SET', key, value)

@@ -1,0 +1,213 @@
+-- fastlimit: one charge, the common request, decided with as little Redis CPU as it takes: TIME
+-- once, one GET, and one SET ... PXAT when the charge is admitted. The same arithmetic and stored
+-- state as buckets.lua (the general script, for requests with several charges; read it first),
+-- written out for one bucket: no tables but the answer, no functions, no observe-only flag (one
+-- charge that is not admitted writes nothing whether it blocks or not).
+--
+-- KEYS[1]  the bucket
+-- ARGV     now in epoch ms, or "" to take Redis TIME; algorithm (0 sliding window, 1 fixed window,
+--          2 token bucket, 3 sliding log); limit; window ms; cost
+-- returns  allowed (1/0), remaining, reset-at ms, retry-after ms, and the time it ran at (epoch ms)
+
+-- Numbers from strings by arithmetic (x + 0): one strtod each, where tonumber(x) is a call and,
+-- in Redis's Lua 5.1, two strtods; TIME's microseconds converted once, not at every use
+local now
+if ARGV[1] == '' then
+  if redis.replicate_commands then
+    redis.replicate_commands() -- Redis < 5: allow writes after TIME; a no-op since
+  end
+  local time = redis.call('TIME')
+  local micros = time[2] + 0
+  now = time[1] * 1000 + (micros - micros % 1000) / 1000
+else
+  now = ARGV[1] + 0
+end
+local algorithm = ARGV[2] + 0
+local limit = ARGV[3] + 0
+local window = ARGV[4] + 0
+local cost = ARGV[5] + 0
+local key = KEYS[1]
+local stored = redis.call('GET', key)
+
+-- the epoch ms a fixed or sliding window started at; fmod is exact, and now >= 0
+local start = now - math.fmod(now, window)
+local value, reset_at
+
+if algorithm == 3 then
+  -- sliding log: "L" and 6 big-endian bytes of epoch ms per entry, oldest first, each read and
+  -- written by one C call (struct's '>I6', the same bytes buckets.lua builds by hand)
+  local log = ''
+  if stored and string.byte(stored, 1) == 76 then
+    log = stored
+  end
+  local total = 0
+  if #log > 0 then
+    total = (#log - 1) / 6
+  end
+  local left_by = now - window
+  local lo, hi = 1, total + 1 -- the first entry still in the window, by binary search
+  while lo < hi do
+    local mid = (lo + hi - (lo + hi) % 2) / 2
+    if struct.unpack('>I6', log, mid * 6 - 4) > left_by then
+      hi = mid
+    else
+      lo = mid + 1
+    end
+  end
+  local count = total - lo + 1
+  local newest = now
+  if count > 0 then
+    newest = struct.unpack('>I6', log, total * 6 - 4)
+  end
+  if count + cost > limit then
+    local must_leave = count + cost - limit
+    local retry_after
+    if must_leave <= count then
+      retry_after = struct.unpack('>I6', log, (lo + must_leave - 1) * 6 - 4) + window - now
+    elseif count > 0 then
+      retry_after = newest + window - now
+    else
+      retry_after = window
+    end
+    if count > 0 then
+      return {0, math.max(0, limit - count), newest + window, retry_after, now}
+    end
+    return {0, math.max(0, limit - count), now, retry_after, now}
+  end
+  -- a clock that stepped back records at the newest entry: the log stays in order
+  local record_at = math.max(now, newest)
+  local entry = struct.pack('>I6', record_at)
+  if cost > 1 then
+    entry = string.rep(entry, cost)
+  end
+  reset_at = record_at + window
+  value = 'L' .. string.sub(log, lo * 6 - 4) .. entry
+  local answer = {1, limit - count - cost, reset_at, 0, now}
+  local at = string.format('%d', reset_at)
+  if redis.pcall('SET', key, value, 'PXAT', at).err then
+    redis.call('SET', key, value) -- Redis before 6.2: no PXAT
+    redis.call('PEXPIREAT', key, at)
+  end
+  return answer
+end
+
+-- the other algorithms keep three numbers a, b, c (BucketState's since, amount and
+-- previousAmount): struct.pack('<Bddd', 16 + algorithm, a, b, c); this version still reads the
+-- text "algorithm a b c" that versions before it wrote, and a key of another algorithm (a rule
+-- whose algorithm changed) or none starts afresh (a = nil)
+local a, b, c = nil, 0, 0
+if stored then
+  local tag = string.byte(stored, 1)
+  if tag == 16 + algorithm and #stored == 25 then
+    tag, a, b, c = struct.unpack('<Bddd', stored)
+  elseif tag == 48 + algorithm then
+    local s_a, s_b, s_c = string.match(stored, '^%d (%-?%d+) (%-?%d+) (%-?%d+)$')
+    if s_a then
+      a, b, c = tonumber(s_a), tonumber(s_b), tonumber(s_c)
+    end
+  end
+end
+
+if algorithm == 1 then
+  -- fixed window
+  if a ~= start then
+    a = start
+    b = 0
+  end
+  reset_at = start + window
+  if b + cost > limit then
+    return {0, limit - b, reset_at, reset_at - now, now}
+  end
+  value = struct.pack('<Bddd', 17, a, b + cost, c)
+  local answer = {1, limit - b - cost, reset_at, 0, now}
+  local at = string.format('%d', reset_at)
+  if redis.pcall('SET', key, value, 'PXAT', at).err then
+    redis.call('SET', key, value)
+    redis.call('PEXPIREAT', key, at)
+  end
+  return answer
+elseif algorithm == 2 then
+  -- token bucket: one token = window units, each elapsed ms refills limit units
+  local capacity = limit * window
+  if a == nil then
+    a = now
+    b = capacity
+  elseif now > a then
+    b = math.min(capacity, b + math.min(now - a, window) * limit)
+    a = now
+  end
+  local need = cost * window
+  -- ceilings of x / limit: truncated (fmod has the sign of x), then up by one if x was over
+  if b < need then
+    local wait = need - b
+    local full = capacity - b
+    local wait_over, full_over = math.fmod(wait, limit), math.fmod(full, limit)
+    reset_at = now + (full - full_over) / limit
+    if full_over > 0 then
+      reset_at = reset_at + 1
+    end
+    local retry_after = (wait - wait_over) / limit
+    if wait_over > 0 then
+      retry_after = retry_after + 1
+    end
+    return {0, (b - math.fmod(b, window)) / window, reset_at, retry_after, now}
+  end
+  local left = b - need
+  local full = capacity - left
+  local full_over = math.fmod(full, limit)
+  reset_at = now + (full - full_over) / limit
+  if full_over > 0 then
+    reset_at = reset_at + 1
+  end
+  value = struct.pack('<Bddd', 18, a, left, c)
+  local answer = {1, (left - math.fmod(left, window)) / window, reset_at, 0, now}
+  local at = string.format('%d', reset_at)
+  if redis.pcall('SET', key, value, 'PXAT', at).err then
+    redis.call('SET', key, value)
+    redis.call('PEXPIREAT', key, at)
+  end
+  return answer
+end
+
+-- sliding window: previous x overlap + current, everything times window
+if a ~= start then
+  if a == start - window then
+    c = b
+  else
+    c = 0
+  end
+  b = 0
+  a = start
+end
+local capacity = limit * window
+local used = c * (window - (now - start)) + b * window
+local after = used + cost * window
+if after > capacity then
+  local left = capacity - used
+  local retry_after
+  if b + cost <= limit then
+    local x = (limit - b - cost) * window
+    retry_after = start + window - (x - math.fmod(x, c)) / c - now
+  else
+    local x = (limit - cost) * window
+    retry_after = start + 2 * window - (x - math.fmod(x, b)) / b - now
+  end
+  if b > 0 then
+    reset_at = start + 2 * window
+  elseif c > 0 then
+    reset_at = start + window
+  else
+    reset_at = now
+  end
+  return {0, (left - math.fmod(left, window)) / window, reset_at, retry_after, now}
+end
+local left = capacity - after
+reset_at = start + 2 * window
+value = struct.pack('<Bddd', 16, a, b + cost, c)
+local answer = {1, (left - math.fmod(left, window)) / window, reset_at, 0, now}
+local at = string.format('%d', reset_at)
+if redis.pcall('SET', key, value, 'PXAT', at).err then
+  redis.call('SET', key, value)
+  redis.call('PEXPIREAT', key, at)
+end
+return answer
