@@ -99,11 +99,10 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
       RulesFileWatcher.start(agent.rulesFile, content, agent);
     }
     DryRunSummary.start(agent.stats, DryRunSummary.DEFAULT_PERIOD_MILLIS);
-    Jmx.registerWhenServing(
+    Jmx.registerOnceServerExists(
         agent.stats,
         () -> agent.rulesFile.toString(),
         () -> agent.limiter == null ? 0 : agent.limiter.config().rules().rules().size(),
-        () -> agent.limiter != null && agent.limiter.serving(),
         new Operator(
             new ClientReset(
                     () -> agent.limiter == null ? null : agent.limiter.config(),
