@@ -171,11 +171,10 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
       RulesFileWatcher.start(rulesFile, content, this);
     }
     DryRunSummary.start(stats, DryRunSummary.DEFAULT_PERIOD_MILLIS);
-    Jmx.registerWhenServing(
+    Jmx.registerOnceServerExists(
         stats,
         () -> rulesFile.toString(),
         () -> limiter == null ? 0 : limiter.config().rules().rules().size(),
-        () -> limiter != null && limiter.serving(),
         new Operator(
             new ClientReset(() -> limiter == null ? null : limiter.config(), () -> backend)::reset,
             stats));

@@ -34,7 +34,6 @@ public final class RateLimiter {
   private final DecisionStats counting = new DecisionStats();
   private final InFlight inFlight;
   private volatile RulesSnapshot snapshot;
-  private volatile boolean serving;
 
   public RateLimiter(AgentConfig config, Backend backend, Stats stats) {
     this(config, backend, stats, InFlightSlots.forBackend(backend));
@@ -59,11 +58,6 @@ public final class RateLimiter {
 
   public Stats stats() {
     return stats;
-  }
-
-  /** Whether the application has started serving requests (anything was to be decided). */
-  public boolean serving() {
-    return serving;
   }
 
   public AgentConfig config() {
@@ -97,9 +91,6 @@ public final class RateLimiter {
       String userId,
       Object request,
       Answer<R> answer) {
-    if (!serving) {
-      serving = true;
-    }
     if (method == null || path == null || stage == null) {
       return null;
     }

@@ -4,7 +4,6 @@ import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import javax.management.MBeanServer;
@@ -16,15 +15,15 @@ import javax.management.StandardMBean;
  * Publishes the statistics as MBeans: {@code io.fastlimit:type=Agent} and one {@code
  * io.fastlimit:type=Rule,name="..."} per rule, visible in jconsole and VisualVM.
  *
- * <p>Registration waits until the application has served its first request, or until the platform
- * MBean server exists, whichever comes first. Creating that server ourselves at start would
- * initialize java.util.logging, which breaks application servers that install their own LogManager
- * during start (JBoss/WildFly), and would load the JMX classes into every JVM at start. Once
- * someone else created it (the application server, or the JMX agent that {@code java -jar
- * fastlimit-agent.jar reset|blocked} starts through the Attach API), registering is safe and costs
- * little more; so the operator's commands work on a JVM that has not served a request yet. A daemon
- * thread created at start does the waiting, so no application thread (and no webapp class loader)
- * is ever captured.
+ * <p>Registration waits until the platform MBean server exists: the agent never creates it.
+ * Whatever reads MBeans creates it first (the JMX agent that jconsole, VisualVM, {@code jcmd
+ * ManagementAgent.start} and {@code java -jar fastlimit-agent.jar reset|blocked} start through the
+ * Attach API, {@code -Dcom.sun.management.jmxremote}, an application server, a JMX exporter), and
+ * the MBeans follow within a poll. Creating it ourselves would initialize java.util.logging, which
+ * breaks application servers that install their own LogManager during start (JBoss/WildFly), and
+ * would load ~140 JMX classes and their objects into every JVM nobody reads MBeans from (Spring
+ * Boot leaves the server alone by default). A daemon thread created at start does the waiting, so
+ * no application thread (and no webapp class loader) is ever captured.
  */
 public final class Jmx {
 
@@ -93,48 +92,27 @@ public final class Jmx {
     return !MBeanServerFactory.findMBeanServer(null).isEmpty();
   }
 
-  /** As the other overload, with the operator's actions registered too. */
-  public static void registerWhenServing(
-      Stats stats,
-      Supplier<String> rulesFile,
-      IntSupplier ruleCount,
-      BooleanSupplier firstRequestSeen,
-      OperatorMBean operator) {
-    register(stats, rulesFile, ruleCount, firstRequestSeen, operator);
-  }
-
-  /** Starts the daemon that registers the MBeans once {@code firstRequestSeen} is true. */
-  public static void registerWhenServing(
-      Stats stats,
-      Supplier<String> rulesFile,
-      IntSupplier ruleCount,
-      BooleanSupplier firstRequestSeen) {
-    register(stats, rulesFile, ruleCount, firstRequestSeen, null);
-  }
-
-  private static void register(
-      Stats stats,
-      Supplier<String> rulesFile,
-      IntSupplier ruleCount,
-      BooleanSupplier firstRequestSeen,
-      OperatorMBean operator) {
+  /**
+   * Starts the daemon that registers the MBeans, and the operator's, once the platform MBean server
+   * exists.
+   */
+  public static void registerOnceServerExists(
+      Stats stats, Supplier<String> rulesFile, IntSupplier ruleCount, OperatorMBean operator) {
     Thread thread =
         new Thread(
             () -> {
               Set<String> registered = new HashSet<>();
               try {
-                while (!firstRequestSeen.getAsBoolean() && !platformServerExists()) {
+                while (!platformServerExists()) {
                   Thread.sleep(POLL_MILLIS);
                 }
                 MBeanServer server = ManagementFactory.getPlatformMBeanServer();
                 server.registerMBean(
                     new StandardMBean(agentBean(stats, rulesFile, ruleCount), AgentMBean.class),
                     new ObjectName("io.fastlimit:type=Agent"));
-                if (operator != null) {
-                  server.registerMBean(
-                      new StandardMBean(operator, OperatorMBean.class),
-                      new ObjectName(OPERATOR_NAME));
-                }
+                server.registerMBean(
+                    new StandardMBean(operator, OperatorMBean.class),
+                    new ObjectName(OPERATOR_NAME));
                 while (true) {
                   // rules added by a reload get their MBean within a couple of seconds
                   for (RuleStats rule : stats.all()) {

@@ -20,11 +20,10 @@ class JmxRegistrationTest {
     assertThat(server.isRegistered(operator)).isFalse();
 
     Stats stats = new Stats();
-    Jmx.registerWhenServing(
+    Jmx.registerOnceServerExists(
         stats,
         () -> "rules.yaml",
         () -> 0,
-        () -> false, // no request served, ever
         new Operator(new ClientReset(() -> null, () -> null)::reset, stats));
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
