@@ -17,7 +17,8 @@ public final class FrontDoor {
   public static final String PENDING_ATTRIBUTE = "io.fastlimit.pending.container";
 
   // Undertow's AttachmentKey that marks an exchange the front door has decided: its type lives in
-  // the application's class loader, so it is kept here as an Object, made by the first request
+  // the application's class loader, so it is kept here as an Object, made by the first request:
+  // set once, the first made wins
   private static volatile Object undertowDecidedKey;
 
   // Undertow's AttachmentKey for where a decided exchange was forwarded: set once, the first made
@@ -79,8 +80,16 @@ public final class FrontDoor {
     return undertowDecidedKey;
   }
 
-  public static void undertowDecidedKey(Object key) {
-    undertowDecidedKey = key;
+  /**
+   * Keeps {@code candidate} as Undertow's decided-exchange key unless one is kept already, and
+   * returns the one kept: first requests arriving together each make a candidate, and all of them
+   * mark their exchanges with the same key, the one a later dispatch looks for.
+   */
+  public static synchronized Object undertowDecidedKey(Object candidate) {
+    if (undertowDecidedKey == null) {
+      undertowDecidedKey = candidate;
+    }
+    return undertowDecidedKey;
   }
 
   /** Undertow's key for an exchange's forward target, or null while no forward has needed one. */

@@ -222,6 +222,35 @@ abstract class NettyStackContract {
         .doesNotContain(errorMark());
   }
 
+  /**
+   * Asserts that a {@code concurrent: 1} rule on {@code path} never refuses a request sent the
+   * moment the previous one's response was read, alternating between an HTTP/2 stream and a new
+   * HTTP/1.1 connection: the previous request's slot is back before its client can read it.
+   */
+  void assertEachResponseFreesItsSlotBeforeTheClientReadsIt(String path, int rounds)
+      throws Exception {
+    HttpClient client = http2Client();
+    for (int i = 0; i < rounds; i++) {
+      HttpResponse<String> http2 = client.send(request(path), HttpResponse.BodyHandlers.ofString());
+      assertThat(http2.statusCode()).as("HTTP/2 request %d", i).isEqualTo(200);
+      assertThat(app.get(path).status()).as("HTTP/1.1 request %d", i).isEqualTo(200);
+    }
+  }
+
+  /**
+   * Asserts that a {@code concurrent: 1} rule on {@code path} gives an HTTP/2 request's slot back
+   * when its response ends, though its stream stays open (the client has not finished its body):
+   * the next request, on a new connection, is admitted.
+   */
+  void assertAnEndedResponseFreesItsSlotWhileItsStreamStaysOpen(String path) throws Exception {
+    for (int i = 0; i < 3; i++) {
+      try (H2cRequestLeftOpen open = H2cRequestLeftOpen.post(app.port(), path)) {
+        open.awaitResponseEnd();
+        assertThat(app.get(path).status()).as("next request, round %d", i).isEqualTo(200);
+      }
+    }
+  }
+
   static HttpClient http2Client() {
     return HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_2)

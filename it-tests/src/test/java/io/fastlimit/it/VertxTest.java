@@ -69,6 +69,24 @@ class VertxTest extends NettyStackContract {
   }
 
   /**
+   * {@code concurrent: 1}: an HTTP/2 request's slot is back when its response ends, not when its
+   * stream closes, which waits for the client to finish its request body.
+   */
+  @Test
+  void anEndedResponseFreesItsSlotThoughItsStreamStaysOpen() throws Exception {
+    assertAnEndedResponseFreesItsSlotWhileItsStreamStaysOpen("/seq/d");
+  }
+
+  /**
+   * {@code concurrent: 1}, switching between an HTTP/2 stream and a new HTTP/1.1 connection each
+   * time: the slot is back when the response ends, before the client reads it.
+   */
+  @Test
+  void theNextRequestOnAnotherConnectionFindsTheSlotFree() throws Exception {
+    assertEachResponseFreesItsSlotBeforeTheClientReadsIt("/seq/c", 50);
+  }
+
+  /**
    * {@code concurrent: 1} with a request held in flight by the app: the next one is refused at once
    * with {@code Retry-After: 1}; the slot comes back when the held response ends, and when the
    * client of a held request goes away.

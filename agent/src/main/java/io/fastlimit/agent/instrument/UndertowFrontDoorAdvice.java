@@ -63,8 +63,12 @@ public final class UndertowFrontDoorAdvice {
       }
       Object key = FrontDoor.undertowDecidedKey();
       if (!(key instanceof AttachmentKey)) {
-        key = AttachmentKey.create(Object.class);
-        FrontDoor.undertowDecidedKey(key);
+        // the first requests, maybe several at once: each offers a key, all use the one kept
+        AttachmentKey<Object> made = AttachmentKey.create(Object.class);
+        key = FrontDoor.undertowDecidedKey(made);
+        if (!(key instanceof AttachmentKey)) {
+          key = made; // kept by another Undertow's classes: this request still marks its own
+        }
       }
       AttachmentKey decided = (AttachmentKey) key;
       if (exchange.getAttachment(decided) != null) {

@@ -14,7 +14,9 @@ import net.bytebuddy.asm.Advice;
  * handleClosed()} (the connection closed first: the client left, or an error closed it). Either
  * reads the connection's response in progress, which is the request that ends; a pipelined request
  * behind it has not begun. Tells the bridge how a request ended whose admitted verdict awaits it
- * ({@link VertxRequestAdvice} kept it), once.
+ * ({@link VertxRequestAdvice} kept it) when {@link VertxResponseEndAdvice} has not already: the
+ * fallback for a response that never called {@code end} (the connection dropped first, or a {@code
+ * sendFile}), once.
  */
 public final class VertxCompletionAdvice {
 
@@ -22,15 +24,18 @@ public final class VertxCompletionAdvice {
 
   @Advice.OnMethodEnter(suppress = Throwable.class)
   public static void enter(@Advice.FieldValue("responseInProgress") Object request) {
-    Verdict verdict = AwaitingCompletion.take(request);
-    if (verdict == null) {
+    if (!(request instanceof HttpServerRequest)) {
       return;
+    }
+    HttpServerResponse response = ((HttpServerRequest) request).response();
+    Verdict verdict = AwaitingCompletion.take(response);
+    if (verdict == null) {
+      return; // none awaited, or the response's end took it (VertxResponseEndAdvice)
     }
     RateLimitBridge bridge = BridgeHolder.get();
     if (bridge == null) {
       return;
     }
-    HttpServerResponse response = ((HttpServerRequest) request).response();
     int status = response.headWritten() && response.ended() ? response.getStatusCode() : 0;
     bridge.completed(verdict, status, response.headers().get("Location"), null);
   }

@@ -46,6 +46,9 @@ public final class VertxInstrumentation {
             advice.advice(
                 named("handleClose").and(takesArguments(0)),
                 VertxStreamCompletionAdvice.class.getName()))
+        .type(namedOneOf(HTTP_IMPL + "Http1xServerResponse", HTTP_IMPL + "Http2ServerResponse"))
+        .transform(
+            advice.advice(named("end").and(isPublic()), VertxResponseEndAdvice.class.getName()))
         .type(named(HTTP_IMPL + "Http1xServerConnection"))
         .transform(
             advice.advice(

@@ -114,9 +114,10 @@ public final class VertxRequestAdvice {
       }
       if (!verdict.isBlocked()) {
         if (verdict.awaitsCompletion()) {
-          // taken by VertxCompletionAdvice when this request's response ends or its connection
-          // or stream closes
-          AwaitingCompletion.put(request, verdict);
+          // kept by the response: VertxResponseEndAdvice takes it as the response's end is
+          // written, VertxCompletionAdvice or VertxStreamCompletionAdvice when the connection or
+          // stream closes first
+          AwaitingCompletion.put(response, verdict);
         }
         if (paused) {
           request.resume();

@@ -12,7 +12,8 @@ import net.bytebuddy.asm.Advice;
  * Inlined at the start of {@code Http2ServerRequest.handleClose()}, which Vert.x calls once when
  * the request's HTTP/2 stream closes: both sides ended, the stream was reset, or the connection
  * went away. Tells the bridge how a request ended whose admitted verdict awaits it ({@link
- * VertxRequestAdvice} kept it), once.
+ * VertxRequestAdvice} kept it) when {@link VertxResponseEndAdvice} has not already: the fallback
+ * for a stream reset or dropped before its response's {@code end}, once.
  */
 public final class VertxStreamCompletionAdvice {
 
@@ -20,15 +21,18 @@ public final class VertxStreamCompletionAdvice {
 
   @Advice.OnMethodEnter(suppress = Throwable.class)
   public static void enter(@Advice.This Object request) {
-    Verdict verdict = AwaitingCompletion.take(request);
-    if (verdict == null) {
+    if (!(request instanceof HttpServerRequest)) {
       return;
+    }
+    HttpServerResponse response = ((HttpServerRequest) request).response();
+    Verdict verdict = AwaitingCompletion.take(response);
+    if (verdict == null) {
+      return; // none awaited, or the response's end took it (VertxResponseEndAdvice)
     }
     RateLimitBridge bridge = BridgeHolder.get();
     if (bridge == null) {
       return;
     }
-    HttpServerResponse response = ((HttpServerRequest) request).response();
     int status = response.headWritten() && response.ended() ? response.getStatusCode() : 0;
     bridge.completed(verdict, status, response.headers().get("Location"), null);
   }
