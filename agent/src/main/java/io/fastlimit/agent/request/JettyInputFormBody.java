@@ -29,31 +29,26 @@ import java.nio.ByteBuffer;
 final class JettyInputFormBody {
 
   static final String REQUEST = "org.eclipse.jetty.server.Request";
-  private static final int MAX_WRAPPERS = 16;
 
   private JettyInputFormBody() {}
 
   /** The Jetty 9.4 to 11 request behind a servlet request (itself or wrapped), or null. */
   static Object requestBehind(Object request) {
-    Object at = request;
-    for (int depth = 0; at != null && depth < MAX_WRAPPERS; depth++) {
-      Class<?> type = at.getClass();
-      if (ACCESS.get(type) != null) {
-        return at;
-      }
-      Method wrapped = WRAPPED.get(type);
-      if (wrapped == null) {
-        return null;
-      }
-      try {
-        at = wrapped.invoke(at);
-      } catch (ReflectiveOperationException | RuntimeException failure) {
-        AgentLog.once("unwrapping a servlet request failed: " + type.getName(), failure);
-        return null;
-      }
-    }
-    return null;
+    return RequestWrappers.innermost(request, JETTY_REQUEST);
   }
+
+  private static final RequestWrappers.Container JETTY_REQUEST =
+      new RequestWrappers.Container() {
+        @Override
+        public Object found(Object request) {
+          return ACCESS.get(request.getClass()) != null ? request : null;
+        }
+
+        @Override
+        public Object facadeOf(Object request) {
+          return null;
+        }
+      };
 
   /**
    * The first value of field {@code name} of the request's body, or null when absent or when the
@@ -221,26 +216,6 @@ final class JettyInputFormBody {
             AgentLog.once("a Jetty request body cannot be read: " + type.getName(), unexpected);
             return null;
           }
-        }
-      };
-
-  /** {@code getRequest} of a servlet request wrapper, or null for any other class. */
-  private static final ClassValue<Method> WRAPPED =
-      new ClassValue<Method>() {
-        @Override
-        protected Method computeValue(Class<?> type) {
-          for (Class<?> at = type; at != null; at = at.getSuperclass()) {
-            String name = at.getName();
-            if (name.equals("javax.servlet.ServletRequestWrapper")
-                || name.equals("jakarta.servlet.ServletRequestWrapper")) {
-              try {
-                return at.getMethod("getRequest");
-              } catch (NoSuchMethodException | RuntimeException unexpected) {
-                return null;
-              }
-            }
-          }
-          return null;
         }
       };
 }

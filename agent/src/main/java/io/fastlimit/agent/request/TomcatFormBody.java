@@ -24,22 +24,25 @@ final class TomcatFormBody {
   /** The body the agent read, kept in the request's notes (invisible to the application). */
   private static final String NOTE = "io.fastlimit.formBody";
 
-  private static final int MAX_WRAPPERS = 16;
-
   private TomcatFormBody() {}
 
   /** Tomcat's connector request under {@code request} (itself, a facade or wrappers), or null. */
   static Object connectorRequest(Object request) {
-    Object at = request;
-    for (int depth = 0; at != null && depth < MAX_WRAPPERS; depth++) {
-      Access access = ACCESS.get(at.getClass());
-      if (access.isConnectorRequest) {
-        return at;
-      }
-      at = access.inner(at);
-    }
-    return null;
+    return RequestWrappers.innermost(request, CONNECTOR);
   }
+
+  private static final RequestWrappers.Container CONNECTOR =
+      new RequestWrappers.Container() {
+        @Override
+        public Object found(Object request) {
+          return ACCESS.get(request.getClass()).isConnectorRequest ? request : null;
+        }
+
+        @Override
+        public Object facadeOf(Object request) {
+          return ACCESS.get(request.getClass()).facaded(request);
+        }
+      };
 
   /**
    * The first value of field {@code name} of the connector request's urlencoded body, or null when
@@ -124,10 +127,8 @@ final class TomcatFormBody {
     final Field usingInputStream;
     final Field usingReader;
 
-    /** A facade's {@code request} field, or a wrapper's {@code getRequest()}; null for neither. */
+    /** A facade's {@code request} field; null for any other class. */
     final Field facadeRequest;
-
-    final Method wrapped;
 
     Access(Class<?> type) throws ReflectiveOperationException {
       Class<?> connector = superclassNamed(type, CONNECTOR_REQUEST);
@@ -153,24 +154,15 @@ final class TomcatFormBody {
       }
       Class<?> facade = superclassNamed(type, FACADE);
       facadeRequest = facade == null ? null : open(facade.getDeclaredField("request"));
-      wrapped = facade == null && isWrapper(type) ? type.getMethod("getRequest") : null;
     }
 
-    Object inner(Object request) {
+    Object facaded(Object request) {
       try {
-        if (facadeRequest != null) {
-          return facadeRequest.get(request);
-        }
-        return wrapped == null ? null : wrapped.invoke(request);
+        return facadeRequest == null ? null : facadeRequest.get(request);
       } catch (ReflectiveOperationException | RuntimeException failure) {
         AgentLog.once("unwrapping a servlet request failed: " + request.getClass(), failure);
         return null;
       }
-    }
-
-    private static boolean isWrapper(Class<?> type) {
-      return superclassNamed(type, "javax.servlet.ServletRequestWrapper") != null
-          || superclassNamed(type, "jakarta.servlet.ServletRequestWrapper") != null;
     }
 
     private static Field open(Field field) {

@@ -26,7 +26,6 @@ public final class UndertowFormBody {
 
   static final String EXCHANGE = "io.undertow.server.HttpServerExchange";
   private static final String SERVLET_REQUEST = "io.undertow.servlet.spec.HttpServletRequestImpl";
-  private static final int MAX_WRAPPERS = 16;
 
   private UndertowFormBody() {}
 
@@ -48,16 +47,30 @@ public final class UndertowFormBody {
 
   /** The exchange behind an Undertow servlet request (itself or wrapped), or null. */
   static Object exchangeBehind(Object request) {
-    Object at = request;
-    for (int depth = 0; at != null && depth < MAX_WRAPPERS; depth++) {
-      Unwrap unwrap = UNWRAP.get(at.getClass());
-      if (unwrap.getExchange != null) {
-        return unwrap.call(unwrap.getExchange, at);
-      }
-      at = unwrap.wrapped == null ? null : unwrap.call(unwrap.wrapped, at);
-    }
-    return null;
+    return RequestWrappers.innermost(request, SERVLET_REQUEST_IMPL);
   }
+
+  private static final RequestWrappers.Container SERVLET_REQUEST_IMPL =
+      new RequestWrappers.Container() {
+        @Override
+        public Object found(Object request) {
+          Method getExchange = GET_EXCHANGE.get(request.getClass());
+          if (getExchange == null) {
+            return null;
+          }
+          try {
+            return getExchange.invoke(request);
+          } catch (ReflectiveOperationException | RuntimeException failure) {
+            AgentLog.once("unwrapping a servlet request failed: " + request.getClass(), failure);
+            return null;
+          }
+        }
+
+        @Override
+        public Object facadeOf(Object request) {
+          return null;
+        }
+      };
 
   /**
    * The first value of field {@code name} of the exchange's body, or null when absent or when the
@@ -200,49 +213,22 @@ public final class UndertowFormBody {
         }
       };
 
-  /** How to go inward from one request class: Undertow's own request, a wrapper, or neither. */
-  private static final class Unwrap {
-    final Method getExchange;
-    final Method wrapped;
-
-    Unwrap(Method getExchange, Method wrapped) {
-      this.getExchange = getExchange;
-      this.wrapped = wrapped;
-    }
-
-    Object call(Method method, Object request) {
-      try {
-        return method.invoke(request);
-      } catch (ReflectiveOperationException | RuntimeException failure) {
-        AgentLog.once("unwrapping a servlet request failed: " + request.getClass(), failure);
-        return null;
-      }
-    }
-  }
-
-  private static final Unwrap NEITHER = new Unwrap(null, null);
-
-  private static final ClassValue<Unwrap> UNWRAP =
-      new ClassValue<Unwrap>() {
+  /** {@code getExchange} of Undertow's servlet request, or null for any other class. */
+  private static final ClassValue<Method> GET_EXCHANGE =
+      new ClassValue<Method>() {
         @Override
-        protected Unwrap computeValue(Class<?> type) {
+        protected Method computeValue(Class<?> type) {
+          Class<?> undertow = superclassNamed(type, SERVLET_REQUEST);
+          if (undertow == null) {
+            return null;
+          }
           try {
-            Class<?> undertow = superclassNamed(type, SERVLET_REQUEST);
-            if (undertow != null) {
-              return new Unwrap(undertow.getMethod("getExchange"), null);
-            }
-            Class<?> wrapper = superclassNamed(type, "javax.servlet.ServletRequestWrapper");
-            if (wrapper == null) {
-              wrapper = superclassNamed(type, "jakarta.servlet.ServletRequestWrapper");
-            }
-            if (wrapper != null) {
-              return new Unwrap(null, wrapper.getMethod("getRequest"));
-            }
+            return undertow.getMethod("getExchange");
           } catch (NoSuchMethodException | RuntimeException | LinkageError unexpected) {
             AgentLog.once(
                 "a servlet request type cannot be unwrapped: " + type.getName(), unexpected);
+            return null;
           }
-          return NEITHER;
         }
       };
 
