@@ -10,6 +10,9 @@ import java.util.Arrays;
 import java.util.List;
 import javax.servlet.GenericServlet;
 import javax.servlet.http.HttpServlet;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
 import org.junit.jupiter.api.Test;
 
 class AgentInstrumentationTest {
@@ -45,6 +48,44 @@ class AgentInstrumentationTest {
     AgentInstrumentation.install(instrumentation(added, new ArrayList<>()));
 
     assertThat(added).hasSize(1);
+  }
+
+  /**
+   * The Netty and Vert.x types go through the one builder and its ignore list: a class named as an
+   * instrumentation names it is woven, one of another name is not.
+   */
+  @Test
+  void theOneBuilderWeavesTheNettyAndVertxEntryPoints() throws Exception {
+    ClassFileTransformer transformer = AgentInstrumentation.builder().makeRaw();
+    ClassLoader loader = getClass().getClassLoader();
+
+    assertThat(
+            transform(transformer, loader, "reactor/netty/channel/ChannelOperations", "terminate"))
+        .isNotNull();
+    assertThat(
+            transform(
+                transformer,
+                loader,
+                "io/vertx/core/http/impl/Http1xServerConnection",
+                "responseComplete"))
+        .isNotNull();
+    assertThat(transform(transformer, loader, "reactor/netty/channel/Other", "terminate")).isNull();
+  }
+
+  /** A class of this name declaring {@code void method()} and a field responseInProgress. */
+  private static byte[] transform(
+      ClassFileTransformer transformer, ClassLoader loader, String name, String method)
+      throws Exception {
+    ClassWriter writer = new ClassWriter(0);
+    writer.visit(Opcodes.V1_8, Opcodes.ACC_PUBLIC, name, null, "java/lang/Object", null);
+    writer.visitField(Opcodes.ACC_PRIVATE, "responseInProgress", "Ljava/lang/Object;", null, null);
+    MethodVisitor body = writer.visitMethod(Opcodes.ACC_PUBLIC, method, "()V", null, null);
+    body.visitCode();
+    body.visitInsn(Opcodes.RETURN);
+    body.visitMaxs(0, 1);
+    body.visitEnd();
+    writer.visitEnd();
+    return transformer.transform(loader, name, null, null, writer.toByteArray());
   }
 
   private Instrumentation instrumentation(
