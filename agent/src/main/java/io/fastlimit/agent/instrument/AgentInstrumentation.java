@@ -26,10 +26,12 @@ public final class AgentInstrumentation {
 
   /**
    * The instrumentation as a transformer the JVM does not know of, for the {@link StartGate} to
-   * hand classes to.
+   * hand classes to, already run once ({@link WarmUp}).
    */
-  public static ClassFileTransformer prepared() throws IOException {
-    return builder().makeRaw();
+  public static ClassFileTransformer prepared() throws Exception {
+    ClassFileTransformer transformer = builder().makeRaw();
+    WarmUp.run(transformer);
+    return transformer;
   }
 
   public static ResettableClassFileTransformer install(Instrumentation instrumentation)

@@ -2,6 +2,7 @@ package io.fastlimit.agent.instrument;
 
 import io.fastlimit.agent.request.AppNames;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -24,6 +25,16 @@ final class EntryPointNames {
   private static final String[] IGNORED_PREFIXES = {
     "java/", "jdk/", "sun/", "com/sun/", "io/fastlimit/agent/", "io/fastlimit/bootstrap/"
   };
+
+  private static final Set<String> SERVLET_TYPES =
+      new HashSet<>(
+          Arrays.asList(
+              "javax.servlet.Servlet",
+              "javax.servlet.Filter",
+              "jakarta.servlet.Servlet",
+              "jakarta.servlet.Filter"));
+
+  private static final String[] IGNORED_PACKAGES = new String[IGNORED_PREFIXES.length];
 
   /** The types instrumented or watched by name, in internal form. */
   private static final Set<String> NAMED = new HashSet<>();
@@ -71,6 +82,9 @@ final class EntryPointNames {
     for (String name : named) {
       NAMED.add(name.replace('.', '/'));
     }
+    for (int i = 0; i < IGNORED_PREFIXES.length; i++) {
+      IGNORED_PACKAGES[i] = IGNORED_PREFIXES[i].replace('/', '.');
+    }
   }
 
   private EntryPointNames() {}
@@ -88,6 +102,35 @@ final class EntryPointNames {
       }
     }
     return mayDeclareEntryPoint(classFile);
+  }
+
+  /**
+   * False only when the loaded class is none the agent instruments or watches: not named, and no
+   * servlet or filter of either API among its super types. Names only, through plain reflection,
+   * for the classes already loaded at attach: Byte Buddy's own matchers describe each of them.
+   */
+  static boolean mayBeInstrumented(Class<?> loaded) {
+    String name = loaded.getName();
+    if (NAMED.contains(name.replace('.', '/'))) {
+      return true;
+    }
+    for (String prefix : IGNORED_PACKAGES) {
+      if (name.startsWith(prefix)) {
+        return false;
+      }
+    }
+    return !loaded.isInterface() && servletOrFilter(loaded);
+  }
+
+  private static boolean servletOrFilter(Class<?> type) {
+    for (Class<?> at = type; at != null; at = at.getSuperclass()) {
+      for (Class<?> implemented : at.getInterfaces()) {
+        if (SERVLET_TYPES.contains(implemented.getName()) || servletOrFilter(implemented)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** False only when the class file cannot declare a servlet's or a filter's entry method. */

@@ -48,6 +48,25 @@ final class EntryPointPrefilter implements AgentBuilder.ClassFileBufferStrategy 
   }
 
   /**
+   * Matches a class already loaded (at attach, or retransformed) that {@link EntryPointNames} turns
+   * down by its name and super types' names: ignored before Byte Buddy describes it.
+   */
+  static AgentBuilder.RawMatcher loadedNotAnEntryPoint() {
+    return new AgentBuilder.RawMatcher() {
+      @Override
+      public boolean matches(
+          TypeDescription typeDescription,
+          ClassLoader classLoader,
+          JavaModule module,
+          Class<?> classBeingRedefined,
+          ProtectionDomain protectionDomain) {
+        return classBeingRedefined != null
+            && !EntryPointNames.mayBeInstrumented(classBeingRedefined);
+      }
+    };
+  }
+
+  /**
    * Matches every type but the one whose class file was scanned last on this thread when that file
    * cannot declare an entry method. Needs only the type's name, so it never parses a class file.
    */

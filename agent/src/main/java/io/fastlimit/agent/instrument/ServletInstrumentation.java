@@ -66,6 +66,7 @@ public final class ServletInstrumentation {
             .with(prefilter)
             // names only: nothing here may parse the class file (see EntryPointPrefilter)
             .ignore(IGNORED.or(prefilter.notAnEntryPoint()))
+            .or(EntryPointPrefilter.loadedNotAnEntryPoint())
             .type(implementations("javax.servlet", prefilter))
             .transform(javaxAdvice(advice))
             .type(implementations("jakarta.servlet", prefilter))
