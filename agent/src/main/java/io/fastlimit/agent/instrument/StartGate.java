@@ -67,17 +67,25 @@ public final class StartGate implements ClassFileTransformer {
     if (name == null || classFile == null) {
       return null;
     }
+    ClassFileTransformer ready;
     try {
       if (!EntryPointNames.mayBeInstrumented(name, classFile)) {
         return null;
       }
-      ClassFileTransformer ready = await(name);
-      return ready == null
-          ? null
-          : ready.transform(loader, name, classBeingRedefined, protectionDomain, classFile);
+      ready = await(name);
     } catch (Throwable failure) {
       AgentLog.once(
           "could not instrument " + name.replace('/', '.') + "; it runs unlimited", failure);
+      return null;
+    }
+    if (ready == null) {
+      return null;
+    }
+    try {
+      return ready.transform(loader, name, classBeingRedefined, protectionDomain, classFile);
+    } catch (Throwable failure) {
+      // Byte Buddy has told its listener already (which logs what matters once and stays quiet
+      // about a servlet class whose loader has no servlet API), then rethrows for the JVM to drop
       return null;
     }
   }
