@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
  * The decision for one request as the advice needs it: headers to set and, when blocked, the
  * status, content type and body to write instead of running the application.
  */
-public final class Verdict {
+public class Verdict {
 
   private final boolean blocked;
   private final String[] headerNames;
@@ -18,9 +18,6 @@ public final class Verdict {
   private final byte[] body;
   private final Object pending;
 
-  /** The number whose decimal text a null header value stands for ({@link #allowedCounting}). */
-  private final long count;
-
   private Verdict(
       boolean blocked,
       String[] headerNames,
@@ -28,8 +25,7 @@ public final class Verdict {
       int status,
       String contentType,
       byte[] body,
-      Object pending,
-      long count) {
+      Object pending) {
     if (headerNames.length != headerValues.length) {
       throw new IllegalArgumentException("header names and values differ in length");
     }
@@ -40,12 +36,30 @@ public final class Verdict {
     this.contentType = contentType;
     this.body = body;
     this.pending = pending;
-    this.count = count;
+  }
+
+  /**
+   * An admitted verdict with a value left null that stands for {@code count} as text: a subclass,
+   * so that every other verdict stays as small as it was.
+   */
+  private static final class Counting extends Verdict {
+    private final long count;
+
+    Counting(String[] headerNames, String[] headerValues, long count) {
+      super(false, headerNames, headerValues, 0, null, null, null);
+      this.count = count;
+    }
+
+    @Override
+    public String headerValue(int index) {
+      String value = super.headerValue(index);
+      return value != null ? value : Long.toString(count);
+    }
   }
 
   /** Admitted: the application runs, with these headers set first. Arrays are not copied. */
   public static Verdict allowed(String[] headerNames, String[] headerValues) {
-    return new Verdict(false, headerNames, headerValues, 0, null, null, null, 0);
+    return new Verdict(false, headerNames, headerValues, 0, null, null, null);
   }
 
   /**
@@ -54,7 +68,12 @@ public final class Verdict {
    * not written does not format a number. Arrays are not copied.
    */
   public static Verdict allowedCounting(String[] headerNames, String[] headerValues, long count) {
-    return new Verdict(false, headerNames, headerValues, 0, null, null, null, count);
+    for (String value : headerValues) {
+      if (value == null) {
+        return new Counting(headerNames, headerValues, count);
+      }
+    }
+    return allowed(headerNames, headerValues);
   }
 
   /**
@@ -67,13 +86,13 @@ public final class Verdict {
     if (pending == null) {
       throw new IllegalArgumentException("a pending verdict needs its pending state");
     }
-    return new Verdict(false, headerNames, headerValues, 0, null, null, pending, 0);
+    return new Verdict(false, headerNames, headerValues, 0, null, null, pending);
   }
 
   /** Rejected: these headers, status, content type and body; the application does not run. */
   public static Verdict blocked(
       String[] headerNames, String[] headerValues, int status, String contentType, byte[] body) {
-    return new Verdict(true, headerNames, headerValues, status, contentType, body, null, 0);
+    return new Verdict(true, headerNames, headerValues, status, contentType, body, null);
   }
 
   public boolean isBlocked() {
@@ -101,8 +120,7 @@ public final class Verdict {
   }
 
   public String headerValue(int index) {
-    String value = headerValues[index];
-    return value != null ? value : Long.toString(count);
+    return headerValues[index];
   }
 
   public int status() {
