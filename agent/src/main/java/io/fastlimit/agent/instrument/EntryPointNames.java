@@ -72,6 +72,8 @@ final class EntryPointNames {
       "io.vertx.core.impl.DuplicatedContext",
       "io.vertx.core.http.impl.Http2ServerRequest",
       "io.vertx.core.http.impl.Http1xServerConnection",
+      "io.vertx.core.http.impl.Http1xServerResponse",
+      "io.vertx.core.http.impl.Http2ServerResponse",
       // netty.UnlimitedServers: servers named in the log when they start
       "sun.net.httpserver.ServerImpl",
       "org.glassfish.grizzly.http.server.HttpServer",
