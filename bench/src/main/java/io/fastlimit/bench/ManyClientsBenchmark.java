@@ -35,8 +35,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * where a long-running server keeps them, compacted in the old generation. Without it they sat in
  * eden among the setup's garbage until the first two young GCs of the run copied them (18 MB of
  * survivors at 100k clients, 60-130 ms pauses; -Xms3g leaves a 150 MB eden, some 1-2 s of calls),
- * and a fork's iterations took about twice as long before those GCs as after, so a fork measured
- * fast or slow by where they fell: the bimodal 500 / 1 600 ns of earlier runs.
+ * and those GCs copied the address strings in the array's order, the order calls take them: a
+ * fork's iterations took about twice as long before those GCs as after, so a fork measured fast or
+ * slow by where they fell (the bimodal 500 / 1 600 ns of earlier runs). The strings are now made in
+ * that order ({@link Clients#makeAddresses}), and a full GC keeps it.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -60,13 +62,24 @@ public class ManyClientsBenchmark {
     /** Where the next thread starts, so that threads take different clients. */
     final AtomicInteger starts = new AtomicInteger();
 
+    /**
+     * The addresses in a shuffled order, each made in the order calls take them, so that they lie
+     * one after the other in memory: reading the next is a prefetched line, as a server's just-made
+     * address string is in cache, on both sides. Made in another order, each call missed on its
+     * string until a young GC happened to copy them in the array's order.
+     */
     @Setup(Level.Trial)
     public void makeAddresses() {
-      addresses = new String[clients];
+      Integer[] order = new Integer[clients];
       for (int i = 0; i < clients; i++) {
-        addresses[i] = "10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255);
+        order[i] = i;
       }
-      shuffle(addresses, new Random(1));
+      shuffle(order, new Random(1));
+      addresses = new String[clients];
+      for (int k = 0; k < clients; k++) {
+        int i = order[k];
+        addresses[k] = "10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255);
+      }
     }
 
     /** The addresses in another order: the order buckets are made in. */
@@ -76,10 +89,10 @@ public class ManyClientsBenchmark {
       return order;
     }
 
-    private static void shuffle(String[] array, Random random) {
+    private static <T> void shuffle(T[] array, Random random) {
       for (int i = array.length - 1; i > 0; i--) {
         int j = random.nextInt(i + 1);
-        String swap = array[i];
+        T swap = array[i];
         array[i] = array[j];
         array[j] = swap;
       }

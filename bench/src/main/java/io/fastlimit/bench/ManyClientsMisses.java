@@ -11,9 +11,13 @@ import io.fastlimit.bootstrap.Verdict;
  *
  * <pre>
  * valgrind --tool=cachegrind --cache-sim=yes --smc-check=all-non-file --LL=2097152,16,64 \
- *   java -Xms1g -Xmx1g -cp bench/target/benchmarks.jar io.fastlimit.bench.ManyClientsMisses \
- *   agent 100000 200000
+ *   java -XX:+UnlockDiagnosticVMOptions -XX:-ImplicitNullChecks -Xbatch -Xms1g -Xmx1g \
+ *   -cp bench/target/benchmarks.jar io.fastlimit.bench.ManyClientsMisses agent 100000 300000
  * </pre>
+ *
+ * <p>Without {@code -XX:-ImplicitNullChecks} the JVM dies under valgrind at the first null a
+ * compiled method meets (its SIGSEGV is not handed back); {@code -Xbatch} compiles before it runs
+ * on, so that the calls counted run compiled code.
  */
 public final class ManyClientsMisses {
 
