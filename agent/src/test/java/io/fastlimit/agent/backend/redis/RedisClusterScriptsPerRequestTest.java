@@ -15,7 +15,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.SlotHash;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,21 +36,10 @@ class RedisClusterScriptsPerRequestTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    List<String> command = new ArrayList<>(List.of(RedisServer.cli(), "--cluster", "create"));
+    nodes.addAll(RedisServer.startCluster(List.of()));
     List<String> uris = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      RedisServer node = RedisServer.start(List.of("--cluster-enabled", "yes"));
-      nodes.add(node);
-      command.add("127.0.0.1:" + node.port());
-      uris.add(node.uri());
-    }
-    command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-    Process create = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(create.getInputStream().readAllBytes());
-    assertThat(create.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(create.exitValue()).as(output).isZero();
     for (RedisServer node : nodes) {
-      awaitClusterOk(node);
+      uris.add(node.uri());
       // loaded beforehand, so that no first call is an EVALSHA refused then an EVAL
       try (RedisClient client = RedisServer.client(node.uri());
           StatefulRedisConnection<String, String> connection = client.connect()) {
@@ -150,23 +138,5 @@ class RedisClusterScriptsPerRequestTest {
       ran += RedisBackendTest.scriptCalls(nodes.get(i)) - before[i];
     }
     return ran;
-  }
-
-  private static void awaitClusterOk(RedisServer node) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (true) {
-      Process info =
-          new ProcessBuilder(
-                  RedisServer.cli(), "-p", Integer.toString(node.port()), "cluster", "info")
-              .redirectErrorStream(true)
-              .start();
-      String text = new String(info.getInputStream().readAllBytes());
-      info.waitFor();
-      if (text.contains("cluster_state:ok")) {
-        return;
-      }
-      assertThat(System.nanoTime()).as("cluster ok: " + text).isLessThan(deadline);
-      RedisServer.sleep(100);
-    }
   }
 }

@@ -31,23 +31,12 @@ class RedisClusterTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    List<String> command = new ArrayList<>(List.of(RedisServer.cli(), "--cluster", "create"));
+    // a frozen node stays a member: the tests freeze one for a few seconds
+    nodes.addAll(RedisServer.startCluster(List.of("--cluster-node-timeout", "60000")));
     List<String> uris = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      RedisServer node =
-          RedisServer.start(
-              // a frozen node stays a member: the tests freeze one for a few seconds
-              List.of("--cluster-enabled", "yes", "--cluster-node-timeout", "60000"));
-      nodes.add(node);
-      command.add("127.0.0.1:" + node.port());
+    for (RedisServer node : nodes) {
       uris.add(node.uri());
     }
-    command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-    Process create = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(create.getInputStream().readAllBytes());
-    assertThat(create.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(create.exitValue()).as(output).isZero();
-    awaitClusterOk(nodes.get(0));
     backend = RedisBackend.connect(new RedisConfig(uris, true, 2_000, RedisConfig.OnError.DENY));
     RedisBackendTest.awaitConnected(backend);
   }
@@ -59,24 +48,6 @@ class RedisClusterTest {
     }
     for (RedisServer node : nodes) {
       node.close();
-    }
-  }
-
-  private static void awaitClusterOk(RedisServer node) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (true) {
-      Process info =
-          new ProcessBuilder(
-                  RedisServer.cli(), "-p", Integer.toString(node.port()), "cluster", "info")
-              .redirectErrorStream(true)
-              .start();
-      String text = new String(info.getInputStream().readAllBytes());
-      info.waitFor();
-      if (text.contains("cluster_state:ok")) {
-        return;
-      }
-      assertThat(System.nanoTime()).as("cluster ok: " + text).isLessThan(deadline);
-      RedisServer.sleep(100);
     }
   }
 

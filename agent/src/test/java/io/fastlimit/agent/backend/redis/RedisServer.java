@@ -1,5 +1,7 @@
 package io.fastlimit.agent.backend.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,6 +83,50 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** A server that is not running yet, on a port nobody listens on. */
+  /**
+   * Three cluster-enabled masters (started with {@code extraArgs} as well) joined into one cluster
+   * by {@code redis-cli --cluster create}, no replicas; returns once every node says {@code
+   * cluster_state:ok}.
+   */
+  static List<RedisServer> startCluster(List<String> extraArgs) throws Exception {
+    List<String> command = new ArrayList<>(List.of(cli(), "--cluster", "create"));
+    List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes"));
+    args.addAll(extraArgs);
+    List<RedisServer> nodes = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      RedisServer node = start(args);
+      nodes.add(node);
+      command.add("127.0.0.1:" + node.port());
+    }
+    command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+    Process create = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(create.getInputStream().readAllBytes());
+    assertThat(create.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(create.exitValue()).as(output).isZero();
+    for (RedisServer node : nodes) {
+      node.awaitClusterOk();
+    }
+    return nodes;
+  }
+
+  /** Waits until this node says the cluster is ok (20 s at most). */
+  void awaitClusterOk() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      Process info =
+          new ProcessBuilder(cli(), "-p", Integer.toString(port), "cluster", "info")
+              .redirectErrorStream(true)
+              .start();
+      String text = new String(info.getInputStream().readAllBytes());
+      info.waitFor();
+      if (text.contains("cluster_state:ok")) {
+        return;
+      }
+      assertThat(System.nanoTime()).as("cluster ok: " + text).isLessThan(deadline);
+      sleep(100);
+    }
+  }
+
   static RedisServer notStarted() throws IOException {
     return new RedisServer(freePort(), List.of());
   }
