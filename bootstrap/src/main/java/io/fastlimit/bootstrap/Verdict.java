@@ -10,32 +10,42 @@ import java.nio.charset.StandardCharsets;
  */
 public class Verdict {
 
-  private final boolean blocked;
   private final String[] headerNames;
   private final String[] headerValues;
-  private final int status;
-  private final String contentType;
-  private final byte[] body;
+
+  /** What the agent must be told when the request ends; null when nothing awaits it. */
   private final Object pending;
 
-  private Verdict(
-      boolean blocked,
-      String[] headerNames,
-      String[] headerValues,
-      int status,
-      String contentType,
-      byte[] body,
-      Object pending) {
+  /**
+   * What only some verdicts hold lives in subclasses ({@link Blocked}, {@link Counting}), so that
+   * the admitted verdict every request allocates holds its headers and nothing more (issue 15: 48
+   * -> 32 bytes with a late Remaining, 40 -> 24 without; a blocked one stays at 40).
+   */
+  private Verdict(String[] headerNames, String[] headerValues, Object pending) {
     if (headerNames.length != headerValues.length) {
       throw new IllegalArgumentException("header names and values differ in length");
     }
-    this.blocked = blocked;
     this.headerNames = headerNames;
     this.headerValues = headerValues;
-    this.status = status;
-    this.contentType = contentType;
-    this.body = body;
     this.pending = pending;
+  }
+
+  /**
+   * A blocked verdict: what it writes instead of running the application. Read by type checks in
+   * this class, not by overrides, so that no call site on a verdict grows a receiver type.
+   */
+  private static final class Blocked extends Verdict {
+    private final int status;
+    private final String contentType;
+    private final byte[] body;
+
+    Blocked(
+        String[] headerNames, String[] headerValues, int status, String contentType, byte[] body) {
+      super(headerNames, headerValues, null);
+      this.status = status;
+      this.contentType = contentType;
+      this.body = body;
+    }
   }
 
   /**
@@ -46,7 +56,7 @@ public class Verdict {
     private final long count;
 
     Counting(String[] headerNames, String[] headerValues, long count) {
-      super(false, headerNames, headerValues, 0, null, null, null);
+      super(headerNames, headerValues, null);
       this.count = count;
     }
 
@@ -59,7 +69,7 @@ public class Verdict {
 
   /** Admitted: the application runs, with these headers set first. Arrays are not copied. */
   public static Verdict allowed(String[] headerNames, String[] headerValues) {
-    return new Verdict(false, headerNames, headerValues, 0, null, null, null);
+    return new Verdict(headerNames, headerValues, null);
   }
 
   /**
@@ -86,17 +96,17 @@ public class Verdict {
     if (pending == null) {
       throw new IllegalArgumentException("a pending verdict needs its pending state");
     }
-    return new Verdict(false, headerNames, headerValues, 0, null, null, pending);
+    return new Verdict(headerNames, headerValues, pending);
   }
 
   /** Rejected: these headers, status, content type and body; the application does not run. */
   public static Verdict blocked(
       String[] headerNames, String[] headerValues, int status, String contentType, byte[] body) {
-    return new Verdict(true, headerNames, headerValues, status, contentType, body, null);
+    return new Blocked(headerNames, headerValues, status, contentType, body);
   }
 
   public boolean isBlocked() {
-    return blocked;
+    return this instanceof Blocked;
   }
 
   /**
@@ -124,23 +134,30 @@ public class Verdict {
   }
 
   public int status() {
-    return status;
+    return this instanceof Blocked ? ((Blocked) this).status : 0;
   }
 
   public String contentType() {
-    return contentType;
+    return this instanceof Blocked ? ((Blocked) this).contentType : null;
   }
 
   public int bodyLength() {
+    byte[] body = body();
     return body == null ? 0 : body.length;
+  }
+
+  private byte[] body() {
+    return this instanceof Blocked ? ((Blocked) this).body : null;
   }
 
   /** The body as text, for a response whose writer is already taken. */
   public String bodyText() {
+    byte[] body = body();
     return body == null ? "" : new String(body, StandardCharsets.UTF_8);
   }
 
   public void writeBody(OutputStream out) throws IOException {
+    byte[] body = body();
     if (body != null) {
       out.write(body);
     }
