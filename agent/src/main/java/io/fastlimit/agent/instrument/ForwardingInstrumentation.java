@@ -38,7 +38,7 @@ final class ForwardingInstrumentation {
   static AgentBuilder extend(AgentBuilder builder, ResolvedAdvice.Source advice) {
     return builder
         .type(requestRewrittenInPlace("javax.servlet"))
-        .transform(received(ReceivedAddressAdvice.class.getName(), advice))
+        .transform(received(ReceivedAddressAdvice.NAME, advice))
         .type(requestRewrittenInPlace("jakarta.servlet"))
         .transform(received(JakartaAdvice.RECEIVED_ADDRESS_NAME, advice))
         .type(named("org.apache.catalina.valves.RemoteIpValve"))
@@ -52,7 +52,7 @@ final class ForwardingInstrumentation {
         .transform(seen(JETTY_CUSTOMIZER, advice))
         .type(named(JETTY_CUSTOMIZER_CLASS).and(not(declaresMethod(customize(3)))))
         .transform(seen(JETTY12_CUSTOMIZER, advice))
-        .transform(advice.advice(customize(2), Jetty12ReceivedAddressAdvice.class.getName()))
+        .transform(advice.advice(customize(2), Jetty12ReceivedAddressAdvice.NAME))
         .type(named("io.undertow.server.handlers.ProxyPeerAddressHandler"))
         .transform(seen(UNDERTOW_HANDLER, advice))
         // the handler rewrites the exchange's source address; the servlet request made after it
@@ -60,8 +60,7 @@ final class ForwardingInstrumentation {
         .type(named("io.undertow.servlet.spec.HttpServletRequestImpl"))
         .transform(
             advice.advice(
-                isConstructor().and(takesArguments(2)),
-                UndertowReceivedAddressAdvice.class.getName()));
+                isConstructor().and(takesArguments(2)), UndertowReceivedAddressAdvice.NAME));
   }
 
   /** The container request classes whose setRemoteAddr the forwarding components call. */
@@ -86,6 +85,6 @@ final class ForwardingInstrumentation {
     return advice.advice(
         Advice.withCustomMapping().bind(RewriterSeenAdvice.Component.class, component),
         isConstructor(),
-        RewriterSeenAdvice.class.getName());
+        RewriterSeenAdvice.NAME);
   }
 }

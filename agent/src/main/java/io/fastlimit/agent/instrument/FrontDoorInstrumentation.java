@@ -61,11 +61,10 @@ final class FrontDoorInstrumentation {
                     .and(takesArgument(1, named("org.apache.catalina.connector.Request")))
                     .and(takesArgument(3, named("org.apache.catalina.connector.Response")))
                     .and(returns(boolean.class)),
-                TomcatFrontDoorAdvice.class.getName()))
+                TomcatFrontDoorAdvice.NAME))
         .type(named("org.apache.catalina.connector.Request"))
         .transform(
-            advice.advice(
-                named("recycle").and(takesArguments(0)), TomcatCompletedAdvice.class.getName()))
+            advice.advice(named("recycle").and(takesArguments(0)), TomcatCompletedAdvice.NAME))
         .type(named("org.eclipse.jetty.server.Server"))
         .transform(
             advice.advice(
@@ -73,19 +72,15 @@ final class FrontDoorInstrumentation {
                     .and(takesArguments(3))
                     .and(takesArgument(0, named("org.eclipse.jetty.server.Request")))
                     .and(returns(boolean.class)),
-                Jetty12FrontDoorAdvice.class.getName()))
+                Jetty12FrontDoorAdvice.NAME))
         .type(named("org.eclipse.jetty.server.HttpChannel").and(not(isInterface())))
         .transform(
             advice
-                .advice(
-                    jettyChannelDispatch("javax.servlet"),
-                    JettyChannelFrontDoorAdvice.class.getName())
+                .advice(jettyChannelDispatch("javax.servlet"), JettyChannelFrontDoorAdvice.NAME)
                 .advice(
                     jettyChannelDispatch("jakarta.servlet"),
                     JakartaAdvice.JETTY_CHANNEL_FRONT_DOOR_NAME)
-                .advice(
-                    jettyChannelCompleted("javax.servlet"),
-                    JettyChannelCompletedAdvice.class.getName())
+                .advice(jettyChannelCompleted("javax.servlet"), JettyChannelCompletedAdvice.NAME)
                 .advice(
                     jettyChannelCompleted("jakarta.servlet"),
                     JakartaAdvice.JETTY_CHANNEL_COMPLETED_NAME))
@@ -96,12 +91,12 @@ final class FrontDoorInstrumentation {
                     .and(isStatic())
                     .and(takesArguments(2))
                     .and(takesArgument(1, named("io.undertow.server.HttpServerExchange"))),
-                UndertowFrontDoorAdvice.class.getName()))
+                UndertowFrontDoorAdvice.NAME))
         .type(named("io.undertow.server.HttpServerExchange"))
         .transform(
             advice.advice(
                 named("invokeExchangeCompleteListeners").and(takesArguments(0)),
-                UndertowCompletedAdvice.class.getName()))
+                UndertowCompletedAdvice.NAME))
         .type(named("io.undertow.servlet.util.DispatchUtils"))
         .transform(
             advice.advice(
@@ -110,6 +105,6 @@ final class FrontDoorInstrumentation {
                     .and(takesArguments(4))
                     .and(
                         takesArgument(1, named("io.undertow.servlet.spec.HttpServletRequestImpl"))),
-                UndertowForwardAdvice.class.getName()));
+                UndertowForwardAdvice.NAME));
   }
 }

@@ -33,6 +33,12 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class Jetty12FrontDoorAdvice {
 
+  /**
+   * This class's name, to name the advice without loading the class (a class literal would, for
+   * every server, present or not, at the agent's start).
+   */
+  public static final String NAME = "io.fastlimit.agent.instrument.Jetty12FrontDoorAdvice";
+
   private Jetty12FrontDoorAdvice() {}
 
   /** Returns true when the request was rejected, which skips the server's handlers. */

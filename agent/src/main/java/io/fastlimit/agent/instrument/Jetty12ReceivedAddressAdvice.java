@@ -17,6 +17,12 @@ import org.eclipse.jetty.server.Request;
  */
 public final class Jetty12ReceivedAddressAdvice {
 
+  /**
+   * This class's name, to name the advice without loading the class (a class literal would, for
+   * every server, present or not, at the agent's start).
+   */
+  public static final String NAME = "io.fastlimit.agent.instrument.Jetty12ReceivedAddressAdvice";
+
   private Jetty12ReceivedAddressAdvice() {}
 
   @Advice.OnMethodEnter(suppress = Throwable.class)

@@ -30,6 +30,12 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
  */
 public final class JettyChannelFrontDoorAdvice {
 
+  /**
+   * This class's name, to name the advice without loading the class (a class literal would, for
+   * every server, present or not, at the agent's start).
+   */
+  public static final String NAME = "io.fastlimit.agent.instrument.JettyChannelFrontDoorAdvice";
+
   private JettyChannelFrontDoorAdvice() {}
 
   /** Returns true when the request was rejected, which skips the dispatch. */

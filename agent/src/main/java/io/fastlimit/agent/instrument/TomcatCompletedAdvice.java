@@ -23,6 +23,12 @@ import org.apache.catalina.connector.Response;
  */
 public final class TomcatCompletedAdvice {
 
+  /**
+   * This class's name, to name the advice without loading the class (a class literal would, for
+   * every server, present or not, at the agent's start).
+   */
+  public static final String NAME = "io.fastlimit.agent.instrument.TomcatCompletedAdvice";
+
   private TomcatCompletedAdvice() {}
 
   @Advice.OnMethodEnter(suppress = Throwable.class)

@@ -23,6 +23,12 @@ import org.apache.catalina.connector.Response;
  */
 public final class TomcatFrontDoorAdvice {
 
+  /**
+   * This class's name, to name the advice without loading the class (a class literal would, for
+   * every server, present or not, at the agent's start).
+   */
+  public static final String NAME = "io.fastlimit.agent.instrument.TomcatFrontDoorAdvice";
+
   private TomcatFrontDoorAdvice() {}
 
   @Advice.OnMethodExit(suppress = Throwable.class)

@@ -19,6 +19,12 @@ import net.bytebuddy.asm.Advice;
  */
 public final class UndertowCompletedAdvice {
 
+  /**
+   * This class's name, to name the advice without loading the class (a class literal would, for
+   * every server, present or not, at the agent's start).
+   */
+  public static final String NAME = "io.fastlimit.agent.instrument.UndertowCompletedAdvice";
+
   private UndertowCompletedAdvice() {}
 
   @Advice.OnMethodEnter(suppress = Throwable.class)

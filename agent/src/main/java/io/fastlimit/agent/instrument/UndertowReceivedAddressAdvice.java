@@ -21,6 +21,12 @@ import net.bytebuddy.asm.Advice;
  */
 public final class UndertowReceivedAddressAdvice {
 
+  /**
+   * This class's name, to name the advice without loading the class (a class literal would, for
+   * every server, present or not, at the agent's start).
+   */
+  public static final String NAME = "io.fastlimit.agent.instrument.UndertowReceivedAddressAdvice";
+
   private UndertowReceivedAddressAdvice() {}
 
   @Advice.OnMethodExit(suppress = Throwable.class)

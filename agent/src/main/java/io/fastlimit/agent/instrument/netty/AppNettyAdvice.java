@@ -2,8 +2,11 @@ package io.fastlimit.agent.instrument.netty;
 
 import io.fastlimit.agent.request.AppNames;
 import java.io.IOException;
-import java.util.HashMap;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassWriter;
@@ -21,14 +24,41 @@ final class AppNettyAdvice {
 
   private AppNettyAdvice() {}
 
-  /** A locator holding the given advice classes with the application's names in them. */
-  static ClassFileLocator locator(ClassFileLocator agentClasses, Class<?>... advice)
-      throws IOException {
-    Map<String, byte[]> classes = new HashMap<>();
-    for (Class<?> type : advice) {
-      classes.put(type.getName(), original(agentClasses.locate(type.getName()).resolve()));
+  /**
+   * A locator holding the named advice classes with the application's names in them, each read and
+   * renamed when it is first asked for: only an application on one of these servers needs them.
+   */
+  static ClassFileLocator locator(ClassFileLocator agentClasses, String... advice) {
+    return new Renaming(agentClasses, new HashSet<>(Arrays.asList(advice)));
+  }
+
+  /** The advice class files renamed at their first look-up, then kept. */
+  private static final class Renaming implements ClassFileLocator {
+    private final ClassFileLocator agentClasses;
+    private final Set<String> advice;
+    private final Map<String, byte[]> renamed = new ConcurrentHashMap<>();
+
+    Renaming(ClassFileLocator agentClasses, Set<String> advice) {
+      this.agentClasses = agentClasses;
+      this.advice = advice;
     }
-    return new ClassFileLocator.Simple(classes);
+
+    @Override
+    public Resolution locate(String name) throws IOException {
+      if (!advice.contains(name)) {
+        return new Resolution.Illegal(name);
+      }
+      byte[] classFile = renamed.get(name);
+      if (classFile == null) {
+        // two threads may both rename it, with the same result
+        classFile = original(agentClasses.locate(name).resolve());
+        renamed.put(name, classFile);
+      }
+      return new Resolution.Explicit(classFile);
+    }
+
+    @Override
+    public void close() {}
   }
 
   static byte[] original(byte[] classFile) {

@@ -17,6 +17,13 @@ import net.bytebuddy.asm.Advice;
  */
 public final class MicronautConnectionClosedAdvice {
 
+  /**
+   * This class's name, to name the advice without loading the class (a class literal would, for
+   * every server, present or not, at the agent's start).
+   */
+  public static final String NAME =
+      "io.fastlimit.agent.instrument.netty.MicronautConnectionClosedAdvice";
+
   private MicronautConnectionClosedAdvice() {}
 
   @Advice.OnMethodEnter(suppress = Throwable.class)

@@ -25,11 +25,10 @@ final class MicronautInstrumentation {
         .type(named(SERVER + "RoutingInBoundHandler"))
         .transform(
             advice
-                .advice(
-                    named("accept").and(takesArguments(4)), MicronautRequestAdvice.class.getName())
+                .advice(named("accept").and(takesArguments(4)), MicronautRequestAdvice.NAME)
                 .advice(
                     named("responseWritten").and(takesArguments(1)),
-                    MicronautCompletionAdvice.class.getName()))
+                    MicronautCompletionAdvice.NAME))
         .type(
             named(SERVER + "handler.PipeliningServerHandler$OutboundAccessImpl")
                 .or(named(SERVER + "handler.MultiplexedServerHandler$MultiplexedStream")))
@@ -38,16 +37,16 @@ final class MicronautInstrumentation {
                 isPublic()
                     .and(named("write").and(takesArguments(2)))
                     .or(named("writeHeadResponse").and(takesArguments(1))),
-                MicronautResponseAdvice.class.getName()))
+                MicronautResponseAdvice.NAME))
         .type(named(SERVER + "handler.PipeliningServerHandler"))
         .transform(
             advice.advice(
                 named("handlerRemoved").and(takesArguments(1)),
-                MicronautConnectionClosedAdvice.class.getName()))
+                MicronautConnectionClosedAdvice.NAME))
         .type(named(SERVER + "handler.Http2ServerHandler$ConnectionHandler"))
         .transform(
             advice.advice(
                 named("handlerRemoved0").and(takesArguments(1)),
-                MicronautConnectionClosedAdvice.class.getName()));
+                MicronautConnectionClosedAdvice.NAME));
   }
 }

@@ -36,6 +36,12 @@ import net.bytebuddy.asm.Advice;
  */
 public final class MicronautRequestAdvice {
 
+  /**
+   * This class's name, to name the advice without loading the class (a class literal would, for
+   * every server, present or not, at the agent's start).
+   */
+  public static final String NAME = "io.fastlimit.agent.instrument.netty.MicronautRequestAdvice";
+
   /** The channel attribute holding the connection's {@link PendingResponses}. */
   static final String PENDING = "io.fastlimit.micronaut.pending";
 

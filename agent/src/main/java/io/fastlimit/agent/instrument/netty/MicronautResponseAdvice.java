@@ -22,6 +22,12 @@ import net.bytebuddy.asm.Advice;
  */
 public final class MicronautResponseAdvice {
 
+  /**
+   * This class's name, to name the advice without loading the class (a class literal would, for
+   * every server, present or not, at the agent's start).
+   */
+  public static final String NAME = "io.fastlimit.agent.instrument.netty.MicronautResponseAdvice";
+
   private MicronautResponseAdvice() {}
 
   @Advice.OnMethodEnter(suppress = Throwable.class)

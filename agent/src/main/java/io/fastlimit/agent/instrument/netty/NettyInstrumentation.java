@@ -25,12 +25,12 @@ public final class NettyInstrumentation {
     ClassFileLocator adviceClasses =
         AppNettyAdvice.locator(
             ClassFileLocator.ForClassLoader.of(NettyInstrumentation.class.getClassLoader()),
-            ReactorNettyRequestAdvice.class,
-            ReactorNettyCompletionAdvice.class,
-            MicronautRequestAdvice.class,
-            MicronautResponseAdvice.class,
-            MicronautCompletionAdvice.class,
-            MicronautConnectionClosedAdvice.class);
+            ReactorNettyRequestAdvice.NAME,
+            ReactorNettyCompletionAdvice.NAME,
+            MicronautRequestAdvice.NAME,
+            MicronautResponseAdvice.NAME,
+            MicronautCompletionAdvice.NAME,
+            MicronautConnectionClosedAdvice.NAME);
     ResolvedAdvice.Source advice = new ResolvedAdvice.Source(adviceClasses);
     AgentBuilder reactorNetty =
         builder
@@ -38,13 +38,11 @@ public final class NettyInstrumentation {
             .type(named(AppNames.original("reactor.netty.http.server.HttpServer$HttpServerHandle")))
             .transform(
                 advice.advice(
-                    named("onStateChange").and(takesArguments(2)),
-                    ReactorNettyRequestAdvice.class.getName()))
+                    named("onStateChange").and(takesArguments(2)), ReactorNettyRequestAdvice.NAME))
             .type(named(AppNames.original("reactor.netty.channel.ChannelOperations")))
             .transform(
                 advice.advice(
-                    named("terminate").and(takesArguments(0)),
-                    ReactorNettyCompletionAdvice.class.getName()));
+                    named("terminate").and(takesArguments(0)), ReactorNettyCompletionAdvice.NAME));
     return MicronautInstrumentation.on(reactorNetty, advice);
   }
 }

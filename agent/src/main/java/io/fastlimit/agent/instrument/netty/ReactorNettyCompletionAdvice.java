@@ -19,6 +19,13 @@ import reactor.netty.http.server.HttpServerResponse;
  */
 public final class ReactorNettyCompletionAdvice {
 
+  /**
+   * This class's name, to name the advice without loading the class (a class literal would, for
+   * every server, present or not, at the agent's start).
+   */
+  public static final String NAME =
+      "io.fastlimit.agent.instrument.netty.ReactorNettyCompletionAdvice";
+
   private ReactorNettyCompletionAdvice() {}
 
   @Advice.OnMethodEnter(suppress = Throwable.class)

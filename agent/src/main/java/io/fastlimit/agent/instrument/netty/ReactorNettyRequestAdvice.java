@@ -28,6 +28,12 @@ import reactor.netty.http.server.HttpServerState;
  */
 public final class ReactorNettyRequestAdvice {
 
+  /**
+   * This class's name, to name the advice without loading the class (a class literal would, for
+   * every server, present or not, at the agent's start).
+   */
+  public static final String NAME = "io.fastlimit.agent.instrument.netty.ReactorNettyRequestAdvice";
+
   private ReactorNettyRequestAdvice() {}
 
   /**

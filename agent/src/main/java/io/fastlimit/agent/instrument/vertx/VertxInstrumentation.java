@@ -40,21 +40,19 @@ public final class VertxInstrumentation {
                     .and(isPublic())
                     .and(takesArguments(2))
                     .and(takesArgument(1, named("io.vertx.core.Handler"))),
-                VertxRequestAdvice.class.getName()))
+                VertxRequestAdvice.NAME))
         .type(named(HTTP_IMPL + "Http2ServerRequest"))
         .transform(
             advice.advice(
-                named("handleClose").and(takesArguments(0)),
-                VertxStreamCompletionAdvice.class.getName()))
+                named("handleClose").and(takesArguments(0)), VertxStreamCompletionAdvice.NAME))
         .type(namedOneOf(HTTP_IMPL + "Http1xServerResponse", HTTP_IMPL + "Http2ServerResponse"))
-        .transform(
-            advice.advice(named("end").and(isPublic()), VertxResponseEndAdvice.class.getName()))
+        .transform(advice.advice(named("end").and(isPublic()), VertxResponseEndAdvice.NAME))
         .type(named(HTTP_IMPL + "Http1xServerConnection"))
         .transform(
             advice.advice(
                 named("responseComplete")
                     .and(takesArguments(0))
                     .or(named("handleClosed").and(takesArguments(0))),
-                VertxCompletionAdvice.class.getName()));
+                VertxCompletionAdvice.NAME));
   }
 }

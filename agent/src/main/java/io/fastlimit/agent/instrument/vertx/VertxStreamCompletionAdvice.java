@@ -17,6 +17,13 @@ import net.bytebuddy.asm.Advice;
  */
 public final class VertxStreamCompletionAdvice {
 
+  /**
+   * This class's name, to name the advice without loading the class (a class literal would, for
+   * every server, present or not, at the agent's start).
+   */
+  public static final String NAME =
+      "io.fastlimit.agent.instrument.vertx.VertxStreamCompletionAdvice";
+
   private VertxStreamCompletionAdvice() {}
 
   @Advice.OnMethodEnter(suppress = Throwable.class)
