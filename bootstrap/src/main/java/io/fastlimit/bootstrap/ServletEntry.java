@@ -57,4 +57,11 @@ public abstract class ServletEntry {
    * RateLimitBridge#answeredInFilter}), unless it is no REQUEST dispatch or went asynchronous.
    */
   public abstract void answeredInFilter(RateLimitBridge bridge, Class<?> filter, Object request);
+
+  /**
+   * At the start of {@code setRemoteAddr} of a container's own request class: keeps the peer and
+   * the forwarding header as the container received them in {@link ReceivedAddress}'s attributes,
+   * on the first call of a request only.
+   */
+  public abstract void receivedAddress(RateLimitBridge bridge, Object request);
 }

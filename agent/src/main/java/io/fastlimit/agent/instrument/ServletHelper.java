@@ -238,4 +238,28 @@ public final class ServletHelper extends ServletEntry {
         httpRequest.getPathInfo(),
         filter.getName());
   }
+
+  @Override
+  public void receivedAddress(RateLimitBridge bridge, Object request) {
+    if (!(request instanceof HttpServletRequest)) {
+      return;
+    }
+    HttpServletRequest httpRequest = (HttpServletRequest) request;
+    if (httpRequest.getAttribute(ReceivedAddress.PEER_ATTRIBUTE) != null) {
+      return; // the valve restoring the address on its way out changes nothing
+    }
+    String peer = httpRequest.getRemoteAddr();
+    if (peer == null) {
+      return;
+    }
+    String header = bridge.forwardedForHeader();
+    if (header != null) {
+      String forwardedFor = ActiveRules.joinLines(httpRequest.getHeaders(header));
+      if (forwardedFor != null) {
+        httpRequest.setAttribute(ReceivedAddress.FORWARDED_FOR_ATTRIBUTE, forwardedFor);
+      }
+    }
+    httpRequest.setAttribute(ReceivedAddress.PEER_ATTRIBUTE, peer); // last: it marks the record
+    ReceivedAddress.recorded();
+  }
 }
