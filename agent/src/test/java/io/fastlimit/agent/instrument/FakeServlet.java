@@ -12,10 +12,11 @@ final class FakeServlet {
 
   /**
    * Has the advice find its {@link ServletHelper} as in production: made by {@link ServletHelpers}
-   * from the agent's class files, beside this class path's servlet API.
+   * from the agent's class files, beside this class path's servlet API. Installed afresh, over
+   * whatever another test installed.
    */
-  static void installHelpers() throws java.io.IOException {
-    ServletEntry.install(new ServletHelpers(ServletInstrumentation.adviceClasses()));
+  static void installHelpers() {
+    ServletEntry.install(new ServletHelpers());
   }
 
   /** An object of {@code type} whose every call is answered by {@code answers}. */
