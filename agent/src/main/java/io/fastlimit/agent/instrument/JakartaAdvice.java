@@ -14,7 +14,7 @@ import net.bytebuddy.jar.asm.commons.ClassRemapper;
 import net.bytebuddy.jar.asm.commons.Remapper;
 
 /**
- * The jakarta.servlet advice (and {@link ServletHelper}, which it calls), made from the
+ * The jakarta.servlet advice (and {@link ServletHelper}, which serves it), made from the
  * javax.servlet one by renaming packages in its class files (what Tomcat's own migration tool does
  * to whole applications). One source of advice, no second copy to keep in step. The renaming is a
  * build step ({@link #main}, run by the agent's pom after compiling): every agent class that names
