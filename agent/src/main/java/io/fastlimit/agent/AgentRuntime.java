@@ -14,8 +14,8 @@ import io.fastlimit.agent.config.RestartSettings;
 import io.fastlimit.agent.config.RulesFile;
 import io.fastlimit.agent.config.RulesFileWatcher;
 import io.fastlimit.agent.instrument.AgentInstrumentation;
+import io.fastlimit.agent.instrument.Callouts;
 import io.fastlimit.agent.instrument.StartGate;
-import io.fastlimit.agent.instrument.launch.CalloutsStandIn;
 import io.fastlimit.agent.limit.ClientReset;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.observe.AgentLog;
@@ -151,7 +151,7 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
 
     @Override
     public Void call() throws Exception {
-      CalloutsStandIn.install();
+      Callouts.install();
       return null;
     }
   }

@@ -1,6 +1,5 @@
 package io.fastlimit.agent.instrument;
 
-import io.fastlimit.agent.instrument.launch.CalloutsStandIn;
 import io.fastlimit.agent.instrument.launch.LaunchWeave;
 import io.fastlimit.agent.instrument.launch.Woven;
 import io.fastlimit.agent.observe.AgentLog;
@@ -71,8 +70,7 @@ public final class StartGate implements ClassFileTransformer {
       if (!EntryPointNames.mayBeInstrumented(name, classFile)) {
         return null;
       }
-      if (!EntryPointNames.named(name)
-          || (LaunchWeave.takesByName(name) && CalloutsStandIn.servesTomcat())) {
+      if (!EntryPointNames.named(name) || LaunchWeave.takesByName(name)) {
         Woven woven = weave.weave(loader, name, classFile);
         if (woven != Woven.DOUBTFUL) {
           return woven.classFile();

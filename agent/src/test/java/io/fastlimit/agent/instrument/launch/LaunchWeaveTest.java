@@ -3,6 +3,7 @@ package io.fastlimit.agent.instrument.launch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.fastlimit.agent.instrument.ProductionEntries;
 import io.fastlimit.agent.instrument.launch.LaunchSamples.Marked;
 import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
@@ -97,8 +98,7 @@ class LaunchWeaveTest {
   @AfterEach
   void uninstall() {
     BridgeHolder.set(null);
-    ServletEntry.install(null);
-    TomcatEntry.install(null);
+    ProductionEntries.install();
   }
 
   @Test
