@@ -14,6 +14,7 @@ import io.fastlimit.agent.config.RestartSettings;
 import io.fastlimit.agent.config.RulesFile;
 import io.fastlimit.agent.config.RulesFileWatcher;
 import io.fastlimit.agent.instrument.AgentInstrumentation;
+import io.fastlimit.agent.instrument.Callouts;
 import io.fastlimit.agent.instrument.StartGate;
 import io.fastlimit.agent.limit.ClientReset;
 import io.fastlimit.agent.limit.RateLimiter;
@@ -108,48 +109,67 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
   }
 
   /**
-   * The agent's start off the application's path: the gate holds back the classes that may be entry
-   * points and the advice waits for the first rules, while one thread builds the instrumentation,
-   * opens the gate and loads the rules. Nothing of Byte Buddy runs here.
+   * The agent's start off the application's path: the gate weaves the servlets, filters and
+   * Tomcat's front door as they load and the advice waits for the first rules, while one thread
+   * installs the call-outs' entry code and loads the rules. Nothing of Byte Buddy runs here; the
+   * gate builds it only for a class the weave leaves to it ({@link StartGate}).
    */
   private static void startBeside(AgentRuntime agent, Instrumentation instrumentation) {
-    StartGate gate = new StartGate();
+    StartGate gate = new StartGate(new ByteBuddyBuild());
     BridgeHolder.loading();
     instrumentation.addTransformer(gate, true);
-    Thread starting = new Thread(new Starting(agent, gate), "fastlimit-start");
+    Thread starting = new Thread(new Starting(agent), "fastlimit-start");
     starting.setDaemon(true);
-    gate.startsOn(starting);
     starting.start();
   }
 
   /** The start thread's work (a class, not a lambda: a lambda's bootstrap costs premain). */
   private static final class Starting implements Runnable {
     private final AgentRuntime agent;
-    private final StartGate gate;
 
-    Starting(AgentRuntime agent, StartGate gate) {
+    Starting(AgentRuntime agent) {
       this.agent = agent;
-      this.gate = gate;
     }
 
     @Override
     public void run() {
-      agent.startBehind(gate, AgentInstrumentation::prepared);
+      agent.startBehind(CalloutsInstall.INSTANCE);
+    }
+  }
+
+  /** Byte Buddy's transformer, for the gate to build when a class first needs it. */
+  private static final class ByteBuddyBuild implements Callable<ClassFileTransformer> {
+    @Override
+    public ClassFileTransformer call() throws Exception {
+      return AgentInstrumentation.prepared();
+    }
+  }
+
+  /** Installs the call-outs' entry code, without Byte Buddy. */
+  enum CalloutsInstall implements Callable<Void> {
+    INSTANCE;
+
+    @Override
+    public Void call() throws Exception {
+      Callouts.install();
+      return null;
     }
   }
 
   /**
-   * Builds the instrumentation and opens the gate, then loads the first rules and serves them.
+   * Installs the call-outs' entry code ({@code callouts}), then loads the first rules and serves
+   * them; the call-outs find their entry code before any request passes the first rules' wait.
    * Never throws: a failure is logged once and leaves the application running, unlimited where it
    * must be.
    */
-  void startBehind(StartGate gate, Callable<ClassFileTransformer> instrumentation) {
+  void startBehind(Callable<?> callouts) {
     try {
-      gate.open(instrumentation.call());
+      callouts.call();
     } catch (Throwable failure) {
-      gate.open(null);
       AgentLog.error(
-          "the agent could not instrument the application; it runs without rate limits", failure);
+          "the agent could not install its servlet entry code; servlets and filters run without"
+              + " rate limits",
+          failure);
     }
     byte[] content;
     try {

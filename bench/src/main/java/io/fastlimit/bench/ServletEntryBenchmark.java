@@ -58,11 +58,18 @@ public class ServletEntryBenchmark {
   }
 
   /**
-   * As the agent does when it instruments servlets (ServletInstrumentation.install), where the
-   * agent has a ServletHelper; by reflection, so that this class compiles against agents without.
+   * As the agent does when it instruments servlets (Callouts.install, before it
+   * ServletInstrumentation.install), where the agent has a ServletHelper; by reflection, so that
+   * this class compiles against agents without.
    */
   @SuppressWarnings("unchecked")
   private static void installServletHelpers() throws Exception {
+    try {
+      Class.forName("io.fastlimit.agent.instrument.Callouts").getMethod("install").invoke(null);
+      return;
+    } catch (ClassNotFoundException helpersMadeByByteBuddysLocator) {
+      // an agent before the call-outs: below
+    }
     Class<?> helpers;
     try {
       helpers = Class.forName("io.fastlimit.agent.instrument.ServletHelpers");

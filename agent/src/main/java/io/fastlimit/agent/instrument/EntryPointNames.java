@@ -91,6 +91,11 @@ final class EntryPointNames {
 
   private EntryPointNames() {}
 
+  /** True for the types instrumented or watched by name (internal form). */
+  static boolean named(String internalName) {
+    return NAMED.contains(internalName);
+  }
+
   /**
    * False only when the class (internal name, class file) is none the agent instruments or watches.
    */

@@ -50,8 +50,7 @@ final class FrontDoorInstrumentation {
 
   static AgentBuilder extend(AgentBuilder builder, ResolvedAdvice.Source advice) {
     FrontDoor.responses(new CoreResponses()); // reads Jetty's response when a request completes
-    FormBodies.jetty12(
-        new Jetty12FormBodies(advice.adviceClasses())); // replays a form body a rule reads
+    FormBodies.jetty12(new Jetty12FormBodies()); // replays a form body a rule reads
     return builder
         .type(named("org.apache.catalina.connector.CoyoteAdapter"))
         .transform(

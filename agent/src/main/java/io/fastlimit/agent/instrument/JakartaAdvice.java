@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.Opcodes;
@@ -15,7 +14,7 @@ import net.bytebuddy.jar.asm.commons.ClassRemapper;
 import net.bytebuddy.jar.asm.commons.Remapper;
 
 /**
- * The jakarta.servlet advice (and {@link ServletHelper}, which it calls), made from the
+ * The jakarta.servlet advice (and {@link ServletHelper}, which serves it), made from the
  * javax.servlet one by renaming packages in its class files (what Tomcat's own migration tool does
  * to whole applications). One source of advice, no second copy to keep in step. The renaming is a
  * build step ({@link #main}, run by the agent's pom after compiling): every agent class that names
@@ -43,14 +42,6 @@ public final class JakartaAdvice {
   private static final String AGENT_CLASSES = "io/fastlimit/agent";
 
   private JakartaAdvice() {}
-
-  /**
-   * Nothing more to add: the jakarta advice classes are in the agent jar, made at build time, and
-   * the agent's own class loader finds them.
-   */
-  static ClassFileLocator locator(ClassFileLocator agentClasses) {
-    return ClassFileLocator.NoOp.INSTANCE;
-  }
 
   /**
    * The build step: {@code JakartaAdvice <classes directory>} writes the jakarta copies beside the

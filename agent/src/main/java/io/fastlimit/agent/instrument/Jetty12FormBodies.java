@@ -4,7 +4,6 @@ import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.bootstrap.FormBodies;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
-import net.bytebuddy.dynamic.ClassFileLocator;
 
 /**
  * Makes the {@link Jetty12FormRequest} that replays a form body on Jetty 12, defined in a class
@@ -20,13 +19,12 @@ final class Jetty12FormBodies implements FormBodies.Replays {
 
   private final ClassValue<Constructor<?>> byRequestType;
 
-  /** {@code helperClasses} finds {@link Jetty12FormRequest}. */
-  Jetty12FormBodies(final ClassFileLocator helperClasses) {
+  Jetty12FormBodies() {
     this.byRequestType =
         new ClassValue<Constructor<?>>() {
           @Override
           protected Constructor<?> computeValue(Class<?> requestType) {
-            return define(helperClasses, requestType);
+            return define(requestType);
           }
         };
   }
@@ -42,11 +40,11 @@ final class Jetty12FormBodies implements FormBodies.Replays {
     }
   }
 
-  private static Constructor<?> define(ClassFileLocator helperClasses, Class<?> requestType) {
+  private static Constructor<?> define(Class<?> requestType) {
     String name = Jetty12FormRequest.class.getName();
     try {
       Class<?> api = Class.forName(JETTY_REQUEST, false, requestType.getClassLoader());
-      return HelperLoader.define(api.getClassLoader(), helperClasses, name).getConstructor(api);
+      return HelperLoader.define(api.getClassLoader(), name).getConstructor(api);
     } catch (IOException | ReflectiveOperationException | LinkageError | RuntimeException e) {
       AgentLog.once(
           "form fields of Jetty requests (" + requestType.getName() + ") are not read", e);

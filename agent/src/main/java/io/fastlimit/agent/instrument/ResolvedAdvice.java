@@ -69,11 +69,6 @@ public final class ResolvedAdvice implements AgentBuilder.Transformer {
     }
 
     /** As Byte Buddy's default pool strategy, over the advice and the loader's class files. */
-    /** The agent's class files the advice comes from (helpers defined beside a server use it). */
-    ClassFileLocator adviceClasses() {
-      return adviceClasses;
-    }
-
     TypePool pool(ClassLoader loader, ClassFileLocator classFiles) {
       synchronized (pools) {
         TypePool pool = pools.get(loader);

@@ -19,13 +19,15 @@ import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
 /**
- * The servlet API's entry points' work behind their advice ({@link ServletApiAdvice}, {@link
- * CompletionExitAdvice}, {@link FilterExitAdvice}): reads plain values from the request, has one
- * {@link ActiveRules} of the bridge decide, writes headers or the rejection, and reports how a
- * request that awaits it ended. Written against javax.servlet; the jakarta.servlet copy is this
- * class with the package names swapped ({@link JakartaAdvice}). Never loaded by the agent's own
- * class loader: {@link ServletHelpers} defines it beside the servlet API it is for, so it may use
- * only servlet, JDK and bootstrap classes, and no class of its own (no lambda, no nested class).
+ * The servlet API's entry points' work behind the call-outs ({@link
+ * io.fastlimit.bootstrap.ServletCallout}) that their advice ({@link ServletApiAdvice}, {@link
+ * CompletionExitAdvice}, {@link FilterExitAdvice}) and the launch weave make: reads plain values
+ * from the request, has one {@link ActiveRules} of the bridge decide, writes headers or the
+ * rejection, and reports how a request that awaits it ended. Written against javax.servlet; the
+ * jakarta.servlet copy is this class with the package names swapped ({@link JakartaAdvice}). Never
+ * loaded by the agent's own class loader: {@link ServletHelpers} defines it beside the servlet API
+ * it is for, so it may use only servlet, JDK and bootstrap classes, and no class of its own (no
+ * lambda, no nested class).
  *
  * <p>At a filter it decides only the rules marked {@code before-filters} (once, at the first
  * filter); at the servlet the others, or every rule when no filter ran.

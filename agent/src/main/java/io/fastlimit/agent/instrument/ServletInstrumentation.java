@@ -14,7 +14,6 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import io.fastlimit.agent.observe.AgentLog;
-import io.fastlimit.bootstrap.ServletEntry;
 import java.io.IOException;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.method.MethodDescription;
@@ -52,9 +51,8 @@ public final class ServletInstrumentation {
    * ({@link AgentInstrumentation}), so the JVM runs one transformer and matches each class once.
    */
   static AgentBuilder builder() throws IOException {
-    ClassFileLocator adviceClasses = adviceClasses();
-    ServletEntry.install(new ServletHelpers(adviceClasses));
-    ResolvedAdvice.Source advice = new ResolvedAdvice.Source(adviceClasses);
+    Callouts.install(); // the entry code the advice calls; a no-op when the launch weave did it
+    ResolvedAdvice.Source advice = new ResolvedAdvice.Source(adviceClasses());
     EntryPointPrefilter prefilter = new EntryPointPrefilter();
     AgentBuilder servlets =
         AgentBuilders.create()
@@ -81,11 +79,9 @@ public final class ServletInstrumentation {
     return FrontDoorInstrumentation.extend(forwarding, advice);
   }
 
-  /** The advice and helper classes: the agent's own (javax) and their jakarta copies. */
-  static ClassFileLocator adviceClasses() throws IOException {
-    ClassFileLocator agentClasses =
-        ClassFileLocator.ForClassLoader.of(ServletInstrumentation.class.getClassLoader());
-    return new ClassFileLocator.Compound(agentClasses, JakartaAdvice.locator(agentClasses));
+  /** The advice classes: the agent's own, with the jakarta copies the build made of them. */
+  static ClassFileLocator adviceClasses() {
+    return ClassFileLocator.ForClassLoader.of(ServletInstrumentation.class.getClassLoader());
   }
 
   /**

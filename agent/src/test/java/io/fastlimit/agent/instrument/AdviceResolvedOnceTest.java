@@ -92,7 +92,7 @@ class AdviceResolvedOnceTest {
                 null)
             .make()
             .getBytes();
-    return contains(bytes, "io/fastlimit/bootstrap/BridgeHolder");
+    return contains(bytes, "io/fastlimit/bootstrap/ServletCallout");
   }
 
   private static boolean contains(byte[] bytes, String text) {

@@ -93,7 +93,7 @@ class AgentBuildersTest {
             .getBytes();
 
     assertThat(new String(woven, StandardCharsets.ISO_8859_1))
-        .contains("io/fastlimit/bootstrap/BridgeHolder");
+        .contains("io/fastlimit/bootstrap/ServletCallout");
     assertThat(classFiles.read).doesNotContain(GenericServlet.class.getName());
   }
 

@@ -234,7 +234,7 @@ class CompletionExitAdviceTest {
   void aFilterThatDecidedReportsAtItsExit() {
     bridge(PENDING);
     status = 401;
-    FilterExitAdvice.exit(false, request(), null, response(), PENDING);
+    FilterExitAdvice.exit(PENDING, request(), response(), null);
     assertThat(completed).containsExactly("charges to give back 401 null null");
   }
 

@@ -1,6 +1,7 @@
 package io.fastlimit.agent.instrument;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.BridgeHolder;
@@ -14,8 +15,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.servlet.DispatcherType;
+import javax.servlet.Filter;
+import javax.servlet.FilterChain;
+import javax.servlet.GenericServlet;
+import javax.servlet.Servlet;
 import javax.servlet.ServletContext;
+import javax.servlet.ServletException;
 import javax.servlet.ServletOutputStream;
+import javax.servlet.ServletRequest;
+import javax.servlet.ServletResponse;
 import javax.servlet.WriteListener;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
@@ -23,7 +31,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The advice as ordinary code, against fake requests and responses. */
+/**
+ * The servlet advice against fake requests and responses: called directly at a servlet, woven into
+ * filters and servlets where what happens between enter and exit matters.
+ */
 class ServletApiAdviceTest {
 
   private final List<String> calls = new ArrayList<>();
@@ -176,13 +187,13 @@ class ServletApiAdviceTest {
   }
 
   @Test
-  void aBlockedRequestOnACommittedResponseSkipsTheFilterItReachedFirst() {
+  void aBlockedRequestOnACommittedResponseSkipsTheFilterItReachedFirst() throws Exception {
     BridgeHolder.set(bridgeWithRulesBeforeFilters(blocked()));
     committed = true;
-    boolean rejected = filterEnter(new LoginFilter());
-    filterExit(rejected, null); // first, so a failure below leaves this thread's trace clean
-    assertThat(rejected).isTrue();
-    assertThat(calls).containsExactly("isCommitted");
+
+    filter(OuterFilter.class).doFilter(request(), response(), (rq, rs) -> calls.add("the chain"));
+
+    assertThat(calls).as("nothing written, the filter skipped").containsExactly("isCommitted");
     assertThat(blockedUnwritten).containsExactly(Stage.FILTERS + " POST /login");
     assertThat(answered).as("the agent skipped it: no filter answered it").isEmpty();
   }
@@ -213,72 +224,114 @@ class ServletApiAdviceTest {
     assertThat(attributes).isEmpty();
   }
 
-  // ---- requests answered inside a filter
+  // ---- requests answered inside a filter, through filters and a servlet the advice is woven into
 
-  /** Stand-ins for application filters: only their class names matter. */
-  private static final class OuterFilter {}
-
-  private static final class LoginFilter {}
-
-  /** What the instrumented doFilter does: enter, maybe run the body, exit. */
-  private boolean filterEnter(Object filter) {
-    return ServletApiAdvice.enter(filter, request(), response(), "doFilter", null);
+  /** An application filter that passes the request on down the chain. */
+  public static class OuterFilter implements Filter {
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+        throws IOException, ServletException {
+      chain.doFilter(request, response);
+    }
   }
 
-  private void filterExit(boolean rejected, Throwable thrown) {
-    FilterExitAdvice.exit(rejected, request(), thrown, response(), null);
+  /** An application filter that answers the request itself: no chain.doFilter, no servlet. */
+  public static class LoginFilter implements Filter {
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) {}
+  }
+
+  public static class AppServlet extends GenericServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void service(ServletRequest request, ServletResponse response) {}
+  }
+
+  private static Filter filter(Class<? extends Filter> type) throws Exception {
+    return FakeServlet.woven(type, Filter.class);
   }
 
   @Test
-  void aRequestAnsweredInsideAFilterIsReportedWithThatFilter() {
+  void aRequestAnsweredInsideAFilterIsReportedWithThatFilter() throws Exception {
     BridgeHolder.set(bridge(null));
-    boolean outer = filterEnter(new OuterFilter());
-    boolean inner = filterEnter(new LoginFilter()); // answers: no chain.doFilter, no servlet
-    filterExit(inner, null);
-    assertThat(answered).as("an inner filter returning is not the end").isEmpty();
-    filterExit(outer, null);
+    Filter inner = filter(LoginFilter.class);
+    List<String> answeredWhenInnerReturned = new ArrayList<>();
+
+    filter(OuterFilter.class)
+        .doFilter(
+            request(),
+            response(),
+            (rq, rs) -> {
+              inner.doFilter(rq, rs, (neverCalled, either) -> {});
+              answeredWhenInnerReturned.addAll(answered);
+            });
+
+    assertThat(answeredWhenInnerReturned).as("an inner filter returning is not the end").isEmpty();
     assertThat(answered).containsExactly("POST /login " + LoginFilter.class.getName());
   }
 
   @Test
-  void aRequestThatReachedTheServletIsNotReported() {
+  void aRequestThatReachedTheServletIsNotReported() throws Exception {
     BridgeHolder.set(bridge(null));
-    boolean outer = filterEnter(new OuterFilter());
-    ServletApiAdvice.enter(this, request(), response(), "service", null);
-    filterExit(outer, null);
+    Filter outer = filter(OuterFilter.class);
+    Servlet servlet = FakeServlet.woven(AppServlet.class, Servlet.class);
+
+    outer.doFilter(request(), response(), servlet::service);
     assertThat(answered).isEmpty();
     // the next request on the same thread starts afresh
-    boolean again = filterEnter(new OuterFilter());
-    filterExit(again, null);
+    outer.doFilter(request(), response(), (rq, rs) -> {});
+
     assertThat(answered).containsExactly("POST /login " + OuterFilter.class.getName());
   }
 
   @Test
-  void aRequestTheAgentRejectedOrAFilterFailedOnIsNotReported() {
-    BridgeHolder.set(bridge(null));
-    filterExit(filterEnter(new OuterFilter()) || true, null);
-    filterExit(filterEnter(new OuterFilter()), new IllegalStateException("filter failed"));
+  void aRequestTheAgentRejectedAtAFilterIsNotReported() throws Exception {
+    BridgeHolder.set(bridgeWithRulesBeforeFilters(blocked()));
+
+    filter(OuterFilter.class).doFilter(request(), response(), (rq, rs) -> calls.add("the chain"));
+
+    assertThat(calls).contains("setStatus").doesNotContain("the chain");
     assertThat(answered).isEmpty();
   }
 
   @Test
-  void aRequestAFilterMadeAsyncIsNotReported() {
+  void aRequestAFilterFailedOnIsNotReported() throws Exception {
+    BridgeHolder.set(bridge(null));
+    Filter outer = filter(OuterFilter.class);
+
+    assertThatThrownBy(
+            () ->
+                outer.doFilter(
+                    request(),
+                    response(),
+                    (rq, rs) -> {
+                      throw new IllegalStateException("filter failed");
+                    }))
+        .hasMessage("filter failed");
+
+    assertThat(answered).isEmpty();
+  }
+
+  @Test
+  void aRequestAFilterMadeAsyncIsNotReported() throws Exception {
     // the chain may go on on another thread, where a servlet sees the request
     BridgeHolder.set(bridge(null));
-    boolean outer = filterEnter(new OuterFilter());
-    asyncStarted = true;
-    filterExit(outer, null);
+
+    filter(OuterFilter.class).doFilter(request(), response(), (rq, rs) -> asyncStarted = true);
+
     assertThat(answered).isEmpty();
   }
 
   @Test
-  void anExitWithoutItsEnterIsIgnored() {
+  void anExitWithoutItsEnterIsIgnored() throws Exception {
     BridgeHolder.set(bridge(null));
+    Servlet servlet = FakeServlet.woven(AppServlet.class, Servlet.class);
     // attached while a request was inside a filter: its exit advice runs, its enter never did
-    filterExit(false, null);
-    boolean outer = filterEnter(new OuterFilter());
-    ServletApiAdvice.enter(this, request(), response(), "service", null);
-    filterExit(outer, null);
+    FilterExitAdvice.exit(null, request(), response(), null);
+
+    filter(OuterFilter.class).doFilter(request(), response(), servlet::service);
+
     assertThat(answered).isEmpty();
   }
 }

@@ -12,7 +12,7 @@ class ServletHelpersTest {
 
   @Test
   void theHelperIsDefinedBesideTheServletApiItServesOnceForIt() throws Exception {
-    ServletHelpers helpers = new ServletHelpers(ServletInstrumentation.adviceClasses());
+    ServletHelpers helpers = new ServletHelpers();
 
     ServletEntry entry = helpers.get(HttpServletRequest.class);
 
@@ -26,8 +26,7 @@ class ServletHelpersTest {
 
   @Test
   void theJakartaHelperUsesJakartaServletTypesOnly() throws Exception {
-    byte[] code =
-        ServletInstrumentation.adviceClasses().locate(JakartaAdvice.HELPER_NAME).resolve();
+    byte[] code = HelperLoader.classFile(JakartaAdvice.HELPER_NAME);
 
     String constants = new String(code, StandardCharsets.ISO_8859_1);
 

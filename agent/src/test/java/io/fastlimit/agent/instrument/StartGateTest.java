@@ -6,13 +6,17 @@ import io.fastlimit.agent.observe.CapturedLog;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
+import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.servlet.http.HttpServlet;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.MethodVisitor;
@@ -24,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 
 class StartGateTest {
 
-  private static final String FRONT_DOOR = "org/apache/catalina/connector/CoyoteAdapter";
+  private static final String JETTY = "org/eclipse/jetty/server/Server";
   private static final byte[] CLASS_FILE = {1, 2, 3};
   private static final byte[] INSTRUMENTED = {4, 5, 6};
 
@@ -55,11 +59,19 @@ class StartGateTest {
   }
 
   @Test
-  void aClassLoadedWhileTheStartRunsWaitsAndIsInstrumented() throws Exception {
-    StartGate gate = new StartGate();
+  void aClassTheWeaveLeavesWaitsForByteBuddyBuiltOnItsOwnThread() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> builtOn = new CopyOnWriteArrayList<>();
+    StartGate gate =
+        new StartGate(
+            () -> {
+              builtOn.add(Thread.currentThread().getName());
+              release.await();
+              return byteBuddy;
+            });
     CompletableFuture<byte[]> loaded = new CompletableFuture<>();
     Thread application =
-        new Thread(() -> loaded.complete(transform(gate, FRONT_DOOR)), "application-main");
+        new Thread(() -> loaded.complete(transform(gate, JETTY)), "application-main");
     application.start();
     while (application.getState() != Thread.State.TIMED_WAITING) {
       assertThat(application.isAlive()).as("still loading").isTrue();
@@ -67,16 +79,18 @@ class StartGateTest {
     }
 
     assertThat(loaded).isNotDone();
-    gate.open(byteBuddy);
+    release.countDown();
 
     assertThat(loaded.get(60, TimeUnit.SECONDS)).isEqualTo(INSTRUMENTED);
-    assertThat(handedOver).containsExactly(FRONT_DOOR);
+    assertThat(transform(gate, JETTY)).isEqualTo(INSTRUMENTED);
+    assertThat(handedOver).containsExactly(JETTY, JETTY);
+    assertThat(builtOn).containsExactly("fastlimit-instrument");
   }
 
   @Test
-  @Timeout(60) // a class no instrumentation wants must not wait: the gate is never opened here
-  void classesNoInstrumentationWantsNeverWait() {
-    StartGate gate = new StartGate(Long.MAX_VALUE / 2_000_000);
+  @Timeout(60) // a class no instrumentation wants must not wait: Byte Buddy is never built here
+  void classesNoInstrumentationWantsNeverBuildByteBuddy() {
+    StartGate gate = new StartGate(neverBuilt(), Long.MAX_VALUE / 2_000_000);
 
     assertThat(transform(gate, "com/example/Plain")).isNull();
     assertThat(transform(gate, "io/fastlimit/agent/Anything")).isNull();
@@ -84,57 +98,87 @@ class StartGateTest {
   }
 
   @Test
-  @Timeout(60)
-  void theStartThreadNeverWaitsForItself() {
-    StartGate gate = new StartGate(Long.MAX_VALUE / 2_000_000);
-    gate.startsOn(Thread.currentThread());
+  void aServletIsWovenAtOnceWithoutByteBuddy() throws Exception {
+    StartGate gate = new StartGate(neverBuilt(), Long.MAX_VALUE / 2_000_000);
 
-    assertThat(transform(gate, FRONT_DOOR)).isNull();
+    byte[] woven =
+        gate.transform(
+            HttpServlet.class.getClassLoader(),
+            "javax/servlet/http/HttpServlet",
+            null,
+            null,
+            httpServlet());
+
+    assertThat(new String(woven, StandardCharsets.ISO_8859_1)).contains("fastlimit$service");
+    assertThat(handedOver).isEmpty();
   }
 
   @Test
-  void aServletClassFileIsHandedOver() throws Exception {
-    StartGate gate = new StartGate();
-    gate.open(byteBuddy);
+  void aServletWhoseSuperTypesCannotBeReadIsHandedToByteBuddy() throws Exception {
+    StartGate gate = new StartGate(() -> byteBuddy);
+    ClassLoader withoutSuperTypes = new ClassLoader(null) {};
 
-    byte[] servlet;
-    try (InputStream in =
-        HttpServlet.class
-            .getClassLoader()
-            .getResourceAsStream("javax/servlet/http/HttpServlet.class")) {
-      servlet = in.readAllBytes();
-    }
-
-    assertThat(gate.transform(null, "com/example/MyServlet", null, null, servlet))
+    assertThat(
+            gate.transform(
+                withoutSuperTypes, "com/example/MyServlet", null, null, myServletOfUnknownBase()))
         .isEqualTo(INSTRUMENTED);
+    assertThat(handedOver).containsExactly("com/example/MyServlet");
   }
 
   @Test
-  void aFailedStartLeavesClassesAsTheyWere() {
-    StartGate gate = new StartGate();
-    gate.open(null);
+  @Timeout(60)
+  void theBuildThreadNeverWaitsForItself() throws Exception {
+    List<byte[]> seenByTheBuild = new CopyOnWriteArrayList<>();
+    StartGate[] gate = new StartGate[1];
+    gate[0] =
+        new StartGate(
+            () -> {
+              seenByTheBuild.add(transform(gate[0], JETTY));
+              return byteBuddy;
+            },
+            Long.MAX_VALUE / 2_000_000);
 
-    assertThat(transform(gate, FRONT_DOOR)).isNull();
+    assertThat(transform(gate[0], JETTY)).isEqualTo(INSTRUMENTED);
+    assertThat(seenByTheBuild).containsExactly((byte[]) null);
+  }
+
+  @Test
+  void aFailedBuildIsLoggedOnceAndLeavesClassesAsTheyWere() {
+    AtomicInteger builds = new AtomicInteger();
+    StartGate gate =
+        new StartGate(
+            () -> {
+              builds.incrementAndGet();
+              throw new IllegalStateException("no Byte Buddy today");
+            });
+
+    assertThat(transform(gate, JETTY)).isNull();
+    assertThat(transform(gate, JETTY)).isNull();
+    assertThat(builds).hasValue(1);
+    assertThat(log.text())
+        .containsOnlyOnce("could not build its Byte Buddy instrumentation")
+        .contains("no Byte Buddy today");
   }
 
   @Test
   void aFailureInTheTransformerLeavesTheClassAsItWas() {
-    StartGate gate = new StartGate();
-    gate.open(
-        new ClassFileTransformer() {
-          @Override
-          public byte[] transform(
-              ClassLoader loader,
-              String name,
-              Class<?> redefined,
-              ProtectionDomain domain,
-              byte[] classFile) {
-            throw new IllegalStateException("broken");
-          }
-        });
+    StartGate gate =
+        new StartGate(
+            () ->
+                new ClassFileTransformer() {
+                  @Override
+                  public byte[] transform(
+                      ClassLoader loader,
+                      String name,
+                      Class<?> redefined,
+                      ProtectionDomain domain,
+                      byte[] classFile) {
+                    throw new IllegalStateException("broken");
+                  }
+                });
 
-    assertThat(transform(gate, FRONT_DOOR)).isNull();
-    assertThat(transform(gate, FRONT_DOOR)).isNull();
+    assertThat(transform(gate, JETTY)).isNull();
+    assertThat(transform(gate, JETTY)).isNull();
   }
 
   /**
@@ -145,8 +189,7 @@ class StartGateTest {
    */
   @Test
   void aFilterWhoseLoaderHasNoServletApiIsLeftQuietly() throws Exception {
-    StartGate gate = new StartGate();
-    gate.open(AgentInstrumentation.prepared());
+    StartGate gate = new StartGate(AgentInstrumentation::prepared);
     // jakarta.servlet is on neither this loader nor the agent's (the test class path has javax)
     Map<String, byte[]> classes = new HashMap<>();
     classes.put(
@@ -201,6 +244,41 @@ class StartGateTest {
     }
     writer.visitEnd();
     return writer.toByteArray();
+  }
+
+  /** A servlet that extends a class no loader here has. */
+  private static byte[] myServletOfUnknownBase() {
+    ClassWriter writer = new ClassWriter(0);
+    writer.visit(
+        Opcodes.V1_8, Opcodes.ACC_PUBLIC, "com/example/MyServlet", null, "com/example/Base", null);
+    MethodVisitor method =
+        writer.visitMethod(
+            Opcodes.ACC_PUBLIC,
+            "service",
+            "(Ljavax/servlet/ServletRequest;Ljavax/servlet/ServletResponse;)V",
+            null,
+            null);
+    method.visitCode();
+    method.visitInsn(Opcodes.RETURN);
+    method.visitMaxs(0, 3);
+    method.visitEnd();
+    writer.visitEnd();
+    return writer.toByteArray();
+  }
+
+  private static byte[] httpServlet() throws Exception {
+    try (InputStream in =
+        HttpServlet.class
+            .getClassLoader()
+            .getResourceAsStream("javax/servlet/http/HttpServlet.class")) {
+      return in.readAllBytes();
+    }
+  }
+
+  private Callable<ClassFileTransformer> neverBuilt() {
+    return () -> {
+      throw new AssertionError("Byte Buddy was built");
+    };
   }
 
   private static byte[] transform(StartGate gate, String name) {
