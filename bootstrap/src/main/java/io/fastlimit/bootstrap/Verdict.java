@@ -22,7 +22,7 @@ public class Verdict {
    * -> 32 bytes with a late Remaining, 40 -> 24 without; a blocked one stays at 40).
    */
   private Verdict(String[] headerNames, String[] headerValues, Object pending) {
-    if (headerNames.length != headerValues.length) {
+    if (headerValues != null && headerNames.length != headerValues.length) {
       throw new IllegalArgumentException("header names and values differ in length");
     }
     this.headerNames = headerNames;
@@ -67,6 +67,45 @@ public class Verdict {
     }
   }
 
+  /**
+   * An admitted verdict of three header values (the X-RateLimit style, the default) held in fields,
+   * not an array: 48 bytes per admitted request instead of 64 for a verdict and its array (issue
+   * 15). A value left null stands for {@code count} as text, as in {@link Counting}. Read by a type
+   * check in {@link #headerValue}, so no call site on a verdict grows a receiver type.
+   */
+  private static final class Three extends Verdict {
+    private final long count;
+    private final String first;
+    private final String second;
+    private final String third;
+
+    Three(String[] headerNames, String first, String second, String third, long count) {
+      super(headerNames, null, null);
+      this.first = first;
+      this.second = second;
+      this.third = third;
+      this.count = count;
+    }
+
+    String value(int index) {
+      String value;
+      switch (index) {
+        case 0:
+          value = first;
+          break;
+        case 1:
+          value = second;
+          break;
+        case 2:
+          value = third;
+          break;
+        default:
+          throw new IndexOutOfBoundsException("header " + index + " of 3");
+      }
+      return value != null ? value : Long.toString(count);
+    }
+  }
+
   /** Admitted: the application runs, with these headers set first. Arrays are not copied. */
   public static Verdict allowed(String[] headerNames, String[] headerValues) {
     return new Verdict(headerNames, headerValues, null);
@@ -84,6 +123,18 @@ public class Verdict {
       }
     }
     return allowed(headerNames, headerValues);
+  }
+
+  /**
+   * As {@link #allowedCounting} for three header values, held without an array: {@code headerNames}
+   * has three; a value left null stands for {@code count} as decimal text.
+   */
+  public static Verdict allowedThree(
+      String[] headerNames, String first, String second, String third, long count) {
+    if (headerNames.length != 3) {
+      throw new IllegalArgumentException("three header values need three names");
+    }
+    return new Three(headerNames, first, second, third, count);
   }
 
   /**
@@ -130,7 +181,7 @@ public class Verdict {
   }
 
   public String headerValue(int index) {
-    return headerValues[index];
+    return this instanceof Three ? ((Three) this).value(index) : headerValues[index];
   }
 
   public int status() {

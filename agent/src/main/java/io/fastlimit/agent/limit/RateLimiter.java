@@ -351,6 +351,11 @@ public final class RateLimiter {
    * a rule for POST must see it as POST; allocates only for a method not already upper case.
    */
   static String upperCase(String method) {
+    // a server that hands its own constant for a common method hands an interned literal, the
+    // same instance as ours: one compare instead of a scan (any other instance is scanned)
+    if (method == "GET" || method == "POST") {
+      return method;
+    }
     for (int i = 0; i < method.length(); i++) {
       char ch = method.charAt(i);
       if (ch >= 'a' && ch <= 'z') {

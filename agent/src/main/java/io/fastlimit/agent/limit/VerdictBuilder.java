@@ -89,6 +89,16 @@ public final class VerdictBuilder {
       return COUNTED_SILENTLY;
     }
     // a large Remaining is written out when the header is set, not in the decision
+    if (headers.style() == RateLimitHeaders.Style.X_RATELIMIT) {
+      // the default style's three values in the verdict's fields: no array per request
+      long remaining = outcome.remaining();
+      return Verdict.allowedThree(
+          headers.allowedNames(),
+          charge.rate().limitText(),
+          RateLimitHeaders.remainingOrLater(remaining),
+          headers.resetValue(outcome.resetAtMillis()),
+          remaining);
+    }
     String[] values =
         headers.values(
             charge.rule().name(),

@@ -186,6 +186,19 @@ public final class RateLimitHeaders {
     return values;
   }
 
+  /**
+   * The Remaining value of an admitted request in the X-RateLimit style: from the table of small
+   * counts, or null for a larger one, which the verdict writes out when the header is set.
+   */
+  public static String remainingOrLater(long remaining) {
+    return isSmall(remaining) ? SMALL[(int) remaining] : null;
+  }
+
+  /** The Reset value in the X-RateLimit style: epoch seconds, rounded up. */
+  public String resetValue(long resetAtMillis) {
+    return resetText(secondsUp(resetAtMillis));
+  }
+
   /** A count as text; counts below 4096 come from a table. */
   public static String text(long value) {
     return isSmall(value) ? SMALL[(int) value] : Long.toString(value);

@@ -188,7 +188,45 @@ public final class RuleSet {
     return resolved == canonical ? found : union(found, matchCanonical(method, resolved));
   }
 
+  /**
+   * The common case kept small enough for the JIT to inline into the decision (issue 15): no exact
+   * rule has the path's length, and the walk meets one pattern that matches, or none. Anything
+   * else, an exact candidate or a second match, goes to {@link #matchAll}, which walks again and
+   * collects every rule; a request matched by several rules pays arrays there anyway.
+   */
   private RateLimitRule[] matchCanonical(String method, String canonical) {
+    if ((exactLengths & lengthBit(canonical)) != 0) {
+      return matchAll(method, canonical);
+    }
+    RateLimitRule first = null;
+    Node node = patterns;
+    int position = 1;
+    int depth = 0;
+    int length = canonical.length();
+    while (true) {
+      for (RateLimitRule rule : node.rules) {
+        if (rule.coversMethod(method) && rule.path().matchesAfter(canonical, depth, position)) {
+          if (first != null) {
+            return matchAll(method, canonical);
+          }
+          first = rule;
+        }
+      }
+      if (position >= length || node.childNames.length == 0) {
+        break;
+      }
+      node = node.child(canonical, position);
+      if (node == null) {
+        break;
+      }
+      position += node.nameLength + 1; // past the segment and its slash
+      depth++;
+    }
+    return first == null ? NONE : alone[first.index()];
+  }
+
+  /** Every rule covering a canonical path, exact ones included, in file order. */
+  private RateLimitRule[] matchAll(String method, String canonical) {
     RateLimitRule[] found = NONE;
     int count = 0;
     RateLimitRule[] candidates =

@@ -2,6 +2,7 @@ package io.fastlimit.agent.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -158,5 +159,65 @@ class IpAddressTest {
     String elsewhere = IpAddress.format(IpAddress.parse("2001:db8:0:1::1"), 64);
 
     assertThat(one).isEqualTo(other).isNotEqualTo(elsewhere);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        "01.2.3.4",
+        "1.2.3.04",
+        "00.1.2.3",
+        "256.1.1.1",
+        "1.2.3.256",
+        "1.2.3.1000",
+        "1.2.3",
+        "1.2.3.4.",
+        "1.2.3.4.5",
+        "1..2.3",
+        ".1.2.3",
+        "1.2.3.",
+        "1.2..3.4",
+        "1.2.3.4a",
+        "a1.2.3.4",
+        " 1.2.3.4",
+        "1.2.3.4 ",
+        "1.2.3.-4",
+        "::ffff:1.2.3.4"
+      })
+  void theCanonicalIpv4FastPathRefusesEveryOtherSpelling(String text) {
+    assertThat(IpAddress.parseCanonicalV4(text)).isEqualTo(-1);
+  }
+
+  @Test
+  void theCanonicalIpv4FastPathAgreesWithItsDefinitionOnRandomText() {
+    Random random = new Random(15);
+    char[] alphabet = "0123456789.".toCharArray();
+    for (int n = 0; n < 200_000; n++) {
+      char[] text = new char[7 + random.nextInt(9)];
+      for (int i = 0; i < text.length; i++) {
+        text[i] = alphabet[random.nextInt(alphabet.length)];
+      }
+      String address = new String(text);
+      assertThat(IpAddress.parseCanonicalV4(address)).as(address).isEqualTo(byDefinition(address));
+    }
+    assertThat(IpAddress.parseCanonicalV4("0.0.0.0")).isZero();
+    assertThat(IpAddress.parseCanonicalV4("255.255.255.255")).isEqualTo(0xffffffffL);
+    assertThat(IpAddress.parseCanonicalV4("203.0.113.7")).isEqualTo(0xcb007107L);
+  }
+
+  /** Four parts of one to three digits, each at most 255, no leading zero: the bits, else -1. */
+  private static long byDefinition(String text) {
+    if (!text.matches("(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}")) {
+      return -1;
+    }
+    long bits = 0;
+    for (String part : text.split("\\.")) {
+      int value = Integer.parseInt(part);
+      if (value > 255) {
+        return -1;
+      }
+      bits = bits << 8 | value;
+    }
+    return bits;
   }
 }

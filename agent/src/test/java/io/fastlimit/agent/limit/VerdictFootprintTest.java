@@ -37,6 +37,21 @@ class VerdictFootprintTest {
     assertThat(last.bodyLength()).isZero();
   }
 
+  @Test
+  void anAdmittedVerdictOfThreeHeaderValuesTakesAtMost48BytesWithNoArray() {
+    String[] names = {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"};
+    Verdict last =
+        bytesEach(
+            count -> Verdict.allowedThree(names, "999999999999", null, "1700000000", count), 48);
+
+    assertThat(last.headerCount()).isEqualTo(3);
+    assertThat(last.headerValue(0)).isEqualTo("999999999999");
+    assertThat(last.headerValue(1)).isEqualTo(Long.toString(COUNT - 1));
+    assertThat(last.headerValue(2)).isEqualTo("1700000000");
+    assertThat(last.isBlocked()).isFalse();
+    assertThat(last.awaitsCompletion()).isFalse();
+  }
+
   /** Makes {@link #COUNT} verdicts, checks each took at most {@code limit} bytes; the last. */
   private static Verdict bytesEach(LongFunction<Verdict> make, long limit) {
     com.sun.management.ThreadMXBean threads =

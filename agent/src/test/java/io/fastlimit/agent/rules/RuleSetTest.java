@@ -110,6 +110,19 @@ class RuleSetTest {
   }
 
   @Test
+  void aSecondPatternMetDeeperInTheWalkJoinsTheFirstInFileOrder() {
+    RateLimitRule deep = rule("deep", "/a/b/**");
+    RateLimitRule shallow = rule("shallow", "/a/**");
+    rule("other", "/c/**");
+
+    assertThat(ruleSet().match("GET", "/a/b/c")).containsExactly(deep, shallow);
+    assertThat(ruleSet().match("GET", "/a/x")).containsExactly(shallow);
+    assertThat(ruleSet().match("GET", "/c"))
+        .extracting(RateLimitRule::name)
+        .containsExactly("other");
+  }
+
+  @Test
   void exactRuleWhoseMethodDoesNotCoverTheRequestStillLetsPatternsMatch() {
     rule("login-post", "/login", "POST");
     RateLimitRule all = rule("all", "/**", "GET");
