@@ -33,6 +33,15 @@ public interface RateLimitBridge {
    */
   ActiveRules rules();
 
+  /**
+   * Whether any rule in force is decided at the application's filters ({@code before-filters}).
+   * When none is, a filter's entry point decides nothing: the call-out does not ask it (a request
+   * passes a dozen filters in a Spring Security app, each entered and left).
+   */
+  default boolean decidesAtFilters() {
+    return rules().anyBeforeFilters();
+  }
+
   /** The header listing forwarding addresses when trusted proxies are configured, else null. */
   default String forwardedForHeader() {
     return rules().forwardedForHeader();

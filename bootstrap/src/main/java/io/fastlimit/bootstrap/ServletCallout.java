@@ -15,8 +15,9 @@ public final class ServletCallout {
 
   /**
    * At the start of {@code service} ({@code atFilter} false) or {@code doFilter}: decides the
-   * request where its rules are decided. Returns what the exit is handed ({@link Verdict} or null);
-   * when {@link #rejected} says so, the application's code must not run.
+   * request where its rules are decided. Returns what the exit is handed (a {@link Verdict}, at a
+   * filter that decides nothing the thread's {@link FilterTrace}, or null); when {@link #rejected}
+   * says so, the application's code must not run.
    */
   public static Object enter(
       Object self, Object request, Object response, boolean atFilter, Class<?> requestType) {
@@ -26,7 +27,11 @@ public final class ServletCallout {
     }
     try {
       if (atFilter) {
-        FilterTrace.current().enterFilter(self.getClass()); // left in filterExit
+        FilterTrace trace = FilterTrace.current();
+        trace.enterFilter(self.getClass()); // left in filterExit
+        if (!bridge.decidesAtFilters()) {
+          return trace; // nothing to decide here; the exit takes the trace from it
+        }
       }
       ServletEntry entry = ServletEntry.of(requestType);
       return entry == null ? null : entry.enter(bridge, atFilter, request, response);
@@ -80,15 +85,20 @@ public final class ServletCallout {
       return;
     }
     try {
-      ServletEntry entry = ServletEntry.of(requestType);
       Verdict pending = pending(entered);
-      if (pending != null && entry != null) {
+      ServletEntry entry = pending == null ? null : ServletEntry.of(requestType);
+      if (entry != null) {
         entry.completed(bridge, pending, request, response, thrown);
       }
-      Class<?> answeredBy = FilterTrace.current().leaveFilter();
+      FilterTrace trace =
+          entered instanceof FilterTrace ? (FilterTrace) entered : FilterTrace.current();
+      Class<?> answeredBy = trace.leaveFilter();
       // a request the agent rejected, or one a filter failed on, was not answered by the app
-      if (answeredBy != null && !rejected(entered) && thrown == null && entry != null) {
-        entry.answeredInFilter(bridge, answeredBy, request);
+      if (answeredBy != null && !rejected(entered) && thrown == null) {
+        entry = entry == null ? ServletEntry.of(requestType) : entry;
+        if (entry != null) {
+          entry.answeredInFilter(bridge, answeredBy, request);
+        }
       }
     } catch (Throwable failure) {
       bridge.failed(failure);

@@ -28,6 +28,7 @@ class ServletCalloutTest {
   private final Object response = "the response";
   private Verdict decided;
   private RuntimeException entryFails;
+  private boolean rulesAtFilters = true;
 
   private static final Verdict PENDING =
       Verdict.allowedPending(new String[0], new String[0], "charges to give back");
@@ -83,6 +84,11 @@ class ServletCalloutTest {
           @Override
           public ActiveRules rules() {
             throw new AssertionError("the entry reads the rules, never the call-out");
+          }
+
+          @Override
+          public boolean decidesAtFilters() {
+            return rulesAtFilters;
           }
 
           @Override
@@ -207,6 +213,33 @@ class ServletCalloutTest {
             "enter filter the request, the response",
             "enter filter the request, the response",
             "answeredInFilter LoginFilter");
+  }
+
+  @Test
+  void withNoRuleDecidedAtFiltersTheEntryIsNotAskedThereYetTheTraceIsKept() {
+    rulesAtFilters = false;
+
+    Object outer = enterFilter(new OuterFilter());
+    Object inner = enterFilter(new LoginFilter());
+    assertThat(ServletCallout.rejected(outer)).isFalse();
+    assertThat(ServletCallout.rejected(inner)).isFalse();
+    exitFilter(inner, null);
+    exitFilter(outer, null);
+
+    assertThat(calls).containsExactly("answeredInFilter LoginFilter");
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void withNoRuleDecidedAtFiltersARequestThatReachesAServletIsNotReportedAtTheFilter() {
+    rulesAtFilters = false;
+    decided = null;
+
+    Object outer = enterFilter(new OuterFilter());
+    io.fastlimit.bootstrap.FilterTrace.current().reachServlet(); // the entry does this at a servlet
+    exitFilter(outer, null);
+
+    assertThat(calls).isEmpty();
   }
 
   @Test

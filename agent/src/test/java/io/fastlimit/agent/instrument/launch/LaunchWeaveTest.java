@@ -56,6 +56,11 @@ class LaunchWeaveTest {
           }
 
           @Override
+          public boolean decidesAtFilters() {
+            return true; // so that the fake entry is asked at filters too
+          }
+
+          @Override
           public void answeredInFilter(
               String method,
               String contextPath,
