@@ -77,7 +77,7 @@ final class BenchRules {
     return new Charge(rule, BucketKind.IP, keyStart, client);
   }
 
-  private static AgentConfig parse(String yaml) {
+  static AgentConfig parse(String yaml) {
     try {
       return ConfigLoader.parse(yaml, "bench-rules.yaml", name -> null);
     } catch (ConfigException e) {
