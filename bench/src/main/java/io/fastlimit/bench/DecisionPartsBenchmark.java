@@ -23,7 +23,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** The pieces of {@code WholeDecisionBenchmark.hotKeyOneThread} alone (1 rule), to see where it goes. */
+/**
+ * The pieces of {@code WholeDecisionBenchmark.hotKeyOneThread} alone (1 rule), to see where it
+ * goes.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -40,7 +43,11 @@ public class DecisionPartsBenchmark {
 
   @Setup
   public void setUp() {
-    AgentConfig config = BenchRules.parse("algorithm: sliding-window\nrules:\n  - {path: /api/v0/**, limit: " + BenchRules.HUGE_LIMIT + "}\n");
+    AgentConfig config =
+        BenchRules.parse(
+            "algorithm: sliding-window\nrules:\n  - {path: /api/v0/**, limit: "
+                + BenchRules.HUGE_LIMIT
+                + "}\n");
     snapshot = new RateLimiter(config, new MemoryBackend(), new Stats()).snapshot();
     path = BenchRules.pathOfLastRule(1);
     peer = BenchRules.CLIENT_IP;
@@ -48,8 +55,10 @@ public class DecisionPartsBenchmark {
     charge = BenchRules.charge("fl:r0:ip:", peer, BenchRules.HUGE_LIMIT, "sliding-window");
   }
 
-  private final java.util.concurrent.atomic.LongAdder adder = new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.ConcurrentHashMap<String, Object> groups = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.LongAdder adder =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.ConcurrentHashMap<String, Object> groups =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final String keyStart = new String("fl:r0:ip:");
   private final java.util.function.LongSupplier monotonic = MemoryBackend.monotonicClock();
 
