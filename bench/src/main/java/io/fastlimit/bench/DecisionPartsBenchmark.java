@@ -8,9 +8,14 @@ import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.limit.RulesSnapshot;
 import io.fastlimit.agent.observe.Stats;
+import io.fastlimit.agent.rules.PathPattern;
 import io.fastlimit.agent.rules.RateLimitRule;
+import io.fastlimit.agent.rules.RequestPath;
 import io.fastlimit.bootstrap.Stage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,11 +40,22 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 4, time = 1)
 @Threads(1)
 public class DecisionPartsBenchmark {
+
+  /** The key start of the one rule's IP buckets, as the memory backend groups them. */
+  private static final String KEY_START = "fl:r0:ip:";
+
   private RulesSnapshot snapshot;
   private String path;
   private String peer;
   private MemoryBackend backend;
   private Charge charge;
+  private final LongAdder adder = new LongAdder();
+  private final ConcurrentHashMap<String, Object> groups = new ConcurrentHashMap<>();
+
+  /** An equal key, not the same instance: a lookup compares it as a request's would be. */
+  private final String keyStart = new String(KEY_START);
+
+  private final LongSupplier monotonic = MemoryBackend.monotonicClock();
 
   @Setup
   public void setUp() {
@@ -52,19 +68,8 @@ public class DecisionPartsBenchmark {
     path = BenchRules.pathOfLastRule(1);
     peer = BenchRules.CLIENT_IP;
     backend = new MemoryBackend(System::currentTimeMillis, 1 << 20);
-    charge = BenchRules.charge("fl:r0:ip:", peer, BenchRules.HUGE_LIMIT, "sliding-window");
-  }
-
-  private final java.util.concurrent.atomic.LongAdder adder =
-      new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.ConcurrentHashMap<String, Object> groups =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final String keyStart = new String("fl:r0:ip:");
-  private final java.util.function.LongSupplier monotonic = MemoryBackend.monotonicClock();
-
-  @Setup
-  public void fill() {
-    groups.put("fl:r0:ip:", new Object());
+    charge = BenchRules.charge(KEY_START, peer, BenchRules.HUGE_LIMIT, "sliding-window");
+    groups.put(KEY_START, new Object());
   }
 
   @Benchmark
@@ -79,12 +84,12 @@ public class DecisionPartsBenchmark {
 
   @Benchmark
   public String normalize() {
-    return io.fastlimit.agent.rules.PathPattern.normalize(path);
+    return PathPattern.normalize(path);
   }
 
   @Benchmark
   public String dotSegments() {
-    return io.fastlimit.agent.rules.RequestPath.withoutDotSegments(path);
+    return RequestPath.withoutDotSegments(path);
   }
 
   @Benchmark
