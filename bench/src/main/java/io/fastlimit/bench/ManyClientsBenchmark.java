@@ -22,6 +22,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Many clients on one rule, as real traffic is (issue 15): every call is the next of {@code
@@ -59,7 +60,7 @@ public class ManyClientsBenchmark {
 
     String[] addresses;
 
-    /** Where the next thread starts, so that threads take different clients. */
+    /** The slice of the addresses the next thread takes ({@link Cursor}). */
     final AtomicInteger starts = new AtomicInteger();
 
     /**
@@ -99,19 +100,34 @@ public class ManyClientsBenchmark {
     }
   }
 
-  /** One thread's place in the addresses. */
+  /**
+   * One thread's place in the addresses: its own slice of them, walked round and round, so that no
+   * two threads ever decide for the same client (threads that walked one shared order from
+   * different places drifted into step when the scheduler favoured one, and then contended for
+   * every bucket they met).
+   */
   @State(Scope.Thread)
   public static class Cursor {
+    int from;
+    int to;
     int next;
 
     @Setup(Level.Trial)
-    public void start(Clients clients) {
-      next = (int) ((long) clients.starts.getAndIncrement() * 7919 * 104729 % clients.clients);
+    public void start(Clients clients, BenchmarkParams params) {
+      start(clients, params.getThreads());
+    }
+
+    /** Takes the next of {@code threads} slices. */
+    void start(Clients clients, int threads) {
+      int thread = clients.starts.getAndIncrement();
+      from = (int) ((long) clients.clients * thread / threads);
+      to = (int) ((long) clients.clients * (thread + 1) / threads);
+      next = from;
     }
 
     String address(Clients clients) {
       String address = clients.addresses[next];
-      next = next + 1 == clients.clients ? 0 : next + 1;
+      next = next + 1 == to ? from : next + 1;
       return address;
     }
   }

@@ -31,7 +31,7 @@ public final class ManyClientsMisses {
     long calls = Long.parseLong(args[2]);
     clients.makeAddresses();
     ManyClientsBenchmark.Cursor cursor = new ManyClientsBenchmark.Cursor();
-    cursor.start(clients);
+    cursor.start(clients, 1);
     long sum = 0;
     if (agent) {
       ManyClientsBenchmark.Agent side = new ManyClientsBenchmark.Agent();
