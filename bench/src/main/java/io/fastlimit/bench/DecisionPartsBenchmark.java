@@ -7,6 +7,7 @@ import io.fastlimit.agent.client.IpAddress;
 import io.fastlimit.agent.config.AgentConfig;
 import io.fastlimit.agent.limit.RateLimiter;
 import io.fastlimit.agent.limit.RulesSnapshot;
+import io.fastlimit.agent.observe.RuleStats;
 import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.agent.rules.PathPattern;
 import io.fastlimit.agent.rules.RateLimitRule;
@@ -50,6 +51,7 @@ public class DecisionPartsBenchmark {
   private MemoryBackend backend;
   private Charge charge;
   private final LongAdder adder = new LongAdder();
+  private final RuleStats ruleStats = new Stats().forRule("bench");
   private final ConcurrentHashMap<String, Object> groups = new ConcurrentHashMap<>();
 
   /** An equal key, not the same instance: a lookup compares it as a request's would be. */
@@ -75,6 +77,12 @@ public class DecisionPartsBenchmark {
   @Benchmark
   public void longAdder() {
     adder.increment();
+  }
+
+  /** What a decision bumps now: the rule's allowed count, striped by thread. */
+  @Benchmark
+  public void ruleStatistics() {
+    ruleStats.allowed();
   }
 
   @Benchmark

@@ -1,19 +1,20 @@
 package io.fastlimit.agent.observe;
 
-import java.util.concurrent.atomic.LongAdder;
-
 /**
  * What happened to the requests of one rule since the agent started. Kept across reloads for a rule
- * whose name did not change. Contention-free counters: they are bumped on every request.
+ * whose name did not change. Counters striped by thread ({@link StripedCounters}): they are bumped
+ * on every request, by many more threads than there are cores.
  */
 public final class RuleStats {
 
   private final String rule;
-  private final LongAdder allowed = new LongAdder();
-  private final LongAdder blocked = new LongAdder();
-  private final LongAdder wouldBlock = new LongAdder();
-  private final LongAdder backendErrors = new LongAdder();
-  private final LongAdder unreached = new LongAdder();
+  private static final int ALLOWED = 0;
+  private static final int BLOCKED = 1;
+  private static final int WOULD_BLOCK = 2;
+  private static final int BACKEND_ERRORS = 3;
+  private static final int UNREACHED = 4;
+
+  private final StripedCounters counts = new StripedCounters(5);
   private final BlockedClients blockedClients = new BlockedClients(System::currentTimeMillis);
   // the would-blocks already reported in a dry-run summary
   private long wouldBlockSummarized;
@@ -27,16 +28,16 @@ public final class RuleStats {
   }
 
   public void allowed() {
-    allowed.increment();
+    counts.increment(ALLOWED);
   }
 
   public void blocked() {
-    blocked.increment();
+    counts.increment(BLOCKED);
   }
 
   /** A blocked request, and whose bucket blocked it: the kind's word and the client's key. */
   public void blocked(String kind, String client) {
-    blocked.increment();
+    counts.increment(BLOCKED);
     blockedClients.blocked(kind, client);
   }
 
@@ -46,41 +47,41 @@ public final class RuleStats {
   }
 
   public void wouldBlock() {
-    wouldBlock.increment();
+    counts.increment(WOULD_BLOCK);
   }
 
   public void backendError() {
-    backendErrors.increment();
+    counts.increment(BACKEND_ERRORS);
   }
 
   /** A request the rule covers that the application answered in a filter, out of its reach. */
   public void unreached() {
-    unreached.increment();
+    counts.increment(UNREACHED);
   }
 
   public long allowedCount() {
-    return allowed.sum();
+    return counts.sum(ALLOWED);
   }
 
   public long blockedCount() {
-    return blocked.sum();
+    return counts.sum(BLOCKED);
   }
 
   public long wouldBlockCount() {
-    return wouldBlock.sum();
+    return counts.sum(WOULD_BLOCK);
   }
 
   public long backendErrorCount() {
-    return backendErrors.sum();
+    return counts.sum(BACKEND_ERRORS);
   }
 
   public long unreachedCount() {
-    return unreached.sum();
+    return counts.sum(UNREACHED);
   }
 
   /** Would-blocks since the previous call; for the periodic dry-run summary (one caller). */
   synchronized long takeNewWouldBlocks() {
-    long total = wouldBlock.sum();
+    long total = counts.sum(WOULD_BLOCK);
     long fresh = total - wouldBlockSummarized;
     wouldBlockSummarized = total;
     return fresh;
