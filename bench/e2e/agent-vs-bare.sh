@@ -17,6 +17,11 @@
 #   bash bench/e2e/agent-vs-bare.sh [hello|filters|spring-boot] [rounds, default 4] [seconds, default 8] [warm-up s, default 10] [connections, default 16]
 # Environment: RULE=/other/** puts the rule elsewhere (the agent attached, no rule on the path);
 # HEADERS=false turns the X-RateLimit-* headers off (headers.enabled: false).
+# PIN=1 runs the server on CPU 0 and wrk on CPU 1 (taskset): the server's throughput on one core of
+# its own, rather than on two cores it shares with wrk, whose own work (parsing the three headers'
+# bytes too) then no longer counts against it. The JVM then sees one CPU (serial GC, fewer JIT
+# threads), so its figures are not comparable with unpinned ones. Each run also prints the server's
+# CPU time per request (user + system of the whole process over the measured run).
 # The Tomcat zip comes from the local Maven repository (the newest 10.1.x there):
 #   mvn -B -q dependency:get -Dartifact=org.apache.tomcat:tomcat:10.1.59:zip -Dtransitive=false
 set -euo pipefail
@@ -32,6 +37,8 @@ command -v wrk > /dev/null || { echo "wrk is not installed (apt-get install wrk)
 work=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2> /dev/null; rm -rf "$work"' EXIT
+server_cpu= client_cpu=
+if [ "${PIN:-}" = 1 ]; then server_cpu="taskset -c 0" client_cpu="taskset -c 1"; fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 # --- the application: sets `target`, `rule` and `start_app` (java options as arguments) ---------
@@ -93,12 +100,12 @@ XML
 }
 
 start_tomcat() {
-  CATALINA_OPTS="$*" "$tomcat/bin/catalina.sh" run > "$work/app.log" 2>&1 &
+  CATALINA_OPTS="$*" $server_cpu "$tomcat/bin/catalina.sh" run > "$work/app.log" 2>&1 &
   pid=$!
 }
 
 start_spring_boot() {
-  java "$@" -jar "$jar" "$port" > "$work/app.log" 2>&1 &
+  $server_cpu java "$@" -jar "$jar" "$port" > "$work/app.log" 2>&1 &
   pid=$!
 }
 
@@ -158,18 +165,29 @@ stop() {
   pid=
 }
 
+# the server's CPU time so far (user + system, every thread: GC and JIT too), in clock ticks
+server_ticks() {
+  awk '{print $14 + $15}' "/proc/$pid/stat"
+}
+
 measure() { # $1 = label; prints one line
-  wrk -t1 -c"$connections" -d"${warmup}s" "$url" > /dev/null
-  local out
-  out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency "$url")
+  $client_cpu wrk -t1 -c"$connections" -d"${warmup}s" "$url" > /dev/null
+  local out before after
+  before=$(server_ticks)
+  out=$($client_cpu wrk -t1 -c"$connections" -d"${seconds}s" --latency "$url")
+  after=$(server_ticks)
   local headers
   headers=$(curl -s -D - -o /dev/null "$url" | tr -d '\r' \
     | awk 'NR == 1 {printf "%s", $2} /^X-RateLimit-Limit/ {printf " limit=%s", $2}')
-  printf '%-6s %10s req/s   p99 %8s   (%s)\n' "$1" \
-    "$(awk '/Requests\/sec/ {print $2}' <<< "$out")" "$(awk '$1 == "99%" {print $2}' <<< "$out")" "$headers"
+  # the server's CPU per request (every thread of it, GC and JIT too) beside its throughput: the
+  # agent's cost as work done, where a server that waits on wrk for part of the time hides it
+  printf '%-6s %10s req/s   p99 %8s   %7.1f us CPU/req   (%s)\n' "$1" \
+    "$(awk '/Requests\/sec/ {print $2}' <<< "$out")" "$(awk '$1 == "99%" {print $2}' <<< "$out")" \
+    "$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" '/requests in/ {print t / hz * 1e6 / $1}' <<< "$out")" \
+    "$headers"
 }
 
-echo "$version, GET $target (rule $rule, headers ${HEADERS:-true}), wrk -t1 -c$connections, ${warmup}s warm-up + ${seconds}s, $(nproc) cores, $(java -version 2>&1 | head -1)"
+echo "$version, GET $target (rule $rule, headers ${HEADERS:-true}, pinned ${PIN:-0}), wrk -t1 -c$connections, ${warmup}s warm-up + ${seconds}s, $(nproc) cores, $(java -version 2>&1 | head -1)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$rounds"); do
   if [ $((round % 2)) -eq 1 ]; then order="bare agent"; else order="agent bare"; fi
@@ -179,8 +197,8 @@ for round in $(seq "$rounds"); do
     stop
   done
 done | tee "$work/rounds.txt"
-awk '$1 == "bare" {bare += $2} $1 == "agent" {agent += $2}
-  END {if (bare) printf "all rounds: bare %.0f, agent %.0f req/s; agent / bare %.3f\n", bare, agent, agent / bare}' "$work/rounds.txt"
+awk '$1 == "bare" {bare += $2; bareCpu += $6; b++} $1 == "agent" {agent += $2; agentCpu += $6; a++}
+  END {if (bare) printf "all rounds: bare %.0f, agent %.0f req/s; agent / bare %.3f; CPU per request bare %.1f, agent %.1f us: bare / agent %.3f\n", bare, agent, agent / bare, bareCpu / b, agentCpu / a, (bareCpu / b) / (agentCpu / a)}' "$work/rounds.txt"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Where an agent request's CPU goes: JFR execution samples (every millisecond per thread in Java
@@ -192,9 +210,9 @@ java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
 sed 's#<setting name="period" control="method-sampling-java-interval">[^<]*</setting>#<setting name="period" control="method-sampling-java-interval">1 ms</setting>#' \
   "$java_home/lib/jfr/profile.jfc" > "$work/profile.jfc"
 start "-javaagent:$agent=$work/limited.yaml"
-wrk -t1 -c"$connections" -d"${warmup}s" "$url" > /dev/null
+$client_cpu wrk -t1 -c"$connections" -d"${warmup}s" "$url" > /dev/null
 jcmd "$pid" JFR.start name=e2e settings="$work/profile.jfc" filename="$work/e2e.jfr" > /dev/null
-wrk -t1 -c"$connections" -d"${seconds}s" "$url" > /dev/null
+$client_cpu wrk -t1 -c"$connections" -d"${seconds}s" "$url" > /dev/null
 jcmd "$pid" JFR.stop name=e2e > /dev/null
 stop
 jfr print --events jdk.ExecutionSample --stack-depth 200 "$work/e2e.jfr" | awk '
