@@ -66,9 +66,7 @@ final class RedisServer implements AutoCloseable {
                 "--tls-auth-clients",
                 clientCertificates ? "yes" : "no"));
     args.addAll(moreArgs);
-    RedisServer server = new RedisServer(freePort(), args, true);
-    server.restart();
-    return server;
+    return startedOnAFreePort(port -> new RedisServer(port, args, true));
   }
 
   /** Starts a plain server on a free port. */
@@ -77,9 +75,37 @@ final class RedisServer implements AutoCloseable {
   }
 
   static RedisServer start(List<String> extraArgs) throws IOException {
-    RedisServer server = new RedisServer(freePort(), extraArgs);
-    server.restart();
-    return server;
+    return startedOnAFreePort(port -> new RedisServer(port, extraArgs));
+  }
+
+  /** A server not started yet, on a given port. */
+  private interface OnPort {
+    RedisServer on(int port) throws IOException;
+  }
+
+  /** A server whose port another process bound first: it exited at once. */
+  private static final class PortTaken extends IOException {
+    PortTaken(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Started on a free port, and on another if a process beside this JVM (a second build's tests)
+   * bound that port between {@link #freePort()} and the server's own bind.
+   */
+  private static RedisServer startedOnAFreePort(OnPort make) throws IOException {
+    PortTaken taken = null;
+    for (int attempt = 0; attempt < 5; attempt++) {
+      RedisServer server = make.on(freePort());
+      try {
+        server.restart();
+        return server;
+      } catch (PortTaken e) {
+        taken = e;
+      }
+    }
+    throw taken;
   }
 
   /** A server that is not running yet, on a port nobody listens on. */
@@ -128,7 +154,12 @@ final class RedisServer implements AutoCloseable {
   }
 
   static RedisServer notStarted() throws IOException {
-    return new RedisServer(freePort(), List.of());
+    return notStartedOn(freePort());
+  }
+
+  /** A plain server that is not running yet, on {@code port}. */
+  static RedisServer notStartedOn(int port) throws IOException {
+    return new RedisServer(port, List.of());
   }
 
   /**
@@ -182,13 +213,15 @@ final class RedisServer implements AutoCloseable {
             .redirectOutput(dir.resolve("redis.log").toFile())
             .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (tls ? !logSays("Ready to accept connections") : !answersPing()) {
+    // ready by this server's own log (a fresh file per start), not only by an answer on the port:
+    // another process's server on the same port answers too
+    while (!logSays("Ready to accept connections") || !(tls || answersPing())) {
       if (System.nanoTime() > deadline || !process.isAlive()) {
-        throw new IOException(
-            "redis-server did not start on port "
-                + port
-                + ": "
-                + Files.readString(dir.resolve("redis.log")));
+        String log = Files.readString(dir.resolve("redis.log"));
+        String message = "redis-server did not start on port " + port + ": " + log;
+        throw log.contains("Address already in use")
+            ? new PortTaken(message)
+            : new IOException(message);
       }
       sleep(20);
     }
