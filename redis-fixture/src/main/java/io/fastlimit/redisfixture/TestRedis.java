@@ -127,7 +127,17 @@ public final class TestRedis implements AutoCloseable {
         server != null,
         "no Docker daemon answers and redis-server is not installed (apt-get install"
             + " redis-server)");
-    int port = freePort();
+    // another process (a second build's tests beside this one) may bind the free port first
+    for (int attempt = 1; ; attempt++) {
+      TestRedis started = startLocal(server, freePort(), attempt == 5);
+      if (started != null) {
+        return started;
+      }
+    }
+  }
+
+  /** A server on {@code port}; null when another process had bound it (unless {@code last}). */
+  private static TestRedis startLocal(String server, int port, boolean last) {
     Path dir;
     Process process;
     try {
@@ -152,11 +162,17 @@ public final class TestRedis implements AutoCloseable {
       throw new IllegalStateException("cannot start " + server + ": " + e, e);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!answersPing(port)) {
+    // ready by this server's own log, not only by an answer on the port: another process's
+    // server on the same port answers too
+    while (!read(dir.resolve("redis.log")).contains("Ready to accept connections")
+        || !answersPing(port)) {
       if (System.nanoTime() > deadline || !process.isAlive()) {
         process.destroyForcibly();
-        throw new IllegalStateException(
-            "redis-server did not start on port " + port + ": " + read(dir.resolve("redis.log")));
+        String log = read(dir.resolve("redis.log"));
+        if (!last && log.contains("Address already in use")) {
+          return null;
+        }
+        throw new IllegalStateException("redis-server did not start on port " + port + ": " + log);
       }
       sleep(20);
     }
