@@ -7,13 +7,13 @@ package io.fastlimit.agent.observe;
  */
 public final class RuleStats {
 
-  private final String rule;
   private static final int ALLOWED = 0;
   private static final int BLOCKED = 1;
   private static final int WOULD_BLOCK = 2;
   private static final int BACKEND_ERRORS = 3;
   private static final int UNREACHED = 4;
 
+  private final String rule;
   private final StripedCounters counts = new StripedCounters(5);
   private final BlockedClients blockedClients = new BlockedClients(System::currentTimeMillis);
   // the would-blocks already reported in a dry-run summary
