@@ -17,13 +17,14 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * stripe count: threads made one after the other, as a container's pool is, spread over all of
  * them.
  *
- * <p>Each stripe holds all the counters of one owner in 128 bytes of its own (two cache lines, as
- * the adjacent-line prefetcher pairs them), made on the first increment: an owner never counted
- * costs no stripes. Increments are atomic, so no count is lost when threads do share a stripe.
+ * <p>Each stripe holds all the counters of one owner, 128 bytes from the next stripe (two cache
+ * lines: no two stripes ever share a line, and rarely a pair the adjacent-line prefetcher fetches
+ * together), made on the first increment: an owner never counted costs no stripes. Increments are
+ * atomic, so no count is lost when threads do share a stripe.
  */
 final class StripedCounters {
 
-  /** Longs per stripe: 128 bytes, so that no two stripes share a line or a prefetched pair. */
+  /** Longs from one stripe to the next: 128 bytes, so that no two stripes share a line. */
   private static final int STRIDE = 16;
 
   private static final int STRIPES = stripes(Runtime.getRuntime().availableProcessors());
