@@ -61,7 +61,7 @@ public class ManyClientsBenchmark {
     String[] addresses;
 
     /** The slice of the addresses the next thread takes ({@link Cursor}). */
-    final AtomicInteger starts = new AtomicInteger();
+    final AtomicInteger nextSlice = new AtomicInteger();
 
     /**
      * The addresses in a shuffled order, each made in the order calls take them, so that they lie
@@ -119,9 +119,9 @@ public class ManyClientsBenchmark {
 
     /** Takes the next of {@code threads} slices. */
     void start(Clients clients, int threads) {
-      int thread = clients.starts.getAndIncrement();
-      from = (int) ((long) clients.clients * thread / threads);
-      to = (int) ((long) clients.clients * (thread + 1) / threads);
+      int slice = clients.nextSlice.getAndIncrement();
+      from = (int) ((long) clients.clients * slice / threads);
+      to = (int) ((long) clients.clients * (slice + 1) / threads);
       next = from;
     }
 
