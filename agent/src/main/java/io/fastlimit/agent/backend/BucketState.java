@@ -201,8 +201,20 @@ class BucketState {
     return (flags & (PRESSED | RETURNED)) == (PRESSED | RETURNED);
   }
 
+  /**
+   * The start of the window a fixed- or sliding-window charge at {@code now} counts in: now's own,
+   * or the one this bucket last counted in when {@code now} is before it. A request thread reads
+   * the clock before it takes the bucket's lock, so one that read it just before a window ended can
+   * reach the bucket after another has opened the next window. Rolled back to its own window, it
+   * would wipe both windows' counts (a client flooding a window's end could have its limit again);
+   * it counts in the newer window instead, as if it came at its start.
+   */
+  private long windowStart(long window, long now) {
+    return now < since ? since : now - Math.floorMod(now, window);
+  }
+
   private Outcome checkFixed(long limit, long window, long cost, long now) {
-    long start = now - Math.floorMod(now, window);
+    long start = windowStart(window, now);
     if (since != start) {
       since = start;
       amount = 0;
@@ -215,14 +227,14 @@ class BucketState {
   }
 
   private Outcome checkSliding(long limit, long window, long cost, long now) {
-    long start = now - Math.floorMod(now, window);
+    long start = windowStart(window, now);
     if (since != start) {
       // roll forward: the old window counts as the previous one only if it is adjacent
       previousAmount = since == start - window ? amount : 0;
       amount = 0;
       since = start;
     }
-    long elapsed = now - start;
+    long elapsed = Math.max(0, now - start); // 0 for a request timed before its window
     long capacity = limit * window;
     // the weighted count times window: previous x (window - elapsed) + current x window
     long used = previousAmount * (window - elapsed) + amount * window;

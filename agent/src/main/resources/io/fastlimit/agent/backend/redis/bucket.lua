@@ -120,6 +120,13 @@ if stored then
   end
 end
 
+-- a request timed before the window the bucket last counted in (it reached Redis after one that
+-- opened that window: callers' clocks, or Redis's own stepped back) counts in that window, as at
+-- its start: rolled back to its own window it would wipe both windows' counts (BucketState)
+if a and now < a and algorithm ~= 2 then
+  start = a
+end
+
 if algorithm == 1 then
   -- fixed window
   if a ~= start then
@@ -192,7 +199,7 @@ if a ~= start then
   a = start
 end
 local capacity = limit * window
-local used = c * (window - (now - start)) + b * window
+local used = c * (window - math.max(0, now - start)) + b * window
 local after = used + cost * window
 if after > capacity then
   local left = capacity - used

@@ -167,8 +167,12 @@ for i = 1, n do
     -- a = the first entry in the window, c = the time a charge is recorded at
     a, b, c = lo, 0, record_at
   elseif algorithm == 1 then
-    -- fixed window
+    -- fixed window; a request timed before the window the bucket last counted in counts in
+    -- that window, as at its start (bucket.lua)
     local start = now - floor_mod(now, window)
+    if a and now < a then
+      start = a
+    end
     if a ~= start then
       a = start
       b = 0
@@ -208,6 +212,9 @@ for i = 1, n do
   else
     -- sliding window: previous x overlap + current, everything times window
     local start = now - floor_mod(now, window)
+    if a and now < a then
+      start = a
+    end
     if a ~= start then
       if a == start - window then
         c = b
@@ -217,7 +224,7 @@ for i = 1, n do
       b = 0
       a = start
     end
-    local elapsed = now - start
+    local elapsed = math.max(0, now - start)
     local capacity = limit * window
     local used = c * (window - elapsed) + b * window
     local after = used + cost * window

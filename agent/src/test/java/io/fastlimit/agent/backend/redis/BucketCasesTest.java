@@ -227,6 +227,37 @@ class BucketCasesTest {
             .at(10, "B 0 1000 990", "A 3 2000 0")
             .at(20, only(1), "A 3 2000 0")
             .build(),
+        // A request whose time is before the window its bucket last counted in: it read the
+        // clock just before the window ended and reached the bucket after another request had
+        // opened the next one (request threads in one JVM, or instances whose times reach Redis
+        // out of order). It counts in the newer window. Rolled back to its own window, it wiped
+        // both windows' counts, and a client could have its limit again at every window's end.
+        named("fixed window: a request timed before the bucket's window counts in that window")
+            .bucket("f", fixed, 3, 60_000, 1)
+            .at(59_000, "A 2 60000 0")
+            .at(60_000, "A 2 120000 0")
+            .at(60_001, "A 1 120000 0")
+            .at(59_999, "A 0 120000 0")
+            .at(59_998, "B 0 120000 60002")
+            .at(60_002, "B 0 120000 59998")
+            .build(),
+        named("sliding window: a request timed before the bucket's window counts in that window")
+            .bucket("s", sliding, 4, 60_000, 1)
+            .at(30_000, "A 3 120000 0")
+            .at(30_000, "A 2 120000 0")
+            .at(30_000, "A 1 120000 0")
+            .at(60_000, "A 0 180000 0")
+            .at(59_999, "B 0 180000 20001")
+            .at(60_001, "B 0 180000 19999")
+            .build(),
+        named("two buckets: a request timed before their windows counts in them")
+            .bucket("f", fixed, 2, 60_000, 1)
+            .bucket("s", sliding, 2, 60_000, 1)
+            .at(59_000, "A 1 60000 0", "A 1 120000 0")
+            .at(60_000, "A 1 120000 0", "A 0 180000 0")
+            .at(59_999, "A 0 120000 0", "B 0 180000 60001")
+            .at(60_001, "A 0 120000 0", "B 0 180000 59999")
+            .build(),
         named("a bucket whose rule changed algorithm starts afresh")
             .bucket("same", fixed, 2, 1_000, 1)
             .bucket("same", token, 2, 1_000, 1)
