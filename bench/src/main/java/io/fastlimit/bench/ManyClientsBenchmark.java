@@ -40,12 +40,18 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * fork's iterations took about twice as long before those GCs as after, so a fork measured fast or
  * slow by where they fell (the bimodal 500 / 1 600 ns of earlier runs). The strings are now made in
  * that order ({@link Clients#makeAddresses}), and a full GC keeps it.
+ *
+ * <p>The heap is touched whole at the fork's start ({@code -XX:+AlwaysPreTouch}), as a server that
+ * has run for a while has touched it. Without that, the first pass through eden faults its pages in
+ * one by one, and the side whose eden G1 sized larger paid for longer: the agent's one-thread
+ * iterations ran at 1.5-1.7 M calls/s until its first young GC and at 2.4-2.5 M after it, in one
+ * fork (Bucket4j's GCs are costlier, so G1 keeps its eden small and it paid less).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(
     value = 1,
-    jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
+    jvmArgsAppend = {"-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class ManyClientsBenchmark {
