@@ -17,6 +17,7 @@
 #   bash bench/e2e/agent-vs-bare.sh [hello|filters|spring-boot] [rounds, default 4] [seconds, default 8] [warm-up s, default 10] [connections, default 16]
 # Environment: RULE=/other/** puts the rule elsewhere (the agent attached, no rule on the path);
 # HEADERS=false turns the X-RateLimit-* headers off (headers.enabled: false).
+# JFR_OUT=file.jfr keeps the JFR recording (for `jfr print`, or `jfr summary`) after the run.
 # PIN=1 runs the server on CPU 0 and wrk on CPU 1 (taskset): the server's throughput on one core of
 # its own, rather than on two cores it shares with wrk, whose own work (parsing the three headers'
 # bytes too) then no longer counts against it. The JVM then sees one CPU (serial GC, fewer JIT
@@ -215,6 +216,7 @@ jcmd "$pid" JFR.start name=e2e settings="$work/profile.jfc" filename="$work/e2e.
 $client_cpu wrk -t1 -c"$connections" -d"${seconds}s" "$url" > /dev/null
 jcmd "$pid" JFR.stop name=e2e > /dev/null
 stop
+if [ -n "${JFR_OUT:-}" ]; then cp "$work/e2e.jfr" "$JFR_OUT"; fi
 jfr print --events jdk.ExecutionSample --stack-depth 200 "$work/e2e.jfr" | awk '
   /^jdk.ExecutionSample/ { if (n++) tally(); agent = 0; leaf = ""; outer = ""; stack = 0; next }
   /stackTrace = \[/ { stack = 1; next }
