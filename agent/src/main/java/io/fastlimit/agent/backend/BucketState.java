@@ -142,7 +142,13 @@ class BucketState {
         removeLogEntries(cost, chargedAt);
         break;
       case TOKEN_BUCKET:
-        amount = Math.min(limit * window, amount + cost * window);
+        // the refill since the charge may have been capped at the capacity (the bucket would have
+        // been full without it): never refund what that refill could already have restored
+        long refilled = Math.min(window, Math.max(0, since - chargedAt)) * limit;
+        long refund = cost * window - refilled;
+        if (refund > 0) {
+          amount = Math.min(limit * window, amount + refund);
+        }
         break;
       case FIXED_WINDOW:
         if (since == chargedAt - Math.floorMod(chargedAt, window)) {
@@ -270,10 +276,11 @@ class BucketState {
     long need = cost * window;
     boolean allowed = amount >= need;
     long left = allowed ? amount - need : amount;
+    // left is as of the last refill (since), later than a stale now: full no earlier than that
     return new Outcome(
         allowed,
         left / window,
-        now + ceilDiv(capacity - left, limit),
+        Math.max(now, since) + ceilDiv(capacity - left, limit),
         allowed ? 0 : ceilDiv(need - amount, limit),
         now);
   }

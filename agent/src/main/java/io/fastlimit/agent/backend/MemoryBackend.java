@@ -66,6 +66,7 @@ public final class MemoryBackend implements Backend {
         continue; // a sweep dropped one of them meanwhile: take the fresh ones
       }
       try {
+        now = bound.notBeforeSweep(now);
         outcomes = apply(held, charges, now);
       } finally {
         unlock(held, order, locked);
@@ -144,6 +145,7 @@ public final class MemoryBackend implements Backend {
         if (bucket.retired) {
           continue; // dropped by a sweep between lookup and lock: take the fresh one
         }
+        now = bound.notBeforeSweep(now); // a sweep since the clock was read dropped it as over
         Outcome outcome = bucket.check(algorithm, limit, window, cost, now);
         if (outcome.allowed()) {
           bucket.commit(window, cost);

@@ -48,6 +48,19 @@ final class MemoryBound {
    */
   private volatile long refuseNewUntil = NOT_REFUSING;
 
+  /**
+   * The clock of the latest sweep, written before it drops anything: a request that read the clock
+   * earlier and reaches a bucket afterwards decides at this time instead, so that it never counts
+   * in a window whose counts the sweep dropped as over.
+   */
+  private volatile long sweptAt = Long.MIN_VALUE;
+
+  /** {@code now}, or the latest sweep's time when that is later. After the bucket is found. */
+  long notBeforeSweep(long now) {
+    long swept = sweptAt;
+    return now < swept ? swept : now;
+  }
+
   private final LongAdder newClientsRefused = new LongAdder();
   private volatile boolean ceilingReported;
 
@@ -142,6 +155,9 @@ final class MemoryBound {
   private void sweep(BucketStore store, long now) {
     // a sweep the bound started, not one of those every so many new keys
     boolean atBound = size.get() >= maxKeys;
+    if (now > sweptAt) {
+      sweptAt = now;
+    }
     Idle idle = new Idle(now);
     store.sweep(idle);
     // down to 10% below the bound, so that a flood of new clients sweeps once per tenth

@@ -515,4 +515,26 @@ class BucketStateTest {
     assertThat(take(state, SLIDING_LOG, 1, MINUTE, 1, START + 9 + MINUTE).allowed()).isTrue();
     assertThat(state.isIdle(START + 9 + 2 * MINUTE)).isTrue();
   }
+
+  /**
+   * A token-bucket check timed before the bucket's last refill (a thread that read the clock before
+   * another drained the bucket) must not date the bucket's full time from its own older now: a
+   * sweep in between would drop the bucket as idle while it is not full yet, and hand the client
+   * its whole capacity early.
+   */
+  @Test
+  void aStaleCheckNeverMakesABucketLookFullBeforeItIs() {
+    BucketState bucket = new BucketState();
+    long limit = 10;
+    long window = 1_000; // a token every 100 ms
+    for (int i = 0; i < 10; i++) {
+      assertThat(bucket.check(Algorithm.TOKEN_BUCKET, limit, window, 1, 1_000).allowed()).isTrue();
+      bucket.commit(window, 1);
+    }
+    // drained at 1000: full again at 2000
+    Outcome stale = bucket.check(Algorithm.TOKEN_BUCKET, limit, window, 1, 900);
+    assertThat(stale.allowed()).isFalse();
+    assertThat(bucket.fullAtMillis()).as("full again at").isGreaterThanOrEqualTo(2_000);
+    assertThat(bucket.isIdle(1_950)).as("idle (a sweep drops it) at 1950").isFalse();
+  }
 }

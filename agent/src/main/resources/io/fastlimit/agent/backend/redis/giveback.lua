@@ -89,8 +89,12 @@ for i = 1, #KEYS do
       local start = charged_at - floor_mod(charged_at, window)
       local changed = false
       if algorithm == 2 then
-        b = math.min(limit * window, b + cost * window)
-        changed = true
+        -- never refund what the refill since the charge (a = last refill) could have restored
+        local refund = cost * window - math.min(window, math.max(0, a - charged_at)) * limit
+        if refund > 0 then
+          b = math.min(limit * window, b + refund)
+          changed = true
+        end
       elseif a == start then
         b = math.max(0, b - cost)
         changed = true

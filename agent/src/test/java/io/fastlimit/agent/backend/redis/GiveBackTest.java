@@ -179,4 +179,26 @@ class GiveBackTest {
     useUp(backend, charge, 2);
     assertThat(backend.acquire(charge).allowed()).isFalse();
   }
+
+  /**
+   * Token bucket, 1 a minute: A (count: failures) is charged and still running when the bucket has
+   * refilled; B takes the refilled token; A then ends in success and is given back. Without A the
+   * bucket would hold nothing now (full again a minute after A, and B took that), so C is refused:
+   * the give-back refunds only what the refill since A's charge could not have restored.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Store.class)
+  void aTokenGivenBackAfterTheBucketRefilledIsNotAnExtraToken(Store store) {
+    Backend backend = backend(store);
+    Charge charge = charge(Algorithm.TOKEN_BUCKET, 1);
+    Outcome a = backend.acquire(charge);
+    assertThat(a.allowed()).isTrue();
+    clock.advance(MINUTE); // full again
+    assertThat(backend.acquire(charge).allowed()).as("B").isTrue();
+    clock.advance(BlockedCache.TRUSTED_FOR_MILLIS + 1); // Redis is asked, not the blocked cache
+    giveBack(backend, charge, a.decidedAtMillis());
+    assertThat(backend.acquire(charge).allowed())
+        .as(store + ": C, a second request within a second from a bucket of 1 a minute")
+        .isFalse();
+  }
 }
