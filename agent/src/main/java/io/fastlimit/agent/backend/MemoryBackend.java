@@ -24,6 +24,7 @@ public final class MemoryBackend implements Backend {
   private final BucketStore store = new BucketStore();
   private final LongSupplier clock;
   private final MemoryBound bound;
+  private final ResetTimes resets = new ResetTimes();
 
   public MemoryBackend() {
     this(monotonicClock(), DEFAULT_MAX_KEYS);
@@ -162,6 +163,9 @@ public final class MemoryBackend implements Backend {
   public void giveBack(Charge[] charges, long[] chargedAtMillis) {
     for (int i = 0; i < charges.length; i++) {
       Charge charge = charges[i];
+      if (resets.before(charge.keyStart(), charge.client(), chargedAtMillis[i])) {
+        continue; // the reset forgot it: what the bucket holds now began after it
+      }
       Bucket bucket = store.held(charge.keyStart(), charge.client());
       if (bucket == null) {
         continue;
@@ -189,15 +193,18 @@ public final class MemoryBackend implements Backend {
   @Override
   public boolean reset(String keyStart, String client) {
     Bucket bucket = store.held(keyStart, client);
-    if (bucket == null) {
-      return false;
+    boolean held = false;
+    if (bucket != null) {
+      bucket.lock();
+      try {
+        held = !bucket.retired && bucket.forget();
+      } finally {
+        bucket.unlock();
+      }
     }
-    bucket.lock();
-    try {
-      return !bucket.retired && bucket.forget();
-    } finally {
-      bucket.unlock();
-    }
+    // after the counts went: a charge counted before them is given back to nothing from now on
+    resets.reset(keyStart, client, clock.getAsLong());
+    return held;
   }
 
   /** Number of buckets held now. */

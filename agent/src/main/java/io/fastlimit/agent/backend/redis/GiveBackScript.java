@@ -23,11 +23,13 @@ final class GiveBackScript {
       final RedisScriptingAsyncCommands<String, String> commands,
       Charge[] charges,
       long[] chargedAtMillis) {
-    final String[] keys = new String[charges.length];
+    // each bucket, then each bucket's reset mark (RedisReset.MARK)
+    final String[] keys = new String[2 * charges.length];
     final String[] args = new String[5 * charges.length];
     for (int i = 0, at = 0; i < charges.length; i++) {
       Charge charge = charges[i];
       keys[i] = charge.key();
+      keys[charges.length + i] = charge.key() + RedisReset.MARK;
       args[at++] = BucketScript.algorithmCode(charge);
       args[at++] = Long.toString(charge.limit());
       args[at++] = Long.toString(charge.windowMillis());

@@ -160,7 +160,7 @@ public final class RedisBackend implements Backend {
 
   @Override
   public boolean reset(String keyStart, String client) {
-    return resets.reset(link.commands(), keyStart + client + '}');
+    return resets.reset(link.commands(), keyStart + client + '}', clock.scriptNow());
   }
 
   @Override

@@ -19,8 +19,30 @@ final class RedisReset {
   /** The channel of reset announcements; messages are whole bucket keys, whatever the prefix. */
   static final String CHANNEL = "fastlimit:reset";
 
+  /**
+   * What a reset leaves beside the bucket's key (in its hash slot: after the client's tag) for
+   * {@code giveback.lua}: the time of the reset, so that a charge counted before it and given back
+   * after it is not taken from the counts that began after it.
+   */
+  static final String MARK = "!reset";
+
+  /** How long that mark stays: longer than any request stays in flight. */
+  static final long MARK_MILLIS = 3_600_000L;
+
+  /**
+   * KEYS: the bucket, its mark; ARGV: the channel, now in epoch ms ("" for Redis TIME), the mark's
+   * lifetime in ms.
+   */
   private static final String SCRIPT =
-      "local held = redis.call('DEL', KEYS[1])\n"
+      "local now = ARGV[2]\n"
+          + "if now == '' then\n"
+          // Redis < 5: allow writes after TIME (a no-op since)
+          + "  if redis.replicate_commands then redis.replicate_commands() end\n"
+          + "  local time = redis.call('TIME')\n"
+          + "  now = string.format('%d', time[1] * 1000 + math.floor(time[2] / 1000))\n"
+          + "end\n"
+          + "local held = redis.call('DEL', KEYS[1])\n"
+          + "redis.call('SET', KEYS[2], now, 'PX', ARGV[3])\n"
           // pcall: a user whose ACL has no channels still resets; the others learn within 1 s
           + "redis.pcall('PUBLISH', ARGV[1], KEYS[1])\n"
           + "return held";
@@ -38,14 +60,23 @@ final class RedisReset {
     this.timeoutMillis = Math.max(AT_LEAST_MILLIS, timeoutMillis);
   }
 
-  /** Deletes the key in Redis and tells every instance; whether Redis held a counter. */
-  boolean reset(RedisScriptingAsyncCommands<String, String> commands, String key) {
+  /**
+   * Deletes the key in Redis, marks when (by {@code now}, the scripts' now: "" for Redis TIME) and
+   * tells every instance; whether Redis held a counter.
+   */
+  boolean reset(RedisScriptingAsyncCommands<String, String> commands, String key, String now) {
     heard(key);
     if (commands == null) {
       throw new IllegalStateException("Redis is not connected; nothing was reset");
     }
     RedisFuture<Long> held =
-        commands.eval(SCRIPT, ScriptOutputType.INTEGER, new String[] {key}, CHANNEL);
+        commands.eval(
+            SCRIPT,
+            ScriptOutputType.INTEGER,
+            new String[] {key, key + MARK},
+            CHANNEL,
+            now,
+            Long.toString(MARK_MILLIS));
     try {
       return held.get(timeoutMillis, TimeUnit.MILLISECONDS) > 0;
     } catch (InterruptedException e) {

@@ -2,7 +2,8 @@
 -- request that did not fail keeps nothing). The same state as buckets.lua and BucketState.giveBack
 -- (read those first); one key at a time, each atomic against the charges of other requests.
 --
--- KEYS[i]   bucket i
+-- KEYS[i]   bucket i, for i = 1 .. n; KEYS[n + i] its reset mark (RedisReset): the epoch ms an
+--           operator last reset it, or no key
 -- ARGV      five per bucket: algorithm (0 sliding window, 1 fixed window, 2 token bucket,
 --           3 sliding log), limit, window ms, cost, charged-at (the epoch ms buckets.lua
 --           returned as the time it ran: Redis TIME)
@@ -34,7 +35,8 @@ local function keep_ttl_set(key, value)
 end
 
 local given = 0
-for i = 1, #KEYS do
+local n = #KEYS / 2
+for i = 1, n do
   local arg = (i - 1) * 5
   local algorithm = tonumber(ARGV[arg + 1])
   local limit = tonumber(ARGV[arg + 2])
@@ -42,6 +44,11 @@ for i = 1, #KEYS do
   local cost = tonumber(ARGV[arg + 4])
   local charged_at = tonumber(ARGV[arg + 5])
   local stored = redis.call('GET', KEYS[i])
+  -- a charge counted before the bucket was reset is not in it: what it holds began after the reset
+  local reset_at = redis.call('GET', KEYS[n + i])
+  if reset_at and charged_at <= tonumber(reset_at) then
+    stored = nil
+  end
   if stored and algorithm == 3 and string.sub(stored, 1, 1) == 'L' then
     -- remove up to cost entries at exactly charged_at, newest first; older entries stop the search
     local total = (#stored - 1) / 6

@@ -201,4 +201,28 @@ class GiveBackTest {
         .as(store + ": C, a second request within a second from a bucket of 1 a minute")
         .isFalse();
   }
+
+  /**
+   * A (count: failures) is charged; an operator then unblocks the client, who uses its whole limit
+   * afresh; then A ends in success and is given back. The reset already forgot A's charge, so the
+   * give-back must not take one of the new ones away (the client would get limit + 1).
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Algorithm.class)
+  void aChargeFromBeforeAResetIsNotGivenBackFromTheCountsAfterIt(Algorithm algorithm) {
+    for (Store store : Store.values()) {
+      Backend backend = backend(store);
+      Charge charge = charge(algorithm, 2);
+      Outcome a = backend.acquire(charge);
+      clock.advance(1);
+      assertThat(backend.reset(charge.keyStart(), charge.client())).isTrue();
+      clock.advance(1);
+      useUp(backend, charge, 2);
+      clock.advance(BlockedCache.TRUSTED_FOR_MILLIS + 1); // Redis is asked, not the blocked cache
+      giveBack(backend, charge, a.decidedAtMillis());
+      assertThat(backend.acquire(charge).allowed())
+          .as(store + ": a third request after the reset, limit 2")
+          .isFalse();
+    }
+  }
 }
