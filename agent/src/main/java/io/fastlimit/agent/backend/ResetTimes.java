@@ -15,7 +15,7 @@ final class ResetTimes {
   /** Longer than any request stays in flight. */
   static final long KEPT_MILLIS = 3_600_000L;
 
-  /** Resets remembered at most; past it the oldest are forgotten first (in no strict order). */
+  /** Resets remembered at most; past it, others (any, not the oldest) are forgotten first. */
   static final int MAX = 10_000;
 
   private final ConcurrentHashMap<String, Long> resetAt = new ConcurrentHashMap<>();
