@@ -163,16 +163,15 @@ public final class MemoryBackend implements Backend {
   public void giveBack(Charge[] charges, long[] chargedAtMillis) {
     for (int i = 0; i < charges.length; i++) {
       Charge charge = charges[i];
-      if (resets.before(charge.keyStart(), charge.client(), chargedAtMillis[i])) {
-        continue; // the reset forgot it: what the bucket holds now began after it
-      }
       Bucket bucket = store.held(charge.keyStart(), charge.client());
       if (bucket == null) {
         continue;
       }
       bucket.lock();
       try {
-        if (!bucket.retired) {
+        // a charge from before a reset is not in the bucket: what it holds began after the reset
+        if (!bucket.retired
+            && !resets.before(charge.keyStart(), charge.client(), chargedAtMillis[i])) {
           bucket.giveBack(
               charge.algorithm(),
               charge.limit(),
@@ -193,18 +192,20 @@ public final class MemoryBackend implements Backend {
   @Override
   public boolean reset(String keyStart, String client) {
     Bucket bucket = store.held(keyStart, client);
-    boolean held = false;
-    if (bucket != null) {
-      bucket.lock();
-      try {
-        held = !bucket.retired && bucket.forget();
-      } finally {
-        bucket.unlock();
-      }
+    if (bucket == null) {
+      resets.record(keyStart, client, clock.getAsLong());
+      return false;
     }
-    // after the counts went: a charge counted before them is given back to nothing from now on
-    resets.reset(keyStart, client, clock.getAsLong());
-    return held;
+    bucket.lock();
+    try {
+      boolean held = !bucket.retired && bucket.forget();
+      // under the lock that give-backs take too, after the counts went: a give-back of a charge
+      // counted before them never reaches the counts that begin after
+      resets.record(keyStart, client, clock.getAsLong());
+      return held;
+    } finally {
+      bucket.unlock();
+    }
   }
 
   /** Number of buckets held now. */

@@ -20,19 +20,25 @@ final class ResetTimes {
 
   private final ConcurrentHashMap<String, Long> resetAt = new ConcurrentHashMap<>();
 
-  /** The counter of {@code client} in the group of {@code keyStart} was reset at {@code now}. */
-  void reset(String keyStart, String client, long now) {
+  /**
+   * The counter of {@code client} in the group of {@code keyStart} was reset at {@code now}: under
+   * the bucket's lock, where {@link #before} is asked too, after its counts went. Forgets resets
+   * older than {@link #KEPT_MILLIS}, and others past {@link #MAX}.
+   */
+  void record(String keyStart, String client, long now) {
+    String key = keyStart + client;
+    resetAt.put(key, now);
     for (Iterator<Long> times = resetAt.values().iterator(); times.hasNext(); ) {
       if (times.next() < now - KEPT_MILLIS) {
         times.remove();
       }
     }
     for (Iterator<String> keys = resetAt.keySet().iterator();
-        resetAt.size() >= MAX && keys.hasNext(); ) {
-      keys.next();
-      keys.remove();
+        resetAt.size() > MAX && keys.hasNext(); ) {
+      if (!keys.next().equals(key)) {
+        keys.remove();
+      }
     }
-    resetAt.put(keyStart + client, now);
   }
 
   /**
