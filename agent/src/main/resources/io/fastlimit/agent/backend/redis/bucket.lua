@@ -161,7 +161,7 @@ elseif algorithm == 2 then
     local wait = need - b
     local full = capacity - b
     local wait_over, full_over = math.fmod(wait, limit), math.fmod(full, limit)
-    reset_at = now + (full - full_over) / limit
+    reset_at = math.max(now, a) + (full - full_over) / limit
     if full_over > 0 then
       reset_at = reset_at + 1
     end
@@ -174,7 +174,7 @@ elseif algorithm == 2 then
   local left = b - need
   local full = capacity - left
   local full_over = math.fmod(full, limit)
-  reset_at = now + (full - full_over) / limit
+  reset_at = math.max(now, a) + (full - full_over) / limit
   if full_over > 0 then
     reset_at = reset_at + 1
   end

@@ -208,7 +208,8 @@ for i = 1, n do
       retry_after = ceil_div(need - b, limit)
     end
     remaining = java_div(left, window)
-    reset_at = now + ceil_div(capacity - left, limit)
+    -- from the last refill when a request timed before it comes late: full no earlier than that
+    reset_at = math.max(now, a) + ceil_div(capacity - left, limit)
   else
     -- sliding window: previous x overlap + current, everything times window
     local start = now - floor_mod(now, window)

@@ -258,6 +258,11 @@ class BucketCasesTest {
             .at(59_999, "A 0 120000 0", "B 0 180000 60001")
             .at(60_001, "A 0 120000 0", "B 0 180000 59999")
             .build(),
+        named("token bucket: a request timed before the last refill dates the full time from it")
+            .bucket("t", token, 10, 1_000, 5)
+            .at(1_000, "A 5 1500 0")
+            .at(900, "A 0 2000 0")
+            .build(),
         named("a bucket whose rule changed algorithm starts afresh")
             .bucket("same", fixed, 2, 1_000, 1)
             .bucket("same", token, 2, 1_000, 1)
