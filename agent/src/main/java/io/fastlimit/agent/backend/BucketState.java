@@ -36,6 +36,9 @@ class BucketState {
 
   private static final byte NONE = 0;
 
+  /** How far before a bucket's latest time a request's time means the clock stepped back. */
+  static final long CLOCK_STEPPED_BACK_MILLIS = 2_000;
+
   /** {@link #algorithm} of a sliding-log bucket. */
   private static final byte LOG = (byte) (Algorithm.SLIDING_LOG.ordinal() + 1);
 
@@ -81,8 +84,8 @@ class BucketState {
    */
   Outcome check(Algorithm wanted, long limit, long window, long cost, long now) {
     byte flagsNow;
-    if (algorithm != wanted.ordinal() + 1) {
-      // a new bucket, or its rule changed algorithm on reload: start afresh
+    if (algorithm != wanted.ordinal() + 1 || steppedBack(now)) {
+      // a new bucket, its rule changed algorithm on reload, or the clock stepped back: afresh
       algorithm = (byte) (wanted.ordinal() + 1);
       since = Long.MIN_VALUE;
       amount = 0;
@@ -205,6 +208,17 @@ class BucketState {
    */
   boolean worthKeeping() {
     return (flags & (PRESSED | RETURNED)) == (PRESSED | RETURNED);
+  }
+
+  /**
+   * Whether {@code now} is so far before this bucket's latest time (a window's start, the last
+   * refill, the newest log entry) that the clock stepped back: Redis failing over to a server whose
+   * clock is behind, say. A request thread's late read (what {@link #windowStart} absorbs) is
+   * milliseconds behind. Kept, such a bucket would block its client until the clock caught up;
+   * started afresh, it admits as a new client's would, once.
+   */
+  private boolean steppedBack(long now) {
+    return since != Long.MIN_VALUE && now < since - CLOCK_STEPPED_BACK_MILLIS;
   }
 
   /**

@@ -52,6 +52,11 @@ if algorithm == 3 then
   if stored and string.byte(stored, 1) == 76 then
     log = stored
   end
+  -- the newest entry more than 2 s after now: the clock stepped back (a failover to a server
+  -- whose clock is behind); kept, the log would block its client until the clock caught up
+  if #log > 1 and struct.unpack('>I6', log, #log - 5) > now + 2000 then
+    log = ''
+  end
   local total = 0
   if #log > 0 then
     total = (#log - 1) / 6
@@ -118,6 +123,12 @@ if stored then
       a, b, c = tonumber(s_a), tonumber(s_b), tonumber(s_c)
     end
   end
+end
+
+-- a time more than 2 s before the bucket's (a window's start, the last refill): the clock stepped
+-- back, and the bucket starts afresh rather than block its client until the clock caught up
+if a and now + 2000 < a then
+  a, b, c = nil, 0, 0
 end
 
 -- a request timed before the window the bucket last counted in (it reached Redis after one that

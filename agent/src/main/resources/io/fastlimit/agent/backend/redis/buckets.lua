@@ -116,6 +116,14 @@ for i = 1, n do
       end
     end
   end
+  -- more than 2 s before the bucket's latest time: the clock stepped back; start afresh rather
+  -- than block the client until it catches up (bucket.lua)
+  if a and now + 2000 < a then
+    a, b, c = nil, 0, 0
+  end
+  if #log > 1 and log_entry(log, (#log - 1) / 6) > now + 2000 then
+    log = ''
+  end
 
   local allowed, remaining, reset_at, retry_after
   if algorithm == 3 then

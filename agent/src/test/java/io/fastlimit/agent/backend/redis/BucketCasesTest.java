@@ -263,6 +263,42 @@ class BucketCasesTest {
             .at(1_000, "A 5 1500 0")
             .at(900, "A 0 2000 0")
             .build(),
+        // A time more than 2 s before the bucket's latest: not a late clock read but the clock
+        // stepping back (Redis failing over to a server whose clock is behind). The bucket starts
+        // afresh, rather than block its client until the clock caught up; then, with the clock
+        // back, it counts from there.
+        named("fixed window: a clock stepped back more than 2 s starts the bucket afresh")
+            .bucket("f", fixed, 3, 60_000, 1)
+            .at(61_000, "A 2 120000 0")
+            .at(62_000, "A 1 120000 0")
+            .at(57_000, "A 2 60000 0")
+            .at(62_500, "A 2 120000 0")
+            .build(),
+        named("sliding window: a clock stepped back more than 2 s starts the bucket afresh")
+            .bucket("s", sliding, 3, 60_000, 1)
+            .at(61_000, "A 2 180000 0")
+            .at(62_000, "A 1 180000 0")
+            .at(57_000, "A 2 120000 0")
+            .build(),
+        named("token bucket: a clock stepped back more than 2 s starts the bucket afresh")
+            .bucket("t", token, 3, 60_000, 1)
+            .at(61_000, "A 2 81000 0")
+            .at(62_000, "A 1 101000 0")
+            .at(57_000, "A 2 77000 0")
+            .build(),
+        named("sliding log: a clock stepped back more than 2 s starts the log afresh")
+            .bucket("l", log, 3, 60_000, 1)
+            .at(61_000, "A 2 121000 0")
+            .at(62_000, "A 1 122000 0")
+            .at(57_000, "A 2 117000 0")
+            .build(),
+        named("two buckets: a clock stepped back more than 2 s starts both afresh")
+            .bucket("f", fixed, 3, 60_000, 1)
+            .bucket("l", log, 3, 60_000, 1)
+            .at(61_000, "A 2 120000 0", "A 2 121000 0")
+            .at(62_000, "A 1 120000 0", "A 1 122000 0")
+            .at(57_000, "A 2 60000 0", "A 2 117000 0")
+            .build(),
         named("a bucket whose rule changed algorithm starts afresh")
             .bucket("same", fixed, 2, 1_000, 1)
             .bucket("same", token, 2, 1_000, 1)
