@@ -128,7 +128,30 @@ final class LocalRedis implements AutoCloseable {
       calls.put(name.substring(8), field(entry.getValue(), "calls="));
       calls.put(name.substring(8) + USEC, field(entry.getValue(), "usec="));
     }
+    calls.put(MAIN_THREAD_CPU, mainThreadCpuMicros());
     return calls;
+  }
+
+  /**
+   * The entry of {@link #commandCalls} holding the CPU time of Redis's main thread (user + system)
+   * in microseconds: all a call costs the server (the socket, parsing, the command, the reply),
+   * where a command's {@code usec} counts only its execution.
+   */
+  static final String MAIN_THREAD_CPU = "main-thread-cpu" + ".usec";
+
+  private long mainThreadCpuMicros() {
+    Map<String, String> cpu = info("cpu");
+    String sys = cpu.getOrDefault("used_cpu_sys_main_thread", cpu.get("used_cpu_sys"));
+    String user = cpu.getOrDefault("used_cpu_user_main_thread", cpu.get("used_cpu_user"));
+    return Math.round((Double.parseDouble(sys) + Double.parseDouble(user)) * 1_000_000);
+  }
+
+  /** Microseconds of Redis main-thread CPU per call between the two snapshots. */
+  static String mainThreadMicros(Map<String, Long> before, Map<String, Long> after, long calls) {
+    return calls == 0
+        ? "-"
+        : String.format(
+            java.util.Locale.ROOT, "%.2f", delta(before, after, MAIN_THREAD_CPU) / (double) calls);
   }
 
   /** Suffix of the entries of {@link #commandCalls} holding a command's total server time. */

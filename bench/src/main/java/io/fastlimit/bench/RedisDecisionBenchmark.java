@@ -126,7 +126,9 @@ public class RedisDecisionBenchmark {
                 + " calls, per call: "
                 + LocalRedis.perCall(statsBefore, after, n)
                 + "; server us per evalsha: "
-                + LocalRedis.serverMicros(statsBefore, after, "evalsha"));
+                + LocalRedis.serverMicros(statsBefore, after, "evalsha")
+                + "; Redis main-thread CPU us per call: "
+                + LocalRedis.mainThreadMicros(statsBefore, after, n));
         if (denied.sum() > 0) {
           throw new IllegalStateException(
               denied.sum()
@@ -217,7 +219,9 @@ public class RedisDecisionBenchmark {
                 + "; server us per get: "
                 + LocalRedis.serverMicros(statsBefore, after, "get")
                 + ", per eval: "
-                + LocalRedis.serverMicros(statsBefore, after, "eval"));
+                + LocalRedis.serverMicros(statsBefore, after, "eval")
+                + "; Redis main-thread CPU us per call: "
+                + LocalRedis.mainThreadMicros(statsBefore, after, n));
         if (denied.sum() > 0) {
           throw new IllegalStateException(denied.sum() + " Bucket4j calls were denied");
         }
@@ -281,7 +285,9 @@ public class RedisDecisionBenchmark {
                 + " calls, per call: "
                 + LocalRedis.perCall(statsBefore, after, n)
                 + "; server us per evalsha: "
-                + LocalRedis.serverMicros(statsBefore, after, "evalsha"));
+                + LocalRedis.serverMicros(statsBefore, after, "evalsha")
+                + "; Redis main-thread CPU us per call: "
+                + LocalRedis.mainThreadMicros(statsBefore, after, n));
       } finally {
         connection.close();
         client.shutdown();
