@@ -124,6 +124,13 @@ for i = 1, n do
   if #log > 1 and log_entry(log, (#log - 1) / 6) > now + 2000 then
     log = ''
   end
+  -- the window a fixed- or sliding-window charge counts in: now's own, or the one the bucket last
+  -- counted in when now is before it (a request timed before it, reaching Redis after one that
+  -- opened it), as at its start (bucket.lua)
+  local start = now - floor_mod(now, window)
+  if a and now < a and algorithm ~= 2 then
+    start = a
+  end
 
   local allowed, remaining, reset_at, retry_after
   if algorithm == 3 then
@@ -175,12 +182,7 @@ for i = 1, n do
     -- a = the first entry in the window, c = the time a charge is recorded at
     a, b, c = lo, 0, record_at
   elseif algorithm == 1 then
-    -- fixed window; a request timed before the window the bucket last counted in counts in
-    -- that window, as at its start (bucket.lua)
-    local start = now - floor_mod(now, window)
-    if a and now < a then
-      start = a
-    end
+    -- fixed window
     if a ~= start then
       a = start
       b = 0
@@ -220,10 +222,6 @@ for i = 1, n do
     reset_at = math.max(now, a) + ceil_div(capacity - left, limit)
   else
     -- sliding window: previous x overlap + current, everything times window
-    local start = now - floor_mod(now, window)
-    if a and now < a then
-      start = a
-    end
     if a ~= start then
       if a == start - window then
         c = b

@@ -43,11 +43,11 @@ for i = 1, n do
   local window = tonumber(ARGV[arg + 3])
   local cost = tonumber(ARGV[arg + 4])
   local charged_at = tonumber(ARGV[arg + 5])
-  local stored = redis.call('GET', KEYS[i])
   -- a charge counted before the bucket was reset is not in it: what it holds began after the reset
   local reset_at = redis.call('GET', KEYS[n + i])
-  if reset_at and charged_at <= tonumber(reset_at) then
-    stored = nil
+  local stored = nil
+  if not reset_at or charged_at > tonumber(reset_at) then
+    stored = redis.call('GET', KEYS[i])
   end
   if stored and algorithm == 3 and string.sub(stored, 1, 1) == 'L' then
     -- remove up to cost entries at exactly charged_at, newest first; older entries stop the search
