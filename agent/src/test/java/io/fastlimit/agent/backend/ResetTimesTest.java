@@ -10,7 +10,7 @@ class ResetTimesTest {
   void aChargeCountedUpToTheResetIsBeforeItAndALaterOneIsNot() {
     ResetTimes resets = new ResetTimes();
     assertThat(resets.before("r:ip:{", "203.0.113.7", 1_000)).isFalse();
-    reset(resets, "r:ip:{", "203.0.113.7", 1_000);
+    resets.record("r:ip:{", "203.0.113.7", 1_000);
     assertThat(resets.before("r:ip:{", "203.0.113.7", 999)).isTrue();
     assertThat(resets.before("r:ip:{", "203.0.113.7", 1_000)).as("the same ms").isTrue();
     assertThat(resets.before("r:ip:{", "203.0.113.7", 1_001)).isFalse();
@@ -21,12 +21,12 @@ class ResetTimesTest {
   @Test
   void resetsAreForgottenAfterAnHourAndNeverMoreThanTheBoundAreKept() {
     ResetTimes resets = new ResetTimes();
-    reset(resets, "r:ip:{", "old", 0);
-    reset(resets, "r:ip:{", "new", ResetTimes.KEPT_MILLIS + 1); // prunes the one an hour older
+    resets.record("r:ip:{", "old", 0);
+    resets.record("r:ip:{", "new", ResetTimes.KEPT_MILLIS + 1); // prunes the one an hour older
     assertThat(resets.before("r:ip:{", "old", 0)).isFalse();
     assertThat(resets.before("r:ip:{", "new", 0)).isTrue();
     for (int i = 0; i < 3 * ResetTimes.MAX; i++) {
-      reset(resets, "r:ip:{", "client-" + i, ResetTimes.KEPT_MILLIS + 2);
+      resets.record("r:ip:{", "client-" + i, ResetTimes.KEPT_MILLIS + 2);
     }
     int kept = 0;
     for (int i = 0; i < 3 * ResetTimes.MAX; i++) {
@@ -36,9 +36,5 @@ class ResetTimesTest {
     assertThat(resets.before("r:ip:{", "client-" + (3 * ResetTimes.MAX - 1), 0))
         .as("the latest reset")
         .isTrue();
-  }
-
-  private static void reset(ResetTimes resets, String keyStart, String client, long now) {
-    resets.record(keyStart, client, now);
   }
 }
