@@ -47,6 +47,10 @@ CONTENDERS=(
   'return 1 (EVAL)|eval|eval "return 1" 0'
   'envoy INCRBY|incrby|incrby fl:e:{__rand_int__} 1'
   'envoy EXPIRE|expire|expire fl:e:{__rand_int__} 60'
+  # redis.fixed-window: commands, as the agent sends them for one charge: INCRBY and PEXPIRE of
+  # the bucket's key of the window (its start in epoch ms after the client's tag)
+  'fixed-window commands: INCRBY|incrby|incrby fl:c:{__rand_int__}:1800000000000 1'
+  'fixed-window commands: PEXPIRE|pexpire|pexpire fl:c:{__rand_int__}:1800000000000 62000'
 )
 NAMES=(sliding-window fixed-window token-bucket sliding-log)
 for a in 0 1 2 3; do
@@ -97,6 +101,8 @@ lowest() { tr ' ' '\n' | grep . | sort -g | head -1; }
 FLOOR=$(echo "${RESULTS['return 1 (EVAL)']}" | median)
 INCRBY=$(echo "${RESULTS['envoy INCRBY']}" | median)
 EXPIRE=$(echo "${RESULTS['envoy EXPIRE']}" | median)
+C_INCRBY=$(echo "${RESULTS['fixed-window commands: INCRBY']}" | median)
+C_PEXPIRE=$(echo "${RESULTS['fixed-window commands: PEXPIRE']}" | median)
 
 echo "# $(date -u '+%F %T') UTC, $(redis-server --version | cut -d' ' -f3), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $ROUNDS rounds x $REQUESTS calls, $CLIENTS clients, $KEYS keys; usec_per_call median (lowest); x = median / EVAL \"return 1\""
@@ -115,4 +121,7 @@ done
 printf '| %-42s | %7.2f          | %6.2fx |              |         |\n' \
   'envoy INCRBY + EXPIRE pair (sum of medians)' \
   "$(echo "$INCRBY + $EXPIRE" | bc -l)" "$(echo "($INCRBY + $EXPIRE) / $FLOOR" | bc -l)"
+printf '| %-42s | %7.2f          | %6.2fx |              |         |\n' \
+  'fixed-window: commands, INCRBY + PEXPIRE (sum)' \
+  "$(echo "$C_INCRBY + $C_PEXPIRE" | bc -l)" "$(echo "($C_INCRBY + $C_PEXPIRE) / $FLOOR" | bc -l)"
 echo "# load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"

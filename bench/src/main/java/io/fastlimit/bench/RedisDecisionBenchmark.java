@@ -75,7 +75,11 @@ public class RedisDecisionBenchmark {
   @State(Scope.Benchmark)
   public static class Agent {
 
-    @Param({"token-bucket", "sliding-window"})
+    /**
+     * The rule's algorithm; {@code fixed-window-commands} is a fixed window with {@code
+     * redis.fixed-window: commands} (INCRBY and PEXPIRE, no script).
+     */
+    @Param({"token-bucket", "sliding-window", "fixed-window", "fixed-window-commands"})
     String algorithm;
 
     LocalRedis redis;
@@ -88,13 +92,19 @@ public class RedisDecisionBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws InterruptedException {
       redis = LocalRedis.start();
+      RedisConfig settings =
+          new RedisConfig(List.of(redis.uri()), false, TIMEOUT_MILLIS, RedisConfig.OnError.DENY);
+      boolean commands = algorithm.equals("fixed-window-commands");
       backend =
           RedisBackend.connect(
-              new RedisConfig(
-                  List.of(redis.uri()), false, TIMEOUT_MILLIS, RedisConfig.OnError.DENY));
+              commands ? settings.withFixedWindow(RedisConfig.FixedWindow.COMMANDS) : settings);
       charges =
           new Charge[] {
-            BenchRules.charge(redis.key("agent:{"), "hot", HUGE_LIMIT + "/min", algorithm)
+            BenchRules.charge(
+                redis.key("agent:{"),
+                "hot",
+                HUGE_LIMIT + "/min",
+                commands ? "fixed-window" : algorithm)
           };
       if (HUGE_LIMIT > RedisConfig.MAX_LIMIT_TIMES_WINDOW / WINDOW_MILLIS) {
         throw new IllegalStateException("the limit is too large for the Redis backend");
@@ -117,7 +127,9 @@ public class RedisDecisionBenchmark {
         long n = calls.sum();
         long scripts =
             LocalRedis.delta(statsBefore, after, "evalsha")
-                + LocalRedis.delta(statsBefore, after, "eval");
+                + LocalRedis.delta(statsBefore, after, "eval")
+                // or, for fixed-window-commands, the INCRBY of each decision
+                + LocalRedis.delta(statsBefore, after, "incrby");
         System.out.println(
             "\n# agent "
                 + algorithm
@@ -127,6 +139,10 @@ public class RedisDecisionBenchmark {
                 + LocalRedis.perCall(statsBefore, after, n)
                 + "; server us per evalsha: "
                 + LocalRedis.serverMicros(statsBefore, after, "evalsha")
+                + ", per incrby: "
+                + LocalRedis.serverMicros(statsBefore, after, "incrby")
+                + ", per pexpire: "
+                + LocalRedis.serverMicros(statsBefore, after, "pexpire")
                 + "; Redis main-thread CPU us per call: "
                 + LocalRedis.mainThreadMicros(statsBefore, after, n));
         if (denied.sum() > 0) {

@@ -55,6 +55,7 @@ class ConfigExamplesTest {
             "behind-proxy.yaml",
             "dry-run-rollout.yaml",
             "redis.yaml",
+            "redis-fleet.yaml",
             "api-keys.yaml",
             "jwt-plans.yaml");
   }

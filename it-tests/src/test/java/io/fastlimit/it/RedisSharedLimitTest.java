@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,39 @@ class RedisSharedLimitTest {
   @Test
   void twoInstancesShareOneLimitExactly() throws Exception {
     try (LocalRedis redis = LocalRedis.start()) {
+      twoInstancesShareOneLimit(redis, "");
+    }
+  }
+
+  /**
+   * The same with {@code redis.fixed-window: commands}: concurrent requests from two instances
+   * through INCRBY and take-backs, no script, still admit exactly the limit.
+   */
+  @Test
+  void twoInstancesShareOneFixedWindowCountedByCommandsExactly() throws Exception {
+    try (LocalRedis redis = LocalRedis.start()) {
+      long hour = 3_600_000;
+      long windowBefore = System.currentTimeMillis() / hour;
+      twoInstancesShareOneLimit(redis, "  fixed-window: commands\nalgorithm: fixed-window\n");
+      // a fixed window of an hour that ended during the test would have admitted more
+      Assumptions.assumeTrue(System.currentTimeMillis() / hour == windowBefore);
+      String key = redis.cli("KEYS", "*:api:ip:{*}:*").trim();
+      assertThat(key).as("the window's key").endsWith(":" + windowBefore * hour);
+      // the blocked requests' take-backs are sent before their 429s, not awaited
+      String count = redis.cli("GET", key).trim();
+      for (int i = 0; i < 100 && !count.equals("10"); i++) {
+        Thread.sleep(50);
+        count = redis.cli("GET", key).trim();
+      }
+      assertThat(count).as("what Redis holds: the admitted requests only").isEqualTo("10");
+      assertThat(redis.cli("INFO", "commandstats")).doesNotContain("cmdstat_evalsha");
+    }
+  }
+
+  /** Two instances of the sample, 40 concurrent requests; {@code settings} under redis:. */
+  private static void twoInstancesShareOneLimit(LocalRedis redis, String settings)
+      throws Exception {
+    {
       Path rules =
           Build.rulesFile(
               "redis-shared",
@@ -35,13 +69,13 @@ class RedisSharedLimitTest {
               redis:
                 timeout: 5s
                 on-error: deny
-              key-prefix: it-%d
+              %skey-prefix: it-%d
               rules:
                 - name: api
                   path: /api/**
                   limit: 10/hour
               """
-                  .formatted(redis.url(), System.nanoTime()));
+                  .formatted(redis.url(), settings, System.nanoTime()));
       try (ChildApp first = ChildApp.sample(Build.jakartaSample(), rules.toString());
           ChildApp second = ChildApp.sample(Build.jakartaSample(), rules.toString())) {
         // on-error is deny: until connected, requests would be refused

@@ -42,6 +42,14 @@ public interface Backend extends AutoCloseable {
     throw new UnsupportedOperationException(getClass().getName() + " cannot reset counters");
   }
 
+  /**
+   * As {@link #reset(String, String)}, for a bucket whose rate has windows of {@code windowMillis}:
+   * a backend that keeps a key per window finds this bucket's by it.
+   */
+  default boolean reset(String keyStart, String client, long windowMillis) {
+    return reset(keyStart, client);
+  }
+
   @Override
   default void close() {}
 }

@@ -43,6 +43,31 @@ public final class RedisConfig {
   }
 
   /**
+   * {@code redis.fixed-window}: how fixed-window charges are counted in Redis. A new stored format
+   * beside the scripts': instances with different settings count fixed windows apart.
+   */
+  public enum FixedWindow {
+    /** By the scripts every algorithm shares: one EVALSHA per request. */
+    SCRIPT("script"),
+    /**
+     * By plain commands, {@code INCRBY} and {@code PEXPIRE} of a key per window (envoy's
+     * ratelimit's shape): a fraction of a script's Redis CPU, windows by this instance's clock.
+     */
+    COMMANDS("commands");
+
+    private final String configName;
+
+    FixedWindow(String configName) {
+      this.configName = configName;
+    }
+
+    /** The word the rules file uses. */
+    public String configName() {
+      return configName;
+    }
+  }
+
+  /**
    * {@code redis.tls}: how a {@code rediss://} connection trusts the server and proves itself.
    * Files are PEM: the CA certificates, and the client's certificate chain with its PKCS#8 key.
    */
@@ -107,6 +132,7 @@ public final class RedisConfig {
   private final OnError onError;
   private final Tls tls;
   private final long inFlightLeaseMillis;
+  private final FixedWindow fixedWindow;
 
   /** Several URIs are the seed nodes of a cluster, whatever {@code cluster} says. */
   public RedisConfig(List<String> uris, boolean cluster, long timeoutMillis, OnError onError) {
@@ -116,7 +142,14 @@ public final class RedisConfig {
   /** As {@link #RedisConfig(List, boolean, long, OnError)}, with these TLS settings. */
   public RedisConfig(
       List<String> uris, boolean cluster, long timeoutMillis, OnError onError, Tls tls) {
-    this(uris, cluster, timeoutMillis, onError, tls, DEFAULT_IN_FLIGHT_LEASE_MILLIS);
+    this(
+        uris,
+        cluster,
+        timeoutMillis,
+        onError,
+        tls,
+        DEFAULT_IN_FLIGHT_LEASE_MILLIS,
+        FixedWindow.SCRIPT);
   }
 
   private RedisConfig(
@@ -125,13 +158,15 @@ public final class RedisConfig {
       long timeoutMillis,
       OnError onError,
       Tls tls,
-      long inFlightLeaseMillis) {
+      long inFlightLeaseMillis,
+      FixedWindow fixedWindow) {
     this.uris = Collections.unmodifiableList(new ArrayList<>(uris));
     this.cluster = cluster || uris.size() > 1;
     this.timeoutMillis = timeoutMillis;
     this.onError = onError;
     this.tls = tls;
     this.inFlightLeaseMillis = inFlightLeaseMillis;
+    this.fixedWindow = fixedWindow;
   }
 
   /** {@code redis.in-flight-lease} when the rules file does not set it. */
@@ -144,7 +179,18 @@ public final class RedisConfig {
 
   /** These settings with another {@code redis.in-flight-lease}. */
   public RedisConfig withInFlightLease(long millis) {
-    return new RedisConfig(uris, cluster, timeoutMillis, onError, tls, millis);
+    return new RedisConfig(uris, cluster, timeoutMillis, onError, tls, millis, fixedWindow);
+  }
+
+  /** These settings with another {@code redis.fixed-window}. */
+  public RedisConfig withFixedWindow(FixedWindow counting) {
+    return new RedisConfig(
+        uris, cluster, timeoutMillis, onError, tls, inFlightLeaseMillis, counting);
+  }
+
+  /** {@code redis.fixed-window}: {@link FixedWindow#SCRIPT} unless the rules file says so. */
+  public FixedWindow fixedWindow() {
+    return fixedWindow;
   }
 
   /**
@@ -202,7 +248,8 @@ public final class RedisConfig {
         && timeoutMillis == that.timeoutMillis
         && onError == that.onError
         && tls.equals(that.tls)
-        && inFlightLeaseMillis == that.inFlightLeaseMillis;
+        && inFlightLeaseMillis == that.inFlightLeaseMillis
+        && fixedWindow == that.fixedWindow;
   }
 
   @Override
@@ -211,7 +258,8 @@ public final class RedisConfig {
             * 31
         + onError.hashCode()
         + 31 * tls.hashCode()
-        + Long.hashCode(inFlightLeaseMillis);
+        + Long.hashCode(inFlightLeaseMillis)
+        + 17 * fixedWindow.hashCode();
   }
 
   /** For messages; passwords are masked. */
@@ -229,6 +277,7 @@ public final class RedisConfig {
         .append(timeoutMillis)
         .append("ms on-error=")
         .append(onError.name().toLowerCase(Locale.ROOT))
+        .append(fixedWindow == FixedWindow.COMMANDS ? " fixed-window=commands" : "")
         .toString();
   }
 }

@@ -12,7 +12,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 final class RedisSection {
 
   private static final List<String> REDIS_KEYS =
-      Arrays.asList("timeout", "on-error", "cluster", "tls", "in-flight-lease");
+      Arrays.asList("timeout", "on-error", "cluster", "tls", "in-flight-lease", "fixed-window");
   private static final List<String> TLS_KEYS =
       Arrays.asList("ca-file", "cert-file", "key-file", "verify-peer");
   private static final YamlReader.Words<RedisConfig.OnError> ON_ERROR =
@@ -22,6 +22,13 @@ final class RedisSection {
           RedisConfig.OnError.values(),
           RedisConfig.OnError::configName,
           "allow (fail open), deny (fail closed), local (limit in memory)");
+  private static final YamlReader.Words<RedisConfig.FixedWindow> FIXED_WINDOW =
+      new YamlReader.Words<>(
+          "fixed-window",
+          "script or commands",
+          RedisConfig.FixedWindow.values(),
+          RedisConfig.FixedWindow::configName,
+          "script (one EVALSHA, the default), commands (INCRBY + PEXPIRE per window key)");
 
   private RedisSection() {}
 
@@ -40,7 +47,9 @@ final class RedisSection {
     boolean cluster = false;
     RedisConfig.Tls tls = RedisConfig.Tls.DEFAULT;
     long lease = RedisConfig.DEFAULT_IN_FLIGHT_LEASE_MILLIS;
+    RedisConfig.FixedWindow fixedWindow = RedisConfig.FixedWindow.SCRIPT;
     if (settings != null) {
+      fixedWindow = yaml.word(settings.get("fixed-window"), FIXED_WINDOW, fixedWindow);
       if (settings.containsKey("in-flight-lease")) {
         lease = inFlightLease(yaml, settings.get("in-flight-lease"));
       }
@@ -96,7 +105,8 @@ final class RedisSection {
           "redis.tls applies to TLS connections only: write the URL as rediss://host:port");
     }
     RedisConfig config = new RedisConfig(uris, cluster, timeout, onError, tls);
-    return lease == config.inFlightLeaseMillis() ? config : config.withInFlightLease(lease);
+    config = lease == config.inFlightLeaseMillis() ? config : config.withInFlightLease(lease);
+    return fixedWindow == config.fixedWindow() ? config : config.withFixedWindow(fixedWindow);
   }
 
   /** {@code redis.tls}: files must exist when the file is read, a key goes with a certificate. */

@@ -61,7 +61,10 @@ public final class ClientReset {
       }
       try {
         held =
-            counters.reset(Charge.keyStart(current.keyPrefix(), each.name(), bucketKind), inRule);
+            counters.reset(
+                Charge.keyStart(current.keyPrefix(), each.name(), bucketKind),
+                inRule,
+                bucketKind.rateOf(each).windowMillis());
       } catch (UnsupportedOperationException e) {
         throw new IllegalStateException(
             "the " + current.backend() + " backend cannot reset counters: " + e.getMessage());

@@ -1,6 +1,7 @@
 package io.fastlimit.agent.backend.redis;
 
 import io.fastlimit.agent.backend.Charge;
+import io.fastlimit.agent.rules.Algorithm;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
@@ -16,21 +17,33 @@ final class GiveBackScript {
   static final String TEXT = BucketScript.load("giveback.lua");
   static final String SHA = BucketScript.sha1(TEXT);
 
+  /** giveback.lua's algorithm code for a {@link WindowCounters} key. */
+  private static final String WINDOW_COUNTER = "4";
+
   private GiveBackScript() {}
 
-  /** Sends the script for these charges and returns at once. */
+  /**
+   * Sends the script for these charges and returns at once; {@code windowCounters}: fixed-window
+   * charges were counted by {@link WindowCounters}, in the key of the window they were charged in.
+   */
   static void submit(
       final RedisScriptingAsyncCommands<String, String> commands,
       Charge[] charges,
-      long[] chargedAtMillis) {
+      long[] chargedAtMillis,
+      boolean windowCounters) {
     // each bucket, then each bucket's reset mark (RedisReset.MARK)
     final String[] keys = new String[2 * charges.length];
     final String[] args = new String[5 * charges.length];
     for (int i = 0, at = 0; i < charges.length; i++) {
       Charge charge = charges[i];
-      keys[i] = charge.key();
+      boolean counted = windowCounters && charge.algorithm() == Algorithm.FIXED_WINDOW;
+      keys[i] =
+          counted
+              ? WindowCounters.key(
+                  charge, WindowCounters.windowStart(chargedAtMillis[i], charge.windowMillis()))
+              : charge.key();
       keys[charges.length + i] = charge.key() + RedisReset.MARK;
-      args[at++] = BucketScript.algorithmCode(charge);
+      args[at++] = counted ? WINDOW_COUNTER : BucketScript.algorithmCode(charge);
       args[at++] = Long.toString(charge.limit());
       args[at++] = Long.toString(charge.windowMillis());
       args[at++] = Long.toString(charge.cost());

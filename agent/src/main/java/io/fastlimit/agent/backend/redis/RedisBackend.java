@@ -7,9 +7,8 @@ import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.bootstrap.OffLoopDecision;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -41,6 +40,10 @@ public final class RedisBackend implements Backend {
   private final RedisClock clock;
   private final RedisLink link;
   private final BucketScript script;
+
+  /** Fixed windows by plain commands ({@code redis.fixed-window: commands}), else null. */
+  private final WindowCounters counters;
+
   private final OutageTracker outages;
   private final MemoryBackend local;
   private final BlockedCache blocked;
@@ -51,6 +54,10 @@ public final class RedisBackend implements Backend {
     this.clock = clock;
     this.blocked = blocked;
     this.script = new BucketScript(clock);
+    this.counters =
+        settings.fixedWindow() == RedisConfig.FixedWindow.COMMANDS
+            ? new WindowCounters(clock)
+            : null;
     this.outages = new OutageTracker(settings, clock);
     this.local =
         settings.onError() == RedisConfig.OnError.LOCAL
@@ -99,7 +106,7 @@ public final class RedisBackend implements Backend {
     if (known != null) {
       return known;
     }
-    RedisScriptingAsyncCommands<String, String> commands = link.commands();
+    RedisClusterAsyncCommands<String, String> commands = link.commands();
     if (commands == null) {
       return onError(charges); // still connecting: the connector reports failures
     }
@@ -140,18 +147,19 @@ public final class RedisBackend implements Backend {
    */
   @Override
   public void giveBack(Charge[] charges, long[] chargedAtMillis) {
-    RedisScriptingAsyncCommands<String, String> commands = link.commands();
+    RedisClusterAsyncCommands<String, String> commands = link.commands();
     if (commands == null || charges.length == 0 || outages.anyFailing()) {
       return;
     }
     try {
       if (!link.cluster() || charges.length == 1) {
-        GiveBackScript.submit(commands, charges, chargedAtMillis);
+        GiveBackScript.submit(commands, charges, chargedAtMillis, counters != null);
         return;
       }
       // one script per key: the keys of one request may sit in different slots
       for (int i = 0; i < charges.length; i++) {
-        GiveBackScript.submit(commands, new Charge[] {charges[i]}, new long[] {chargedAtMillis[i]});
+        GiveBackScript.submit(
+            commands, new Charge[] {charges[i]}, new long[] {chargedAtMillis[i]}, counters != null);
       }
     } catch (RuntimeException failure) {
       AgentLog.once("redis backend: giving back a charge failed; it stays counted", failure);
@@ -161,6 +169,27 @@ public final class RedisBackend implements Backend {
   @Override
   public boolean reset(String keyStart, String client) {
     return resets.reset(link.commands(), keyStart + client + '}', clock.scriptNow());
+  }
+
+  /**
+   * As {@link #reset(String, String)}; with {@code redis.fixed-window: commands} it also deletes
+   * the bucket's window counters of the windows around now (the one before and after too, for
+   * instances whose clocks are a little off).
+   */
+  @Override
+  public boolean reset(String keyStart, String client, long windowMillis) {
+    String key = keyStart + client + '}';
+    if (counters == null || windowMillis <= 0) {
+      return resets.reset(link.commands(), key, clock.scriptNow());
+    }
+    long start = WindowCounters.windowStart(clock.millis(), windowMillis);
+    return resets.reset(
+        link.commands(),
+        key,
+        clock.scriptNow(),
+        key + ':' + (start - windowMillis),
+        key + ':' + start,
+        key + ':' + (start + windowMillis));
   }
 
   @Override
@@ -185,10 +214,7 @@ public final class RedisBackend implements Backend {
    * part of Redis is failing and another request is already asking it.
    */
   private Outcome[] runAsOne(
-      RedisScriptingAsyncCommands<String, String> commands,
-      Charge[] charges,
-      int slot,
-      long deadline)
+      RedisClusterAsyncCommands<String, String> commands, Charge[] charges, int slot, long deadline)
       throws TimeoutException, InterruptedException, ExecutionException {
     String part = outages.anyFailing() ? partOf(slot) : null;
     boolean probe = part != null && outages.failing(part);
@@ -197,7 +223,7 @@ public final class RedisBackend implements Backend {
     }
     try {
       Outcome[] outcomes =
-          script.await(commands, charges, script.submit(commands, charges), deadline);
+          GroupDecision.submit(commands, script, counters, charges).await(deadline);
       recovered(part, slot);
       return outcomes;
     } catch (TimeoutException | ExecutionException | RuntimeException e) {
@@ -215,7 +241,7 @@ public final class RedisBackend implements Backend {
    * the slots is on a failing node that another request is already asking.
    */
   private Outcome[] runBySlot(
-      RedisScriptingAsyncCommands<String, String> commands, Charge[] charges, long deadline)
+      RedisClusterAsyncCommands<String, String> commands, Charge[] charges, long deadline)
       throws TimeoutException, InterruptedException, ExecutionException {
     int[] slots = new int[charges.length];
     int groups = 0;
@@ -248,8 +274,7 @@ public final class RedisBackend implements Backend {
       }
       Charge[][] grouped = new Charge[groups][];
       int[][] indexes = new int[groups][];
-      @SuppressWarnings({"unchecked", "rawtypes"})
-      RedisFuture<List<Long>>[] pending = new RedisFuture[groups];
+      GroupDecision[] pending = new GroupDecision[groups];
       for (int group = 0; group < groups; group++) {
         int size = 0;
         for (int i = 0; i < charges.length; i++) {
@@ -263,13 +288,13 @@ public final class RedisBackend implements Backend {
             indexes[group][at++] = i;
           }
         }
-        pending[group] = script.submit(commands, grouped[group]);
+        pending[group] = GroupDecision.submit(commands, script, counters, grouped[group]);
       }
       Outcome[] outcomes = new Outcome[charges.length];
       for (int group = 0; group < groups; group++) {
         Outcome[] part;
         try {
-          part = script.await(commands, grouped[group], pending[group], deadline);
+          part = pending[group].await(deadline);
         } catch (TimeoutException | ExecutionException | RuntimeException e) {
           outages.partFailed(partOf(groupSlot[group]));
           throw e;

@@ -11,11 +11,11 @@ import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -54,7 +54,7 @@ final class RedisLink {
   private final RedisURI uri;
   private final Listener listener;
   private volatile StatefulConnection<String, String> connection;
-  private volatile RedisScriptingAsyncCommands<String, String> commands;
+  private volatile RedisClusterAsyncCommands<String, String> commands;
   private volatile boolean closed;
   private volatile String channel;
   private volatile Consumer<String> onMessage;
@@ -155,7 +155,7 @@ final class RedisLink {
   }
 
   /** The commands of the open connection, or null before the first connection succeeded. */
-  RedisScriptingAsyncCommands<String, String> commands() {
+  RedisClusterAsyncCommands<String, String> commands() {
     return commands;
   }
 

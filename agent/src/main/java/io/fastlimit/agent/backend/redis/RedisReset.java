@@ -30,8 +30,8 @@ final class RedisReset {
   static final long MARK_MILLIS = 3_600_000L;
 
   /**
-   * KEYS: the bucket, its mark; ARGV: the channel, now in epoch ms ("" for Redis TIME), the mark's
-   * lifetime in ms.
+   * KEYS: the bucket, its mark, then any window counters of it ({@link WindowCounters}); ARGV: the
+   * channel, now in epoch ms ("" for Redis TIME), the mark's lifetime in ms.
    */
   private static final String SCRIPT =
       "local now = ARGV[2]\n"
@@ -42,6 +42,7 @@ final class RedisReset {
           + "  now = string.format('%d', time[1] * 1000 + math.floor(time[2] / 1000))\n"
           + "end\n"
           + "local held = redis.call('DEL', KEYS[1])\n"
+          + "for i = 3, #KEYS do held = held + redis.call('DEL', KEYS[i]) end\n"
           + "redis.call('SET', KEYS[2], now, 'PX', ARGV[3])\n"
           // pcall: a user whose ACL has no channels still resets; the others learn within 1 s
           + "redis.pcall('PUBLISH', ARGV[1], KEYS[1])\n"
@@ -61,10 +62,14 @@ final class RedisReset {
   }
 
   /**
-   * Deletes the key in Redis, marks when (by {@code now}, the scripts' now: "" for Redis TIME) and
-   * tells every instance; whether Redis held a counter.
+   * Deletes the key in Redis (and these window counters of it), marks when (by {@code now}, the
+   * scripts' now: "" for Redis TIME) and tells every instance; whether Redis held a counter.
    */
-  boolean reset(RedisScriptingAsyncCommands<String, String> commands, String key, String now) {
+  boolean reset(
+      RedisScriptingAsyncCommands<String, String> commands,
+      String key,
+      String now,
+      String... windowCounters) {
     heard(key);
     if (commands == null) {
       throw new IllegalStateException("Redis is not connected; nothing was reset");
@@ -73,7 +78,7 @@ final class RedisReset {
         commands.eval(
             SCRIPT,
             ScriptOutputType.INTEGER,
-            new String[] {key, key + MARK},
+            keys(key, windowCounters),
             CHANNEL,
             now,
             Long.toString(MARK_MILLIS));
@@ -86,6 +91,14 @@ final class RedisReset {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IllegalStateException("Redis did not reset the counter: " + cause);
     }
+  }
+
+  private static String[] keys(String key, String[] windowCounters) {
+    String[] keys = new String[2 + windowCounters.length];
+    keys[0] = key;
+    keys[1] = key + MARK;
+    System.arraycopy(windowCounters, 0, keys, 2, windowCounters.length);
+    return keys;
   }
 
   /** An announced reset, from this instance or another: forgets what this one holds of it. */

@@ -5,8 +5,9 @@
 -- KEYS[i]   bucket i, for i = 1 .. n; KEYS[n + i] its reset mark (RedisReset): the epoch ms an
 --           operator last reset it, or no key
 -- ARGV      five per bucket: algorithm (0 sliding window, 1 fixed window, 2 token bucket,
---           3 sliding log), limit, window ms, cost, charged-at (the epoch ms buckets.lua
---           returned as the time it ran: Redis TIME)
+--           3 sliding log, 4 a fixed window's counter of WindowCounters: KEYS[i] is then the
+--           window's own key, an integer), limit, window ms, cost, charged-at (the epoch ms
+--           buckets.lua returned as the time it ran: Redis TIME; the instance's time for 4)
 -- returns   the number of buckets that gave something back
 --
 -- A key that expired, or was written by another algorithm since, holds nothing of the charge.
@@ -49,7 +50,14 @@ for i = 1, n do
   if not reset_at or charged_at > tonumber(reset_at) then
     stored = redis.call('GET', KEYS[i])
   end
-  if stored and algorithm == 3 and string.sub(stored, 1, 1) == 'L' then
+  if algorithm == 4 then
+    -- a window's counter: DECRBY keeps its TTL; an expired key held nothing of the charge
+    local held = stored and tonumber(stored)
+    if held and held > 0 then
+      redis.call('DECRBY', KEYS[i], math.min(cost, held))
+      given = given + 1
+    end
+  elseif stored and algorithm == 3 and string.sub(stored, 1, 1) == 'L' then
     -- remove up to cost entries at exactly charged_at, newest first; older entries stop the search
     local total = (#stored - 1) / 6
     local removed = 0

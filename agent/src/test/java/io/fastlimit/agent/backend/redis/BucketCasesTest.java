@@ -37,6 +37,10 @@ class BucketCasesTest {
   private static final FakeClock clock = new FakeClock(BASE);
   private static TestRedis server;
   private static RedisBackend redis;
+
+  /** Fixed windows by plain commands (redis.fixed-window: commands), the rest by the scripts. */
+  private static RedisBackend redisCommands;
+
   private static int runs;
 
   @BeforeAll
@@ -48,11 +52,30 @@ class BucketCasesTest {
             clock,
             new BlockedCache(RedisBackend.MAX_BLOCKED_KEYS));
     RedisBackendTest.awaitConnected(redis);
+    redisCommands = commandsBackend(new BlockedCache(RedisBackend.MAX_BLOCKED_KEYS));
+    RedisBackendTest.awaitConnected(redisCommands);
+    // a request that the counters blocked gives back what the script counted of it: by EVALSHA,
+    // answered in order with the next request's commands once Redis has the script
+    io.lettuce.core.RedisClient client = RedisServer.client(server.uri());
+    try (var connection = client.connect()) {
+      connection.sync().scriptLoad(GiveBackScript.TEXT);
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private static RedisBackend commandsBackend(BlockedCache blocked) {
+    return RedisBackend.connect(
+        new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
+            .withFixedWindow(RedisConfig.FixedWindow.COMMANDS),
+        clock,
+        blocked);
   }
 
   @AfterAll
   static void stopRedis() throws Exception {
     redis.close();
+    redisCommands.close();
     server.close();
   }
 
@@ -65,7 +88,17 @@ class BucketCasesTest {
    */
   private record Step(long time, int[] buckets, String[] expected) {}
 
-  private record Case(String name, List<Bucket> buckets, List<Step> steps) {
+  /**
+   * Which backends a case holds for: all of them, the scripts' state (memory and Redis by scripts),
+   * or only fixed windows counted by commands, whose keys name their windows.
+   */
+  private enum On {
+    ALL,
+    SCRIPTS,
+    COMMANDS
+  }
+
+  private record Case(String name, List<Bucket> buckets, List<Step> steps, On on) {
     @Override
     public String toString() {
       return name;
@@ -76,6 +109,7 @@ class BucketCasesTest {
     final String name;
     final List<Bucket> buckets = new ArrayList<>();
     final List<Step> steps = new ArrayList<>();
+    On on = On.ALL;
 
     CaseBuilder(String name) {
       this.name = name;
@@ -105,8 +139,20 @@ class BucketCasesTest {
       return this;
     }
 
+    /** A case of the scripts' one key per bucket, where a late or stepped-back time matters. */
+    CaseBuilder scriptsOnly() {
+      on = On.SCRIPTS;
+      return this;
+    }
+
+    /** A case of redis.fixed-window: commands, whose keys are one per bucket and window. */
+    CaseBuilder commandsOnly() {
+      on = On.COMMANDS;
+      return this;
+    }
+
     Case build() {
-      return new Case(name, buckets, steps);
+      return new Case(name, buckets, steps, on);
     }
   }
 
@@ -204,6 +250,7 @@ class BucketCasesTest {
             .at(0, only(0), "A 0 1000 0")
             .at(0, only(1), "A 1 1000 0")
             .at(0, only(0), "A 1 1000 0")
+            .scriptsOnly()
             .build(),
         named("a blocked request consumes from none of its buckets")
             .bucket("wide", fixed, 5, 60_000, 1)
@@ -240,6 +287,7 @@ class BucketCasesTest {
             .at(59_999, "A 0 120000 0")
             .at(59_998, "B 0 120000 60002")
             .at(60_002, "B 0 120000 59998")
+            .scriptsOnly()
             .build(),
         named("sliding window: a request timed before the bucket's window counts in that window")
             .bucket("s", sliding, 4, 60_000, 1)
@@ -257,6 +305,7 @@ class BucketCasesTest {
             .at(60_000, "A 1 120000 0", "A 0 180000 0")
             .at(59_999, "A 0 120000 0", "B 0 180000 60001")
             .at(60_001, "A 0 120000 0", "B 0 180000 59999")
+            .scriptsOnly()
             .build(),
         named("token bucket: a request timed before the last refill dates the full time from it")
             .bucket("t", token, 10, 1_000, 5)
@@ -273,6 +322,7 @@ class BucketCasesTest {
             .at(62_000, "A 1 120000 0")
             .at(57_000, "A 2 60000 0")
             .at(62_500, "A 2 120000 0")
+            .scriptsOnly()
             .build(),
         named("sliding window: a clock stepped back more than 2 s starts the bucket afresh")
             .bucket("s", sliding, 3, 60_000, 1)
@@ -306,14 +356,63 @@ class BucketCasesTest {
             .at(0, only(0), "A 0 1000 0")
             .at(0, only(1), "A 1 500 0")
             .at(0, only(0), "A 1 1000 0")
+            .scriptsOnly()
+            .build(),
+        // Fixed windows counted by commands keep a key per bucket and window: a late time counts
+        // in its own window's key, which nothing else rolls back or forward.
+        named("window counters: a request timed before the window counts in its own window")
+            .bucket("f", fixed, 3, 60_000, 1)
+            .at(59_000, "A 2 60000 0")
+            .at(60_000, "A 2 120000 0")
+            .at(60_001, "A 1 120000 0")
+            .at(59_999, "A 1 60000 0")
+            .at(59_998, "A 0 60000 0")
+            .at(59_997, "B 0 60000 3")
+            .at(60_002, "A 0 120000 0")
+            .at(60_003, "B 0 120000 59997")
+            .commandsOnly()
+            .build(),
+        named("window counters: two buckets, a late request blocked by one takes nothing")
+            .bucket("f", fixed, 2, 60_000, 1)
+            .bucket("s", sliding, 2, 60_000, 1)
+            .at(59_000, "A 1 60000 0", "A 1 120000 0")
+            .at(60_000, "A 1 120000 0", "A 0 180000 0")
+            .at(59_999, "A 0 60000 0", "B 0 180000 60001")
+            .at(60_001, "A 0 120000 0", "B 0 180000 59999")
+            .at(60_002, only(0), "A 0 120000 0")
+            .at(59_998, only(0), "A 0 60000 0")
+            .commandsOnly()
+            .build(),
+        named("window counters: a clock stepped back counts on in that window's key")
+            .bucket("f", fixed, 3, 60_000, 1)
+            .at(61_000, "A 2 120000 0")
+            .at(62_000, "A 1 120000 0")
+            .at(57_000, "A 2 60000 0")
+            .at(62_500, "A 0 120000 0")
+            .at(62_600, "B 0 120000 57400")
+            .commandsOnly()
+            .build(),
+        named("window counters: apart from the scripts' key of the same bucket")
+            .bucket("same", fixed, 2, 1_000, 1)
+            .bucket("same", token, 2, 1_000, 1)
+            .at(0, only(0), "A 1 1000 0")
+            .at(0, only(0), "A 0 1000 0")
+            .at(0, only(1), "A 1 500 0")
+            .at(0, only(0), "B 0 1000 1000")
+            .commandsOnly()
             .build());
   }
 
   static Stream<Arguments> casesOnEachBackend() {
     List<Arguments> arguments = new ArrayList<>();
     for (Case c : cases()) {
-      arguments.add(Arguments.of("memory", c));
-      arguments.add(Arguments.of("redis", c));
+      if (c.on() != On.COMMANDS) {
+        arguments.add(Arguments.of("memory", c));
+        arguments.add(Arguments.of("redis", c));
+      }
+      if (c.on() != On.SCRIPTS) {
+        arguments.add(Arguments.of("redis-commands", c));
+      }
     }
     return arguments.stream();
   }
@@ -322,7 +421,10 @@ class BucketCasesTest {
   @MethodSource("casesOnEachBackend")
   void backendGivesTheTablesOutcomes(String backendName, Case c) {
     String prefix = "cases:" + (++runs) + ":";
-    Backend backend = backendName.equals("memory") ? new MemoryBackend(clock::get, 1_000) : redis;
+    Backend backend =
+        backendName.equals("memory")
+            ? new MemoryBackend(clock::get, 1_000)
+            : backendName.equals("redis") ? redis : redisCommands;
     for (Step step : c.steps()) {
       clock.set(BASE + step.time());
       Charge[] charges = new Charge[step.buckets().length];
@@ -361,16 +463,29 @@ class BucketCasesTest {
             clock,
             new BlockedCache(0))) {
       RedisBackendTest.awaitConnected(redis);
-      compareOnRandomSequences(redis);
+      compareOnRandomSequences(redis, "random:");
     }
   }
 
-  private static void compareOnRandomSequences(RedisBackend redis) {
+  /**
+   * The same with fixed windows counted by commands: a request that mixes them with the scripts'
+   * algorithms is still all or nothing, each part taking or giving back what the other blocked.
+   */
+  @Test
+  void windowCountersAnswerWhatMemoryAnswersOnRandomSequences() throws Exception {
+    try (RedisBackend redis = commandsBackend(new BlockedCache(0))) {
+      RedisBackendTest.awaitConnected(redis);
+      compareOnRandomSequences(redis, "counters:random:");
+    }
+  }
+
+  /** Keys start with {@code keys}: each test its own, as the sequences repeat. */
+  private static void compareOnRandomSequences(RedisBackend redis, String keys) {
     Random random = new Random(20240611);
     Algorithm[] algorithms = Algorithm.values();
     long[] windows = {1_000, 7_000, 60_000};
     for (int round = 0; round < 30; round++) {
-      String prefix = "random:" + round + ":";
+      String prefix = keys + round + ":";
       MemoryBackend memory = new MemoryBackend(clock::get, 1_000);
       int bucketCount = 1 + random.nextInt(3);
       Charge[] all = new Charge[bucketCount];

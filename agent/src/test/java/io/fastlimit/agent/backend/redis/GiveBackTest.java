@@ -34,9 +34,13 @@ class GiveBackTest {
   private static TestRedis server;
   private static RedisBackend redis;
 
+  /** Fixed windows by plain commands (redis.fixed-window: commands), the rest by the scripts. */
+  private static RedisBackend redisCommands;
+
   enum Store {
     MEMORY,
-    REDIS
+    REDIS,
+    REDIS_COMMANDS
   }
 
   @BeforeAll
@@ -48,6 +52,13 @@ class GiveBackTest {
             clock,
             new BlockedCache(RedisBackend.MAX_BLOCKED_KEYS));
     RedisBackendTest.awaitConnected(redis);
+    redisCommands =
+        RedisBackend.connect(
+            new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
+                .withFixedWindow(RedisConfig.FixedWindow.COMMANDS),
+            clock,
+            new BlockedCache(RedisBackend.MAX_BLOCKED_KEYS));
+    RedisBackendTest.awaitConnected(redisCommands);
     // as after the first EVAL: each give-back is then one command on the backend's connection,
     // which Redis answers before the next charge sent on it, so a test reads its effect at once
     io.lettuce.core.RedisClient client = RedisServer.client(server.uri());
@@ -61,13 +72,16 @@ class GiveBackTest {
   @AfterAll
   static void stopRedis() throws Exception {
     redis.close();
+    redisCommands.close();
     server.close();
   }
 
   /** One backend of the kind, with its own keys, at the test's base time. */
   private static Backend backend(Store store) {
     clock.set(BASE);
-    return store == Store.MEMORY ? new MemoryBackend(clock::get, 10_000) : redis;
+    return store == Store.MEMORY
+        ? new MemoryBackend(clock::get, 10_000)
+        : store == Store.REDIS ? redis : redisCommands;
   }
 
   private static Charge charge(Algorithm algorithm, long limit) {
@@ -215,7 +229,7 @@ class GiveBackTest {
       Charge charge = charge(algorithm, 2);
       Outcome a = backend.acquire(charge);
       clock.advance(1);
-      assertThat(backend.reset(charge.keyStart(), charge.client())).isTrue();
+      assertThat(backend.reset(charge.keyStart(), charge.client(), MINUTE)).isTrue();
       clock.advance(1);
       useUp(backend, charge, 2);
       clock.advance(BlockedCache.TRUSTED_FOR_MILLIS + 1); // Redis is asked, not the blocked cache
