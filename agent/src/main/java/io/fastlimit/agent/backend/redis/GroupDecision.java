@@ -4,6 +4,7 @@ import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.rules.Algorithm;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 final class GroupDecision {
 
   private final RedisClusterAsyncCommands<String, String> commands;
+  private final StatefulConnection<String, String> connection;
   private final BucketScript script;
   private final Charge[] charges;
 
@@ -33,12 +35,14 @@ final class GroupDecision {
 
   private GroupDecision(
       RedisClusterAsyncCommands<String, String> commands,
+      StatefulConnection<String, String> connection,
       BucketScript script,
       Charge[] charges,
       Charge[] scripted,
       RedisFuture<List<Long>> scriptAnswer,
       WindowCounters.Sent counted) {
     this.commands = commands;
+    this.connection = connection;
     this.script = script;
     this.charges = charges;
     this.scripted = scripted;
@@ -46,20 +50,24 @@ final class GroupDecision {
     this.counted = counted;
   }
 
-  /** Sends what decides these charges; returns at once. {@code counters} null: scripts only. */
+  /**
+   * Sends what decides these charges; returns at once. {@code counters} null: scripts only (and
+   * {@code connection}, which the counters write to, may be null).
+   */
   static GroupDecision submit(
       RedisClusterAsyncCommands<String, String> commands,
+      StatefulConnection<String, String> connection,
       BucketScript script,
       WindowCounters counters,
       Charge[] charges) {
     int fixed = counters == null ? 0 : fixedWindows(charges);
     if (fixed == 0) {
       return new GroupDecision(
-          commands, script, charges, charges, script.submit(commands, charges), null);
+          commands, connection, script, charges, charges, script.submit(commands, charges), null);
     }
     if (fixed == charges.length) {
       return new GroupDecision(
-          commands, script, charges, null, null, counters.submit(commands, charges));
+          commands, connection, script, charges, null, null, counters.submit(connection, charges));
     }
     Charge[] byCommands = new Charge[fixed];
     Charge[] byScript = new Charge[charges.length - fixed];
@@ -70,9 +78,15 @@ final class GroupDecision {
         byScript[s++] = charges[i];
       }
     }
-    WindowCounters.Sent counted = counters.submit(commands, byCommands);
+    WindowCounters.Sent counted = counters.submit(connection, byCommands);
     return new GroupDecision(
-        commands, script, charges, byScript, script.submit(commands, byScript), counted);
+        commands,
+        connection,
+        script,
+        charges,
+        byScript,
+        script.submit(commands, byScript),
+        counted);
   }
 
   private static int fixedWindows(Charge[] charges) {
@@ -90,7 +104,7 @@ final class GroupDecision {
     }
     if (scripted == null) {
       Outcome[] outcomes = WindowCounters.await(counted, deadline);
-      WindowCounters.settle(commands, counted, outcomes, admitted(charges, outcomes));
+      WindowCounters.settle(connection, counted, outcomes, admitted(charges, outcomes));
       return outcomes;
     }
     Outcome[] byScript = script.await(commands, scripted, scriptAnswer, deadline);
@@ -101,7 +115,7 @@ final class GroupDecision {
           charges[i].algorithm() == Algorithm.FIXED_WINDOW ? byCommands[f++] : byScript[s++];
     }
     boolean admitted = admitted(charges, outcomes);
-    WindowCounters.settle(commands, counted, byCommands, admitted);
+    WindowCounters.settle(connection, counted, byCommands, admitted);
     if (!admitted && admitted(scripted, byScript)) {
       // the script committed its part of a request the counters blocked: give that part back
       giveBackAdmitted(byScript);

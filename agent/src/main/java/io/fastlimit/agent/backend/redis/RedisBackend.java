@@ -7,6 +7,7 @@ import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.observe.AgentLog;
 import io.fastlimit.bootstrap.OffLoopDecision;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
@@ -107,7 +108,8 @@ public final class RedisBackend implements Backend {
       return known;
     }
     RedisClusterAsyncCommands<String, String> commands = link.commands();
-    if (commands == null) {
+    StatefulConnection<String, String> connection = counters == null ? null : link.connection();
+    if (commands == null || (counters != null && connection == null)) {
       return onError(charges); // still connecting: the connector reports failures
     }
     if (OffLoopDecision.mustNotWait()) {
@@ -120,8 +122,8 @@ public final class RedisBackend implements Backend {
     try {
       outcomes =
           link.cluster()
-              ? runBySlot(commands, charges, deadline)
-              : runAsOne(commands, charges, 0, deadline);
+              ? runBySlot(commands, connection, charges, deadline)
+              : runAsOne(commands, connection, charges, 0, deadline);
     } catch (TimeoutException e) {
       outages.failed(new TimeoutException("no answer within " + settings.timeoutMillis() + "ms"));
       return onError(charges);
@@ -214,7 +216,11 @@ public final class RedisBackend implements Backend {
    * part of Redis is failing and another request is already asking it.
    */
   private Outcome[] runAsOne(
-      RedisClusterAsyncCommands<String, String> commands, Charge[] charges, int slot, long deadline)
+      RedisClusterAsyncCommands<String, String> commands,
+      StatefulConnection<String, String> connection,
+      Charge[] charges,
+      int slot,
+      long deadline)
       throws TimeoutException, InterruptedException, ExecutionException {
     String part = outages.anyFailing() ? partOf(slot) : null;
     boolean probe = part != null && outages.failing(part);
@@ -223,7 +229,7 @@ public final class RedisBackend implements Backend {
     }
     try {
       Outcome[] outcomes =
-          GroupDecision.submit(commands, script, counters, charges).await(deadline);
+          GroupDecision.submit(commands, connection, script, counters, charges).await(deadline);
       recovered(part, slot);
       return outcomes;
     } catch (TimeoutException | ExecutionException | RuntimeException e) {
@@ -241,7 +247,10 @@ public final class RedisBackend implements Backend {
    * the slots is on a failing node that another request is already asking.
    */
   private Outcome[] runBySlot(
-      RedisClusterAsyncCommands<String, String> commands, Charge[] charges, long deadline)
+      RedisClusterAsyncCommands<String, String> commands,
+      StatefulConnection<String, String> connection,
+      Charge[] charges,
+      long deadline)
       throws TimeoutException, InterruptedException, ExecutionException {
     int[] slots = new int[charges.length];
     int groups = 0;
@@ -259,7 +268,7 @@ public final class RedisBackend implements Backend {
       groupOf[i] = group;
     }
     if (groups == 1) {
-      return runAsOne(commands, charges, groupSlot[0], deadline);
+      return runAsOne(commands, connection, charges, groupSlot[0], deadline);
     }
     List<String> probes = new ArrayList<>(0);
     try {
@@ -288,7 +297,8 @@ public final class RedisBackend implements Backend {
             indexes[group][at++] = i;
           }
         }
-        pending[group] = GroupDecision.submit(commands, script, counters, grouped[group]);
+        pending[group] =
+            GroupDecision.submit(commands, connection, script, counters, grouped[group]);
       }
       Outcome[] outcomes = new Outcome[charges.length];
       for (int group = 0; group < groups; group++) {

@@ -154,6 +154,14 @@ final class RedisLink {
     return "slot " + slot;
   }
 
+  /**
+   * The open connection, or null before the first connection succeeded: for commands dispatched
+   * together, in one write.
+   */
+  StatefulConnection<String, String> connection() {
+    return connection;
+  }
+
   /** The commands of the open connection, or null before the first connection succeeded. */
   RedisClusterAsyncCommands<String, String> commands() {
     return commands;

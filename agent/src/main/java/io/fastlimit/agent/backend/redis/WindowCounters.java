@@ -3,7 +3,16 @@ package io.fastlimit.agent.backend.redis;
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Outcome;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -71,20 +80,38 @@ final class WindowCounters {
     }
   }
 
-  /** Sends {@code INCRBY} and {@code PEXPIRE} for each fixed-window charge; returns at once. */
-  Sent submit(RedisClusterAsyncCommands<String, String> commands, Charge[] charges) {
+  /**
+   * Sends {@code INCRBY} and {@code PEXPIRE} for each fixed-window charge, all in one write (one
+   * read for Redis: sent one by one they would cost it more than the script); returns at once.
+   */
+  Sent submit(StatefulConnection<String, String> connection, Charge[] charges) {
     long now = clock.millis();
     String[] keys = new String[charges.length];
     @SuppressWarnings({"unchecked", "rawtypes"})
     RedisFuture<Long>[] counts = new RedisFuture[charges.length];
     Sent sent = new Sent(charges, keys, counts, now);
+    List<RedisCommand<String, String, ?>> batch = new ArrayList<>(2 * charges.length);
     for (int i = 0; i < charges.length; i++) {
       keys[i] = key(charges[i], windowStart(now, charges[i].windowMillis()));
-      counts[i] = commands.incrby(keys[i], charges[i].cost());
+      AsyncCommand<String, String, Long> count =
+          command(CommandType.INCRBY, keys[i], charges[i].cost());
+      counts[i] = count;
+      batch.add(count);
       // every time, not only when the key was made: no key is ever left without an expiry
-      commands.pexpire(keys[i], sent.ttl(i));
+      batch.add(command(CommandType.PEXPIRE, keys[i], sent.ttl(i)));
     }
+    connection.dispatch(batch);
     return sent;
+  }
+
+  /** {@code type key value}, answered by an integer (PEXPIRE's 0 or 1 too). */
+  private static AsyncCommand<String, String, Long> command(
+      CommandType type, String key, long value) {
+    return new AsyncCommand<>(
+        new Command<>(
+            type,
+            new IntegerOutput<>(StringCodec.UTF8),
+            new CommandArgs<>(StringCodec.UTF8).addKey(key).add(value)));
   }
 
   /**
@@ -128,16 +155,23 @@ final class WindowCounters {
    * one lost leaves a count too high until its window ends, the safe side.
    */
   static void settle(
-      RedisClusterAsyncCommands<String, String> commands,
+      StatefulConnection<String, String> connection,
       Sent sent,
       Outcome[] outcomes,
       boolean admitted) {
+    List<RedisCommand<String, String, ?>> batch = null;
     for (int i = 0; i < outcomes.length; i++) {
       if (!admitted || !outcomes[i].allowed()) {
-        commands.decrby(sent.keys[i], sent.charges[i].cost());
+        if (batch == null) {
+          batch = new ArrayList<>(2 * outcomes.length);
+        }
+        batch.add(command(CommandType.DECRBY, sent.keys[i], sent.charges[i].cost()));
         // a key that expired meanwhile would otherwise be made anew, negative and for ever
-        commands.pexpire(sent.keys[i], sent.ttl(i));
+        batch.add(command(CommandType.PEXPIRE, sent.keys[i], sent.ttl(i)));
       }
+    }
+    if (batch != null) {
+      connection.dispatch(batch);
     }
   }
 }
