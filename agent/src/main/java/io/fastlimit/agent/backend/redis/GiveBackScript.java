@@ -23,20 +23,23 @@ final class GiveBackScript {
   private GiveBackScript() {}
 
   /**
-   * Sends the script for these charges and returns at once; {@code windowCounters}: fixed-window
-   * charges were counted by {@link WindowCounters}, in the key of the window they were charged in.
+   * Sends the script for these charges and returns at once. {@code counters}: null, or the clock of
+   * {@link WindowCounters}, which counted fixed-window charges in the key of the window they were
+   * charged in, dated by this clock (the script is told how long ago).
    */
   static void submit(
       final RedisScriptingAsyncCommands<String, String> commands,
       Charge[] charges,
       long[] chargedAtMillis,
-      boolean windowCounters) {
+      RedisClock counters) {
     // each bucket, then each bucket's reset mark (RedisReset.MARK)
     final String[] keys = new String[2 * charges.length];
-    final String[] args = new String[5 * charges.length];
-    for (int i = 0, at = 0; i < charges.length; i++) {
+    final String[] args = new String[5 * charges.length + 1];
+    long now = counters == null ? 0 : counters.millis();
+    int at = 0;
+    for (int i = 0; i < charges.length; i++) {
       Charge charge = charges[i];
-      boolean counted = windowCounters && charge.algorithm() == Algorithm.FIXED_WINDOW;
+      boolean counted = counters != null && charge.algorithm() == Algorithm.FIXED_WINDOW;
       keys[i] =
           counted
               ? WindowCounters.key(
@@ -47,8 +50,10 @@ final class GiveBackScript {
       args[at++] = Long.toString(charge.limit());
       args[at++] = Long.toString(charge.windowMillis());
       args[at++] = Long.toString(charge.cost());
-      args[at++] = Long.toString(chargedAtMillis[i]);
+      args[at++] =
+          Long.toString(counted ? Math.max(0, now - chargedAtMillis[i]) : chargedAtMillis[i]);
     }
+    args[at] = counters == null ? "" : counters.scriptNow();
     commands
         .evalsha(SHA, ScriptOutputType.INTEGER, keys, args)
         .whenComplete(

@@ -104,7 +104,7 @@ final class GroupDecision {
     }
     if (scripted == null) {
       Outcome[] outcomes = WindowCounters.await(counted, deadline);
-      WindowCounters.settle(connection, counted, outcomes, admitted(charges, outcomes));
+      WindowCounters.settle(commands, counted, outcomes, admitted(charges, outcomes));
       return outcomes;
     }
     Outcome[] byScript = script.await(commands, scripted, scriptAnswer, deadline);
@@ -115,7 +115,7 @@ final class GroupDecision {
           charges[i].algorithm() == Algorithm.FIXED_WINDOW ? byCommands[f++] : byScript[s++];
     }
     boolean admitted = admitted(charges, outcomes);
-    WindowCounters.settle(connection, counted, byCommands, admitted);
+    WindowCounters.settle(commands, counted, byCommands, admitted);
     if (!admitted && admitted(scripted, byScript)) {
       // the script committed its part of a request the counters blocked: give that part back
       giveBackAdmitted(byScript);
@@ -137,7 +137,7 @@ final class GroupDecision {
       }
     }
     if (given > 0) {
-      GiveBackScript.submit(commands, back, chargedAt, false);
+      GiveBackScript.submit(commands, back, chargedAt, null);
     }
   }
 

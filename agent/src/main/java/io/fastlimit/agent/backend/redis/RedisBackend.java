@@ -155,17 +155,22 @@ public final class RedisBackend implements Backend {
     }
     try {
       if (!link.cluster() || charges.length == 1) {
-        GiveBackScript.submit(commands, charges, chargedAtMillis, counters != null);
+        GiveBackScript.submit(commands, charges, chargedAtMillis, counterClock());
         return;
       }
       // one script per key: the keys of one request may sit in different slots
       for (int i = 0; i < charges.length; i++) {
         GiveBackScript.submit(
-            commands, new Charge[] {charges[i]}, new long[] {chargedAtMillis[i]}, counters != null);
+            commands, new Charge[] {charges[i]}, new long[] {chargedAtMillis[i]}, counterClock());
       }
     } catch (RuntimeException failure) {
       AgentLog.once("redis backend: giving back a charge failed; it stays counted", failure);
     }
+  }
+
+  /** The clock that dates window counters' charges, or null without them. */
+  private RedisClock counterClock() {
+    return counters == null ? null : clock;
   }
 
   @Override

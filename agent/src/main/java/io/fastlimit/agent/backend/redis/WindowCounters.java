@@ -4,6 +4,7 @@ import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Outcome;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.protocol.AsyncCommand;
@@ -28,14 +29,14 @@ import java.util.concurrent.TimeoutException;
  *
  * <ul>
  *   <li>A charge is admitted when the count it raised is within the limit. One that is not is taken
- *       back ({@code DECRBY}), as is every charge of a request that another of its charges blocked:
- *       counts only ever run ahead of the admitted ones for the moment in between, which can block,
- *       never admit.
+ *       back ({@code giveback.lua}, which never makes a deleted key anew), as is every charge of a
+ *       request that another of its charges blocked: counts only ever run ahead of the admitted
+ *       ones for the moment in between, which can block, never admit.
  *   <li>Windows are this instance's clock's, not Redis's: instances whose clocks differ switch
  *       windows at slightly different moments. Each key names its window, so a late clock counts in
  *       its own window's key and never rolls another's back. The expiry is relative ({@code
- *       PEXPIRE}), so a key lives until the last instance using it reaches the window's end,
- *       whatever the clocks say.
+ *       PEXPIRE}) and set by every write, so a key lives until the last instance using it reaches
+ *       the window's end as long as the clocks are within {@link #GRACE_MILLIS} of each other.
  * </ul>
  */
 final class WindowCounters {
@@ -66,11 +67,15 @@ final class WindowCounters {
     final RedisFuture<Long>[] counts;
     final long now;
 
-    Sent(Charge[] charges, String[] keys, RedisFuture<Long>[] counts, long now) {
+    /** The clock {@link #now} was read from, which dates the charges for their give-backs. */
+    final RedisClock clock;
+
+    Sent(Charge[] charges, String[] keys, RedisFuture<Long>[] counts, long now, RedisClock clock) {
       this.charges = charges;
       this.keys = keys;
       this.counts = counts;
       this.now = now;
+      this.clock = clock;
     }
 
     /** The key's lifetime from now: to its window's end plus the grace. */
@@ -89,7 +94,7 @@ final class WindowCounters {
     String[] keys = new String[charges.length];
     @SuppressWarnings({"unchecked", "rawtypes"})
     RedisFuture<Long>[] counts = new RedisFuture[charges.length];
-    Sent sent = new Sent(charges, keys, counts, now);
+    Sent sent = new Sent(charges, keys, counts, now, clock);
     List<RedisCommand<String, String, ?>> batch = new ArrayList<>(2 * charges.length);
     for (int i = 0; i < charges.length; i++) {
       keys[i] = key(charges[i], windowStart(now, charges[i].windowMillis()));
@@ -151,27 +156,31 @@ final class WindowCounters {
 
   /**
    * Takes back what the request must not keep: every count when it was not admitted, else the
-   * counts of charges not admitted (observe-only charges over their limit). Sent without waiting:
-   * one lost leaves a count too high until its window ends, the safe side.
+   * counts of charges not admitted (observe-only charges over their limit). By {@code
+   * giveback.lua}, sent without waiting: it takes back only from a key that still holds the count
+   * and was not reset since (a bare {@code DECRBY} would make a deleted key anew, below zero); one
+   * lost leaves a count too high until its window ends, the safe side.
    */
   static void settle(
-      StatefulConnection<String, String> connection,
+      RedisScriptingAsyncCommands<String, String> commands,
       Sent sent,
       Outcome[] outcomes,
       boolean admitted) {
-    List<RedisCommand<String, String, ?>> batch = null;
+    int back = 0;
     for (int i = 0; i < outcomes.length; i++) {
+      back += !admitted || !outcomes[i].allowed() ? 1 : 0;
+    }
+    if (back == 0) {
+      return;
+    }
+    Charge[] charges = new Charge[back];
+    long[] chargedAt = new long[back];
+    for (int i = 0, at = 0; i < outcomes.length; i++) {
       if (!admitted || !outcomes[i].allowed()) {
-        if (batch == null) {
-          batch = new ArrayList<>(2 * outcomes.length);
-        }
-        batch.add(command(CommandType.DECRBY, sent.keys[i], sent.charges[i].cost()));
-        // a key that expired meanwhile would otherwise be made anew, negative and for ever
-        batch.add(command(CommandType.PEXPIRE, sent.keys[i], sent.ttl(i)));
+        charges[at] = sent.charges[i];
+        chargedAt[at++] = sent.now;
       }
     }
-    if (batch != null) {
-      connection.dispatch(batch);
-    }
+    GiveBackScript.submit(commands, charges, chargedAt, sent.clock);
   }
 }

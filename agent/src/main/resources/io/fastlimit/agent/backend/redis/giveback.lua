@@ -7,8 +7,15 @@
 -- ARGV      five per bucket: algorithm (0 sliding window, 1 fixed window, 2 token bucket,
 --           3 sliding log, 4 a fixed window's counter of WindowCounters: KEYS[i] is then the
 --           window's own key, an integer), limit, window ms, cost, charged-at (the epoch ms
---           buckets.lua returned as the time it ran: Redis TIME; the instance's time for 4)
+--           buckets.lua returned as the time it ran: Redis TIME); for 4, the ms since the charge
+--           by the instance's clock instead. Then now in epoch ms, or "" to take Redis TIME (only
+--           read for 4; tests pass a fake clock here)
 -- returns   the number of buckets that gave something back
+--
+-- A window counter's charge is dated by the instance's clock, which is not Redis's: it is placed
+-- in Redis's time as now minus the time since it, and given back only when that is more than
+-- COUNTER_MARGIN ms after a reset (a charge that close to a reset keeps its count: the safe side).
+-- The same call takes back what a blocked request counted (the ms since it are then about 0).
 --
 -- A key that expired, or was written by another algorithm since, holds nothing of the charge.
 -- The TTL is kept: a bucket with less in it is full again no later than before.
@@ -35,8 +42,11 @@ local function keep_ttl_set(key, value)
   end
 end
 
+local COUNTER_MARGIN = 1000
+
 local given = 0
 local n = #KEYS / 2
+local now = nil
 for i = 1, n do
   local arg = (i - 1) * 5
   local algorithm = tonumber(ARGV[arg + 1])
@@ -46,12 +56,28 @@ for i = 1, n do
   local charged_at = tonumber(ARGV[arg + 5])
   -- a charge counted before the bucket was reset is not in it: what it holds began after the reset
   local reset_at = redis.call('GET', KEYS[n + i])
+  if reset_at and algorithm == 4 then
+    if not now then
+      now = ARGV[5 * n + 1]
+      if now and now ~= '' then
+        now = tonumber(now)
+      else
+        if redis.replicate_commands then
+          redis.replicate_commands() -- Redis < 5: allow writes after TIME; a no-op since
+        end
+        local time = redis.call('TIME')
+        now = time[1] * 1000 + math.floor(time[2] / 1000)
+      end
+    end
+    charged_at = now - charged_at - COUNTER_MARGIN
+  end
   local stored = nil
   if not reset_at or charged_at > tonumber(reset_at) then
     stored = redis.call('GET', KEYS[i])
   end
   if algorithm == 4 then
-    -- a window's counter: DECRBY keeps its TTL; an expired key held nothing of the charge
+    -- a window's counter: DECRBY keeps its TTL; a key that expired (or was lost) held nothing of
+    -- the charge, and is not made anew
     local held = stored and tonumber(stored)
     if held and held > 0 then
       redis.call('DECRBY', KEYS[i], math.min(cost, held))

@@ -94,6 +94,66 @@ class RedisClusterTest {
   }
 
   /**
+   * {@code redis.fixed-window: commands} on the cluster: each window counter goes to its slot's
+   * node (the commands are dispatched together, routed one by one), beside the scripts of the other
+   * algorithms, and a request's group in one slot stays all or nothing.
+   */
+  @Test
+  void windowCountersGoToTheirSlotsNodes() {
+    List<String> uris = new ArrayList<>();
+    for (RedisServer node : nodes) {
+      uris.add(node.uri());
+    }
+    try (RedisBackend counters =
+        RedisBackend.connect(
+            new RedisConfig(uris, true, 2_000, RedisConfig.OnError.DENY)
+                .withFixedWindow(RedisConfig.FixedWindow.COMMANDS))) {
+      RedisBackendTest.awaitConnected(counters);
+      // as after the first EVAL: a take-back is one EVALSHA, answered before the next command
+      for (RedisServer node : nodes) {
+        io.lettuce.core.RedisClient client = RedisServer.client(node.uri());
+        try (var connection = client.connect()) {
+          connection.sync().scriptLoad(GiveBackScript.TEXT);
+        } finally {
+          client.shutdown();
+        }
+      }
+      Charge[] mixed = new Charge[6];
+      for (int i = 0; i < mixed.length; i++) {
+        mixed[i] =
+            Charges.charge(
+                "counters:rule" + i + ":user:{user-" + i + "}",
+                i + 1,
+                3_600_000,
+                1,
+                i % 2 == 0 ? Algorithm.FIXED_WINDOW : Algorithm.SLIDING_WINDOW,
+                false);
+      }
+      Outcome[] outcomes = counters.acquire(mixed);
+      for (int i = 0; i < mixed.length; i++) {
+        assertThat(outcomes[i].allowed()).as("bucket %d", i).isTrue();
+        assertThat(outcomes[i].remaining()).as("bucket %d", i).isEqualTo(i);
+      }
+      Outcome[] again = counters.acquire(mixed);
+      assertThat(again[0].allowed()).as("the limit-1 fixed window").isFalse();
+      assertThat(again[2].remaining()).as("a fixed window in another slot").isEqualTo(1);
+      // one client, one slot: a fixed window and a sliding window, the sliding one blocks
+      String wide = "counters:wide:ip:{198.51.100.9}";
+      String narrow = "counters:narrow:ip:{198.51.100.9}";
+      Charge[] both = {
+        Charges.charge(wide, 10, 3_600_000, 1, Algorithm.FIXED_WINDOW, false),
+        Charges.charge(narrow, 1, 3_600_000, 1, Algorithm.SLIDING_WINDOW, false)
+      };
+      assertThat(counters.acquire(both)).extracting(Outcome::allowed).containsExactly(true, true);
+      assertThat(counters.acquire(both)).extracting(Outcome::allowed).containsExactly(true, false);
+      // the take-back went before this request's count on the node's one connection
+      assertThat(counters.acquire(new Charge[] {both[0]})[0].remaining())
+          .as("the blocked request took nothing")
+          .isEqualTo(8);
+    }
+  }
+
+  /**
    * One node frozen (SIGSTOP, shorter than the cluster's node timeout, so the cluster itself stays
    * up): 500 requests for its slots, from ever new clients in ever other slots, are answered
    * on-error, one at a time asking the node (a few scripts reach it, one per timeout), while
