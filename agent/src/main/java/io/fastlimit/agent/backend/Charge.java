@@ -145,4 +145,24 @@ public final class Charge {
   public boolean observeOnly() {
     return rule.dryRun();
   }
+
+  /**
+   * When an admitted {@code outcome} of this charge counted it, the time to give it back at ({@code
+   * count: failures}): the time it was decided, or later for a request timed before the window (or
+   * the newest log entry) its bucket had already moved to, which counted there as if it came then;
+   * the outcome's reset time tells where. Given back at its own time it would find that window gone
+   * and stay counted.
+   */
+  public long countedAtMillis(Outcome outcome) {
+    long at = outcome.decidedAtMillis();
+    switch (algorithm()) {
+      case FIXED_WINDOW: // full again at the end of the window it counted in
+      case SLIDING_LOG: // full again a window after the entry it recorded
+        return Math.max(at, outcome.resetAtMillis() - windowMillis());
+      case SLIDING_WINDOW: // full again when the window after the one it counted in ends
+        return Math.max(at, outcome.resetAtMillis() - 2 * windowMillis());
+      default:
+        return at;
+    }
+  }
 }

@@ -251,7 +251,7 @@ public final class RateLimiter {
     for (int i = 0, j = 0; i < charges.length; i++) {
       if (charges[i].rule().login().countFailuresOnly() && outcomes[i].allowed()) {
         counted[j] = charges[i];
-        at[j++] = outcomes[i].decidedAtMillis();
+        at[j++] = charges[i].countedAtMillis(outcomes[i]);
       }
     }
     return new FailureCharges(this, counted, at);

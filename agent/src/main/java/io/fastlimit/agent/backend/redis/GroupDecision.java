@@ -133,7 +133,7 @@ final class GroupDecision {
     for (int i = 0, at = 0; i < byScript.length; i++) {
       if (byScript[i].allowed()) {
         back[at] = scripted[i];
-        chargedAt[at++] = byScript[i].decidedAtMillis();
+        chargedAt[at++] = scripted[i].countedAtMillis(byScript[i]);
       }
     }
     if (given > 0) {

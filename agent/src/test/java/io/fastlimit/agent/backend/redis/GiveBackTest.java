@@ -217,6 +217,32 @@ class GiveBackTest {
   }
 
   /**
+   * Limit 2. Y opens the bucket's next window; X, timed a millisecond before it (it read the clock
+   * just before the window ended and reached the bucket after Y), counts in Y's window. X ends in
+   * success and is given back: from the window it counted in, so a third request is admitted. (At
+   * X's own time the give-back found that window gone, and X stayed counted.)
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(
+      value = Algorithm.class,
+      names = {"FIXED_WINDOW", "SLIDING_WINDOW", "SLIDING_LOG"})
+  void aLateRequestIsGivenBackFromTheWindowItCountedIn(Algorithm algorithm) {
+    for (Store store : Store.values()) {
+      Backend backend = backend(store);
+      Charge charge = charge(algorithm, 2);
+      clock.set(BASE + MINUTE);
+      assertThat(backend.acquire(charge).allowed()).as(store + ": Y").isTrue();
+      clock.set(BASE + MINUTE - 1);
+      Outcome x = backend.acquire(charge);
+      assertThat(x.allowed()).as(store + ": X").isTrue();
+      giveBack(backend, charge, charge.countedAtMillis(x));
+      clock.set(BASE + MINUTE + 1);
+      assertThat(backend.acquire(charge).allowed()).as(store + ": a third request").isTrue();
+      assertThat(backend.acquire(charge).allowed()).as(store + ": and no more").isFalse();
+    }
+  }
+
+  /**
    * A (count: failures) is charged; an operator then unblocks the client, who uses its whole limit
    * afresh; then A ends in success and is given back. The reset already forgot A's charge, so the
    * give-back must not take one of the new ones away (the client would get limit + 1).
