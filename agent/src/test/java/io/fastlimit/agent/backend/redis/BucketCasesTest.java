@@ -54,14 +54,8 @@ class BucketCasesTest {
     RedisBackendTest.awaitConnected(redis);
     redisCommands = commandsBackend(new BlockedCache(RedisBackend.MAX_BLOCKED_KEYS));
     RedisBackendTest.awaitConnected(redisCommands);
-    // a request that the counters blocked gives back what the script counted of it: by EVALSHA,
-    // answered in order with the next request's commands once Redis has the script
-    io.lettuce.core.RedisClient client = RedisServer.client(server.uri());
-    try (var connection = client.connect()) {
-      connection.sync().scriptLoad(GiveBackScript.TEXT);
-    } finally {
-      client.shutdown();
-    }
+    // a request that the counters blocked gives back what the script counted of it
+    RedisServer.loadGiveBack(server.uri());
   }
 
   private static RedisBackend commandsBackend(BlockedCache blocked) {

@@ -59,14 +59,7 @@ class GiveBackTest {
             clock,
             new BlockedCache(RedisBackend.MAX_BLOCKED_KEYS));
     RedisBackendTest.awaitConnected(redisCommands);
-    // as after the first EVAL: each give-back is then one command on the backend's connection,
-    // which Redis answers before the next charge sent on it, so a test reads its effect at once
-    io.lettuce.core.RedisClient client = RedisServer.client(server.uri());
-    try (var connection = client.connect()) {
-      connection.sync().scriptLoad(GiveBackScript.TEXT);
-    } finally {
-      client.shutdown();
-    }
+    RedisServer.loadGiveBack(server.uri());
   }
 
   @AfterAll

@@ -109,14 +109,8 @@ class RedisClusterTest {
             new RedisConfig(uris, true, 2_000, RedisConfig.OnError.DENY)
                 .withFixedWindow(RedisConfig.FixedWindow.COMMANDS))) {
       RedisBackendTest.awaitConnected(counters);
-      // as after the first EVAL: a take-back is one EVALSHA, answered before the next command
       for (RedisServer node : nodes) {
-        io.lettuce.core.RedisClient client = RedisServer.client(node.uri());
-        try (var connection = client.connect()) {
-          connection.sync().scriptLoad(GiveBackScript.TEXT);
-        } finally {
-          client.shutdown();
-        }
+        RedisServer.loadGiveBack(node.uri());
       }
       Charge[] mixed = new Charge[6];
       for (int i = 0; i < mixed.length; i++) {

@@ -174,6 +174,20 @@ final class RedisServer implements AutoCloseable {
     return client;
   }
 
+  /**
+   * Loads {@code giveback.lua} into the server at {@code uri}, as after the agent's first EVAL: a
+   * give-back (or a window counter's take-back) is then one EVALSHA on the backend's connection,
+   * answered before the next command sent on it, so a test reads its effect at once.
+   */
+  static void loadGiveBack(String uri) {
+    io.lettuce.core.RedisClient client = client(uri);
+    try (var connection = client.connect()) {
+      connection.sync().scriptLoad(GiveBackScript.TEXT);
+    } finally {
+      client.shutdown();
+    }
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
