@@ -7,8 +7,24 @@ final class FakeClock implements RedisClock {
 
   private final AtomicLong millis;
 
+  /** Whether the scripts take Redis's TIME, as in production, rather than this clock. */
+  private final boolean redisTime;
+
   FakeClock(long startMillis) {
+    this(startMillis, false);
+  }
+
+  private FakeClock(long startMillis, boolean redisTime) {
     this.millis = new AtomicLong(startMillis);
+    this.redisTime = redisTime;
+  }
+
+  /**
+   * The backend's own time moves only with the test, while the scripts (and the reset mark) take
+   * Redis's TIME, as {@link RedisClock#SYSTEM}'s do.
+   */
+  static FakeClock withRedisTime(long startMillis) {
+    return new FakeClock(startMillis, true);
   }
 
   /** At the start of the current hour: an hour's window does not end while a test runs. */
@@ -41,6 +57,6 @@ final class FakeClock implements RedisClock {
 
   @Override
   public String scriptNow() {
-    return Long.toString(millis.get());
+    return redisTime ? "" : Long.toString(millis.get());
   }
 }

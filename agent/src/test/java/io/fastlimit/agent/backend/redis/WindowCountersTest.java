@@ -20,7 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -250,24 +249,7 @@ class WindowCountersTest {
     long redisNow = Long.parseLong(redis.time().get(0)) * 1000;
     // the instance's clock 10 s ahead of Redis's (any amount will do for a charge made that
     // shortly before the reset; 10 s so that the test's own speed does not matter)
-    AtomicLong instance = new AtomicLong(redisNow + 10_000);
-    RedisClock ahead =
-        new RedisClock() {
-          @Override
-          public long nanos() {
-            return instance.get() * 1_000_000L;
-          }
-
-          @Override
-          public long millis() {
-            return instance.get();
-          }
-
-          @Override
-          public String scriptNow() {
-            return ""; // as RedisClock.SYSTEM: the scripts and the reset mark take Redis TIME
-          }
-        };
+    FakeClock ahead = FakeClock.withRedisTime(redisNow + 10_000);
     RedisBackend commands = commandsBackend(ahead);
     RedisBackend scripts =
         RedisBackend.connect(
