@@ -5,6 +5,10 @@ import io.fastlimit.agent.backend.Outcome;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.Partitions;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.protocol.AsyncCommand;
@@ -14,6 +18,7 @@ import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -105,8 +110,58 @@ final class WindowCounters {
       // every time, not only when the key was made: no key is ever left without an expiry
       batch.add(command(CommandType.PEXPIRE, keys[i], sent.ttl(i)));
     }
-    connection.dispatch(batch);
+    if (allNodesOpen(connection, charges)) {
+      connection.dispatch(batch);
+    } else {
+      // one by one: a cluster connection routes a single command without waiting for its node's
+      // connection to open (dispatch(List) waits for it on this thread, without a timeout); each
+      // PEXPIRE once its INCRBY is answered, as commands waiting for a connection to open may be
+      // written in any order, and a PEXPIRE before the INCRBY would leave a key without expiry
+      for (int i = 0; i < batch.size(); i += 2) {
+        RedisCommand<String, String, ?> expire = batch.get(i + 1);
+        counts[i / 2].whenComplete(
+            (count, failure) -> {
+              if (failure == null) {
+                connection.dispatch(expire);
+              }
+            });
+        connection.dispatch(batch.get(i));
+      }
+    }
     return sent;
+  }
+
+  /**
+   * Whether {@code dispatch(List)} can route these charges' commands without waiting: not a
+   * cluster, or a cluster whose connections to the nodes of their slots are open. A cluster
+   * connection's {@code dispatch(List)} gets each slot's node connection by a {@code
+   * CompletableFuture.get()} with no timeout, on the caller's thread: a node not yet connected (as
+   * a replica a failover just promoted) that does not answer would hold the request's thread past
+   * its timeout.
+   */
+  private static boolean allNodesOpen(
+      StatefulConnection<String, String> connection, Charge[] charges) {
+    if (!(connection instanceof StatefulRedisClusterConnection)) {
+      return true;
+    }
+    StatefulRedisClusterConnection<String, String> cluster =
+        (StatefulRedisClusterConnection<String, String>) connection;
+    try {
+      Partitions partitions = cluster.getPartitions();
+      for (Charge charge : charges) {
+        RedisClusterNode node = partitions.getMasterBySlot(SlotHash.getSlot(charge.key()));
+        if (node == null || node.getNodeId() == null) {
+          return false;
+        }
+        CompletableFuture<?> open = cluster.getConnectionAsync(node.getNodeId());
+        if (!open.isDone() || open.isCompletedExceptionally()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (RuntimeException unknownNode) {
+      return false;
+    }
   }
 
   /** {@code type key value}, answered by an integer (PEXPIRE's 0 or 1 too). */
