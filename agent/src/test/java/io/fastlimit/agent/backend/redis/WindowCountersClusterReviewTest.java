@@ -124,6 +124,92 @@ class WindowCountersClusterReviewTest {
     }
   }
 
+  /**
+   * MOVED: a slot moved to another node while the client's topology still names the old one. The
+   * counters' INCRBY and PEXPIRE, dispatched together, are each redirected to the new node, where
+   * the count goes on from the migrated key's, keeps an expiry, and a blocked request's take-back
+   * follows it there.
+   */
+  @Test
+  void windowCountersFollowASlotMovedToAnotherNode() throws Exception {
+    String key = "review2:{moving}";
+    int slot = SlotHash.getSlot(key);
+    Charge charge = Charges.charge(key, 3, 3_600_000, 1, Algorithm.FIXED_WINDOW, false);
+    RedisServer from = null;
+    RedisServer to = null;
+    for (RedisServer node : nodes) {
+      if (owns(node, slot)) {
+        from = node;
+      } else if (to == null) {
+        to = node;
+      }
+    }
+    assertThat(from).isNotNull();
+    assertThat(to).isNotNull();
+    RedisBackend backend = connect(RedisConfig.FixedWindow.COMMANDS);
+    try {
+      for (RedisServer node : nodes) {
+        cli(node, "script", "load", GiveBackScript.TEXT);
+      }
+      assertThat(backend.acquire(charge).allowed()).as("1 of 3, on the first node").isTrue();
+      String fromId = cli(from, "cluster", "myid").trim();
+      String toId = cli(to, "cluster", "myid").trim();
+      String s = Integer.toString(slot);
+      cli(to, "cluster", "setslot", s, "importing", fromId);
+      cli(from, "cluster", "setslot", s, "migrating", toId);
+      for (String counter : cli(from, "cluster", "getkeysinslot", s, "100").trim().split("\\s+")) {
+        if (!counter.isEmpty()) {
+          cli(from, "migrate", "127.0.0.1", Integer.toString(to.port()), counter, "0", "5000");
+        }
+      }
+      for (RedisServer node : nodes) {
+        cli(node, "cluster", "setslot", s, "node", toId);
+      }
+      assertThat(backend.acquire(charge).allowed()).as("2 of 3, after the move").isTrue();
+      assertThat(backend.acquire(charge).allowed()).as("3 of 3").isTrue();
+      assertThat(backend.acquire(charge).allowed()).as("4 of 3").isFalse();
+      String counter = cli(to, "cluster", "getkeysinslot", s, "100").trim().split("\\s+")[0];
+      assertThat(counter).startsWith(key + ':');
+      assertThat(cli(to, "get", counter).trim()).as("the count on the new node").isEqualTo("3");
+      assertThat(Long.parseLong(cli(to, "pttl", counter).trim())).as("its expiry").isPositive();
+    } finally {
+      backend.close();
+    }
+  }
+
+  private static boolean owns(RedisServer node, int slot) throws Exception {
+    String text = cli(node, "cluster", "nodes");
+    for (String line : text.split("\n")) {
+      if (!line.contains("myself")) {
+        continue;
+      }
+      String[] fields = line.trim().split(" ");
+      for (int i = 8; i < fields.length; i++) {
+        String[] range = fields[i].split("-");
+        if (range[0].startsWith("[")) {
+          continue;
+        }
+        int low = Integer.parseInt(range[0]);
+        int high = range.length > 1 ? Integer.parseInt(range[1]) : low;
+        if (slot >= low && slot <= high) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static String cli(RedisServer node, String... args) throws Exception {
+    List<String> line =
+        new ArrayList<>(List.of(RedisServer.cli(), "-p", Integer.toString(node.port())));
+    line.addAll(List.of(args));
+    Process run = new ProcessBuilder(line).redirectErrorStream(true).start();
+    String out =
+        new String(run.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    return out;
+  }
+
   private static Thread daemon(Runnable r) {
     Thread thread = new Thread(r);
     thread.setDaemon(true);
