@@ -116,15 +116,11 @@ final class WindowCounters {
       // one by one: a cluster connection routes a single command without waiting for its node's
       // connection to open (dispatch(List) waits for it on this thread, without a timeout); each
       // PEXPIRE once its INCRBY is answered, as commands waiting for a connection to open may be
-      // written in any order, and a PEXPIRE before the INCRBY would leave a key without expiry
+      // written in any order, and a PEXPIRE before the INCRBY would leave a key without expiry;
+      // after a failure too: an INCRBY that timed out here may still have reached Redis
       for (int i = 0; i < batch.size(); i += 2) {
         RedisCommand<String, String, ?> expire = batch.get(i + 1);
-        counts[i / 2].whenComplete(
-            (count, failure) -> {
-              if (failure == null) {
-                connection.dispatch(expire);
-              }
-            });
+        counts[i / 2].whenComplete((count, failure) -> connection.dispatch(expire));
         connection.dispatch(batch.get(i));
       }
     }
