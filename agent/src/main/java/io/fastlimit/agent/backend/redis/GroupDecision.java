@@ -21,7 +21,6 @@ import java.util.concurrent.TimeoutException;
 final class GroupDecision {
 
   private final RedisClusterAsyncCommands<String, String> commands;
-  private final StatefulConnection<String, String> connection;
   private final BucketScript script;
   private final Charge[] charges;
 
@@ -35,14 +34,12 @@ final class GroupDecision {
 
   private GroupDecision(
       RedisClusterAsyncCommands<String, String> commands,
-      StatefulConnection<String, String> connection,
       BucketScript script,
       Charge[] charges,
       Charge[] scripted,
       RedisFuture<List<Long>> scriptAnswer,
       WindowCounters.Sent counted) {
     this.commands = commands;
-    this.connection = connection;
     this.script = script;
     this.charges = charges;
     this.scripted = scripted;
@@ -63,11 +60,11 @@ final class GroupDecision {
     int fixed = counters == null ? 0 : fixedWindows(charges);
     if (fixed == 0) {
       return new GroupDecision(
-          commands, connection, script, charges, charges, script.submit(commands, charges), null);
+          commands, script, charges, charges, script.submit(commands, charges), null);
     }
     if (fixed == charges.length) {
       return new GroupDecision(
-          commands, connection, script, charges, null, null, counters.submit(connection, charges));
+          commands, script, charges, null, null, counters.submit(connection, charges));
     }
     Charge[] byCommands = new Charge[fixed];
     Charge[] byScript = new Charge[charges.length - fixed];
@@ -80,13 +77,7 @@ final class GroupDecision {
     }
     WindowCounters.Sent counted = counters.submit(connection, byCommands);
     return new GroupDecision(
-        commands,
-        connection,
-        script,
-        charges,
-        byScript,
-        script.submit(commands, byScript),
-        counted);
+        commands, script, charges, byScript, script.submit(commands, byScript), counted);
   }
 
   private static int fixedWindows(Charge[] charges) {

@@ -175,7 +175,7 @@ public final class RedisBackend implements Backend {
 
   @Override
   public boolean reset(String keyStart, String client) {
-    return resets.reset(link.commands(), keyStart + client + '}', clock.scriptNow());
+    return reset(keyStart, client, 0);
   }
 
   /**
@@ -194,9 +194,9 @@ public final class RedisBackend implements Backend {
         link.commands(),
         key,
         clock.scriptNow(),
-        key + ':' + (start - windowMillis),
-        key + ':' + start,
-        key + ':' + (start + windowMillis));
+        WindowCounters.key(key, start - windowMillis),
+        WindowCounters.key(key, start),
+        WindowCounters.key(key, start + windowMillis));
   }
 
   @Override

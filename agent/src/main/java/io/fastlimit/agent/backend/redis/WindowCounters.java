@@ -57,7 +57,12 @@ final class WindowCounters {
 
   /** The key counting {@code charge}'s bucket in the window that starts at {@code start}. */
   static String key(Charge charge, long start) {
-    return charge.key() + ':' + start;
+    return key(charge.key(), start);
+  }
+
+  /** The same for the bucket whose key is {@code bucketKey}. */
+  static String key(String bucketKey, long start) {
+    return bucketKey + ':' + start;
   }
 
   /** The start of the fixed window of {@code windowMillis} that {@code millis} is in. */
