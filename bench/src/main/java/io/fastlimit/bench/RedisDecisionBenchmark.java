@@ -77,9 +77,17 @@ public class RedisDecisionBenchmark {
 
     /**
      * The rule's algorithm; {@code fixed-window-commands} is a fixed window with {@code
-     * redis.fixed-window: commands} (INCRBY and PEXPIRE, no script).
+     * redis.fixed-window: commands} (INCRBY and PEXPIRE, no script), {@code
+     * sliding-window-commands} a sliding window with {@code redis.sliding-window: commands} (and a
+     * GET of the previous window's key).
      */
-    @Param({"token-bucket", "sliding-window", "fixed-window", "fixed-window-commands"})
+    @Param({
+      "token-bucket",
+      "sliding-window",
+      "fixed-window",
+      "fixed-window-commands",
+      "sliding-window-commands"
+    })
     String algorithm;
 
     LocalRedis redis;
@@ -94,17 +102,23 @@ public class RedisDecisionBenchmark {
       redis = LocalRedis.start();
       RedisConfig settings =
           new RedisConfig(List.of(redis.uri()), false, TIMEOUT_MILLIS, RedisConfig.OnError.DENY);
-      boolean commands = algorithm.equals("fixed-window-commands");
+      boolean commands = algorithm.endsWith("-commands");
       backend =
           RedisBackend.connect(
-              commands ? settings.withFixedWindow(RedisConfig.FixedWindow.COMMANDS) : settings);
+              commands
+                  ? settings
+                      .withFixedWindow(RedisConfig.Counting.COMMANDS)
+                      .withSlidingWindow(RedisConfig.Counting.COMMANDS)
+                  : settings);
       charges =
           new Charge[] {
             BenchRules.charge(
                 redis.key("agent:{"),
                 "hot",
                 HUGE_LIMIT + "/min",
-                commands ? "fixed-window" : algorithm)
+                commands
+                    ? algorithm.substring(0, algorithm.length() - "-commands".length())
+                    : algorithm)
           };
       if (HUGE_LIMIT > RedisConfig.MAX_LIMIT_TIMES_WINDOW / WINDOW_MILLIS) {
         throw new IllegalStateException("the limit is too large for the Redis backend");
@@ -128,7 +142,7 @@ public class RedisDecisionBenchmark {
         long scripts =
             LocalRedis.delta(statsBefore, after, "evalsha")
                 + LocalRedis.delta(statsBefore, after, "eval")
-                // or, for fixed-window-commands, the INCRBY of each decision
+                // or, for the -commands ones, the INCRBY of each decision
                 + LocalRedis.delta(statsBefore, after, "incrby");
         System.out.println(
             "\n# agent "

@@ -254,26 +254,7 @@ class BucketState {
       amount = 0;
       since = start;
     }
-    long elapsed = Math.max(0, now - start); // 0 for a request timed before its window
-    long capacity = limit * window;
-    // the weighted count times window: previous x (window - elapsed) + current x window
-    long used = previousAmount * (window - elapsed) + amount * window;
-    long after = used + cost * window;
-    boolean allowed = after <= capacity;
-    long remaining = Math.max(0, (capacity - (allowed ? after : used)) / window);
-    long current = allowed ? amount + cost : amount;
-    long fullAt = current > 0 ? start + 2 * window : previousAmount > 0 ? start + window : now;
-    long retryAfter;
-    if (allowed) {
-      retryAfter = 0;
-    } else if (amount + cost <= limit) {
-      // fits in this window once enough of the previous window has slid out (previous > 0)
-      retryAfter = start + window - (limit - amount - cost) * window / previousAmount - now;
-    } else {
-      // fits only in the next window, where this window's count is the previous one (amount > 0)
-      retryAfter = start + 2 * window - (limit - cost) * window / amount - now;
-    }
-    return new Outcome(allowed, remaining, fullAt, retryAfter, now);
+    return SlidingWindow.decide(limit, window, cost, now, start, amount, previousAmount);
   }
 
   private Outcome checkToken(long limit, long window, long cost, long now) {

@@ -43,21 +43,23 @@ public final class RedisConfig {
   }
 
   /**
-   * {@code redis.fixed-window}: how fixed-window charges are counted in Redis. A new stored format
-   * beside the scripts': instances with different settings count fixed windows apart.
+   * {@code redis.fixed-window} and {@code redis.sliding-window}: how charges of that algorithm are
+   * counted in Redis. A new stored format beside the scripts': instances with different settings
+   * count that algorithm's buckets apart.
    */
-  public enum FixedWindow {
+  public enum Counting {
     /** By the scripts every algorithm shares: one EVALSHA per request. */
     SCRIPT("script"),
     /**
      * By plain commands, {@code INCRBY} and {@code PEXPIRE} of a key per window (envoy's
-     * ratelimit's shape): a fraction of a script's Redis CPU, windows by this instance's clock.
+     * ratelimit's shape), and for a sliding window a {@code GET} of the previous window's key: a
+     * fraction of a script's Redis CPU, windows by this instance's clock.
      */
     COMMANDS("commands");
 
     private final String configName;
 
-    FixedWindow(String configName) {
+    Counting(String configName) {
       this.configName = configName;
     }
 
@@ -132,7 +134,8 @@ public final class RedisConfig {
   private final OnError onError;
   private final Tls tls;
   private final long inFlightLeaseMillis;
-  private final FixedWindow fixedWindow;
+  private final Counting fixedWindow;
+  private final Counting slidingWindow;
 
   /** Several URIs are the seed nodes of a cluster, whatever {@code cluster} says. */
   public RedisConfig(List<String> uris, boolean cluster, long timeoutMillis, OnError onError) {
@@ -149,7 +152,8 @@ public final class RedisConfig {
         onError,
         tls,
         DEFAULT_IN_FLIGHT_LEASE_MILLIS,
-        FixedWindow.SCRIPT);
+        Counting.SCRIPT,
+        Counting.SCRIPT);
   }
 
   private RedisConfig(
@@ -159,7 +163,8 @@ public final class RedisConfig {
       OnError onError,
       Tls tls,
       long inFlightLeaseMillis,
-      FixedWindow fixedWindow) {
+      Counting fixedWindow,
+      Counting slidingWindow) {
     this.uris = Collections.unmodifiableList(new ArrayList<>(uris));
     this.cluster = cluster || uris.size() > 1;
     this.timeoutMillis = timeoutMillis;
@@ -167,6 +172,7 @@ public final class RedisConfig {
     this.tls = tls;
     this.inFlightLeaseMillis = inFlightLeaseMillis;
     this.fixedWindow = fixedWindow;
+    this.slidingWindow = slidingWindow;
   }
 
   /** {@code redis.in-flight-lease} when the rules file does not set it. */
@@ -179,18 +185,30 @@ public final class RedisConfig {
 
   /** These settings with another {@code redis.in-flight-lease}. */
   public RedisConfig withInFlightLease(long millis) {
-    return new RedisConfig(uris, cluster, timeoutMillis, onError, tls, millis, fixedWindow);
+    return new RedisConfig(
+        uris, cluster, timeoutMillis, onError, tls, millis, fixedWindow, slidingWindow);
   }
 
   /** These settings with another {@code redis.fixed-window}. */
-  public RedisConfig withFixedWindow(FixedWindow counting) {
+  public RedisConfig withFixedWindow(Counting counting) {
     return new RedisConfig(
-        uris, cluster, timeoutMillis, onError, tls, inFlightLeaseMillis, counting);
+        uris, cluster, timeoutMillis, onError, tls, inFlightLeaseMillis, counting, slidingWindow);
   }
 
-  /** {@code redis.fixed-window}: {@link FixedWindow#SCRIPT} unless the rules file says so. */
-  public FixedWindow fixedWindow() {
+  /** These settings with another {@code redis.sliding-window}. */
+  public RedisConfig withSlidingWindow(Counting counting) {
+    return new RedisConfig(
+        uris, cluster, timeoutMillis, onError, tls, inFlightLeaseMillis, fixedWindow, counting);
+  }
+
+  /** {@code redis.fixed-window}: {@link Counting#SCRIPT} unless the rules file says so. */
+  public Counting fixedWindow() {
     return fixedWindow;
+  }
+
+  /** {@code redis.sliding-window}: {@link Counting#SCRIPT} unless the rules file says so. */
+  public Counting slidingWindow() {
+    return slidingWindow;
   }
 
   /**
@@ -249,7 +267,8 @@ public final class RedisConfig {
         && onError == that.onError
         && tls.equals(that.tls)
         && inFlightLeaseMillis == that.inFlightLeaseMillis
-        && fixedWindow == that.fixedWindow;
+        && fixedWindow == that.fixedWindow
+        && slidingWindow == that.slidingWindow;
   }
 
   @Override
@@ -259,7 +278,8 @@ public final class RedisConfig {
         + onError.hashCode()
         + 31 * tls.hashCode()
         + Long.hashCode(inFlightLeaseMillis)
-        + 17 * fixedWindow.hashCode();
+        + 17 * fixedWindow.hashCode()
+        + 19 * slidingWindow.hashCode();
   }
 
   /** For messages; passwords are masked. */
@@ -277,7 +297,8 @@ public final class RedisConfig {
         .append(timeoutMillis)
         .append("ms on-error=")
         .append(onError.name().toLowerCase(Locale.ROOT))
-        .append(fixedWindow == FixedWindow.COMMANDS ? " fixed-window=commands" : "")
+        .append(fixedWindow == Counting.COMMANDS ? " fixed-window=commands" : "")
+        .append(slidingWindow == Counting.COMMANDS ? " sliding-window=commands" : "")
         .toString();
   }
 }

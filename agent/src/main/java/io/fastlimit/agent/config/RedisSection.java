@@ -12,7 +12,14 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 final class RedisSection {
 
   private static final List<String> REDIS_KEYS =
-      Arrays.asList("timeout", "on-error", "cluster", "tls", "in-flight-lease", "fixed-window");
+      Arrays.asList(
+          "timeout",
+          "on-error",
+          "cluster",
+          "tls",
+          "in-flight-lease",
+          "fixed-window",
+          "sliding-window");
   private static final List<String> TLS_KEYS =
       Arrays.asList("ca-file", "cert-file", "key-file", "verify-peer");
   private static final YamlReader.Words<RedisConfig.OnError> ON_ERROR =
@@ -22,13 +29,21 @@ final class RedisSection {
           RedisConfig.OnError.values(),
           RedisConfig.OnError::configName,
           "allow (fail open), deny (fail closed), local (limit in memory)");
-  private static final YamlReader.Words<RedisConfig.FixedWindow> FIXED_WINDOW =
+  private static final YamlReader.Words<RedisConfig.Counting> FIXED_WINDOW =
       new YamlReader.Words<>(
           "fixed-window",
           "script or commands",
-          RedisConfig.FixedWindow.values(),
-          RedisConfig.FixedWindow::configName,
+          RedisConfig.Counting.values(),
+          RedisConfig.Counting::configName,
           "script (one EVALSHA, the default), commands (INCRBY + PEXPIRE per window key)");
+  private static final YamlReader.Words<RedisConfig.Counting> SLIDING_WINDOW =
+      new YamlReader.Words<>(
+          "sliding-window",
+          "script or commands",
+          RedisConfig.Counting.values(),
+          RedisConfig.Counting::configName,
+          "script (one EVALSHA, the default), commands (INCRBY + PEXPIRE per window key, GET of"
+              + " the previous one)");
 
   private RedisSection() {}
 
@@ -47,9 +62,11 @@ final class RedisSection {
     boolean cluster = false;
     RedisConfig.Tls tls = RedisConfig.Tls.DEFAULT;
     long lease = RedisConfig.DEFAULT_IN_FLIGHT_LEASE_MILLIS;
-    RedisConfig.FixedWindow fixedWindow = RedisConfig.FixedWindow.SCRIPT;
+    RedisConfig.Counting fixedWindow = RedisConfig.Counting.SCRIPT;
+    RedisConfig.Counting slidingWindow = RedisConfig.Counting.SCRIPT;
     if (settings != null) {
       fixedWindow = yaml.word(settings.get("fixed-window"), FIXED_WINDOW, fixedWindow);
+      slidingWindow = yaml.word(settings.get("sliding-window"), SLIDING_WINDOW, slidingWindow);
       if (settings.containsKey("in-flight-lease")) {
         lease = inFlightLease(yaml, settings.get("in-flight-lease"));
       }
@@ -106,7 +123,7 @@ final class RedisSection {
     }
     RedisConfig config = new RedisConfig(uris, cluster, timeout, onError, tls);
     config = lease == config.inFlightLeaseMillis() ? config : config.withInFlightLease(lease);
-    return fixedWindow == config.fixedWindow() ? config : config.withFixedWindow(fixedWindow);
+    return config.withFixedWindow(fixedWindow).withSlidingWindow(slidingWindow);
   }
 
   /** {@code redis.tls}: files must exist when the file is read, a key goes with a certificate. */

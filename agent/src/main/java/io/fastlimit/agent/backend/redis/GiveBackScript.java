@@ -1,7 +1,6 @@
 package io.fastlimit.agent.backend.redis;
 
 import io.fastlimit.agent.backend.Charge;
-import io.fastlimit.agent.rules.Algorithm;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
@@ -23,23 +22,23 @@ final class GiveBackScript {
   private GiveBackScript() {}
 
   /**
-   * Sends the script for these charges and returns at once. {@code counters}: null, or the clock of
-   * {@link WindowCounters}, which counted fixed-window charges in the key of the window they were
-   * charged in, dated by this clock (the script is told how long ago).
+   * Sends the script for these charges and returns at once. {@code counters}: null, or the {@link
+   * WindowCounters}, which counted the charges they {@link WindowCounters#counts count} in the key
+   * of the window they were charged in, dated by their clock (the script is told how long ago).
    */
   static void submit(
       final RedisScriptingAsyncCommands<String, String> commands,
       Charge[] charges,
       long[] chargedAtMillis,
-      RedisClock counters) {
+      WindowCounters counters) {
     // each bucket, then each bucket's reset mark (RedisReset.MARK)
     final String[] keys = new String[2 * charges.length];
     final String[] args = new String[5 * charges.length + 1];
-    long now = counters == null ? 0 : counters.millis();
+    long now = counters == null ? 0 : counters.clock().millis();
     int at = 0;
     for (int i = 0; i < charges.length; i++) {
       Charge charge = charges[i];
-      boolean counted = counters != null && charge.algorithm() == Algorithm.FIXED_WINDOW;
+      boolean counted = counters != null && counters.counts(charge);
       keys[i] =
           counted
               ? WindowCounters.key(
@@ -53,7 +52,7 @@ final class GiveBackScript {
       args[at++] =
           Long.toString(counted ? Math.max(0, now - chargedAtMillis[i]) : chargedAtMillis[i]);
     }
-    args[at] = counters == null ? "" : counters.scriptNow();
+    args[at] = counters == null ? "" : counters.clock().scriptNow();
     commands
         .evalsha(SHA, ScriptOutputType.INTEGER, keys, args)
         .whenComplete(

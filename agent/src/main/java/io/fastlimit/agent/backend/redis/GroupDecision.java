@@ -2,7 +2,6 @@ package io.fastlimit.agent.backend.redis;
 
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Outcome;
-import io.fastlimit.agent.rules.Algorithm;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -13,10 +12,10 @@ import java.util.concurrent.TimeoutException;
 /**
  * The decision on one group of a request's charges (all of them, or one cluster slot's): sent at
  * once, awaited later, so that the groups of a request are all on their way before any is awaited.
- * A script decides them, or with {@code redis.fixed-window: commands} plain commands decide the
- * fixed-window charges ({@link WindowCounters}) and the script the others. A group decided both
- * ways is still all or nothing: what one part counted is taken or given back when the other part
- * blocked the request.
+ * A script decides them, or with {@code redis.fixed-window: commands} (or {@code sliding-window})
+ * plain commands decide that algorithm's charges ({@link WindowCounters}) and the script the
+ * others. A group decided both ways is still all or nothing: what one part counted is taken or
+ * given back when the other part blocked the request.
  */
 final class GroupDecision {
 
@@ -29,7 +28,7 @@ final class GroupDecision {
 
   private final RedisFuture<List<Long>> scriptAnswer;
 
-  /** The fixed-window charges counted by commands, or null. */
+  /** The charges counted by commands, or null. */
   private final WindowCounters.Sent counted;
 
   private GroupDecision(
@@ -57,35 +56,35 @@ final class GroupDecision {
       BucketScript script,
       WindowCounters counters,
       Charge[] charges) {
-    int fixed = counters == null ? 0 : fixedWindows(charges);
-    if (fixed == 0) {
+    int counted = counters == null ? 0 : counted(counters, charges);
+    if (counted == 0) {
       return new GroupDecision(
           commands, script, charges, charges, script.submit(commands, charges), null);
     }
-    if (fixed == charges.length) {
+    if (counted == charges.length) {
       return new GroupDecision(
           commands, script, charges, null, null, counters.submit(connection, charges));
     }
-    Charge[] byCommands = new Charge[fixed];
-    Charge[] byScript = new Charge[charges.length - fixed];
+    Charge[] byCommands = new Charge[counted];
+    Charge[] byScript = new Charge[charges.length - counted];
     for (int i = 0, f = 0, s = 0; i < charges.length; i++) {
-      if (charges[i].algorithm() == Algorithm.FIXED_WINDOW) {
+      if (counters.counts(charges[i])) {
         byCommands[f++] = charges[i];
       } else {
         byScript[s++] = charges[i];
       }
     }
-    WindowCounters.Sent counted = counters.submit(connection, byCommands);
+    WindowCounters.Sent sent = counters.submit(connection, byCommands);
     return new GroupDecision(
-        commands, script, charges, byScript, script.submit(commands, byScript), counted);
+        commands, script, charges, byScript, script.submit(commands, byScript), sent);
   }
 
-  private static int fixedWindows(Charge[] charges) {
-    int fixed = 0;
+  private static int counted(WindowCounters counters, Charge[] charges) {
+    int counted = 0;
     for (Charge charge : charges) {
-      fixed += charge.algorithm() == Algorithm.FIXED_WINDOW ? 1 : 0;
+      counted += counters.counts(charge) ? 1 : 0;
     }
-    return fixed;
+    return counted;
   }
 
   /** Waits, until {@code deadline} by {@link System#nanoTime()}, for the group's outcomes. */
@@ -102,8 +101,7 @@ final class GroupDecision {
     Outcome[] byCommands = WindowCounters.await(counted, deadline);
     Outcome[] outcomes = new Outcome[charges.length];
     for (int i = 0, f = 0, s = 0; i < charges.length; i++) {
-      outcomes[i] =
-          charges[i].algorithm() == Algorithm.FIXED_WINDOW ? byCommands[f++] : byScript[s++];
+      outcomes[i] = counted.counters.counts(charges[i]) ? byCommands[f++] : byScript[s++];
     }
     boolean admitted = admitted(charges, outcomes);
     WindowCounters.settle(commands, counted, byCommands, admitted);

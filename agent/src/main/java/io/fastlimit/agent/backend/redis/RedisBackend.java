@@ -42,7 +42,7 @@ public final class RedisBackend implements Backend {
   private final RedisLink link;
   private final BucketScript script;
 
-  /** Fixed windows by plain commands ({@code redis.fixed-window: commands}), else null. */
+  /** Windows counted by plain commands ({@code redis.fixed-window|sliding-window: commands}). */
   private final WindowCounters counters;
 
   private final OutageTracker outages;
@@ -56,8 +56,12 @@ public final class RedisBackend implements Backend {
     this.blocked = blocked;
     this.script = new BucketScript(clock);
     this.counters =
-        settings.fixedWindow() == RedisConfig.FixedWindow.COMMANDS
-            ? new WindowCounters(clock)
+        settings.fixedWindow() == RedisConfig.Counting.COMMANDS
+                || settings.slidingWindow() == RedisConfig.Counting.COMMANDS
+            ? new WindowCounters(
+                clock,
+                settings.fixedWindow() == RedisConfig.Counting.COMMANDS,
+                settings.slidingWindow() == RedisConfig.Counting.COMMANDS)
             : null;
     this.outages = new OutageTracker(settings, clock);
     this.local =
@@ -155,22 +159,17 @@ public final class RedisBackend implements Backend {
     }
     try {
       if (!link.cluster() || charges.length == 1) {
-        GiveBackScript.submit(commands, charges, chargedAtMillis, counterClock());
+        GiveBackScript.submit(commands, charges, chargedAtMillis, counters);
         return;
       }
       // one script per key: the keys of one request may sit in different slots
       for (int i = 0; i < charges.length; i++) {
         GiveBackScript.submit(
-            commands, new Charge[] {charges[i]}, new long[] {chargedAtMillis[i]}, counterClock());
+            commands, new Charge[] {charges[i]}, new long[] {chargedAtMillis[i]}, counters);
       }
     } catch (RuntimeException failure) {
       AgentLog.once("redis backend: giving back a charge failed; it stays counted", failure);
     }
-  }
-
-  /** The clock that dates window counters' charges, or null without them. */
-  private RedisClock counterClock() {
-    return counters == null ? null : clock;
   }
 
   @Override
@@ -179,9 +178,9 @@ public final class RedisBackend implements Backend {
   }
 
   /**
-   * As {@link #reset(String, String)}; with {@code redis.fixed-window: commands} it also deletes
-   * the bucket's window counters of the windows around now (the one before and after too, for
-   * instances whose clocks are a little off).
+   * As {@link #reset(String, String)}; with window counters ({@code redis.fixed-window: commands}
+   * or {@code redis.sliding-window: commands}) it also deletes the bucket's window counters of the
+   * windows around now (the one before and after too, for instances whose clocks are a little off).
    */
   @Override
   public boolean reset(String keyStart, String client, long windowMillis) {

@@ -2,6 +2,8 @@ package io.fastlimit.agent.backend.redis;
 
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Outcome;
+import io.fastlimit.agent.backend.SlidingWindow;
+import io.fastlimit.agent.rules.Algorithm;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
@@ -11,6 +13,7 @@ import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.output.ValueOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
@@ -24,19 +27,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Fixed windows counted by plain commands ({@code redis.fixed-window: commands}): one key per
- * bucket and window, {@code <bucket>:<window start ms>}, an integer raised by {@code INCRBY cost}
- * and kept by {@code PEXPIRE} until the window's end plus {@link #GRACE_MILLIS}, both sent every
- * time, pipelined, with no script. The shape of envoy's ratelimit, at a fraction of a script's
+ * Fixed and sliding windows counted by plain commands ({@code redis.fixed-window: commands}, {@code
+ * redis.sliding-window: commands}): one key per bucket and window, {@code <bucket>:<window start
+ * ms>}, an integer raised by {@code INCRBY cost} and kept by {@code PEXPIRE} until the window's end
+ * plus {@link #GRACE_MILLIS} (a sliding window's key until the end of the next window, which reads
+ * it), both sent every time, pipelined, with no script; for a sliding window a {@code GET} of the
+ * previous window's key goes with them. The shape of envoy's ratelimit, at a fraction of a script's
  * Redis CPU (bench/README.md).
  *
- * <p>The same answers as the scripts' fixed window, by other means:
+ * <p>The same answers as the scripts' windows, by other means:
  *
  * <ul>
- *   <li>A charge is admitted when the count it raised is within the limit. One that is not is taken
- *       back ({@code giveback.lua}, which never makes a deleted key anew), as is every charge of a
- *       request that another of its charges blocked: counts only ever run ahead of the admitted
- *       ones for the moment in between, which can block, never admit.
+ *   <li>A charge is admitted when the count it raised is within the limit (for a sliding window:
+ *       when the count before it, with the previous window's weighed by its overlap, leaves room
+ *       for its cost, {@link SlidingWindow}). One that is not is taken back ({@code giveback.lua},
+ *       which never makes a deleted key anew), as is every charge of a request that another of its
+ *       charges blocked: counts only ever run ahead of the admitted ones for the moment in between,
+ *       which can block, never admit.
  *   <li>Windows are this instance's clock's, not Redis's: instances whose clocks differ switch
  *       windows at slightly different moments. Each key names its window, so a late clock counts in
  *       its own window's key and never rolls another's back. The expiry is relative ({@code
@@ -50,9 +57,27 @@ final class WindowCounters {
   static final long GRACE_MILLIS = 2_000;
 
   private final RedisClock clock;
+  private final boolean fixed;
+  private final boolean sliding;
 
-  WindowCounters(RedisClock clock) {
+  /** Counters for fixed windows, sliding windows, or both; the scripts count the others. */
+  WindowCounters(RedisClock clock, boolean fixed, boolean sliding) {
     this.clock = clock;
+    this.fixed = fixed;
+    this.sliding = sliding;
+  }
+
+  /** Whether these counters count {@code charge}, rather than the scripts. */
+  boolean counts(Charge charge) {
+    Algorithm algorithm = charge.algorithm();
+    return algorithm == Algorithm.FIXED_WINDOW
+        ? fixed
+        : algorithm == Algorithm.SLIDING_WINDOW && sliding;
+  }
+
+  /** The clock that dates the charges counted here. */
+  RedisClock clock() {
+    return clock;
   }
 
   /** The key counting {@code charge}'s bucket in the window that starts at {@code start}. */
@@ -75,45 +100,67 @@ final class WindowCounters {
     final Charge[] charges;
     final String[] keys;
     final RedisFuture<Long>[] counts;
+
+    /** For a sliding window's charge, the previous window's count (a GET: null, or a number). */
+    final RedisFuture<String>[] previous;
+
     final long now;
 
-    /** The clock {@link #now} was read from, which dates the charges for their give-backs. */
-    final RedisClock clock;
+    /** The counters that sent them, whose clock dates the charges for their give-backs. */
+    final WindowCounters counters;
 
-    Sent(Charge[] charges, String[] keys, RedisFuture<Long>[] counts, long now, RedisClock clock) {
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Sent(Charge[] charges, long now, WindowCounters counters) {
       this.charges = charges;
-      this.keys = keys;
-      this.counts = counts;
+      this.keys = new String[charges.length];
+      this.counts = new RedisFuture[charges.length];
+      this.previous = new RedisFuture[charges.length];
       this.now = now;
-      this.clock = clock;
+      this.counters = counters;
     }
 
-    /** The key's lifetime from now: to its window's end plus the grace. */
+    /**
+     * The key's lifetime from now: to its window's end plus the grace; a sliding window's to the
+     * end of the next window, whose charges read it as the previous one.
+     */
     long ttl(int i) {
-      long window = charges[i].windowMillis();
-      return windowStart(now, window) + window - now + GRACE_MILLIS;
+      Charge charge = charges[i];
+      long window = charge.windowMillis();
+      long windows = charge.algorithm() == Algorithm.SLIDING_WINDOW ? 2 : 1;
+      return windowStart(now, window) + windows * window - now + GRACE_MILLIS;
     }
   }
 
   /**
-   * Sends {@code INCRBY} and {@code PEXPIRE} for each fixed-window charge, all in one write (one
-   * read for Redis: sent one by one they would cost it more than the script); returns at once.
+   * Sends {@code INCRBY} and {@code PEXPIRE} for each charge (and a {@code GET} of the previous
+   * window's key for a sliding window's), all in one write (one read for Redis: sent one by one
+   * they would cost it more than the script); returns at once.
    */
   Sent submit(StatefulConnection<String, String> connection, Charge[] charges) {
     long now = clock.millis();
-    String[] keys = new String[charges.length];
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    RedisFuture<Long>[] counts = new RedisFuture[charges.length];
-    Sent sent = new Sent(charges, keys, counts, now, clock);
-    List<RedisCommand<String, String, ?>> batch = new ArrayList<>(2 * charges.length);
+    Sent sent = new Sent(charges, now, this);
+    List<RedisCommand<String, String, ?>> batch = new ArrayList<>(3 * charges.length);
     for (int i = 0; i < charges.length; i++) {
-      keys[i] = key(charges[i], windowStart(now, charges[i].windowMillis()));
+      Charge charge = charges[i];
+      long start = windowStart(now, charge.windowMillis());
+      sent.keys[i] = key(charge, start);
       AsyncCommand<String, String, Long> count =
-          command(CommandType.INCRBY, keys[i], charges[i].cost());
-      counts[i] = count;
+          command(CommandType.INCRBY, sent.keys[i], charge.cost());
+      sent.counts[i] = count;
       batch.add(count);
       // every time, not only when the key was made: no key is ever left without an expiry
-      batch.add(command(CommandType.PEXPIRE, keys[i], sent.ttl(i)));
+      batch.add(command(CommandType.PEXPIRE, sent.keys[i], sent.ttl(i)));
+      if (charge.algorithm() == Algorithm.SLIDING_WINDOW) {
+        AsyncCommand<String, String, String> previous =
+            new AsyncCommand<>(
+                new Command<>(
+                    CommandType.GET,
+                    new ValueOutput<>(StringCodec.UTF8),
+                    new CommandArgs<>(StringCodec.UTF8)
+                        .addKey(key(charge, start - charge.windowMillis()))));
+        sent.previous[i] = previous;
+        batch.add(previous);
+      }
     }
     if (allNodesOpen(connection, charges)) {
       connection.dispatch(batch);
@@ -123,10 +170,14 @@ final class WindowCounters {
       // PEXPIRE once its INCRBY is answered, as commands waiting for a connection to open may be
       // written in any order, and a PEXPIRE before the INCRBY would leave a key without expiry;
       // after a failure too: an INCRBY that timed out here may still have reached Redis
-      for (int i = 0; i < batch.size(); i += 2) {
-        RedisCommand<String, String, ?> expire = batch.get(i + 1);
-        counts[i / 2].whenComplete((count, failure) -> connection.dispatch(expire));
-        connection.dispatch(batch.get(i));
+      for (int i = 0, at = 0; i < charges.length; i++) {
+        RedisCommand<String, String, ?> expire = batch.get(at + 1);
+        sent.counts[i].whenComplete((count, failure) -> connection.dispatch(expire));
+        connection.dispatch(batch.get(at));
+        at += 2;
+        if (sent.previous[i] != null) {
+          connection.dispatch(batch.get(at++));
+        }
       }
     }
     return sent;
@@ -177,37 +228,61 @@ final class WindowCounters {
 
   /**
    * Waits, until {@code deadline} by {@link System#nanoTime()}, for the counts; one outcome per
-   * charge, as the fixed window of {@code BucketState} would answer with the count before it.
+   * charge, as {@code BucketState} would answer with the count before it.
    */
   static Outcome[] await(Sent sent, long deadline)
       throws TimeoutException, InterruptedException, ExecutionException {
     Outcome[] outcomes = new Outcome[sent.charges.length];
     for (int i = 0; i < outcomes.length; i++) {
-      RedisFuture<Long> pending = sent.counts[i];
-      Long count;
-      try {
-        count = pending.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (TimeoutException e) {
-        pending.cancel(false);
-        throw e;
-      }
+      Long count = get(sent.counts[i], deadline);
       if (count == null) {
         throw new IllegalStateException("INCRBY answered nothing");
       }
       Charge charge = sent.charges[i];
-      long resetAt = windowStart(sent.now, charge.windowMillis()) + charge.windowMillis();
+      long window = charge.windowMillis();
+      long start = windowStart(sent.now, window);
       long limit = charge.limit();
+      long before = Math.max(0, count - charge.cost());
+      if (sent.previous[i] != null) {
+        String previous = get(sent.previous[i], deadline);
+        outcomes[i] =
+            SlidingWindow.decide(
+                limit,
+                window,
+                charge.cost(),
+                sent.now,
+                start,
+                before,
+                previous == null ? 0 : Math.max(0, parse(previous)));
+        continue;
+      }
+      long resetAt = start + window;
       outcomes[i] =
           count <= limit
               ? new Outcome(true, limit - count, resetAt, 0, sent.now)
               : new Outcome(
-                  false,
-                  Math.max(0, limit - (count - charge.cost())),
-                  resetAt,
-                  resetAt - sent.now,
-                  sent.now);
+                  false, Math.max(0, limit - before), resetAt, resetAt - sent.now, sent.now);
     }
     return outcomes;
+  }
+
+  private static <T> T get(RedisFuture<T> pending, long deadline)
+      throws TimeoutException, InterruptedException, ExecutionException {
+    try {
+      return pending.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      pending.cancel(false);
+      throw e;
+    }
+  }
+
+  /** A counter's value; anything else in its key (not ours) counts as nothing. */
+  private static long parse(String value) {
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException notACounter) {
+      return 0;
+    }
   }
 
   /**
@@ -237,6 +312,6 @@ final class WindowCounters {
         chargedAt[at++] = sent.now;
       }
     }
-    GiveBackScript.submit(commands, charges, chargedAt, sent.clock);
+    GiveBackScript.submit(commands, charges, chargedAt, sent.counters);
   }
 }

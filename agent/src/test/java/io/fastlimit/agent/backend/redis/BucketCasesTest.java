@@ -61,7 +61,8 @@ class BucketCasesTest {
   private static RedisBackend commandsBackend(BlockedCache blocked) {
     return RedisBackend.connect(
         new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
-            .withFixedWindow(RedisConfig.FixedWindow.COMMANDS),
+            .withFixedWindow(RedisConfig.Counting.COMMANDS)
+            .withSlidingWindow(RedisConfig.Counting.COMMANDS),
         clock,
         blocked);
   }
@@ -291,6 +292,21 @@ class BucketCasesTest {
             .at(60_000, "A 0 180000 0")
             .at(59_999, "B 0 180000 20001")
             .at(60_001, "B 0 180000 19999")
+            .scriptsOnly()
+            .build(),
+        named("window counters: a sliding window's late request counts in its own window")
+            .bucket("s", sliding, 4, 60_000, 1)
+            .at(30_000, "A 3 120000 0")
+            .at(30_000, "A 2 120000 0")
+            .at(30_000, "A 1 120000 0")
+            .at(60_000, "A 0 180000 0")
+            // its window held 3 of 4: it fits there, and that window's key holds 4 now
+            .at(59_999, "A 0 120000 0")
+            // 4 x 59999 + 1 x 60000 used; fits once 1 of the previous 4 slid out
+            .at(60_001, "B 0 180000 29999")
+            // and what the blocked one counted was taken back: 4 x 15000 + 1 x 60000 used, not 2
+            .at(105_000, "A 1 180000 0")
+            .commandsOnly()
             .build(),
         named("two buckets: a request timed before their windows counts in them")
             .bucket("f", fixed, 2, 60_000, 1)
@@ -368,11 +384,11 @@ class BucketCasesTest {
             .build(),
         named("window counters: two buckets, a late request blocked by one takes nothing")
             .bucket("f", fixed, 2, 60_000, 1)
-            .bucket("s", sliding, 2, 60_000, 1)
-            .at(59_000, "A 1 60000 0", "A 1 120000 0")
-            .at(60_000, "A 1 120000 0", "A 0 180000 0")
-            .at(59_999, "A 0 60000 0", "B 0 180000 60001")
-            .at(60_001, "A 0 120000 0", "B 0 180000 59999")
+            .bucket("t", token, 2, 60_000, 1)
+            .at(59_000, "A 1 60000 0", "A 1 89000 0")
+            .at(60_000, "A 1 120000 0", "A 0 119000 0")
+            .at(59_999, "A 0 60000 0", "B 0 119000 29000")
+            .at(60_001, "A 0 120000 0", "B 0 119000 28999")
             .at(60_002, only(0), "A 0 120000 0")
             .at(59_998, only(0), "A 0 60000 0")
             .commandsOnly()

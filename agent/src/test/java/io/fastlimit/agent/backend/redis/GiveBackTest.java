@@ -55,7 +55,8 @@ class GiveBackTest {
     redisCommands =
         RedisBackend.connect(
             new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
-                .withFixedWindow(RedisConfig.FixedWindow.COMMANDS),
+                .withFixedWindow(RedisConfig.Counting.COMMANDS)
+                .withSlidingWindow(RedisConfig.Counting.COMMANDS),
             clock,
             new BlockedCache(RedisBackend.MAX_BLOCKED_KEYS));
     RedisBackendTest.awaitConnected(redisCommands);

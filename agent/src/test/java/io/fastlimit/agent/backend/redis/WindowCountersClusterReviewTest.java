@@ -75,7 +75,7 @@ class WindowCountersClusterReviewTest {
     }
   }
 
-  private static RedisBackend connect(RedisConfig.FixedWindow fixedWindow) {
+  private static RedisBackend connect(RedisConfig.Counting fixedWindow) {
     List<String> uris = new ArrayList<>();
     for (RedisServer node : nodes) {
       uris.add(node.uri());
@@ -96,15 +96,14 @@ class WindowCountersClusterReviewTest {
    */
   @Test
   void aSlotsNodeThatDoesNotAnswerHoldsARequestNoLongerThanTheTimeout() throws Exception {
-    assertThat(answersOnError(RedisConfig.FixedWindow.SCRIPT, 0))
+    assertThat(answersOnError(RedisConfig.Counting.SCRIPT, 0))
         .as("the script's fixed window")
         .isTrue();
-    assertThat(answersOnError(RedisConfig.FixedWindow.COMMANDS, 1)).as("window counters").isTrue();
+    assertThat(answersOnError(RedisConfig.Counting.COMMANDS, 1)).as("window counters").isTrue();
   }
 
   /** Whether a request on a slot moved to the silent node is answered (on-error) within 20 s. */
-  private static boolean answersOnError(RedisConfig.FixedWindow fixedWindow, int n)
-      throws Exception {
+  private static boolean answersOnError(RedisConfig.Counting fixedWindow, int n) throws Exception {
     String key = "review2:{moved-" + n + "}";
     Charge charge = Charges.charge(key, 10, 3_600_000, 1, Algorithm.FIXED_WINDOW, false);
     RedisBackend backend = connect(fixedWindow);
@@ -146,7 +145,7 @@ class WindowCountersClusterReviewTest {
     }
     assertThat(from).isNotNull();
     assertThat(to).isNotNull();
-    RedisBackend backend = connect(RedisConfig.FixedWindow.COMMANDS);
+    RedisBackend backend = connect(RedisConfig.Counting.COMMANDS);
     try {
       for (RedisServer node : nodes) {
         cli(node, "script", "load", GiveBackScript.TEXT);

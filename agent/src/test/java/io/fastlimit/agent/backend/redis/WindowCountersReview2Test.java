@@ -57,7 +57,7 @@ class WindowCountersReview2Test {
   }
 
   private static RedisBackend backend(
-      RedisClock by, RedisConfig.FixedWindow fixedWindow, int blockedKeys) {
+      RedisClock by, RedisConfig.Counting fixedWindow, int blockedKeys) {
     RedisBackend made =
         RedisBackend.connect(
             new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
@@ -95,7 +95,7 @@ class WindowCountersReview2Test {
       "known limit (README, fixed windows by plain commands): a block that only a pending take-back caused is believed for up to 1 s; it never admits")
   void aBlockThatOnlyAnotherRequestsPendingTakeBackCausedIsNotRemembered() throws Exception {
     FakeClock clock = new FakeClock(BASE);
-    RedisBackend backend = backend(clock, RedisConfig.FixedWindow.COMMANDS, 100);
+    RedisBackend backend = backend(clock, RedisConfig.Counting.COMMANDS, 100);
     try {
       Charge one = charge(10, 1);
       Charge five =
@@ -104,7 +104,7 @@ class WindowCountersReview2Test {
         assertThat(backend.acquire(one).allowed()).isTrue();
       }
       Charge[] x = {five};
-      WindowCounters.Sent sent = new WindowCounters(clock).submit(connection, x);
+      WindowCounters.Sent sent = new WindowCounters(clock, true, false).submit(connection, x);
       Outcome[] blocked = WindowCounters.await(sent, deadline());
       assertThat(blocked[0].allowed()).as("X, cost 5 with 8 counted").isFalse();
       assertThat(backend.acquire(one).allowed())
@@ -135,8 +135,8 @@ class WindowCountersReview2Test {
       "known limit (README): within 1 s after a reset, window counters give back and take back nothing; the counts stay, which blocks, never admits")
   void aSuccessRightAfterAResetIsGivenBackAsTheScriptGivesItBack() {
     FakeClock clock = new FakeClock(BASE + 10_000);
-    RedisBackend scripts = backend(clock, RedisConfig.FixedWindow.SCRIPT, 0);
-    RedisBackend counters = backend(clock, RedisConfig.FixedWindow.COMMANDS, 0);
+    RedisBackend scripts = backend(clock, RedisConfig.Counting.SCRIPT, 0);
+    RedisBackend counters = backend(clock, RedisConfig.Counting.COMMANDS, 0);
     try {
       assertThat(lockedOutAfterReset(scripts, clock)).as("the script's fixed window").isFalse();
       assertThat(lockedOutAfterReset(counters, clock)).as("window counters").isFalse();
@@ -189,12 +189,12 @@ class WindowCountersReview2Test {
             return ""; // as RedisClock.SYSTEM
           }
         };
-    RedisBackend backend = backend(redisTime, RedisConfig.FixedWindow.COMMANDS, 0);
+    RedisBackend backend = backend(redisTime, RedisConfig.Counting.COMMANDS, 0);
     try {
       Charge charge = charge(1, 1);
       Charge[] one = {charge};
       assertThat(backend.acquire(charge).allowed()).as("A").isTrue();
-      WindowCounters.Sent sent = new WindowCounters(redisTime).submit(connection, one);
+      WindowCounters.Sent sent = new WindowCounters(redisTime, true, false).submit(connection, one);
       Outcome[] b = WindowCounters.await(sent, deadline());
       assertThat(b[0].allowed()).as("B").isFalse();
       // B's take-back is built now and reaches Redis later
@@ -238,7 +238,7 @@ class WindowCountersReview2Test {
                       false,
                       5_000,
                       RedisConfig.OnError.DENY)
-                  .withFixedWindow(RedisConfig.FixedWindow.COMMANDS),
+                  .withFixedWindow(RedisConfig.Counting.COMMANDS),
               clock,
               new BlockedCache(0));
       try {
@@ -251,7 +251,8 @@ class WindowCountersReview2Test {
         String key = charge.key() + ':' + BASE;
         assertThat(backend.acquire(charge).allowed()).as("A").isTrue();
         assertThat(backend.acquire(charge).allowed()).as("C").isTrue();
-        WindowCounters.Sent sent = new WindowCounters(clock).submit(link.connection(), one);
+        WindowCounters.Sent sent =
+            new WindowCounters(clock, true, false).submit(link.connection(), one);
         Outcome[] b = WindowCounters.await(sent, deadline());
         assertThat(b[0].allowed()).as("B").isFalse();
         proxy.swallowAnswers();

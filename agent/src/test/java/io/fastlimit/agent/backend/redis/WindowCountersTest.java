@@ -23,11 +23,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * {@code redis.fixed-window: commands} against a redis-server of its own: what it sends, what it
- * leaves in Redis, and that concurrent requests never get past the limit. What it answers is in
- * {@link BucketCasesTest}'s tables and random sequences, and in {@link GiveBackTest}.
+ * {@code redis.fixed-window: commands} and {@code redis.sliding-window: commands} against a
+ * redis-server of its own: what it sends, what it leaves in Redis, and that concurrent requests
+ * never get past the limit. What it answers is in {@link BucketCasesTest}'s tables and random
+ * sequences, and in {@link GiveBackTest}.
  */
 class WindowCountersTest {
 
@@ -55,7 +58,8 @@ class WindowCountersTest {
     backend =
         RedisBackend.connect(
             new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
-                .withFixedWindow(RedisConfig.FixedWindow.COMMANDS),
+                .withFixedWindow(RedisConfig.Counting.COMMANDS)
+                .withSlidingWindow(RedisConfig.Counting.COMMANDS),
             clock,
             new BlockedCache(0));
     RedisBackendTest.awaitConnected(backend);
@@ -173,8 +177,56 @@ class WindowCountersTest {
   }
 
   @Test
-  void concurrentRequestsAreAdmittedUpToTheLimitAndNoFurther() throws Exception {
-    Charge charge = charge(50, Algorithm.FIXED_WINDOW);
+  void aSlidingWindowIsCountedByCommandsReadingThePreviousWindowsKey() {
+    Charge charge = charge(3, Algorithm.SLIDING_WINDOW);
+    redis.configResetstat();
+    for (int i = 0; i < 2; i++) {
+      assertThat(backend.acquire(charge).allowed()).isTrue();
+    }
+    assertThat(calls("evalsha") + calls("eval")).as("scripts run").isZero();
+    assertThat(calls("incrby")).isEqualTo(2);
+    assertThat(calls("pexpire")).isEqualTo(2);
+    assertThat(calls("get")).as("the previous window's count").isEqualTo(2);
+    assertThat(redis.exists(charge.key())).as("the scripts' key").isZero();
+    // read as the previous window through the next one: lives two windows and the grace
+    assertThat(redis.pttl(windowKey(charge)))
+        .isGreaterThan(MINUTE + WindowCounters.GRACE_MILLIS)
+        .isLessThanOrEqualTo(2 * MINUTE + WindowCounters.GRACE_MILLIS);
+    clock.advance(MINUTE);
+    try {
+      // at the next window's start the previous 2 weigh in full: one more fits, then none
+      assertThat(backend.acquire(charge).remaining()).isZero();
+      assertThat(backend.acquire(charge).allowed()).isFalse();
+      clock.advance(MINUTE / 2);
+      // half of the previous 2 slid out: 1 + 1 of 3 used
+      assertThat(backend.acquire(charge).allowed()).isTrue();
+      assertThat(backend.acquire(charge).allowed()).isFalse();
+      assertThat(countOnceSettled(windowKey(charge), 2)).isEqualTo(2);
+    } finally {
+      clock.advance(-MINUTE - MINUTE / 2);
+    }
+  }
+
+  @Test
+  void anOperatorsResetDeletesTheSlidingWindowsPreviousCounterToo() {
+    Charge charge = charge(1, Algorithm.SLIDING_WINDOW);
+    backend.acquire(charge);
+    clock.advance(MINUTE);
+    try {
+      assertThat(backend.acquire(charge).allowed()).as("the previous window weighs").isFalse();
+      assertThat(backend.reset(charge.keyStart(), charge.client(), MINUTE)).isTrue();
+      assertThat(backend.acquire(charge).allowed()).as("after the reset").isTrue();
+    } finally {
+      clock.advance(-MINUTE);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(
+      value = Algorithm.class,
+      names = {"FIXED_WINDOW", "SLIDING_WINDOW"})
+  void concurrentRequestsAreAdmittedUpToTheLimitAndNoFurther(Algorithm algorithm) throws Exception {
+    Charge charge = charge(50, algorithm);
     int threads = 8;
     int each = 40;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -222,7 +274,7 @@ class WindowCountersTest {
     Charge[] one = {charge};
     assertThat(backend.acquire(charge).allowed()).as("A").isTrue();
     // B, step by step as GroupDecision.await takes it: the count, then the take-back
-    WindowCounters.Sent sent = new WindowCounters(clock).submit(connection, one);
+    WindowCounters.Sent sent = new WindowCounters(clock, true, false).submit(connection, one);
     Outcome[] b = WindowCounters.await(sent, System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
     assertThat(b[0].allowed()).as("B").isFalse();
     // ... and, in between, the operator's reset
@@ -318,7 +370,7 @@ class WindowCountersTest {
     RedisBackend made =
         RedisBackend.connect(
             new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
-                .withFixedWindow(RedisConfig.FixedWindow.COMMANDS),
+                .withFixedWindow(RedisConfig.Counting.COMMANDS),
             by,
             new BlockedCache(0));
     RedisBackendTest.awaitConnected(made);
