@@ -38,11 +38,22 @@ class RedisSharedLimitTest {
    */
   @Test
   void twoInstancesShareOneFixedWindowCountedByCommandsExactly() throws Exception {
+    twoInstancesCountByCommands("fixed-window");
+  }
+
+  /** And with {@code redis.sliding-window: commands}, which also reads the previous window. */
+  @Test
+  void twoInstancesShareOneSlidingWindowCountedByCommandsExactly() throws Exception {
+    twoInstancesCountByCommands("sliding-window");
+  }
+
+  private static void twoInstancesCountByCommands(String algorithm) throws Exception {
     try (LocalRedis redis = LocalRedis.start()) {
       long hour = 3_600_000;
       long windowBefore = System.currentTimeMillis() / hour;
-      twoInstancesShareOneLimit(redis, "  fixed-window: commands\nalgorithm: fixed-window\n");
-      // a fixed window of an hour that ended during the test would have admitted more
+      twoInstancesShareOneLimit(
+          redis, "  %s: commands\nalgorithm: %s\n".formatted(algorithm, algorithm));
+      // a window of an hour that ended during the test would have admitted more
       Assumptions.assumeTrue(System.currentTimeMillis() / hour == windowBefore);
       String key = redis.cli("KEYS", "*:api:ip:{*}:*").trim();
       assertThat(key).as("the window's key").endsWith(":" + windowBefore * hour);
@@ -63,6 +74,10 @@ class RedisSharedLimitTest {
               + stat(stats, "eval", "calls");
       assertThat(decisions).isGreaterThanOrEqualTo(10);
       assertThat(scripts).as("take-backs of the blocked").isEqualTo(decisions - 10);
+      if (algorithm.equals("sliding-window")) {
+        // each decision read the previous window's key too (this test's GETs come after)
+        assertThat(stat(stats, "get", "calls")).isGreaterThanOrEqualTo(decisions);
+      }
     }
   }
 

@@ -5,8 +5,8 @@
 -- KEYS[i]   bucket i, for i = 1 .. n; KEYS[n + i] its reset mark (RedisReset): the epoch ms an
 --           operator last reset it, or no key
 -- ARGV      five per bucket: algorithm (0 sliding window, 1 fixed window, 2 token bucket,
---           3 sliding log, 4 a fixed window's counter of WindowCounters: KEYS[i] is then the
---           window's own key, an integer), limit, window ms, cost, charged-at (the epoch ms
+--           3 sliding log, 4 a window's counter of WindowCounters, fixed or sliding: KEYS[i] is
+--           then the key of the window the charge counted in, an integer), limit, window ms, cost, charged-at (the epoch ms
 --           buckets.lua returned as the time it ran: Redis TIME); for 4, the ms since the charge
 --           by the instance's clock instead. Then now in epoch ms, or "" to take Redis TIME (only
 --           read for 4; tests pass a fake clock here)
