@@ -32,8 +32,9 @@ import java.util.concurrent.TimeoutException;
  * ms>}, an integer raised by {@code INCRBY cost} and kept by {@code PEXPIRE} until the window's end
  * plus {@link #GRACE_MILLIS} (a sliding window's key until the end of the next window, which reads
  * it), both sent every time, pipelined, with no script; for a sliding window a {@code GET} of the
- * previous window's key goes with them. The shape of envoy's ratelimit, at a fraction of a script's
- * Redis CPU (bench/README.md).
+ * previous window's key and one of the next window's key (non-empty only for a request timed just
+ * before a window that other requests have already moved to) go with them. The shape of envoy's
+ * ratelimit, at a fraction of a script's Redis CPU (bench/README.md).
  *
  * <p>The same answers as the scripts' windows, by other means:
  *
@@ -104,6 +105,13 @@ final class WindowCounters {
     /** For a sliding window's charge, the previous window's count (a GET: null, or a number). */
     final RedisFuture<String>[] previous;
 
+    /**
+     * For a sliding window's charge, the next window's count: a number when a request (another
+     * thread's later clock read, an instance whose clock is ahead) has already counted there, and
+     * so read this window as its previous one, before this charge raised it.
+     */
+    final RedisFuture<String>[] next;
+
     final long now;
 
     /** The counters that sent them, whose clock dates the charges for their give-backs. */
@@ -115,6 +123,7 @@ final class WindowCounters {
       this.keys = new String[charges.length];
       this.counts = new RedisFuture[charges.length];
       this.previous = new RedisFuture[charges.length];
+      this.next = new RedisFuture[charges.length];
       this.now = now;
       this.counters = counters;
     }
@@ -132,9 +141,9 @@ final class WindowCounters {
   }
 
   /**
-   * Sends {@code INCRBY} and {@code PEXPIRE} for each charge (and a {@code GET} of the previous
-   * window's key for a sliding window's), all in one write (one read for Redis: sent one by one
-   * they would cost it more than the script); returns at once.
+   * Sends {@code INCRBY} and {@code PEXPIRE} for each charge (and a {@code GET} of the previous and
+   * of the next window's key for a sliding window's), all in one write (one read for Redis: sent
+   * one by one they would cost it more than the script); returns at once.
    */
   Sent submit(StatefulConnection<String, String> connection, Charge[] charges) {
     long now = clock.millis();
@@ -151,15 +160,15 @@ final class WindowCounters {
       // every time, not only when the key was made: no key is ever left without an expiry
       batch.add(command(CommandType.PEXPIRE, sent.keys[i], sent.ttl(i)));
       if (charge.algorithm() == Algorithm.SLIDING_WINDOW) {
+        // after the INCRBY: of a request counting in the next window at the same time, one of the
+        // two reads the other's count (each raises its own key before it reads the other's)
         AsyncCommand<String, String, String> previous =
-            new AsyncCommand<>(
-                new Command<>(
-                    CommandType.GET,
-                    new ValueOutput<>(StringCodec.UTF8),
-                    new CommandArgs<>(StringCodec.UTF8)
-                        .addKey(key(charge, start - charge.windowMillis()))));
+            get(key(charge, start - charge.windowMillis()));
         sent.previous[i] = previous;
         batch.add(previous);
+        AsyncCommand<String, String, String> next = get(key(charge, start + charge.windowMillis()));
+        sent.next[i] = next;
+        batch.add(next);
       }
     }
     if (allNodesOpen(connection, charges)) {
@@ -169,15 +178,20 @@ final class WindowCounters {
       // connection to open (dispatch(List) waits for it on this thread, without a timeout); each
       // PEXPIRE once its INCRBY is answered, as commands waiting for a connection to open may be
       // written in any order, and a PEXPIRE before the INCRBY would leave a key without expiry;
-      // after a failure too: an INCRBY that timed out here may still have reached Redis
+      // after a failure too: an INCRBY that timed out here may still have reached Redis; a
+      // sliding window's GETs too, which must read after the INCRBY (above)
       for (int i = 0, at = 0; i < charges.length; i++) {
-        RedisCommand<String, String, ?> expire = batch.get(at + 1);
-        sent.counts[i].whenComplete((count, failure) -> connection.dispatch(expire));
+        boolean sliding = sent.previous[i] != null;
+        List<RedisCommand<String, String, ?>> after =
+            new ArrayList<>(batch.subList(at + 1, at + (sliding ? 4 : 2)));
+        sent.counts[i].whenComplete(
+            (count, failure) -> {
+              for (RedisCommand<String, String, ?> each : after) {
+                connection.dispatch(each);
+              }
+            });
         connection.dispatch(batch.get(at));
-        at += 2;
-        if (sent.previous[i] != null) {
-          connection.dispatch(batch.get(at++));
-        }
+        at += sliding ? 4 : 2;
       }
     }
     return sent;
@@ -226,6 +240,14 @@ final class WindowCounters {
             new CommandArgs<>(StringCodec.UTF8).addKey(key).add(value)));
   }
 
+  private static AsyncCommand<String, String, String> get(String key) {
+    return new AsyncCommand<>(
+        new Command<>(
+            CommandType.GET,
+            new ValueOutput<>(StringCodec.UTF8),
+            new CommandArgs<>(StringCodec.UTF8).addKey(key)));
+  }
+
   /**
    * Waits, until {@code deadline} by {@link System#nanoTime()}, for the counts; one outcome per
    * charge, as {@code BucketState} would answer with the count before it.
@@ -245,15 +267,15 @@ final class WindowCounters {
       long before = Math.max(0, count - charge.cost());
       if (sent.previous[i] != null) {
         String previous = get(sent.previous[i], deadline);
+        String next = get(sent.next[i], deadline);
         outcomes[i] =
-            SlidingWindow.decide(
-                limit,
-                window,
-                charge.cost(),
+            sliding(
+                charge,
                 sent.now,
                 start,
                 before,
-                previous == null ? 0 : Math.max(0, parse(previous)));
+                previous == null ? 0 : Math.max(0, parse(previous)),
+                next == null ? 0 : Math.max(0, parse(next)));
         continue;
       }
       long resetAt = start + window;
@@ -264,6 +286,37 @@ final class WindowCounters {
                   false, Math.max(0, limit - before), resetAt, resetAt - sent.now, sent.now);
     }
     return outcomes;
+  }
+
+  /**
+   * A sliding window's charge counted in the window that starts at {@code start}, whose count
+   * before it was {@code current}. When the next window already counts {@code next}, its requests
+   * have read this window's count as their previous one, in full at its start: the charge must fit
+   * there too, as the memory backend and the script count a request timed before the window their
+   * bucket has moved to (at that window's start). Its answer then tells when it fits there.
+   */
+  private static Outcome sliding(
+      Charge charge, long now, long start, long current, long previous, long next) {
+    long limit = charge.limit();
+    long window = charge.windowMillis();
+    Outcome own = SlidingWindow.decide(limit, window, charge.cost(), now, start, current, previous);
+    if (next == 0 || !own.allowed()) {
+      return own;
+    }
+    long nextStart = start + window;
+    Outcome late =
+        SlidingWindow.decide(limit, window, charge.cost(), nextStart, nextStart, next, current);
+    if (late.allowed()) {
+      // counted in its own window's key: full again when that key is no longer read
+      return new Outcome(
+          true, Math.min(own.remaining(), late.remaining()), own.resetAtMillis(), 0, now);
+    }
+    return new Outcome(
+        false,
+        late.remaining(),
+        late.resetAtMillis(),
+        late.retryAfterMillis() + nextStart - now,
+        now);
   }
 
   private static <T> T get(RedisFuture<T> pending, long deadline)

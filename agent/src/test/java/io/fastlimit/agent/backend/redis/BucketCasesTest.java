@@ -294,18 +294,29 @@ class BucketCasesTest {
             .at(60_001, "B 0 180000 19999")
             .scriptsOnly()
             .build(),
-        named("window counters: a sliding window's late request counts in its own window")
+        // The window counters count a late request in its own window's key, but the request at
+        // 60000 has read that key as its previous window: the late one must fit at 60000 too.
+        named("sliding window: a late request fits where the bucket has moved to")
             .bucket("s", sliding, 4, 60_000, 1)
             .at(30_000, "A 3 120000 0")
             .at(30_000, "A 2 120000 0")
             .at(30_000, "A 1 120000 0")
             .at(60_000, "A 0 180000 0")
-            // its window held 3 of 4: it fits there, and that window's key holds 4 now
-            .at(59_999, "A 0 120000 0")
-            // 4 x 59999 + 1 x 60000 used; fits once 1 of the previous 4 slid out
-            .at(60_001, "B 0 180000 29999")
-            // and what the blocked one counted was taken back: 4 x 15000 + 1 x 60000 used, not 2
+            // its own window held 3 of 4, but at 60000 3 x 60000 + 1 x 60000 are used
+            .at(59_999, "B 0 180000 20001")
+            // 3 x 59999 + 1 x 60000 used; fits once 2 of the previous 3 slid out
+            .at(60_001, "B 0 180000 19999")
+            // and what the blocked ones counted was taken back: 3 x 15000 + 1 x 60000 used
             .at(105_000, "A 1 180000 0")
+            .build(),
+        named("window counters: a sliding window's late request that fits counts in its window")
+            .bucket("s", sliding, 4, 60_000, 1)
+            .at(30_000, "A 3 120000 0")
+            .at(60_000, "A 2 180000 0")
+            // fits in its own window and at 60000: counted in its own window's key
+            .at(59_999, "A 1 120000 0")
+            // 2 x 59999 + 1 x 60000 used
+            .at(60_001, "A 0 180000 0")
             .commandsOnly()
             .build(),
         named("two buckets: a request timed before their windows counts in them")
@@ -339,6 +350,18 @@ class BucketCasesTest {
             .at(61_000, "A 2 180000 0")
             .at(62_000, "A 1 180000 0")
             .at(57_000, "A 2 120000 0")
+            .scriptsOnly()
+            .build(),
+        // The window counters count on in that window's key, and what they count there must fit
+        // in the window the bucket had moved to, whose requests read it as their previous one.
+        named("window counters: a sliding window's clock stepped back counts in that window")
+            .bucket("s", sliding, 3, 60_000, 1)
+            .at(61_000, "A 2 180000 0")
+            .at(62_000, "A 1 180000 0")
+            .at(57_000, "A 0 120000 0")
+            // 1 x 60000 + 2 x 60000 used at 60000: fits once the previous window ends, at 120000
+            .at(57_001, "B 0 180000 62999")
+            .commandsOnly()
             .build(),
         named("token bucket: a clock stepped back more than 2 s starts the bucket afresh")
             .bucket("t", token, 3, 60_000, 1)
