@@ -13,7 +13,7 @@ import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.IntegerOutput;
-import io.lettuce.core.output.ValueOutput;
+import io.lettuce.core.output.ValueListOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
@@ -31,10 +31,11 @@ import java.util.concurrent.TimeoutException;
  * redis.sliding-window: commands}): one key per bucket and window, {@code <bucket>:<window start
  * ms>}, an integer raised by {@code INCRBY cost} and kept by {@code PEXPIRE} until the window's end
  * plus {@link #GRACE_MILLIS} (a sliding window's key until the end of the next window, which reads
- * it), both sent every time, pipelined, with no script; for a sliding window a {@code GET} of the
- * previous window's key and one of the next window's key (non-empty only for a request timed just
- * before a window that other requests have already moved to) go with them. The shape of envoy's
- * ratelimit, at a fraction of a script's Redis CPU (bench/README.md).
+ * it), both sent every time, pipelined, with no script; for a sliding window an {@code MGET} of the
+ * previous window's key goes with them, and of the next window's key too in the last {@link
+ * #LATE_MILLIS} of a window (non-empty only for a request timed just before a window that other
+ * requests have already moved to). The shape of envoy's ratelimit, at a fraction of a script's
+ * Redis CPU (bench/README.md).
  *
  * <p>The same answers as the scripts' windows, by other means:
  *
@@ -56,6 +57,14 @@ final class WindowCounters {
 
   /** How long a window's key outlives the window by the clock of the instance that wrote last. */
   static final long GRACE_MILLIS = 2_000;
+
+  /**
+   * How close to its window's end a sliding window's charge also reads the next window's count:
+   * other requests can count there already only when this request's clock is behind theirs (by up
+   * to the {@link #GRACE_MILLIS} the instances' clocks may differ) or it was on its way for a while
+   * (up to as long again: a timeout, a GC pause). Earlier in a window, nobody counts in the next.
+   */
+  static final long LATE_MILLIS = 2 * GRACE_MILLIS;
 
   private final RedisClock clock;
   private final boolean fixed;
@@ -102,15 +111,14 @@ final class WindowCounters {
     final String[] keys;
     final RedisFuture<Long>[] counts;
 
-    /** For a sliding window's charge, the previous window's count (a GET: null, or a number). */
-    final RedisFuture<String>[] previous;
-
     /**
-     * For a sliding window's charge, the next window's count: a number when a request (another
-     * thread's later clock read, an instance whose clock is ahead) has already counted there, and
-     * so read this window as its previous one, before this charge raised it.
+     * For a sliding window's charge, the previous window's count and, in the last {@link
+     * #LATE_MILLIS} of the window, the next window's (an {@code MGET}: each null, or a number). The
+     * next window counts something only when a request (another thread's later clock read, an
+     * instance whose clock is ahead) has already counted there, and so read this window as its
+     * previous one, before this charge raised it.
      */
-    final RedisFuture<String>[] next;
+    final RedisFuture<List<String>>[] around;
 
     final long now;
 
@@ -122,8 +130,7 @@ final class WindowCounters {
       this.charges = charges;
       this.keys = new String[charges.length];
       this.counts = new RedisFuture[charges.length];
-      this.previous = new RedisFuture[charges.length];
-      this.next = new RedisFuture[charges.length];
+      this.around = new RedisFuture[charges.length];
       this.now = now;
       this.counters = counters;
     }
@@ -141,9 +148,9 @@ final class WindowCounters {
   }
 
   /**
-   * Sends {@code INCRBY} and {@code PEXPIRE} for each charge (and a {@code GET} of the previous and
-   * of the next window's key for a sliding window's), all in one write (one read for Redis: sent
-   * one by one they would cost it more than the script); returns at once.
+   * Sends {@code INCRBY} and {@code PEXPIRE} for each charge (and an {@code MGET} of the windows
+   * around it for a sliding window's), all in one write (one read for Redis: sent one by one they
+   * would cost it more than the script); returns at once.
    */
   Sent submit(StatefulConnection<String, String> connection, Charge[] charges) {
     long now = clock.millis();
@@ -162,13 +169,17 @@ final class WindowCounters {
       if (charge.algorithm() == Algorithm.SLIDING_WINDOW) {
         // after the INCRBY: of a request counting in the next window at the same time, one of the
         // two reads the other's count (each raises its own key before it reads the other's)
-        AsyncCommand<String, String, String> previous =
-            get(key(charge, start - charge.windowMillis()));
-        sent.previous[i] = previous;
-        batch.add(previous);
-        AsyncCommand<String, String, String> next = get(key(charge, start + charge.windowMillis()));
-        sent.next[i] = next;
-        batch.add(next);
+        long window = charge.windowMillis();
+        CommandArgs<String, String> keys =
+            new CommandArgs<>(StringCodec.UTF8).addKey(key(charge, start - window));
+        if (start + window - now <= LATE_MILLIS) {
+          keys.addKey(key(charge, start + window));
+        }
+        AsyncCommand<String, String, List<String>> around =
+            new AsyncCommand<>(
+                new Command<>(CommandType.MGET, new ValueListOutput<>(StringCodec.UTF8), keys));
+        sent.around[i] = around;
+        batch.add(around);
       }
     }
     if (allNodesOpen(connection, charges)) {
@@ -181,9 +192,9 @@ final class WindowCounters {
       // after a failure too: an INCRBY that timed out here may still have reached Redis; a
       // sliding window's GETs too, which must read after the INCRBY (above)
       for (int i = 0, at = 0; i < charges.length; i++) {
-        boolean sliding = sent.previous[i] != null;
+        boolean sliding = sent.around[i] != null;
         List<RedisCommand<String, String, ?>> after =
-            new ArrayList<>(batch.subList(at + 1, at + (sliding ? 4 : 2)));
+            new ArrayList<>(batch.subList(at + 1, at + (sliding ? 3 : 2)));
         sent.counts[i].whenComplete(
             (count, failure) -> {
               for (RedisCommand<String, String, ?> each : after) {
@@ -191,7 +202,7 @@ final class WindowCounters {
               }
             });
         connection.dispatch(batch.get(at));
-        at += sliding ? 4 : 2;
+        at += sliding ? 3 : 2;
       }
     }
     return sent;
@@ -240,14 +251,6 @@ final class WindowCounters {
             new CommandArgs<>(StringCodec.UTF8).addKey(key).add(value)));
   }
 
-  private static AsyncCommand<String, String, String> get(String key) {
-    return new AsyncCommand<>(
-        new Command<>(
-            CommandType.GET,
-            new ValueOutput<>(StringCodec.UTF8),
-            new CommandArgs<>(StringCodec.UTF8).addKey(key)));
-  }
-
   /**
    * Waits, until {@code deadline} by {@link System#nanoTime()}, for the counts; one outcome per
    * charge, as {@code BucketState} would answer with the count before it.
@@ -265,17 +268,16 @@ final class WindowCounters {
       long start = windowStart(sent.now, window);
       long limit = charge.limit();
       long before = Math.max(0, count - charge.cost());
-      if (sent.previous[i] != null) {
-        String previous = get(sent.previous[i], deadline);
-        String next = get(sent.next[i], deadline);
+      if (sent.around[i] != null) {
+        List<String> around = get(sent.around[i], deadline);
         outcomes[i] =
             sliding(
                 charge,
                 sent.now,
                 start,
                 before,
-                previous == null ? 0 : Math.max(0, parse(previous)),
-                next == null ? 0 : Math.max(0, parse(next)));
+                count(around, 0),
+                around.size() > 1 ? count(around, 1) : 0);
         continue;
       }
       long resetAt = start + window;
@@ -329,10 +331,14 @@ final class WindowCounters {
     }
   }
 
-  /** A counter's value; anything else in its key (not ours) counts as nothing. */
-  private static long parse(String value) {
+  /** A counter's value read by MGET; no key, or anything in it but a count, counts as nothing. */
+  private static long count(List<String> values, int at) {
+    String value = at < values.size() ? values.get(at) : null;
+    if (value == null) {
+      return 0;
+    }
     try {
-      return Long.parseLong(value);
+      return Math.max(0, Long.parseLong(value));
     } catch (NumberFormatException notACounter) {
       return 0;
     }

@@ -48,8 +48,9 @@ class WindowCountersSlidingClusterReviewTest {
     try (StatefulRedisClusterConnection<String, String> inspect = client.connect();
         StatefulRedisClusterConnection<String, String> fresh = client.connect()) {
       RedisAdvancedClusterCommands<String, String> redis = inspect.sync();
-      FakeClock clock = new FakeClock(BASE + MINUTE / 2);
-      // keys on every node; each its previous window holding 8, half of it still weighing
+      // a second before the window's end, when a charge reads the next window too
+      FakeClock clock = new FakeClock(BASE + MINUTE - 1_000);
+      // keys on every node; each its previous window holding 8, a 60th of it still weighing
       List<Charge> charges = new ArrayList<>();
       for (int i = 0; i < 12; i++) {
         Charge charge =
@@ -68,8 +69,8 @@ class WindowCountersSlidingClusterReviewTest {
             WindowCounters.await(sent, System.nanoTime() + TimeUnit.SECONDS.toNanos(5))[0];
         String key = WindowCounters.key(charge, BASE);
         assertThat(outcome.allowed()).as(key).isTrue();
-        // 8 x 30000 + 1 x 60000 of 10 x 60000; the late one: 1 x 60000 + 6 x 60000 at 1:00
-        assertThat(outcome.remaining()).as(key).isEqualTo(charge == late ? 3 : 5);
+        // 8 x 1000 + 1 x 60000 of 10 x 60000; the late one: 1 x 60000 + 6 x 60000 at 1:00
+        assertThat(outcome.remaining()).as(key).isEqualTo(charge == late ? 3 : 8);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (redis.pttl(key) < 0 && System.nanoTime() < deadline) {
           RedisServer.sleep(5);

@@ -186,7 +186,7 @@ class WindowCountersTest {
     assertThat(calls("evalsha") + calls("eval")).as("scripts run").isZero();
     assertThat(calls("incrby")).isEqualTo(2);
     assertThat(calls("pexpire")).isEqualTo(2);
-    assertThat(calls("get")).as("the previous and the next window's counts").isEqualTo(4);
+    assertThat(calls("mget")).as("the previous window's count").isEqualTo(2);
     assertThat(redis.exists(charge.key())).as("the scripts' key").isZero();
     // read as the previous window through the next one: lives two windows and the grace
     assertThat(redis.pttl(windowKey(charge)))
@@ -204,6 +204,31 @@ class WindowCountersTest {
       assertThat(countOnceSettled(windowKey(charge), 2)).isEqualTo(2);
     } finally {
       clock.advance(-MINUTE - MINUTE / 2);
+    }
+  }
+
+  /**
+   * Only in a window's last {@link WindowCounters#LATE_MILLIS} can others count in the next one
+   * already (clocks ahead by up to the grace, or this request late on its way): a count there is
+   * read then, and a charge that fits in its own window but not where the bucket has moved to is
+   * blocked. Earlier in the window the next window is not read.
+   */
+  @Test
+  void aSlidingWindowReadsTheNextWindowInItsLastSecondsOnly() {
+    Charge charge = charge(3, Algorithm.SLIDING_WINDOW);
+    long start = clock.get() - clock.get() % MINUTE;
+    redis.set(charge.key() + ':' + (start + MINUTE), "3");
+    assertThat(backend.acquire(charge).allowed()).as("at the window's start").isTrue();
+    long late = MINUTE - WindowCounters.LATE_MILLIS;
+    clock.advance(late);
+    try {
+      Outcome blocked = backend.acquire(charge);
+      assertThat(blocked.allowed()).as("the next window is full").isFalse();
+      // at the next window's start this window's 1 weighs in full beside its 3: 1 + 3 + 1 > 3
+      assertThat(blocked.retryAfterMillis()).isPositive();
+      assertThat(countOnceSettled(windowKey(charge), 1)).as("taken back").isEqualTo(1);
+    } finally {
+      clock.advance(-late);
     }
   }
 
