@@ -259,6 +259,8 @@ final class WindowCounters {
       throws TimeoutException, InterruptedException, ExecutionException {
     Outcome[] outcomes = new Outcome[sent.charges.length];
     for (int i = 0; i < outcomes.length; i++) {
+      // a sliding window's MGET, answered after its INCRBY, first: one wake-up, not two
+      List<String> around = sent.around[i] == null ? null : get(sent.around[i], deadline);
       Long count = get(sent.counts[i], deadline);
       if (count == null) {
         throw new IllegalStateException("INCRBY answered nothing");
@@ -268,8 +270,7 @@ final class WindowCounters {
       long start = windowStart(sent.now, window);
       long limit = charge.limit();
       long before = Math.max(0, count - charge.cost());
-      if (sent.around[i] != null) {
-        List<String> around = get(sent.around[i], deadline);
+      if (around != null) {
         outcomes[i] =
             sliding(
                 charge,
