@@ -1,0 +1,324 @@
+package io.fastlimit.agent.backend.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastlimit.agent.backend.Charge;
+import io.fastlimit.agent.backend.Charges;
+import io.fastlimit.agent.bridge.LimiterBridge;
+import io.fastlimit.agent.config.ConfigLoader;
+import io.fastlimit.agent.config.RedisConfig;
+import io.fastlimit.agent.limit.LoginRequests;
+import io.fastlimit.agent.limit.RateLimiter;
+import io.fastlimit.agent.observe.Stats;
+import io.fastlimit.agent.rules.Algorithm;
+import io.fastlimit.bootstrap.ActiveRules;
+import io.fastlimit.bootstrap.OffLoopDecision;
+import io.fastlimit.bootstrap.Stage;
+import io.fastlimit.bootstrap.Verdict;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * count: failures on Redis: a request that Redis never counted, because {@code on-error} answered
+ * it (allow, or this instance's memory with local), must not be given back to Redis when it ends in
+ * success, even if Redis is healthy by then. Such a give-back takes away another request's count,
+ * and one request more than the limit gets in. Both ways a request is answered by {@code on-error}
+ * while Redis is healthy at its end: a saturated event loop that decides in place without asking
+ * Redis, and an outage that ended before the request did. For the scripts and for the counters of
+ * {@code redis.fixed-window: commands} and {@code redis.sliding-window: commands}.
+ */
+class UncountedGiveBackTest {
+
+  private static final Executor DROPPED = task -> {};
+  private static final AtomicInteger unique = new AtomicInteger();
+
+  /** A limit of 2 failures a day: a day, so that no window ends during a test. */
+  private static final String RULES =
+      "rules:\n  - path: /login\n    methods: [POST]\n    ip: 2/day\n    count: failures\n";
+
+  /** What counts the rule's charges in Redis, and by which algorithm. */
+  enum Counter {
+    SCRIPT("fixed-window", RedisConfig.Counting.SCRIPT, RedisConfig.Counting.SCRIPT),
+    FIXED_WINDOW_COMMANDS(
+        "fixed-window", RedisConfig.Counting.COMMANDS, RedisConfig.Counting.SCRIPT),
+    SLIDING_WINDOW_COMMANDS(
+        "sliding-window", RedisConfig.Counting.SCRIPT, RedisConfig.Counting.COMMANDS);
+
+    final String algorithm;
+    final RedisConfig.Counting fixedWindow;
+    final RedisConfig.Counting slidingWindow;
+
+    Counter(
+        String algorithm, RedisConfig.Counting fixedWindow, RedisConfig.Counting slidingWindow) {
+      this.algorithm = algorithm;
+      this.fixedWindow = fixedWindow;
+      this.slidingWindow = slidingWindow;
+    }
+  }
+
+  private static final String CLIENT = "198.51.100.7";
+  private static final Object REQUEST = LoginRequests.withHeader("X-Unused", "x");
+
+  private static RedisServer shared;
+
+  @BeforeAll
+  static void start() throws Exception {
+    shared = RedisServer.start();
+    RedisServer.loadGiveBack(shared.uri());
+  }
+
+  @AfterAll
+  static void stop() {
+    shared.close();
+  }
+
+  static List<Arguments> modes() {
+    List<Arguments> modes = new ArrayList<>();
+    for (Counter counter : Counter.values()) {
+      modes.add(Arguments.of(counter, RedisConfig.OnError.ALLOW));
+      modes.add(Arguments.of(counter, RedisConfig.OnError.LOCAL));
+    }
+    return modes;
+  }
+
+  /**
+   * A, decided in place on an event loop whose decision workers are saturated, is answered by
+   * on-error without asking Redis; then B and C, failures, use the limit of 2 in Redis; then A ends
+   * in success. A's charge was never in Redis: the third failure, D, is refused.
+   */
+  @ParameterizedTest(name = "{0} on-error {1}")
+  @MethodSource("modes")
+  void aRequestTheSaturatedEventLoopAnsweredIsNotGivenBackToRedis(
+      Counter counter, RedisConfig.OnError onError) {
+    try (RedisBackend backend = connect(shared, counter, onError, 5_000)) {
+      awaitRedisAnswers(backend, shared);
+      LimiterBridge bridge = bridge(shared, backend, counter);
+
+      Verdict a = decidedOnASaturatedEventLoop(bridge.rules());
+      assertThat(a.isBlocked()).as("A, answered by on-error %s", onError).isFalse();
+
+      usesTheLimitInRedisAndRefusesAThirdFailureAfter(bridge, a);
+    }
+  }
+
+  /**
+   * A arrives while Redis is down and is answered by on-error; Redis comes back (empty: a restart),
+   * and B and C, failures, use the limit of 2 there; then A ends in success, with Redis healthy
+   * again. A's charge was never in Redis: the third failure, D, is refused.
+   */
+  @ParameterizedTest(name = "{0} on-error {1}")
+  @MethodSource("modes")
+  void aRequestAnsweredDuringAnOutageThatEndedBeforeItIsNotGivenBackToRedis(
+      Counter counter, RedisConfig.OnError onError) throws Exception {
+    RedisServer own = RedisServer.start();
+    try (RedisBackend backend = connect(own, counter, onError, 1_000)) {
+      awaitRedisAnswers(backend, own);
+      LimiterBridge bridge = bridge(own, backend, counter);
+
+      own.kill();
+      Verdict a = decide(bridge);
+      assertThat(a.isBlocked()).as("A, answered by on-error %s", onError).isFalse();
+
+      own.restart();
+      RedisServer.loadGiveBack(own.uri());
+      awaitRedisAnswers(backend, own);
+
+      usesTheLimitInRedisAndRefusesAThirdFailureAfter(bridge, a);
+    } finally {
+      own.close();
+    }
+  }
+
+  /**
+   * B and C, failures, are counted in Redis (C's remaining 0 says Redis answered it: on-error allow
+   * would say 1); then {@code a} ends in success; then the third failure, D, is refused.
+   */
+  private static void usesTheLimitInRedisAndRefusesAThirdFailureAfter(
+      LimiterBridge bridge, Verdict a) {
+    Verdict b = decide(bridge);
+    assertThat(b.isBlocked()).as("B").isFalse();
+    bridge.completed(b, 401, null, null);
+    Verdict c = decide(bridge);
+    assertThat(c.isBlocked()).as("C").isFalse();
+    assertThat(remaining(c)).as("C's remaining, as Redis counted it").isEqualTo("0");
+    bridge.completed(c, 401, null, null);
+
+    bridge.completed(a, 200, null, null); // A succeeds: nothing of it is in Redis to give back
+
+    // on the backend's one connection, D is decided after any give-back that A sent
+    Verdict d = decide(bridge);
+    assertThat(d.isBlocked())
+        .as("D, a third failure of a client whose limit is 2: B and C are counted in Redis")
+        .isTrue();
+  }
+
+  private static RedisBackend connect(
+      RedisServer server, Counter counter, RedisConfig.OnError onError, long timeout) {
+    return RedisBackend.connect(
+        new RedisConfig(List.of(server.uri()), false, timeout, onError)
+            .withFixedWindow(counter.fixedWindow)
+            .withSlidingWindow(counter.slidingWindow));
+  }
+
+  /** The limiter on this backend; the rules name Redis, so their decisions may wait. */
+  private static LimiterBridge bridge(RedisServer server, RedisBackend backend, Counter counter) {
+    try {
+      return new LimiterBridge(
+          new RateLimiter(
+              ConfigLoader.parse(
+                  "redis-url: "
+                      + server.uri()
+                      + "\nkey-prefix: uncounted-"
+                      + unique.incrementAndGet()
+                      + "\nalgorithm: "
+                      + counter.algorithm
+                      + "\n"
+                      + RULES,
+                  "rules.yaml",
+                  name -> null),
+              backend,
+              new Stats()));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static Verdict decide(LimiterBridge bridge) {
+    return bridge
+        .rules()
+        .decide(Stage.SERVLET_ALONE, "POST", "", "/login", null, CLIENT, null, null, REQUEST);
+  }
+
+  private static String remaining(Verdict verdict) {
+    for (int i = 0; i < verdict.headerCount(); i++) {
+      if (verdict.headerName(i).equals("X-RateLimit-Remaining")) {
+        return verdict.headerValue(i);
+      }
+    }
+    throw new AssertionError("no X-RateLimit-Remaining");
+  }
+
+  /**
+   * Waits until Redis counts what the backend charges (a probe's key appears in Redis): the
+   * backend's outage, if any, has ended. A token bucket, which the script decides in both modes.
+   */
+  private static void awaitRedisAnswers(RedisBackend backend, RedisServer server) {
+    io.lettuce.core.RedisClient client = RedisServer.client(server.uri());
+    try (var connection = client.connect()) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (true) {
+        Charge probe =
+            Charges.charge(
+                "uncounted-probe:" + unique.incrementAndGet() + ":{probe}",
+                1_000,
+                3_600_000,
+                1,
+                Algorithm.TOKEN_BUCKET,
+                false);
+        backend.acquire(new Charge[] {probe});
+        if (connection.sync().exists(probe.key()) == 1) {
+          return;
+        }
+        assertThat(System.nanoTime()).as("Redis answers within 15 s").isLessThan(deadline);
+        RedisServer.sleep(20);
+      }
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  /**
+   * Decides a request as an event loop whose decision workers are all busy and whose queue is full:
+   * in place, where the backend must not wait for Redis ({@link OffLoopDecision#mustNotWait}). The
+   * workers are let go and drained afterwards.
+   */
+  private static Verdict decidedOnASaturatedEventLoop(ActiveRules rules) {
+    CountDownLatch release = new CountDownLatch(1);
+    HeldRules held = new HeldRules(release);
+    Object decided;
+    try {
+      boolean taken = true;
+      for (int i = 0; taken && i < 20_000; i++) {
+        taken = decideOrSubmit(held) == OffLoopDecision.SUBMITTED;
+      }
+      assertThat(taken).as("the workers' queue fills up").isFalse();
+      decided = decideOrSubmit(rules);
+    } finally {
+      release.countDown();
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (decideOrSubmit(held) != OffLoopDecision.SUBMITTED) {
+      assertThat(System.nanoTime()).as("the workers drain their queue").isLessThan(deadline);
+      RedisServer.sleep(10);
+    }
+    assertThat(decided).as("decided in place").isInstanceOf(Verdict.class);
+    return (Verdict) decided;
+  }
+
+  private static Object decideOrSubmit(ActiveRules rules) {
+    return OffLoopDecision.decideOrSubmit(
+        rules,
+        "POST",
+        "/login",
+        CLIENT,
+        null,
+        REQUEST,
+        DROPPED,
+        new Object(),
+        "toString",
+        null,
+        null);
+  }
+
+  /**
+   * Rules whose decision may wait and waits until the test releases it, keeping the workers busy; a
+   * decision that must not wait returns at once. No rule applies.
+   */
+  private static final class HeldRules extends ActiveRules {
+    private final CountDownLatch release;
+
+    HeldRules(CountDownLatch release) {
+      super(false, null, false, null);
+      this.release = release;
+    }
+
+    @Override
+    public boolean decisionMayWait() {
+      return true;
+    }
+
+    @Override
+    public Verdict decide(
+        Stage stage,
+        String method,
+        String contextPath,
+        String servletPath,
+        String pathInfo,
+        String peerAddress,
+        String forwardedFor,
+        String userId,
+        Object request) {
+      if (!OffLoopDecision.mustNotWait()) {
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public void blockedOnCommittedResponse(
+        Stage stage, String method, String contextPath, String servletPath, String pathInfo) {}
+  }
+}
