@@ -239,9 +239,11 @@ class UncountedGiveBackTest {
   /**
    * Decides a request as an event loop whose decision workers are all busy and whose queue is full:
    * in place, where the backend must not wait for Redis ({@link OffLoopDecision#mustNotWait}). The
-   * workers are let go and drained afterwards.
+   * workers start idle (no earlier task can free a place in the queue meanwhile, which would send
+   * the decision to a worker instead) and are let go and left idle again afterwards.
    */
   private static Verdict decidedOnASaturatedEventLoop(ActiveRules rules) {
+    awaitIdleWorkers();
     CountDownLatch release = new CountDownLatch(1);
     HeldRules held = new HeldRules(release);
     Object decided;
@@ -255,13 +257,25 @@ class UncountedGiveBackTest {
     } finally {
       release.countDown();
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (decideOrSubmit(held) != OffLoopDecision.SUBMITTED) {
-      assertThat(System.nanoTime()).as("the workers drain their queue").isLessThan(deadline);
-      RedisServer.sleep(10);
-    }
+    awaitIdleWorkers();
     assertThat(decided).as("decided in place").isInstanceOf(Verdict.class);
     return (Verdict) decided;
+  }
+
+  /** Waits until the workers have run every task queued before now. */
+  private static void awaitIdleWorkers() {
+    CountDownLatch ran = new CountDownLatch(1);
+    HeldRules marker = new HeldRules(new CountDownLatch(0), ran);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (decideOrSubmit(marker) != OffLoopDecision.SUBMITTED) {
+      assertThat(System.nanoTime()).as("the workers take a task").isLessThan(deadline);
+      RedisServer.sleep(10);
+    }
+    try {
+      assertThat(ran.await(60, TimeUnit.SECONDS)).as("the workers drain their queue").isTrue();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static Object decideOrSubmit(ActiveRules rules) {
@@ -285,10 +299,17 @@ class UncountedGiveBackTest {
    */
   private static final class HeldRules extends ActiveRules {
     private final CountDownLatch release;
+    private final CountDownLatch ran;
 
     HeldRules(CountDownLatch release) {
+      this(release, new CountDownLatch(0));
+    }
+
+    /** Counts {@code ran} down as a worker decides, before waiting for {@code release}. */
+    HeldRules(CountDownLatch release, CountDownLatch ran) {
       super(false, null, false, null);
       this.release = release;
+      this.ran = ran;
     }
 
     @Override
@@ -308,6 +329,7 @@ class UncountedGiveBackTest {
         String userId,
         Object request) {
       if (!OffLoopDecision.mustNotWait()) {
+        ran.countDown();
         try {
           release.await();
         } catch (InterruptedException e) {
