@@ -20,13 +20,14 @@ public interface Backend extends AutoCloseable {
   }
 
   /**
-   * Gives back charges that {@link #acquire} admitted and counted, each at the time its outcome was
-   * decided ({@link Outcome#decidedAtMillis()}, by this backend's clock): for {@code count:
-   * failures}, whose admitted requests keep their charge only when they fail. Atomic per bucket
-   * against concurrent charges; a bucket whose window has moved on, that was dropped, or that its
-   * rule's algorithm no longer matches is left as it is (the charge already left it, or giving back
-   * would give more than was taken). The default gives nothing back: a backend without it counts
-   * every attempt, the safe side.
+   * Gives back charges that {@link #acquire} admitted and counted ({@link Outcome#counted()}: the
+   * caller never hands over one the backend answered without counting), each at the time its
+   * outcome was decided ({@link Outcome#decidedAtMillis()}, by this backend's clock): for {@code
+   * count: failures}, whose admitted requests keep their charge only when they fail. Atomic per
+   * bucket against concurrent charges; a bucket whose window has moved on, that was dropped, or
+   * that its rule's algorithm no longer matches is left as it is (the charge already left it, or
+   * giving back would give more than was taken). The default gives nothing back: a backend without
+   * it counts every attempt, the safe side.
    */
   default void giveBack(Charge[] charges, long[] chargedAtMillis) {}
 

@@ -4,7 +4,8 @@ package io.fastlimit.agent.backend;
  * What one bucket answered for one request: whether it admits, what remains, when its full limit is
  * back and, when it does not admit, how long until it would. Times are by the backend's own clock
  * (Redis TIME for Redis), with the moment of the decision by that clock, so that a time left until
- * reset never mixes two clocks.
+ * reset never mixes two clocks. An admitted outcome also says whether the backend counted the
+ * charge where its give-back would take it from ({@link #counted()}).
  */
 public final class Outcome {
 
@@ -13,23 +14,71 @@ public final class Outcome {
   private final long resetAtMillis;
   private final long retryAfterMillis;
   private final long decidedAtMillis;
+  private final boolean counted;
 
-  /** An outcome decided at {@code decidedAtMillis} by the clock its other times are on. */
+  /**
+   * An outcome decided at {@code decidedAtMillis} by the clock its other times are on, by the
+   * backend's store: an admitted charge is {@link #counted()} there.
+   */
   public Outcome(
       boolean allowed,
       long remaining,
       long resetAtMillis,
       long retryAfterMillis,
       long decidedAtMillis) {
+    this(allowed, remaining, resetAtMillis, retryAfterMillis, decidedAtMillis, true);
+  }
+
+  private Outcome(
+      boolean allowed,
+      long remaining,
+      long resetAtMillis,
+      long retryAfterMillis,
+      long decidedAtMillis,
+      boolean counted) {
     this.allowed = allowed;
     this.remaining = remaining;
     this.resetAtMillis = resetAtMillis;
     this.retryAfterMillis = retryAfterMillis;
     this.decidedAtMillis = decidedAtMillis;
+    this.counted = counted;
+  }
+
+  /**
+   * An outcome the backend answered without its store, which did not count the charge: what Redis's
+   * {@code on-error} answers, or its memory of blocked clients. Never given back.
+   */
+  public static Outcome uncounted(
+      boolean allowed,
+      long remaining,
+      long resetAtMillis,
+      long retryAfterMillis,
+      long decidedAtMillis) {
+    return new Outcome(allowed, remaining, resetAtMillis, retryAfterMillis, decidedAtMillis, false);
+  }
+
+  /**
+   * This outcome, for a charge counted elsewhere than where the backend gives back from (Redis's
+   * {@code on-error: local} counts in this instance's memory): the same answer, never given back.
+   */
+  public Outcome asUncounted() {
+    return counted
+        ? uncounted(allowed, remaining, resetAtMillis, retryAfterMillis, decidedAtMillis)
+        : this;
   }
 
   public boolean allowed() {
     return allowed;
+  }
+
+  /**
+   * Whether an admitted charge was counted where the backend's {@link Backend#giveBack} takes back
+   * from, so that {@code count: failures} may give it back: false for an answer made without the
+   * store, which a give-back would take from other requests' counts. Says nothing of a charge that
+   * was not admitted: such a charge is never given back.
+   */
+  public boolean counted() {
+    return counted;
   }
 
   public long remaining() {

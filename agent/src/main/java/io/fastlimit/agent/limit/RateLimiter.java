@@ -239,7 +239,7 @@ public final class RateLimiter {
   private FailureCharges failureCharges(Charge[] charges, Outcome[] outcomes) {
     int count = 0;
     for (int i = 0; i < charges.length; i++) {
-      if (charges[i].rule().login().countFailuresOnly() && outcomes[i].allowed()) {
+      if (givenBackOnSuccess(charges[i], outcomes[i])) {
         count++;
       }
     }
@@ -249,12 +249,21 @@ public final class RateLimiter {
     Charge[] counted = new Charge[count];
     long[] at = new long[count];
     for (int i = 0, j = 0; i < charges.length; i++) {
-      if (charges[i].rule().login().countFailuresOnly() && outcomes[i].allowed()) {
+      if (givenBackOnSuccess(charges[i], outcomes[i])) {
         counted[j] = charges[i];
         at[j++] = charges[i].countedAtMillis(outcomes[i]);
       }
     }
     return new FailureCharges(this, counted, at);
+  }
+
+  /**
+   * Whether a success gives this charge back: its rule counts failures only, and the backend
+   * admitted and counted it. A charge the backend answered without counting it (Redis's {@code
+   * on-error}, say) was never taken from the bucket: giving it back would take another request's.
+   */
+  private static boolean givenBackOnSuccess(Charge charge, Outcome outcome) {
+    return charge.rule().login().countFailuresOnly() && outcome.allowed() && outcome.counted();
   }
 
   /**

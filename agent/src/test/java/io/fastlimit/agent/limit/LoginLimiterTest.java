@@ -157,6 +157,66 @@ class LoginLimiterTest {
     assertThat(attempt("203.0.113.1", null).awaitsCompletion()).isTrue();
   }
 
+  /**
+   * A backend may admit a charge without counting it where its give-back goes (Redis's on-error
+   * answers): a success never gives such a charge back, which would take another request's count.
+   * Of a request with both, only the counted charge is given back.
+   */
+  @Test
+  void aChargeTheBackendAdmittedWithoutCountingIsNeverGivenBack() throws ConfigException {
+    MemoryBackend memory = new MemoryBackend(clock::get, 10_000);
+    List<String> givenBack = Collections.synchronizedList(new ArrayList<>());
+    Backend answeringIpBucketsUncounted =
+        new Backend() {
+          @Override
+          public Outcome[] acquire(Charge[] charges) {
+            Outcome[] outcomes = memory.acquire(charges);
+            for (int i = 0; i < charges.length; i++) {
+              if (charges[i].key().contains(":ip:")) {
+                outcomes[i] = outcomes[i].asUncounted();
+              }
+            }
+            return outcomes;
+          }
+
+          @Override
+          public void giveBack(Charge[] charges, long[] chargedAtMillis) {
+            for (Charge charge : charges) {
+              givenBack.add(charge.key());
+            }
+            memory.giveBack(charges, chargedAtMillis);
+          }
+        };
+    bridge =
+        new LimiterBridge(
+            new RateLimiter(
+                ConfigLoader.parse(PER_ACCOUNT, "rules.yaml", name -> null),
+                answeringIpBucketsUncounted,
+                new Stats()));
+
+    Verdict success = attempt("203.0.113.1", form("alice"));
+    assertThat(success.awaitsCompletion()).as("the account's charge awaits the end").isTrue();
+    bridge.completed(success, 200, null, null);
+    assertThat(givenBack)
+        .as("the counted account charge only")
+        .singleElement()
+        .asString()
+        .contains(":account:");
+
+    bridge =
+        new LimiterBridge(
+            new RateLimiter(
+                ConfigLoader.parse(FAILURES_ONLY, "rules.yaml", name -> null),
+                answeringIpBucketsUncounted,
+                new Stats()));
+    givenBack.clear();
+    Verdict uncounted = attempt("203.0.113.2", null);
+    assertThat(uncounted.isBlocked()).isFalse();
+    assertThat(uncounted.awaitsCompletion()).as("nothing counted, nothing to give back").isFalse();
+    bridge.completed(uncounted, 200, null, null);
+    assertThat(givenBack).isEmpty();
+  }
+
   @Test
   void reportingTheEndTwiceGivesBackOnce() throws ConfigException {
     rules(FAILURES_ONLY);

@@ -111,15 +111,16 @@ final class BlockedCache {
     if (found == null) {
       return null; // observe-only charges only
     }
+    // answered here, counted nowhere
     Outcome[] outcomes = new Outcome[charges.length];
     for (int i = 0; i < charges.length; i++) {
       Blocked blocked = found[i];
       if (blocked == null) {
-        outcomes[i] = new Outcome(true, charges[i].limit(), nowMillis, 0, nowMillis);
+        outcomes[i] = Outcome.uncounted(true, charges[i].limit(), nowMillis, 0, nowMillis);
       } else {
         long elapsedMillis = (nowNanos - blocked.sentNanos) / 1_000_000L;
         outcomes[i] =
-            new Outcome(
+            Outcome.uncounted(
                 false,
                 blocked.remaining,
                 blocked.resetAtMillis,

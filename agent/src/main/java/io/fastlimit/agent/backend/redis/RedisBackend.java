@@ -148,8 +148,9 @@ public final class RedisBackend implements Backend {
 
   /**
    * Sends {@code giveback.lua} and returns without waiting: a request never waits on its way out.
-   * Nothing is sent while Redis is failing (the charges were then answered by {@code on-error}, not
-   * counted in Redis), and a give-back lost to a failure leaves the charge counted: the safe side.
+   * The charges are ones Redis counted: the limiter gives back only {@link Outcome#counted()} ones,
+   * never what {@code on-error} or the memory of blocks answered. Nothing is sent while Redis is
+   * failing, and a give-back lost to a failure leaves the charge counted: the safe side.
    */
   @Override
   public void giveBack(Charge[] charges, long[] chargedAtMillis) {
@@ -356,14 +357,22 @@ public final class RedisBackend implements Backend {
   // ---- failures
 
   /**
-   * What a request gets when Redis did not answer: allow admits each charge as a fresh bucket would
-   * (remaining = limit - cost, full again a window from now); deny blocks every charge for {@link
-   * #FAILURE_RETRY_AFTER_MILLIS}, observe-only ones included, so dry-run shows what deny would do;
-   * local counts in this instance's memory.
+   * What a request gets when Redis did not answer, or was not asked: allow admits each charge as a
+   * fresh bucket would (remaining = limit - cost, full again a window from now); deny blocks every
+   * charge for {@link #FAILURE_RETRY_AFTER_MILLIS}, observe-only ones included, so dry-run shows
+   * what deny would do; local counts in this instance's memory. Every outcome is {@link
+   * Outcome#uncounted}: Redis did not count the charge (or, with no answer in time, may have: it
+   * stays, the safe side), so {@code count: failures} never gives it back there, not even when
+   * Redis is healthy again by the time the request ends. With local, the charge stays counted in
+   * this instance's memory: a give-back goes to Redis only.
    */
   private Outcome[] onError(Charge[] charges) {
     if (local != null) {
-      return local.acquire(charges);
+      Outcome[] outcomes = local.acquire(charges);
+      for (int i = 0; i < outcomes.length; i++) {
+        outcomes[i] = outcomes[i].asUncounted();
+      }
+      return outcomes;
     }
     long now = clock.millis();
     boolean deny = settings.onError() == RedisConfig.OnError.DENY;
@@ -372,8 +381,9 @@ public final class RedisBackend implements Backend {
       Charge charge = charges[i];
       outcomes[i] =
           deny
-              ? new Outcome(false, 0, now + charge.windowMillis(), FAILURE_RETRY_AFTER_MILLIS, now)
-              : new Outcome(
+              ? Outcome.uncounted(
+                  false, 0, now + charge.windowMillis(), FAILURE_RETRY_AFTER_MILLIS, now)
+              : Outcome.uncounted(
                   true,
                   Math.max(0, charge.limit() - charge.cost()),
                   now + charge.windowMillis(),

@@ -68,6 +68,17 @@ class BlockedCacheTest {
     assertThat(answer).extracting(Outcome::allowed).containsExactly(false, true);
   }
 
+  /** Answered here, counted nowhere: count: failures must never give such a charge back. */
+  @Test
+  void itsAnswersAreNotCounted() {
+    BlockedCache cache = new BlockedCache(10);
+    Charge[] charges = {charge("a", false), charge("seen", true)};
+    cache.remember(new Charge[] {charges[0]}, new Outcome[] {blocked(1_000)}, 0);
+    Outcome[] answer = cache.answer(charges, MS, 1);
+    assertThat(answer).extracting(Outcome::allowed).containsExactly(false, true);
+    assertThat(answer).extracting(Outcome::counted).containsExactly(false, false);
+  }
+
   @Test
   void aChangedRateIsAskedAgain() {
     BlockedCache cache = new BlockedCache(10);

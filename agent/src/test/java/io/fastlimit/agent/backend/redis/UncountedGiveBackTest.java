@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Charges;
+import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.bridge.LimiterBridge;
 import io.fastlimit.agent.config.ConfigLoader;
 import io.fastlimit.agent.config.RedisConfig;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -34,7 +36,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and one request more than the limit gets in. Both ways a request is answered by {@code on-error}
  * while Redis is healthy at its end: a saturated event loop that decides in place without asking
  * Redis, and an outage that ended before the request did. For the scripts and for the counters of
- * {@code redis.fixed-window: commands} and {@code redis.sliding-window: commands}.
+ * {@code redis.fixed-window: commands} and {@code redis.sliding-window: commands}. The answers of
+ * on-error are not counted, whichever it is.
  */
 class UncountedGiveBackTest {
 
@@ -135,6 +138,29 @@ class UncountedGiveBackTest {
       usesTheLimitInRedisAndRefusesAThirdFailureAfter(bridge, a);
     } finally {
       own.close();
+    }
+  }
+
+  /**
+   * Whatever on-error answers, Redis did not count it: allow, deny, and local (counted in this
+   * instance's memory, which a give-back to Redis does not reach) are all uncounted.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(RedisConfig.OnError.class)
+  void everyOnErrorAnswerIsUncounted(RedisConfig.OnError onError) throws Exception {
+    RedisServer down = RedisServer.notStarted();
+    try (RedisBackend backend = connect(down, Counter.SCRIPT, onError, 1_000)) {
+      Charge[] charges = {
+        Charges.charge("uncounted-down:{client}", 5, 60_000, 1, Algorithm.SLIDING_WINDOW, false),
+        Charges.charge("uncounted-down-seen:{client}", 5, 60_000, 1, Algorithm.FIXED_WINDOW, true)
+      };
+      Outcome[] outcomes = backend.acquire(charges);
+      assertThat(outcomes)
+          .extracting(Outcome::allowed)
+          .containsOnly(onError != RedisConfig.OnError.DENY);
+      assertThat(outcomes).extracting(Outcome::counted).containsOnly(false);
+    } finally {
+      down.close();
     }
   }
 
