@@ -271,14 +271,20 @@ class UncountedGiveBackTest {
   private static Verdict decidedOnASaturatedEventLoop(ActiveRules rules) {
     awaitIdleWorkers();
     CountDownLatch release = new CountDownLatch(1);
-    HeldRules held = new HeldRules(release);
+    // every worker held by a task (as many as OffLoopDecision starts), so that none takes another
+    // from the queue once it is full: a place freed there would send the decision to a worker
+    int workers = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    CountDownLatch allHeld = new CountDownLatch(workers);
+    HeldRules held = new HeldRules(release, allHeld);
     Object decided;
     try {
-      boolean taken = true;
-      for (int i = 0; taken && i < 20_000; i++) {
-        taken = decideOrSubmit(held) == OffLoopDecision.SUBMITTED;
+      fillTheQueue(held);
+      try {
+        assertThat(allHeld.await(60, TimeUnit.SECONDS)).as("every worker held").isTrue();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
       }
-      assertThat(taken).as("the workers' queue fills up").isFalse();
+      fillTheQueue(held); // again: the workers took their tasks from it meanwhile
       decided = decideOrSubmit(rules);
     } finally {
       release.countDown();
@@ -286,6 +292,15 @@ class UncountedGiveBackTest {
     awaitIdleWorkers();
     assertThat(decided).as("decided in place").isInstanceOf(Verdict.class);
     return (Verdict) decided;
+  }
+
+  /** Submits {@code held} until the workers' queue turns one down. */
+  private static void fillTheQueue(HeldRules held) {
+    boolean taken = true;
+    for (int i = 0; taken && i < 20_000; i++) {
+      taken = decideOrSubmit(held) == OffLoopDecision.SUBMITTED;
+    }
+    assertThat(taken).as("the workers' queue fills up").isFalse();
   }
 
   /** Waits until the workers have run every task queued before now. */
