@@ -84,4 +84,56 @@ class WindowCountersSlidingReview2Test {
       assertThat(admitted).as("admitted at one moment, limit 10 a second").isLessThanOrEqualTo(10);
     }
   }
+
+  /**
+   * The first review's case (limit 10 a second, two instances 0.5 s apart) in the other order: the
+   * one behind (at 0.9 s) sends its 10 first, then the one ahead (at 1.4 s, 0.4 s into the next
+   * window). The one behind reads the next window: empty, so its 10 are admitted and counted in its
+   * own window's key. The one ahead weighs that key as its previous window by the 0.6 of it that
+   * its clock says still overlaps: 6, so 4 more are admitted. 14 in one moment. Memory and the
+   * script (one clock: both bursts in the same window) admit 10.
+   */
+  @Test
+  void theInstanceBehindFirstThenTheOneAheadDoNotGetPastTheLimit() {
+    FakeClock behind = new FakeClock(BASE + 900);
+    FakeClock ahead = new FakeClock(BASE + 1_400);
+    Charge charge = charge(10, SECOND);
+    try (RedisBackend late = backend(behind);
+        RedisBackend early = backend(ahead)) {
+      int admitted = 0;
+      for (int i = 0; i < 10; i++) {
+        admitted += late.acquire(charge).allowed() ? 1 : 0;
+      }
+      for (int i = 0; i < 10; i++) {
+        admitted += early.acquire(charge).allowed() ? 1 : 0;
+      }
+      assertThat(admitted).as("admitted at one moment, limit 10 a second").isLessThanOrEqualTo(10);
+    }
+  }
+
+  /**
+   * The same with a window longer than LATE_MILLIS, so that it is not only short windows: limit 100
+   * per 10 s, clocks 1.9 s apart. The one behind (at 9.9 s) sends 100: the next window is empty,
+   * all admitted. The one ahead (at 11.8 s) weighs them by 0.82: 82, and admits 18 more. 118 in one
+   * moment; the overshoot is about the clocks' difference over the window, for any window.
+   */
+  @Test
+  void aWindowLongerThanLateMillisDoesNotGetPastTheLimitEither() {
+    FakeClock behind = new FakeClock(BASE + 9_900);
+    FakeClock ahead = new FakeClock(BASE + 11_800);
+    Charge charge = charge(100, 10 * SECOND);
+    try (RedisBackend late = backend(behind);
+        RedisBackend early = backend(ahead)) {
+      int admitted = 0;
+      for (int i = 0; i < 100; i++) {
+        admitted += late.acquire(charge).allowed() ? 1 : 0;
+      }
+      for (int i = 0; i < 100; i++) {
+        admitted += early.acquire(charge).allowed() ? 1 : 0;
+      }
+      assertThat(admitted)
+          .as("admitted at one moment, limit 100 per 10 s")
+          .isLessThanOrEqualTo(100);
+    }
+  }
 }
