@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,6 +68,11 @@ class WindowCountersSlidingReview2Test {
    * shorter than the clocks' difference (or than LATE_MILLIS, with a request's delay) puts the
    * requests of one moment more than one window apart, and only the next window is read.
    */
+  @Disabled(
+      "finding: a sliding window shorter than the clocks' difference plus a request's delay"
+          + " (LATE_MILLIS, 4 s) puts requests of one moment two windows apart; only the next"
+          + " window is read. Fix: count sliding windows shorter than LATE_MILLIS by the script"
+          + " (WindowCounters.counts), or refuse them with redis.sliding-window: commands")
   @Test
   void instancesMoreThanAWindowApartWithinTheClockBoundDoNotAdmitTwiceTheLimit() {
     FakeClock behind = new FakeClock(BASE + 500);
@@ -93,6 +99,11 @@ class WindowCountersSlidingReview2Test {
    * its clock says still overlaps: 6, so 4 more are admitted. 14 in one moment. Memory and the
    * script (one clock: both bursts in the same window) admit 10.
    */
+  @Disabled(
+      "finding: counts an instance behind made in its window's last moments weigh on an"
+          + " instance ahead by its own clock's overlap, as if made up to the clocks' difference"
+          + " earlier: an overshoot of about that difference over the window. Fix: document the"
+          + " bound, or weigh the previous window fully in a window's first GRACE_MILLIS")
   @Test
   void theInstanceBehindFirstThenTheOneAheadDoNotGetPastTheLimit() {
     FakeClock behind = new FakeClock(BASE + 900);
@@ -117,6 +128,7 @@ class WindowCountersSlidingReview2Test {
    * all admitted. The one ahead (at 11.8 s) weighs them by 0.82: 82, and admits 18 more. 118 in one
    * moment; the overshoot is about the clocks' difference over the window, for any window.
    */
+  @Disabled("finding: as theInstanceBehindFirstThenTheOneAheadDoNotGetPastTheLimit, 10 s windows")
   @Test
   void aWindowLongerThanLateMillisDoesNotGetPastTheLimitEither() {
     FakeClock behind = new FakeClock(BASE + 9_900);
