@@ -52,8 +52,8 @@ public final class RedisConfig {
     SCRIPT("script"),
     /**
      * By plain commands, {@code INCRBY} and {@code PEXPIRE} of a key per window (envoy's
-     * ratelimit's shape), and for a sliding window a {@code GET} of the previous window's key: a
-     * fraction of a script's Redis CPU, windows by this instance's clock.
+     * ratelimit's shape), and for a sliding window an {@code MGET} of the windows beside: a
+     * fraction of a script's Redis CPU, windows by Redis's clock as sampled here.
      */
     COMMANDS("commands");
 

@@ -42,7 +42,7 @@ final class RedisSection {
           "script or commands",
           RedisConfig.Counting.values(),
           RedisConfig.Counting::configName,
-          "script (one EVALSHA, the default), commands (INCRBY + PEXPIRE per window key, GET of"
+          "script (one EVALSHA, the default), commands (INCRBY + PEXPIRE per window key, MGET of"
               + " the previous one)");
 
   private RedisSection() {}

@@ -34,7 +34,7 @@ final class GiveBackScript {
     // each bucket, then each bucket's reset mark (RedisReset.MARK)
     final String[] keys = new String[2 * charges.length];
     final String[] args = new String[5 * charges.length + 1];
-    long now = counters == null ? 0 : counters.clock().millis();
+    long now = counters == null ? 0 : counters.millis();
     int at = 0;
     for (int i = 0; i < charges.length; i++) {
       Charge charge = charges[i];

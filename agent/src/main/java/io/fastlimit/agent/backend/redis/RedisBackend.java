@@ -45,21 +45,30 @@ public final class RedisBackend implements Backend {
   /** Windows counted by plain commands ({@code redis.fixed-window|sliding-window: commands}). */
   private final WindowCounters counters;
 
+  /** Redis's clock as estimated here: the window counters' time. */
+  private final RedisTime time;
+
   private final OutageTracker outages;
   private final MemoryBackend local;
   private final BlockedCache blocked;
   private final RedisReset resets;
 
-  private RedisBackend(RedisConfig settings, RedisClock clock, BlockedCache blocked) {
+  private RedisBackend(
+      RedisConfig settings, RedisClock clock, BlockedCache blocked, RedisTime.Sampler sampler) {
     this.settings = settings;
     this.clock = clock;
     this.blocked = blocked;
     this.script = new BucketScript(clock);
-    this.counters =
+    boolean counting =
         settings.fixedWindow() == RedisConfig.Counting.COMMANDS
-                || settings.slidingWindow() == RedisConfig.Counting.COMMANDS
+            || settings.slidingWindow() == RedisConfig.Counting.COMMANDS;
+    // only the window counters follow Redis's time as sampled here: no samples without them
+    this.time = new RedisTime(clock, counting ? sampler : null);
+    this.counters =
+        counting
             ? new WindowCounters(
                 clock,
+                time,
                 settings.fixedWindow() == RedisConfig.Counting.COMMANDS,
                 settings.slidingWindow() == RedisConfig.Counting.COMMANDS)
             : null;
@@ -81,6 +90,8 @@ public final class RedisBackend implements Backend {
               public void connected() {
                 AgentLog.info("connected to " + RedisBackend.this.settings);
                 outages.answered();
+                // the window counters' time: from the first request on this connection
+                time.sample(link.commands());
               }
             });
     this.resets = new RedisReset(blocked, local, settings.timeoutMillis());
@@ -92,14 +103,38 @@ public final class RedisBackend implements Backend {
    * until it is, requests get the on-error answer. A malformed URI throws IllegalArgumentException.
    */
   public static RedisBackend connect(RedisConfig settings) {
-    return connect(settings, RedisClock.SYSTEM, new BlockedCache(MAX_BLOCKED_KEYS));
+    return connect(
+        settings, RedisClock.SYSTEM, new BlockedCache(MAX_BLOCKED_KEYS), RedisTime.Sampler.TIME);
   }
 
-  /** As {@link #connect(RedisConfig)}, by this clock and with this cache of blocked buckets. */
+  /**
+   * As {@link #connect(RedisConfig)}, by this clock and with this cache of blocked buckets; window
+   * counters by this clock alone (no sample of Redis's).
+   */
   static RedisBackend connect(RedisConfig settings, RedisClock clock, BlockedCache blocked) {
-    RedisBackend backend = new RedisBackend(settings, clock, blocked);
+    return connect(settings, clock, blocked, null);
+  }
+
+  /** The same, with window counters by Redis's time as {@code sampler} tells it (null: none). */
+  static RedisBackend connect(
+      RedisConfig settings, RedisClock clock, BlockedCache blocked, RedisTime.Sampler sampler) {
+    RedisBackend backend = new RedisBackend(settings, clock, blocked, sampler);
     backend.link.start();
+    if (backend.counters != null && sampler != null) {
+      backend.link.every(
+          RedisTime.SAMPLE_EVERY_MILLIS, () -> backend.time.sample(backend.link.commands()));
+    }
     return backend;
+  }
+
+  /** Samples Redis's time now (tests; the backend does it at connect and every 10 s). */
+  void sampleTime() {
+    time.sample(link.commands());
+  }
+
+  /** Redis's time as the window counters estimate it. */
+  RedisTime time() {
+    return time;
   }
 
   @Override
@@ -189,7 +224,7 @@ public final class RedisBackend implements Backend {
     if (counters == null || windowMillis <= 0) {
       return resets.reset(link.commands(), key, clock.scriptNow());
     }
-    long start = WindowCounters.windowStart(clock.millis(), windowMillis);
+    long start = WindowCounters.windowStart(counters.millis(), windowMillis);
     return resets.reset(
         link.commands(),
         key,

@@ -320,6 +320,11 @@ final class RedisLink {
   }
 
   /** Closes the connection and stops the client's threads, waiting at most about two seconds. */
+  /** Runs {@code task} now and every {@code millis} on a Lettuce thread, until closed. */
+  void every(long millis, Runnable task) {
+    resources.eventExecutorGroup().scheduleAtFixedRate(task, 0, millis, TimeUnit.MILLISECONDS);
+  }
+
   void close() {
     StatefulConnection<String, String> open;
     synchronized (this) {

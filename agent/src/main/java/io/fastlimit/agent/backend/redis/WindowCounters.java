@@ -46,11 +46,13 @@ import java.util.concurrent.TimeoutException;
  *       which never makes a deleted key anew), as is every charge of a request that another of its
  *       charges blocked: counts only ever run ahead of the admitted ones for the moment in between,
  *       which can block, never admit.
- *   <li>Windows are this instance's clock's, not Redis's: instances whose clocks differ switch
- *       windows at slightly different moments. Each key names its window, so a late clock counts in
- *       its own window's key and never rolls another's back. The expiry is relative ({@code
- *       PEXPIRE}) and set by every write, so a key lives until the last instance using it reaches
- *       the window's end as long as the clocks are within {@link #GRACE_MILLIS} of each other.
+ *   <li>Windows follow Redis's clock as this instance estimates it ({@link RedisTime}: sampled,
+ *       carried forward by this JVM's monotonic clock), so instances switch windows within a round
+ *       trip of each other whatever their own clocks say; before the first sample, by this
+ *       instance's clock. Each key names its window, so a request that is late counts in its own
+ *       window's key and never rolls another's back. The expiry is relative ({@code PEXPIRE}) and
+ *       set by every write, so a key lives until the last instance using it reaches the window's
+ *       end as long as their times are within {@link #GRACE_MILLIS} of each other.
  * </ul>
  */
 final class WindowCounters {
@@ -60,21 +62,37 @@ final class WindowCounters {
 
   /**
    * How close to its window's end a sliding window's charge also reads the next window's count:
-   * other requests can count there already only when this request's clock is behind theirs (by up
-   * to the {@link #GRACE_MILLIS} the instances' clocks may differ) or it was on its way for a while
-   * (up to as long again: a timeout, a GC pause). Earlier in a window, nobody counts in the next.
+   * other requests can count there already only when this request's time is behind theirs (a clock
+   * read a moment earlier, an instance not yet sampling Redis's clock, by up to {@link
+   * #GRACE_MILLIS}) or it was on its way for a while (up to as long again: a timeout, a GC pause).
+   * Earlier in a window, nobody counts in the next.
    */
   static final long LATE_MILLIS = 2 * GRACE_MILLIS;
 
   private final RedisClock clock;
+  private final RedisTime time;
   private final boolean fixed;
   private final boolean sliding;
 
-  /** Counters for fixed windows, sliding windows, or both; the scripts count the others. */
-  WindowCounters(RedisClock clock, boolean fixed, boolean sliding) {
+  /**
+   * Counters for fixed windows, sliding windows, or both; the scripts count the others. Windows by
+   * {@code time}: Redis's clock as this instance estimates it.
+   */
+  WindowCounters(RedisClock clock, RedisTime time, boolean fixed, boolean sliding) {
     this.clock = clock;
+    this.time = time;
     this.fixed = fixed;
     this.sliding = sliding;
+  }
+
+  /** Counters by this instance's own clock (tests that move it by hand). */
+  WindowCounters(RedisClock clock, boolean fixed, boolean sliding) {
+    this(clock, new RedisTime(clock, null), fixed, sliding);
+  }
+
+  /** Now, by the time the windows follow: epoch ms. */
+  long millis() {
+    return time.millis();
   }
 
   /** Whether these counters count {@code charge}, rather than the scripts. */
@@ -85,7 +103,7 @@ final class WindowCounters {
         : algorithm == Algorithm.SLIDING_WINDOW && sliding;
   }
 
-  /** The clock that dates the charges counted here. */
+  /** The backend's clock, whose {@link RedisClock#scriptNow()} the give-back script is sent. */
   RedisClock clock() {
     return clock;
   }
@@ -153,7 +171,7 @@ final class WindowCounters {
    * would cost it more than the script); returns at once.
    */
   Sent submit(StatefulConnection<String, String> connection, Charge[] charges) {
-    long now = clock.millis();
+    long now = time.millis();
     Sent sent = new Sent(charges, now, this);
     List<RedisCommand<String, String, ?>> batch = new ArrayList<>(3 * charges.length);
     for (int i = 0; i < charges.length; i++) {

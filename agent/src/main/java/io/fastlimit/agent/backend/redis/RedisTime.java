@@ -1,0 +1,106 @@
+package io.fastlimit.agent.backend.redis;
+
+import io.fastlimit.agent.observe.AgentLog;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Redis's clock as this instance estimates it, for the window counters ({@code redis.fixed-window:
+ * commands}, {@code redis.sliding-window: commands}), which place their windows by the instance's
+ * time and send no script to read Redis's: every instance that samples the same Redis puts a moment
+ * in the same window, however far its own clock is off. A sample is Redis's {@code TIME} taken
+ * between sending and answer, placed at the midpoint of the round trip (off by at most half of it,
+ * and taken only when that is {@link #MAX_ROUND_TRIP_MILLIS} or less), then carried forward by this
+ * JVM's monotonic clock, so a wall clock stepped here moves nothing. Until the first sample, and
+ * for a backend made without a {@link Sampler} (tests that move their clocks by hand), this
+ * instance's own clock.
+ */
+final class RedisTime {
+
+  /** How often Redis's clock is sampled: this JVM's clock drifts some microseconds in between. */
+  static final long SAMPLE_EVERY_MILLIS = 10_000;
+
+  /** The longest round trip whose sample is taken: it places Redis's time within half of it. */
+  static final long MAX_ROUND_TRIP_MILLIS = 20;
+
+  /** Asks Redis for its time in epoch milliseconds. */
+  interface Sampler {
+    CompletionStage<Long> redisMillis(RedisClusterAsyncCommands<String, String> commands);
+
+    /** {@code TIME}; in a cluster the node Lettuce sends keyless commands to (the first seed). */
+    Sampler TIME =
+        commands ->
+            commands
+                .time()
+                .thenApply(
+                    (List<String> time) ->
+                        Long.parseLong(time.get(0)) * 1_000 + Long.parseLong(time.get(1)) / 1_000);
+  }
+
+  /** Redis's time at {@link #nanos} by {@link RedisClock#nanos()}. */
+  private static final class Sample {
+    final long redisMillis;
+    final long nanos;
+
+    Sample(long redisMillis, long nanos) {
+      this.redisMillis = redisMillis;
+      this.nanos = nanos;
+    }
+  }
+
+  private final RedisClock clock;
+  private final Sampler sampler;
+  private volatile Sample sample;
+
+  /** {@code sampler} null: this instance's own clock always. */
+  RedisTime(RedisClock clock, Sampler sampler) {
+    this.clock = clock;
+    this.sampler = sampler;
+  }
+
+  /** Epoch milliseconds by Redis's clock as estimated here, or this instance's before a sample. */
+  long millis() {
+    Sample last = sample;
+    return last == null
+        ? clock.millis()
+        : last.redisMillis + Math.floorDiv(clock.nanos() - last.nanos, 1_000_000L);
+  }
+
+  /** Whether a sample of Redis's clock was taken. */
+  boolean sampled() {
+    return sample != null;
+  }
+
+  /**
+   * Asks Redis for its time and takes the answer when the round trip was short; returns at once. A
+   * failure keeps the last sample (or this instance's clock): the connection's own troubles are
+   * told by the requests.
+   */
+  void sample(RedisClusterAsyncCommands<String, String> commands) {
+    if (sampler == null || commands == null) {
+      return;
+    }
+    final long sent = clock.nanos();
+    try {
+      sampler
+          .redisMillis(commands)
+          .whenComplete(
+              (redisMillis, failure) -> {
+                long answered = clock.nanos();
+                if (failure != null) {
+                  AgentLog.once(
+                      "redis backend: cannot read Redis's TIME; the window counters place windows"
+                          + " by this instance's clock until it can",
+                      failure);
+                } else if (redisMillis != null
+                    && redisMillis != null
+                    && answered - sent <= MAX_ROUND_TRIP_MILLIS * 1_000_000L) {
+                  sample = new Sample(redisMillis, sent + (answered - sent) / 2);
+                }
+              });
+    } catch (RuntimeException notSent) {
+      // the connection is closing or closed: the next sample, on the next connection
+    }
+  }
+}
