@@ -118,7 +118,7 @@ class RedisTimeTest {
 
   /** A sampler under test ignores the connection; RedisTime only needs it not null. */
   @SuppressWarnings("unchecked")
-  private static RedisClusterAsyncCommands<String, String> noCommands() {
+  static RedisClusterAsyncCommands<String, String> noCommands() {
     return (RedisClusterAsyncCommands<String, String>)
         Proxy.newProxyInstance(
             RedisTimeTest.class.getClassLoader(),
