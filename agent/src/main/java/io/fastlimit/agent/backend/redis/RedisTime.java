@@ -11,10 +11,10 @@ import java.util.concurrent.CompletionStage;
  * time and send no script to read Redis's: every instance that samples the same Redis puts a moment
  * in the same window, however far its own clock is off. A sample is Redis's {@code TIME} taken
  * between sending and answer, placed at the midpoint of the round trip (off by at most half of it,
- * and taken only when that is {@link #MAX_ROUND_TRIP_MILLIS} or less), then carried forward by this
- * JVM's monotonic clock, so a wall clock stepped here moves nothing. Until the first sample, and
- * for a backend made without a {@link Sampler} (tests that move their clocks by hand), this
- * instance's own clock.
+ * and taken when that is {@link #MAX_ROUND_TRIP_MILLIS} or less, or no longer than the held
+ * sample's, or when none is held), then carried forward by this JVM's monotonic clock, so a wall
+ * clock stepped here moves nothing. Until the first sample, and for a backend made without a {@link
+ * Sampler} (tests that move their clocks by hand), this instance's own clock.
  */
 final class RedisTime {
 
@@ -38,14 +38,16 @@ final class RedisTime {
                         Long.parseLong(time.get(0)) * 1_000 + Long.parseLong(time.get(1)) / 1_000);
   }
 
-  /** Redis's time at {@link #nanos} by {@link RedisClock#nanos()}. */
+  /** Redis's time at {@link #nanos} by {@link RedisClock#nanos()}, within half its round trip. */
   private static final class Sample {
     final long redisMillis;
     final long nanos;
+    final long roundTripNanos;
 
-    Sample(long redisMillis, long nanos) {
+    Sample(long redisMillis, long nanos, long roundTripNanos) {
       this.redisMillis = redisMillis;
       this.nanos = nanos;
+      this.roundTripNanos = roundTripNanos;
     }
   }
 
@@ -93,14 +95,25 @@ final class RedisTime {
                       "redis backend: cannot read Redis's TIME; the window counters place windows"
                           + " by this instance's clock until it can",
                       failure);
-                } else if (redisMillis != null
-                    && redisMillis != null
-                    && answered - sent <= MAX_ROUND_TRIP_MILLIS * 1_000_000L) {
-                  sample = new Sample(redisMillis, sent + (answered - sent) / 2);
+                } else if (redisMillis != null && taken(answered - sent)) {
+                  sample = new Sample(redisMillis, sent + (answered - sent) / 2, answered - sent);
                 }
               });
     } catch (RuntimeException notSent) {
       // the connection is closing or closed: the next sample, on the next connection
     }
+  }
+
+  /**
+   * Whether an answer after this round trip replaces the sample held: when the round trip was
+   * short, or no longer than the held sample's; and always while none is held (the first answer of
+   * a cold JVM, a Redis always further away): off by half its round trip, it is still far closer to
+   * Redis's clock than this instance's, which may be seconds or hours off.
+   */
+  private boolean taken(long roundTripNanos) {
+    Sample last = sample;
+    return roundTripNanos <= MAX_ROUND_TRIP_MILLIS * 1_000_000L
+        || last == null
+        || roundTripNanos <= last.roundTripNanos;
   }
 }
