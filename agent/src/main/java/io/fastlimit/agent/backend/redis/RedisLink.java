@@ -18,6 +18,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -319,12 +320,32 @@ final class RedisLink {
             + RedisReset.CHANNEL);
   }
 
-  /** Closes the connection and stops the client's threads, waiting at most about two seconds. */
   /** Runs {@code task} now and every {@code millis} on a Lettuce thread, until closed. */
   void every(long millis, Runnable task) {
     resources.eventExecutorGroup().scheduleAtFixedRate(task, 0, millis, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Runs {@code task} on a Lettuce thread {@code millis} after each connection Lettuce (re)opens,
+   * once it is ready for commands: a restart or failover may put another server behind it.
+   */
+  void afterEachConnect(long millis, Runnable task) {
+    resources
+        .eventBus()
+        .get()
+        .filter(event -> event instanceof ConnectionActivatedEvent)
+        .subscribe(
+            event -> {
+              try {
+                resources.eventExecutorGroup().schedule(task, millis, TimeUnit.MILLISECONDS);
+              } catch (RuntimeException closing) {
+                // the client's threads are stopping: nothing left to run it for
+              }
+            },
+            failure -> {});
+  }
+
+  /** Closes the connection and stops the client's threads, waiting at most about two seconds. */
   void close() {
     StatefulConnection<String, String> open;
     synchronized (this) {

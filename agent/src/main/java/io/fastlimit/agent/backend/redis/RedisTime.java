@@ -21,6 +21,9 @@ final class RedisTime {
   /** How often Redis's clock is sampled: this JVM's clock drifts some microseconds in between. */
   static final long SAMPLE_EVERY_MILLIS = 10_000;
 
+  /** How long after a reconnect Redis's clock is sampled again: the connection's setup first. */
+  static final long AFTER_RECONNECT_MILLIS = 100;
+
   /** The longest round trip whose sample is taken: it places Redis's time within half of it. */
   static final long MAX_ROUND_TRIP_MILLIS = 20;
 
