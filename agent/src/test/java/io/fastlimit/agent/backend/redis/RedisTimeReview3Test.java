@@ -3,6 +3,9 @@ package io.fastlimit.agent.backend.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.config.RedisConfig;
+import io.fastlimit.agent.observe.CapturedLog;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -149,5 +152,40 @@ class RedisTimeReview3Test {
     } finally {
       server.close();
     }
+  }
+
+  /**
+   * "If Redis refuses TIME (logged once)": the failure reaches RedisTime wrapped in a
+   * CompletionException whatever it was, and AgentLog.once keys on the caller's label and that
+   * class, so the first outage (a sample on a connection that is down: "Currently not connected", a
+   * timeout) takes the one log line, saying wrongly that windows are placed by this instance's
+   * clock (the last sample is kept), and a later real refusal (an ACL without TIME) is never told.
+   */
+  @Test
+  void aRefusedTimeIsLoggedEvenAfterAnOutage() {
+    CapturedLog log = new CapturedLog();
+    log.start();
+    try {
+      FakeClock clock = new FakeClock(5_000);
+      java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      RedisTime time =
+          new RedisTime(
+              clock,
+              commands -> {
+                CompletableFuture<Long> answer = new CompletableFuture<>();
+                answer.completeExceptionally(failure.get());
+                return answer.thenApply(millis -> millis); // as Sampler.TIME's parsing wraps it
+              });
+      failure.set(new RedisException("Currently not connected. Commands are rejected."));
+      time.sample(RedisTimeTest.noCommands());
+      failure.set(
+          new RedisCommandExecutionException(
+              "NOPERM User fastlimit has no permissions to run the 'time' command"));
+      time.sample(RedisTimeTest.noCommands());
+    } finally {
+      log.stop();
+    }
+    assertThat(log.text()).contains("NOPERM").doesNotContain("Currently not connected");
   }
 }
