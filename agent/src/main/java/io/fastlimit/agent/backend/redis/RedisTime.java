@@ -1,8 +1,11 @@
 package io.fastlimit.agent.backend.redis;
 
 import io.fastlimit.agent.observe.AgentLog;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -94,10 +97,21 @@ final class RedisTime {
               (redisMillis, failure) -> {
                 long answered = clock.nanos();
                 if (failure != null) {
-                  AgentLog.once(
-                      "redis backend: cannot read Redis's TIME; the window counters place windows"
-                          + " by this instance's clock until it can",
-                      failure);
+                  Throwable cause =
+                      failure instanceof CompletionException && failure.getCause() != null
+                          ? failure.getCause()
+                          : failure;
+                  // Redis refused TIME, or answered it oddly: a connection down or slow is told by
+                  // the requests, and the last sample stays meanwhile
+                  if (cause instanceof RedisCommandExecutionException
+                      || !(cause instanceof RedisException)) {
+                    AgentLog.once(
+                        "redis backend: cannot read Redis's TIME; the window counters place"
+                            + " windows by "
+                            + (sampled() ? "the last sample of it" : "this instance's clock")
+                            + " until it can",
+                        cause);
+                  }
                 } else if (redisMillis != null && taken(answered - sent)) {
                   sample = new Sample(redisMillis, sent + (answered - sent) / 2, answered - sent);
                 }
