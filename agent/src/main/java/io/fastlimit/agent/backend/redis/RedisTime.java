@@ -34,7 +34,10 @@ final class RedisTime {
   interface Sampler {
     CompletionStage<Long> redisMillis(RedisClusterAsyncCommands<String, String> commands);
 
-    /** {@code TIME}; in a cluster the node Lettuce sends keyless commands to (the first seed). */
+    /**
+     * {@code TIME}; in a cluster the node of Lettuce's default connection, which it picks per
+     * instance by the fewest clients: instances may sample different nodes.
+     */
     Sampler TIME =
         commands ->
             commands
