@@ -91,7 +91,7 @@ public final class RedisBackend implements Backend {
                 AgentLog.info("connected to " + RedisBackend.this.settings);
                 outages.answered();
                 // the window counters' time: from the first request on this connection
-                time.sample(link.commands());
+                time.sample(link.connection());
               }
             });
     this.resets = new RedisReset(blocked, local, settings.timeoutMillis());
@@ -122,17 +122,17 @@ public final class RedisBackend implements Backend {
     backend.link.start();
     if (backend.counters != null && sampler != null) {
       backend.link.every(
-          RedisTime.SAMPLE_EVERY_MILLIS, () -> backend.time.sample(backend.link.commands()));
+          RedisTime.SAMPLE_EVERY_MILLIS, () -> backend.time.sample(backend.link.connection()));
       // a reconnect (a restart, a failover) may reach a server with another clock
       backend.link.afterEachConnect(
-          RedisTime.AFTER_RECONNECT_MILLIS, () -> backend.time.sample(backend.link.commands()));
+          RedisTime.AFTER_RECONNECT_MILLIS, () -> backend.time.sample(backend.link.connection()));
     }
     return backend;
   }
 
   /** Samples Redis's time now (tests; the backend does it at connect and every 10 s). */
   void sampleTime() {
-    time.sample(link.commands());
+    time.sample(link.connection());
   }
 
   /** Redis's time as the window counters estimate it. */

@@ -3,8 +3,13 @@ package io.fastlimit.agent.backend.redis;
 import io.fastlimit.agent.observe.AgentLog;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
@@ -27,6 +32,9 @@ final class RedisTime {
   /** How long after a reconnect Redis's clock is sampled again: the connection's setup first. */
   static final long AFTER_RECONNECT_MILLIS = 100;
 
+  /** How long a sample lasts before any answer replaces it, however slow. */
+  static final long STALE_AFTER_MILLIS = 60_000;
+
   /** The longest round trip whose sample is taken: it places Redis's time within half of it. */
   static final long MAX_ROUND_TRIP_MILLIS = 20;
 
@@ -34,10 +42,7 @@ final class RedisTime {
   interface Sampler {
     CompletionStage<Long> redisMillis(RedisClusterAsyncCommands<String, String> commands);
 
-    /**
-     * {@code TIME}; in a cluster the node of Lettuce's default connection, which it picks per
-     * instance by the fewest clients: instances may sample different nodes.
-     */
+    /** {@code TIME} of the node it is given: Redis, or in a cluster the master of slot 0. */
     Sampler TIME =
         commands ->
             commands
@@ -88,6 +93,45 @@ final class RedisTime {
    * failure keeps the last sample (or this instance's clock): the connection's own troubles are
    * told by the requests.
    */
+  void sample(StatefulConnection<String, String> connection) {
+    if (sampler == null || connection == null) {
+      return;
+    }
+    try {
+      reference(connection)
+          .thenAccept(this::sample)
+          .exceptionally(
+              noNode -> null); // a node not reachable: told by the requests; the next sample
+    } catch (RuntimeException notSent) {
+      // the connection is closing or closed: the next sample, on the next connection
+    }
+  }
+
+  /**
+   * The commands of the node whose clock is sampled: Redis itself, or in a cluster the master of
+   * slot 0, which every instance finds in the cluster's slot map (Lettuce's default connection,
+   * where {@code TIME} would go, is chosen per instance). Looked up at each sample, so a failover
+   * moves it along with the slot; its connection opened without waiting on this thread.
+   */
+  private static CompletionStage<RedisClusterAsyncCommands<String, String>> reference(
+      StatefulConnection<String, String> connection) {
+    if (connection instanceof StatefulRedisClusterConnection) {
+      StatefulRedisClusterConnection<String, String> cluster =
+          (StatefulRedisClusterConnection<String, String>) connection;
+      RedisClusterNode node = cluster.getPartitions().getMasterBySlot(0);
+      if (node != null && node.getNodeId() != null) {
+        return cluster
+            .getConnectionAsync(node.getNodeId())
+            .thenApply(
+                (StatefulRedisConnection<String, String> nodeConnection) -> nodeConnection.async());
+      }
+      return CompletableFuture.completedFuture(cluster.async());
+    }
+    return CompletableFuture.completedFuture(
+        ((StatefulRedisConnection<String, String>) connection).async());
+  }
+
+  /** Asks these commands' server for its time; returns at once. */
   void sample(RedisClusterAsyncCommands<String, String> commands) {
     if (sampler == null || commands == null) {
       return;
@@ -134,6 +178,9 @@ final class RedisTime {
     Sample last = sample;
     return roundTripNanos <= MAX_ROUND_TRIP_MILLIS * 1_000_000L
         || last == null
-        || roundTripNanos <= last.roundTripNanos;
+        || roundTripNanos <= last.roundTripNanos
+        // a fast sample from a server that has since moved further away (a failover to another
+        // site) would otherwise stay for good
+        || clock.nanos() - last.nanos > STALE_AFTER_MILLIS * 1_000_000L;
   }
 }

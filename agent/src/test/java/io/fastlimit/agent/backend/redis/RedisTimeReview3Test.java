@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** {@link RedisTime}, third review: where the estimate of Redis's clock is not what it says. */
@@ -50,19 +49,12 @@ class RedisTimeReview3Test {
   }
 
   /**
-   * In a cluster, {@code TIME} goes to the cluster connection's default node, which Lettuce picks
-   * by the fewest connected clients ({@code TopologyComparators.sortByClientCount}) and
-   * round-robins on reconnect: instances with the same seed sample different nodes, whose clocks
-   * are as independent as the instances' own. The README's "the node Lettuce sends keyless commands
-   * to" reads as one node; instances meet in a window only if they sample the same one.
+   * In a cluster, a keyless {@code TIME} would go to the cluster connection's default node, which
+   * Lettuce picks per instance by the fewest connected clients and round-robins on reconnect:
+   * instances with the same seed sampled different nodes (4 instances, 2 nodes), whose clocks are
+   * as independent as the instances' own. Each now samples the master of slot 0.
    */
   @Test
-  @Disabled(
-      "TIME follows Lettuce's default cluster connection, chosen per instance by client count."
-          + " Fix: sample a node every instance agrees on, e.g. the primary of slot 0 in the"
-          + " connection's partitions, by getConnectionAsync(nodeId) then time() (never the"
-          + " blocking getConnection on a Lettuce thread), picked again at each sample so a"
-          + " failover moves it with the slot")
   void clusterInstancesSampleTheSameNode() throws Exception {
     List<RedisServer> nodes = RedisServer.startCluster(List.of());
     List<RedisBackend> backends = new ArrayList<>();
@@ -76,7 +68,7 @@ class RedisTimeReview3Test {
                     .withSlidingWindow(RedisConfig.Counting.COMMANDS),
                 RedisClock.SYSTEM,
                 new BlockedCache(0),
-                // routed as TIME is (keyless, the default connection): which node answers
+                // asked of the node RedisTime samples: which node answers
                 commands ->
                     commands
                         .clusterMyId()

@@ -3,6 +3,7 @@ package io.fastlimit.agent.backend.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.config.RedisConfig;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.lang.reflect.Proxy;
 import java.util.List;
@@ -23,7 +24,7 @@ class RedisTimeTest {
     assertThat(time.sampled()).isFalse();
     assertThat(time.millis()).isEqualTo(5_000);
     RedisTime none = new RedisTime(clock, null);
-    none.sample(null);
+    none.sample((StatefulConnection<String, String>) null);
     assertThat(none.millis()).as("no sampler: always its own").isEqualTo(5_000);
   }
 
