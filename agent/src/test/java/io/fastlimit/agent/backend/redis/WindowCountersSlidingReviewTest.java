@@ -8,14 +8,19 @@ import io.fastlimit.agent.backend.MemoryBackend;
 import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.rules.Algorithm;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code redis.sliding-window: commands}, review: where the counters admit what the sliding window
- * (memory, the script) blocks. Steps are taken in an order that can happen in production.
+ * (memory, the script) blocks. Steps are taken in an order that can happen in production. The
+ * second review's cases: instances whose clocks are apart, within 2 s; by their own clocks (before
+ * a sample of Redis's) they admit past the limit, the disabled cases, kept as the limit they are;
+ * on Redis's time as they sample it (production) they admit the limit.
  */
 class WindowCountersSlidingReviewTest {
 
@@ -39,14 +44,28 @@ class WindowCountersSlidingReviewTest {
     server.close();
   }
 
+  /** An instance by its own clock {@code by} alone: no sample of Redis's clock. */
   private static RedisBackend backend(RedisClock by) {
+    return backend(by, null);
+  }
+
+  /**
+   * An instance by {@code by} that samples Redis's clock, as in production: here {@code redis}, a
+   * fake time standing for Redis's {@code TIME}, shared by the instances.
+   */
+  private static RedisBackend backend(RedisClock by, FakeClock redis) {
     RedisBackend made =
         RedisBackend.connect(
             new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
                 .withSlidingWindow(RedisConfig.Counting.COMMANDS),
             by,
-            new BlockedCache(0));
+            new BlockedCache(0),
+            redis == null ? null : commands -> CompletableFuture.completedFuture(redis.get()));
     RedisBackendTest.awaitConnected(made);
+    if (redis != null) {
+      made.sampleTime();
+      assertThat(made.time().sampled()).as("Redis's time sampled").isTrue();
+    }
     return made;
   }
 
@@ -107,14 +126,130 @@ class WindowCountersSlidingReviewTest {
     Charge charge = charge(10, SECOND);
     try (RedisBackend late = backend(behind);
         RedisBackend early = backend(ahead)) {
-      int admitted = 0;
-      for (int i = 0; i < 10; i++) {
-        admitted += early.acquire(charge).allowed() ? 1 : 0;
-      }
-      for (int i = 0; i < 10; i++) {
-        admitted += late.acquire(charge).allowed() ? 1 : 0;
-      }
+      int admitted = bursts(charge, 10, early, late);
       assertThat(admitted).as("admitted at one moment, limit 10 a second").isLessThanOrEqualTo(10);
     }
+  }
+
+  // ---- the second review: instances whose clocks are apart, by their own clocks and on Redis's
+
+  /**
+   * Limit 10 a second; two instances whose clocks are 1.5 s apart (within the 2 s the README asks
+   * for, and LATE_MILLIS is meant to cover), each sending 10 requests at the same moment. The one
+   * ahead counts in the window two after the one behind, and reads the window between as its
+   * previous: empty. The one behind reads the window between as its next: empty too. Neither sees
+   * the other: 20 admitted in one moment, where a sliding window admits 10 in any second. A window
+   * shorter than the clocks' difference (or than LATE_MILLIS, with a request's delay) puts the
+   * requests of one moment more than one window apart, and only the next window is read.
+   */
+  @Disabled(
+      "known limit, before an instance has sampled Redis's clock (RedisTime; fixed by the"
+          + " sample): a sliding window shorter than the clocks' difference plus a request's delay"
+          + " puts requests of one moment two windows apart; only the next window is read")
+  @Test
+  void instancesMoreThanAWindowApartWithinTheClockBoundDoNotAdmitTwiceTheLimitByTheirOwnClocks() {
+    instancesMoreThanAWindowApart(false);
+  }
+
+  /** The same instances sampling Redis's clock, as in production: one window, 10 admitted. */
+  @Test
+  void instancesMoreThanAWindowApartAdmitTheLimitOnRedissTime() {
+    instancesMoreThanAWindowApart(true);
+  }
+
+  private static void instancesMoreThanAWindowApart(boolean sampled) {
+    FakeClock behind = new FakeClock(BASE + 500);
+    FakeClock ahead = new FakeClock(BASE + 2 * SECOND);
+    FakeClock redis = sampled ? new FakeClock(BASE + 1_250) : null;
+    Charge charge = charge(10, SECOND);
+    try (RedisBackend late = backend(behind, redis);
+        RedisBackend early = backend(ahead, redis)) {
+      int admitted = bursts(charge, 10, early, late);
+      assertThat(admitted).as("admitted at one moment, limit 10 a second").isLessThanOrEqualTo(10);
+    }
+  }
+
+  /**
+   * The first review's case (limit 10 a second, two instances 0.5 s apart) in the other order: the
+   * one behind (at 0.9 s) sends its 10 first, then the one ahead (at 1.4 s, 0.4 s into the next
+   * window). The one behind reads the next window: empty, so its 10 are admitted and counted in its
+   * own window's key. The one ahead weighs that key as its previous window by the 0.6 of it that
+   * its clock says still overlaps: 6, so 4 more are admitted. 14 in one moment. Memory and the
+   * script (one clock: both bursts in the same window) admit 10.
+   */
+  @Disabled(
+      "known limit, before an instance has sampled Redis's clock (RedisTime; fixed by the"
+          + " sample): counts an instance behind made in its window's last moments weigh on an"
+          + " instance ahead by its own clock's overlap: an overshoot of about the clocks'"
+          + " difference over the window")
+  @Test
+  void theInstanceBehindFirstThenTheOneAheadDoNotGetPastTheLimitByTheirOwnClocks() {
+    theInstanceBehindFirst(false);
+  }
+
+  /** The same instances sampling Redis's clock, as in production: one window, 10 admitted. */
+  @Test
+  void theInstanceBehindFirstThenTheOneAheadAdmitTheLimitOnRedissTime() {
+    theInstanceBehindFirst(true);
+  }
+
+  private static void theInstanceBehindFirst(boolean sampled) {
+    FakeClock behind = new FakeClock(BASE + 900);
+    FakeClock ahead = new FakeClock(BASE + 1_400);
+    FakeClock redis = sampled ? new FakeClock(BASE + 1_150) : null;
+    Charge charge = charge(10, SECOND);
+    try (RedisBackend late = backend(behind, redis);
+        RedisBackend early = backend(ahead, redis)) {
+      int admitted = bursts(charge, 10, late, early);
+      assertThat(admitted).as("admitted at one moment, limit 10 a second").isLessThanOrEqualTo(10);
+    }
+  }
+
+  /**
+   * The same with a window longer than LATE_MILLIS, so that it is not only short windows: limit 100
+   * per 10 s, clocks 1.9 s apart. The one behind (at 9.9 s) sends 100: the next window is empty,
+   * all admitted. The one ahead (at 11.8 s) weighs them by 0.82: 82, and admits 18 more. 118 in one
+   * moment; the overshoot is about the clocks' difference over the window, for any window.
+   */
+  @Disabled(
+      "known limit, before an instance has sampled Redis's clock: as"
+          + " theInstanceBehindFirstThenTheOneAheadDoNotGetPastTheLimitByTheirOwnClocks, 10 s"
+          + " windows")
+  @Test
+  void aWindowLongerThanLateMillisDoesNotGetPastTheLimitEitherByTheirOwnClocks() {
+    aWindowLongerThanLateMillis(false);
+  }
+
+  /** The same instances sampling Redis's clock, as in production: one window, 100 admitted. */
+  @Test
+  void aWindowLongerThanLateMillisAdmitsTheLimitOnRedissTime() {
+    aWindowLongerThanLateMillis(true);
+  }
+
+  private static void aWindowLongerThanLateMillis(boolean sampled) {
+    FakeClock behind = new FakeClock(BASE + 9_900);
+    FakeClock ahead = new FakeClock(BASE + 11_800);
+    FakeClock redis = sampled ? new FakeClock(BASE + 10_850) : null;
+    Charge charge = charge(100, 10 * SECOND);
+    try (RedisBackend late = backend(behind, redis);
+        RedisBackend early = backend(ahead, redis)) {
+      int admitted = bursts(charge, 100, late, early);
+      assertThat(admitted)
+          .as("admitted at one moment, limit 100 per 10 s")
+          .isLessThanOrEqualTo(100);
+    }
+  }
+
+  /**
+   * {@code each} requests from {@code first}, then as many from {@code second}: how many got in.
+   */
+  private static int bursts(Charge charge, int each, RedisBackend first, RedisBackend second) {
+    int admitted = 0;
+    for (RedisBackend instance : new RedisBackend[] {first, second}) {
+      for (int i = 0; i < each; i++) {
+        admitted += instance.acquire(charge).allowed() ? 1 : 0;
+      }
+    }
+    return admitted;
   }
 }
