@@ -24,7 +24,8 @@ final class GiveBackScript {
   /**
    * Sends the script for these charges and returns at once. {@code counters}: null, or the {@link
    * WindowCounters}, which counted the charges they {@link WindowCounters#counts count} in the key
-   * of the window they were charged in, dated by their clock (the script is told how long ago).
+   * of the window they were charged in, dated by their time (Redis's clock as sampled here; the
+   * script is told how long ago).
    */
   static void submit(
       final RedisScriptingAsyncCommands<String, String> commands,

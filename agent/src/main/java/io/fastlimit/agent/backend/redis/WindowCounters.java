@@ -208,7 +208,7 @@ final class WindowCounters {
       // PEXPIRE once its INCRBY is answered, as commands waiting for a connection to open may be
       // written in any order, and a PEXPIRE before the INCRBY would leave a key without expiry;
       // after a failure too: an INCRBY that timed out here may still have reached Redis; a
-      // sliding window's GETs too, which must read after the INCRBY (above)
+      // sliding window's MGET too, which must read after the INCRBY (above)
       for (int i = 0, at = 0; i < charges.length; i++) {
         boolean sliding = sent.around[i] != null;
         List<RedisCommand<String, String, ?>> after =
