@@ -91,7 +91,7 @@ public final class RedisBackend implements Backend {
                 AgentLog.info("connected to " + RedisBackend.this.settings);
                 outages.answered();
                 // the window counters' time: from the first request on this connection
-                time.sample(link.connection());
+                sampleTime();
               }
             });
     this.resets = new RedisReset(blocked, local, settings.timeoutMillis());
@@ -121,16 +121,14 @@ public final class RedisBackend implements Backend {
     RedisBackend backend = new RedisBackend(settings, clock, blocked, sampler);
     backend.link.start();
     if (backend.counters != null && sampler != null) {
-      backend.link.every(
-          RedisTime.SAMPLE_EVERY_MILLIS, () -> backend.time.sample(backend.link.connection()));
+      backend.link.every(RedisTime.SAMPLE_EVERY_MILLIS, backend::sampleTime);
       // a reconnect (a restart, a failover) may reach a server with another clock
-      backend.link.afterEachConnect(
-          RedisTime.AFTER_RECONNECT_MILLIS, () -> backend.time.sample(backend.link.connection()));
+      backend.link.afterEachConnect(RedisTime.AFTER_RECONNECT_MILLIS, backend::sampleTime);
     }
     return backend;
   }
 
-  /** Samples Redis's time now (tests; the backend does it at connect and every 10 s). */
+  /** Samples Redis's time now: at connect, after each reconnect, every 10 s (and by tests). */
   void sampleTime() {
     time.sample(link.connection());
   }

@@ -121,14 +121,8 @@ class WindowCountersSlidingReviewTest {
    */
   @Test
   void twoInstancesWhoseClocksDifferWithinTheBoundDoNotAdmitTwiceTheLimit() {
-    FakeClock behind = new FakeClock(BASE + 500);
-    FakeClock ahead = new FakeClock(BASE + SECOND);
-    Charge charge = charge(10, SECOND);
-    try (RedisBackend late = backend(behind);
-        RedisBackend early = backend(ahead)) {
-      int admitted = bursts(charge, 10, early, late);
-      assertThat(admitted).as("admitted at one moment, limit 10 a second").isLessThanOrEqualTo(10);
-    }
+    int admitted = oneMoment(500, SECOND, null, 10, SECOND, false);
+    assertThat(admitted).as("admitted at one moment, limit 10 a second").isLessThanOrEqualTo(10);
   }
 
   // ---- the second review: instances whose clocks are apart, by their own clocks and on Redis's
@@ -158,15 +152,8 @@ class WindowCountersSlidingReviewTest {
   }
 
   private static void instancesMoreThanAWindowApart(boolean sampled) {
-    FakeClock behind = new FakeClock(BASE + 500);
-    FakeClock ahead = new FakeClock(BASE + 2 * SECOND);
-    FakeClock redis = sampled ? new FakeClock(BASE + 1_250) : null;
-    Charge charge = charge(10, SECOND);
-    try (RedisBackend late = backend(behind, redis);
-        RedisBackend early = backend(ahead, redis)) {
-      int admitted = bursts(charge, 10, early, late);
-      assertThat(admitted).as("admitted at one moment, limit 10 a second").isLessThanOrEqualTo(10);
-    }
+    int admitted = oneMoment(500, 2 * SECOND, sampled ? 1_250L : null, 10, SECOND, false);
+    assertThat(admitted).as("admitted at one moment, limit 10 a second").isLessThanOrEqualTo(10);
   }
 
   /**
@@ -194,15 +181,8 @@ class WindowCountersSlidingReviewTest {
   }
 
   private static void theInstanceBehindFirst(boolean sampled) {
-    FakeClock behind = new FakeClock(BASE + 900);
-    FakeClock ahead = new FakeClock(BASE + 1_400);
-    FakeClock redis = sampled ? new FakeClock(BASE + 1_150) : null;
-    Charge charge = charge(10, SECOND);
-    try (RedisBackend late = backend(behind, redis);
-        RedisBackend early = backend(ahead, redis)) {
-      int admitted = bursts(charge, 10, late, early);
-      assertThat(admitted).as("admitted at one moment, limit 10 a second").isLessThanOrEqualTo(10);
-    }
+    int admitted = oneMoment(900, 1_400, sampled ? 1_150L : null, 10, SECOND, true);
+    assertThat(admitted).as("admitted at one moment, limit 10 a second").isLessThanOrEqualTo(10);
   }
 
   /**
@@ -227,29 +207,29 @@ class WindowCountersSlidingReviewTest {
   }
 
   private static void aWindowLongerThanLateMillis(boolean sampled) {
-    FakeClock behind = new FakeClock(BASE + 9_900);
-    FakeClock ahead = new FakeClock(BASE + 11_800);
-    FakeClock redis = sampled ? new FakeClock(BASE + 10_850) : null;
-    Charge charge = charge(100, 10 * SECOND);
-    try (RedisBackend late = backend(behind, redis);
-        RedisBackend early = backend(ahead, redis)) {
-      int admitted = bursts(charge, 100, late, early);
-      assertThat(admitted)
-          .as("admitted at one moment, limit 100 per 10 s")
-          .isLessThanOrEqualTo(100);
-    }
+    int admitted = oneMoment(9_900, 11_800, sampled ? 10_850L : null, 100, 10 * SECOND, true);
+    assertThat(admitted).as("admitted at one moment, limit 100 per 10 s").isLessThanOrEqualTo(100);
   }
 
   /**
-   * {@code each} requests from {@code first}, then as many from {@code second}: how many got in.
+   * Two instances whose clocks stand at {@code behindAt} and {@code aheadAt} (ms after BASE), on
+   * Redis's time at {@code redisAt} as they sample it or (null) by their own clocks, each sending
+   * {@code limit} requests at one moment, the one behind first or second: how many got in.
    */
-  private static int bursts(Charge charge, int each, RedisBackend first, RedisBackend second) {
-    int admitted = 0;
-    for (RedisBackend instance : new RedisBackend[] {first, second}) {
-      for (int i = 0; i < each; i++) {
-        admitted += instance.acquire(charge).allowed() ? 1 : 0;
+  private static int oneMoment(
+      long behindAt, long aheadAt, Long redisAt, long limit, long window, boolean behindFirst) {
+    FakeClock redis = redisAt == null ? null : new FakeClock(BASE + redisAt);
+    Charge charge = charge(limit, window);
+    try (RedisBackend behind = backend(new FakeClock(BASE + behindAt), redis);
+        RedisBackend ahead = backend(new FakeClock(BASE + aheadAt), redis)) {
+      int admitted = 0;
+      for (RedisBackend instance :
+          behindFirst ? new RedisBackend[] {behind, ahead} : new RedisBackend[] {ahead, behind}) {
+        for (int i = 0; i < limit; i++) {
+          admitted += instance.acquire(charge).allowed() ? 1 : 0;
+        }
       }
+      return admitted;
     }
-    return admitted;
   }
 }
