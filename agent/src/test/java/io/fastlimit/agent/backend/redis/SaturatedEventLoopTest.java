@@ -8,8 +8,6 @@ import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.rules.Algorithm;
 import io.fastlimit.bootstrap.ActiveRules;
 import io.fastlimit.bootstrap.OffLoopDecision;
-import io.fastlimit.bootstrap.Stage;
-import io.fastlimit.bootstrap.Verdict;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -121,63 +119,5 @@ class SaturatedEventLoopTest {
       slot = RedisInFlightSlots.of(backend).tryAcquire("saturated-slots:{client}", 100);
       allowed = backend.acquire(charges)[0].allowed();
     }
-  }
-
-  /**
-   * Rules whose decision waits until the test releases it, keeping the workers busy; a decision
-   * that must not wait returns at once.
-   */
-  private static final class HeldRules extends DecidingRules {
-    private final CountDownLatch release;
-
-    HeldRules(CountDownLatch release) {
-      this.release = release;
-    }
-
-    @Override
-    void decide() {
-      if (OffLoopDecision.mustNotWait()) {
-        return;
-      }
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  /** Rules whose decision may wait and never applies a rule; what deciding does is the test's. */
-  private abstract static class DecidingRules extends ActiveRules {
-
-    DecidingRules() {
-      super(false, null, false, null);
-    }
-
-    abstract void decide();
-
-    @Override
-    public boolean decisionMayWait() {
-      return true;
-    }
-
-    @Override
-    public Verdict decide(
-        Stage stage,
-        String method,
-        String contextPath,
-        String servletPath,
-        String pathInfo,
-        String peerAddress,
-        String forwardedFor,
-        String userId,
-        Object request) {
-      decide();
-      return null;
-    }
-
-    @Override
-    public void blockedOnCommittedResponse(
-        Stage stage, String method, String contextPath, String servletPath, String pathInfo) {}
   }
 }
