@@ -47,6 +47,40 @@ class RedisSharedLimitTest {
     twoInstancesCountByCommands("sliding-window");
   }
 
+  /**
+   * And with {@code redis.token-bucket: commands}: ZADD GT and ZINCRBY of one sorted set, no
+   * script; 10 an hour refills a token in 6 minutes, far longer than the test.
+   */
+  @Test
+  void twoInstancesShareOneTokenBucketCountedByCommandsExactly() throws Exception {
+    try (LocalRedis redis = LocalRedis.start()) {
+      twoInstancesShareOneLimit(redis, "  token-bucket: commands\nalgorithm: token-bucket\n");
+      String key = redis.cli("KEYS", "*:api:ip:{*}:t").trim();
+      assertThat(key).as("the bucket's sorted set").isNotEmpty();
+      assertThat(redis.cli("TYPE", key).trim()).isEqualTo("zset");
+      assertThat(redis.cli("ZCARD", key).trim()).isEqualTo("1");
+      String stats = redis.cli("INFO", "commandstats");
+      long decisions = stat(stats, "zincrby", "calls");
+      assertThat(stat(stats, "zadd", "calls")).isEqualTo(decisions);
+      long scripts =
+          stat(stats, "evalsha", "calls")
+              - stat(stats, "evalsha", "failed_calls")
+              + stat(stats, "eval", "calls");
+      assertThat(decisions).isGreaterThanOrEqualTo(10);
+      // every blocked decision that reached Redis gave its tokens back by the give-back script
+      long gaveBack = scripts;
+      for (int i = 0; i < 100 && gaveBack != decisions - 10; i++) {
+        Thread.sleep(50);
+        stats = redis.cli("INFO", "commandstats");
+        gaveBack =
+            stat(stats, "evalsha", "calls")
+                - stat(stats, "evalsha", "failed_calls")
+                + stat(stats, "eval", "calls");
+      }
+      assertThat(gaveBack).as("give-backs of the blocked").isEqualTo(decisions - 10);
+    }
+  }
+
   private static void twoInstancesCountByCommands(String algorithm) throws Exception {
     try (LocalRedis redis = LocalRedis.start()) {
       long hour = 3_600_000;

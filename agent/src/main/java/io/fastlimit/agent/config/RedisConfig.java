@@ -1,10 +1,13 @@
 package io.fastlimit.agent.config;
 
+import io.fastlimit.agent.rules.Algorithm;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How to reach Redis and what to do when it fails, as the rules file says; the Redis backend is
@@ -43,17 +46,18 @@ public final class RedisConfig {
   }
 
   /**
-   * {@code redis.fixed-window} and {@code redis.sliding-window}: how charges of that algorithm are
-   * counted in Redis. A new stored format beside the scripts': instances with different settings
-   * count that algorithm's buckets apart.
+   * {@code redis.fixed-window}, {@code redis.sliding-window} and {@code redis.token-bucket}: how
+   * charges of that algorithm are counted in Redis. A new stored format beside the scripts':
+   * instances with different settings count that algorithm's buckets apart.
    */
   public enum Counting {
     /** By the scripts every algorithm shares: one EVALSHA per request. */
     SCRIPT("script"),
     /**
      * By plain commands, {@code INCRBY} and {@code PEXPIRE} of a key per window (envoy's
-     * ratelimit's shape), and for a sliding window an {@code MGET} of the windows beside: a
-     * fraction of a script's Redis CPU, windows by Redis's clock as sampled here.
+     * ratelimit's shape), and for a sliding window an {@code MGET} of the windows beside; a token
+     * bucket by {@code ZADD GT} and {@code ZINCRBY} of its theoretical arrival time: a fraction of
+     * a script's Redis CPU, times by Redis's clock as sampled here.
      */
     COMMANDS("commands");
 
@@ -134,8 +138,9 @@ public final class RedisConfig {
   private final OnError onError;
   private final Tls tls;
   private final long inFlightLeaseMillis;
-  private final Counting fixedWindow;
-  private final Counting slidingWindow;
+
+  /** The algorithms counted by {@link Counting#COMMANDS}; the scripts count the others. */
+  private final Set<Algorithm> byCommands;
 
   /** Several URIs are the seed nodes of a cluster, whatever {@code cluster} says. */
   public RedisConfig(List<String> uris, boolean cluster, long timeoutMillis, OnError onError) {
@@ -152,8 +157,7 @@ public final class RedisConfig {
         onError,
         tls,
         DEFAULT_IN_FLIGHT_LEASE_MILLIS,
-        Counting.SCRIPT,
-        Counting.SCRIPT);
+        EnumSet.noneOf(Algorithm.class));
   }
 
   private RedisConfig(
@@ -163,16 +167,18 @@ public final class RedisConfig {
       OnError onError,
       Tls tls,
       long inFlightLeaseMillis,
-      Counting fixedWindow,
-      Counting slidingWindow) {
+      Set<Algorithm> byCommands) {
     this.uris = Collections.unmodifiableList(new ArrayList<>(uris));
     this.cluster = cluster || uris.size() > 1;
     this.timeoutMillis = timeoutMillis;
     this.onError = onError;
     this.tls = tls;
     this.inFlightLeaseMillis = inFlightLeaseMillis;
-    this.fixedWindow = fixedWindow;
-    this.slidingWindow = slidingWindow;
+    this.byCommands = Collections.unmodifiableSet(copy(byCommands));
+  }
+
+  private static Set<Algorithm> copy(Set<Algorithm> algorithms) {
+    return algorithms.isEmpty() ? EnumSet.noneOf(Algorithm.class) : EnumSet.copyOf(algorithms);
   }
 
   /** {@code redis.in-flight-lease} when the rules file does not set it. */
@@ -185,30 +191,36 @@ public final class RedisConfig {
 
   /** These settings with another {@code redis.in-flight-lease}. */
   public RedisConfig withInFlightLease(long millis) {
+    return new RedisConfig(uris, cluster, timeoutMillis, onError, tls, millis, byCommands);
+  }
+
+  /**
+   * These settings with {@code algorithm} counted by {@code counting}: {@code redis.fixed-window},
+   * {@code redis.sliding-window} or {@code redis.token-bucket}.
+   */
+  public RedisConfig withCounting(Algorithm algorithm, Counting counting) {
+    Set<Algorithm> algorithms = copy(byCommands);
+    if (counting == Counting.COMMANDS) {
+      algorithms.add(algorithm);
+    } else {
+      algorithms.remove(algorithm);
+    }
     return new RedisConfig(
-        uris, cluster, timeoutMillis, onError, tls, millis, fixedWindow, slidingWindow);
+        uris, cluster, timeoutMillis, onError, tls, inFlightLeaseMillis, algorithms);
   }
 
-  /** These settings with another {@code redis.fixed-window}. */
-  public RedisConfig withFixedWindow(Counting counting) {
-    return new RedisConfig(
-        uris, cluster, timeoutMillis, onError, tls, inFlightLeaseMillis, counting, slidingWindow);
+  /**
+   * How charges of {@code algorithm} are counted: {@link Counting#SCRIPT} unless the rules file
+   * says otherwise ({@code redis.fixed-window}, {@code redis.sliding-window}, {@code
+   * redis.token-bucket}; the sliding log is always counted by the scripts).
+   */
+  public Counting counting(Algorithm algorithm) {
+    return byCommands.contains(algorithm) ? Counting.COMMANDS : Counting.SCRIPT;
   }
 
-  /** These settings with another {@code redis.sliding-window}. */
-  public RedisConfig withSlidingWindow(Counting counting) {
-    return new RedisConfig(
-        uris, cluster, timeoutMillis, onError, tls, inFlightLeaseMillis, fixedWindow, counting);
-  }
-
-  /** {@code redis.fixed-window}: {@link Counting#SCRIPT} unless the rules file says so. */
-  public Counting fixedWindow() {
-    return fixedWindow;
-  }
-
-  /** {@code redis.sliding-window}: {@link Counting#SCRIPT} unless the rules file says so. */
-  public Counting slidingWindow() {
-    return slidingWindow;
+  /** Whether any algorithm is counted by {@link Counting#COMMANDS}. */
+  public boolean countsByCommands() {
+    return !byCommands.isEmpty();
   }
 
   /**
@@ -267,8 +279,7 @@ public final class RedisConfig {
         && onError == that.onError
         && tls.equals(that.tls)
         && inFlightLeaseMillis == that.inFlightLeaseMillis
-        && fixedWindow == that.fixedWindow
-        && slidingWindow == that.slidingWindow;
+        && byCommands.equals(that.byCommands);
   }
 
   @Override
@@ -278,8 +289,7 @@ public final class RedisConfig {
         + onError.hashCode()
         + 31 * tls.hashCode()
         + Long.hashCode(inFlightLeaseMillis)
-        + 17 * fixedWindow.hashCode()
-        + 19 * slidingWindow.hashCode();
+        + 17 * byCommands.hashCode();
   }
 
   /** For messages; passwords are masked. */
@@ -297,8 +307,15 @@ public final class RedisConfig {
         .append(timeoutMillis)
         .append("ms on-error=")
         .append(onError.name().toLowerCase(Locale.ROOT))
-        .append(fixedWindow == Counting.COMMANDS ? " fixed-window=commands" : "")
-        .append(slidingWindow == Counting.COMMANDS ? " sliding-window=commands" : "")
+        .append(commandsText())
         .toString();
+  }
+
+  private String commandsText() {
+    StringBuilder out = new StringBuilder();
+    for (Algorithm algorithm : byCommands) {
+      out.append(' ').append(algorithm.configName()).append("=commands");
+    }
+    return out.toString();
   }
 }

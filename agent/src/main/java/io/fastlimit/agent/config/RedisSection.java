@@ -1,5 +1,6 @@
 package io.fastlimit.agent.config;
 
+import io.fastlimit.agent.rules.Algorithm;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -19,7 +20,8 @@ final class RedisSection {
           "tls",
           "in-flight-lease",
           "fixed-window",
-          "sliding-window");
+          "sliding-window",
+          "token-bucket");
   private static final List<String> TLS_KEYS =
       Arrays.asList("ca-file", "cert-file", "key-file", "verify-peer");
   private static final YamlReader.Words<RedisConfig.OnError> ON_ERROR =
@@ -29,21 +31,29 @@ final class RedisSection {
           RedisConfig.OnError.values(),
           RedisConfig.OnError::configName,
           "allow (fail open), deny (fail closed), local (limit in memory)");
-  private static final YamlReader.Words<RedisConfig.Counting> FIXED_WINDOW =
-      new YamlReader.Words<>(
-          "fixed-window",
-          "script or commands",
-          RedisConfig.Counting.values(),
-          RedisConfig.Counting::configName,
-          "script (one EVALSHA, the default), commands (INCRBY + PEXPIRE per window key)");
-  private static final YamlReader.Words<RedisConfig.Counting> SLIDING_WINDOW =
-      new YamlReader.Words<>(
-          "sliding-window",
-          "script or commands",
-          RedisConfig.Counting.values(),
-          RedisConfig.Counting::configName,
-          "script (one EVALSHA, the default), commands (INCRBY + PEXPIRE per window key, MGET of"
-              + " the previous one)");
+
+  /**
+   * {@code redis.fixed-window}, {@code sliding-window}, {@code token-bucket}: the words of each
+   * (script or commands), in the order of {@link #COUNTED}.
+   */
+  private static final Algorithm[] COUNTED = {
+    Algorithm.FIXED_WINDOW, Algorithm.SLIDING_WINDOW, Algorithm.TOKEN_BUCKET
+  };
+
+  private static final String[] COMMANDS_SHAPE = {
+    "INCRBY + PEXPIRE per window key",
+    "INCRBY + PEXPIRE per window key, MGET of the previous one",
+    "ZADD GT + ZINCRBY + PEXPIRE of one key, Redis 6.2 or later"
+  };
+
+  private static YamlReader.Words<RedisConfig.Counting> counting(int at) {
+    return new YamlReader.Words<>(
+        COUNTED[at].configName(),
+        "script or commands",
+        RedisConfig.Counting.values(),
+        RedisConfig.Counting::configName,
+        "script (one EVALSHA, the default), commands (" + COMMANDS_SHAPE[at] + ")");
+  }
 
   private RedisSection() {}
 
@@ -62,11 +72,14 @@ final class RedisSection {
     boolean cluster = false;
     RedisConfig.Tls tls = RedisConfig.Tls.DEFAULT;
     long lease = RedisConfig.DEFAULT_IN_FLIGHT_LEASE_MILLIS;
-    RedisConfig.Counting fixedWindow = RedisConfig.Counting.SCRIPT;
-    RedisConfig.Counting slidingWindow = RedisConfig.Counting.SCRIPT;
+    RedisConfig.Counting[] counting = new RedisConfig.Counting[COUNTED.length];
+    Arrays.fill(counting, RedisConfig.Counting.SCRIPT);
     if (settings != null) {
-      fixedWindow = yaml.word(settings.get("fixed-window"), FIXED_WINDOW, fixedWindow);
-      slidingWindow = yaml.word(settings.get("sliding-window"), SLIDING_WINDOW, slidingWindow);
+      for (int i = 0; i < COUNTED.length; i++) {
+        counting[i] =
+            yaml.word(
+                settings.get(COUNTED[i].configName()), counting(i), RedisConfig.Counting.SCRIPT);
+      }
       if (settings.containsKey("in-flight-lease")) {
         lease = inFlightLease(yaml, settings.get("in-flight-lease"));
       }
@@ -123,7 +136,10 @@ final class RedisSection {
     }
     RedisConfig config = new RedisConfig(uris, cluster, timeout, onError, tls);
     config = lease == config.inFlightLeaseMillis() ? config : config.withInFlightLease(lease);
-    return config.withFixedWindow(fixedWindow).withSlidingWindow(slidingWindow);
+    for (int i = 0; i < COUNTED.length; i++) {
+      config = config.withCounting(COUNTED[i], counting[i]);
+    }
+    return config;
   }
 
   /** {@code redis.tls}: files must exist when the file is read, a key goes with a certificate. */

@@ -1,6 +1,7 @@
 package io.fastlimit.agent.backend.redis;
 
 import io.fastlimit.agent.backend.Charge;
+import io.fastlimit.agent.rules.Algorithm;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
@@ -19,6 +20,9 @@ final class GiveBackScript {
   /** giveback.lua's algorithm code for a {@link WindowCounters} key. */
   private static final String WINDOW_COUNTER = "4";
 
+  /** giveback.lua's algorithm code for a {@link TokenCounter} key. */
+  private static final String TOKEN_COUNTER = "5";
+
   private GiveBackScript() {}
 
   /**
@@ -28,27 +32,46 @@ final class GiveBackScript {
    * script is told how long ago).
    */
   static void submit(
-      final RedisScriptingAsyncCommands<String, String> commands,
+      RedisScriptingAsyncCommands<String, String> commands,
       Charge[] charges,
       long[] chargedAtMillis,
       WindowCounters counters) {
+    submit(commands, charges, chargedAtMillis, counters, counters == null ? 0 : counters.millis());
+  }
+
+  /**
+   * As {@link #submit(RedisScriptingAsyncCommands, Charge[], long[], WindowCounters)}, {@code now}
+   * by the counters' time: a blocked request's charges, given back as it is decided, are given back
+   * at the time they were charged, in full (a token bucket refunds its charge less the refill since
+   * it, which could already have restored it).
+   */
+  static void submit(
+      final RedisScriptingAsyncCommands<String, String> commands,
+      Charge[] charges,
+      long[] chargedAtMillis,
+      WindowCounters counters,
+      long now) {
     // each bucket, then each bucket's reset mark (RedisReset.MARK)
     final String[] keys = new String[2 * charges.length];
     final String[] args = new String[5 * charges.length + 1];
-    long now = counters == null ? 0 : counters.millis();
     int at = 0;
     for (int i = 0; i < charges.length; i++) {
       Charge charge = charges[i];
       boolean counted = counters != null && counters.counts(charge);
+      boolean tokens = counted && charge.algorithm() == Algorithm.TOKEN_BUCKET;
       keys[i] =
-          counted
-              ? WindowCounters.key(
-                  charge, WindowCounters.windowStart(chargedAtMillis[i], charge.windowMillis()))
-              : charge.key();
+          tokens
+              ? TokenCounter.key(charge)
+              : counted
+                  ? WindowCounters.key(
+                      charge, WindowCounters.windowStart(chargedAtMillis[i], charge.windowMillis()))
+                  : charge.key();
       keys[charges.length + i] = charge.key() + RedisReset.MARK;
-      args[at++] = counted ? WINDOW_COUNTER : BucketScript.algorithmCode(charge);
-      args[at++] = Long.toString(charge.limit());
-      args[at++] = Long.toString(charge.windowMillis());
+      args[at++] =
+          tokens ? TOKEN_COUNTER : counted ? WINDOW_COUNTER : BucketScript.algorithmCode(charge);
+      // a token counter's units: refilled per ms and of one token, in place of limit and window
+      args[at++] = Long.toString(tokens ? TokenCounter.perMilli(charge) : charge.limit());
+      args[at++] = Long.toString(tokens ? TokenCounter.perToken(charge) : charge.windowMillis());
       args[at++] = Long.toString(charge.cost());
       args[at++] =
           Long.toString(counted ? Math.max(0, now - chargedAtMillis[i]) : chargedAtMillis[i]);

@@ -59,19 +59,10 @@ public final class RedisBackend implements Backend {
     this.clock = clock;
     this.blocked = blocked;
     this.script = new BucketScript(clock);
-    boolean counting =
-        settings.fixedWindow() == RedisConfig.Counting.COMMANDS
-            || settings.slidingWindow() == RedisConfig.Counting.COMMANDS;
-    // only the window counters follow Redis's time as sampled here: no samples without them
+    boolean counting = settings.countsByCommands();
+    // only the counters follow Redis's time as sampled here: no samples without them
     this.time = new RedisTime(clock, counting ? sampler : null);
-    this.counters =
-        counting
-            ? new WindowCounters(
-                clock,
-                time,
-                settings.fixedWindow() == RedisConfig.Counting.COMMANDS,
-                settings.slidingWindow() == RedisConfig.Counting.COMMANDS)
-            : null;
+    this.counters = counting ? new WindowCounters(clock, time, settings) : null;
     this.outages = new OutageTracker(settings, clock);
     this.local =
         settings.onError() == RedisConfig.OnError.LOCAL
@@ -215,21 +206,26 @@ public final class RedisBackend implements Backend {
   }
 
   /**
-   * As {@link #reset(String, String)}; with window counters ({@code redis.fixed-window: commands}
-   * or {@code redis.sliding-window: commands}) it also deletes the bucket's window counters of the
-   * windows around now (the one before and after too, for instances whose clocks are a little off).
+   * As {@link #reset(String, String)}; with counters ({@code redis.fixed-window: commands}, {@code
+   * sliding-window} or {@code token-bucket}) it also deletes the bucket's token counter and its
+   * window counters of the windows around now (the one before and after too, for instances whose
+   * clocks are a little off).
    */
   @Override
   public boolean reset(String keyStart, String client, long windowMillis) {
     String key = keyStart + client + '}';
-    if (counters == null || windowMillis <= 0) {
+    if (counters == null) {
       return resets.reset(link.commands(), key, clock.scriptNow());
+    }
+    if (windowMillis <= 0) {
+      return resets.reset(link.commands(), key, clock.scriptNow(), TokenCounter.key(key));
     }
     long start = WindowCounters.windowStart(counters.millis(), windowMillis);
     return resets.reset(
         link.commands(),
         key,
         clock.scriptNow(),
+        TokenCounter.key(key),
         WindowCounters.key(key, start - windowMillis),
         WindowCounters.key(key, start),
         WindowCounters.key(key, start + windowMillis));

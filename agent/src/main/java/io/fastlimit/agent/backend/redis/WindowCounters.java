@@ -3,6 +3,7 @@ package io.fastlimit.agent.backend.redis;
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.backend.SlidingWindow;
+import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.rules.Algorithm;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulConnection;
@@ -35,7 +36,8 @@ import java.util.concurrent.TimeoutException;
  * previous window's key goes with them, and of the next window's key too in the last {@link
  * #LATE_MILLIS} of a window (non-empty only for a request timed just before a window that other
  * requests have already moved to). The shape of envoy's ratelimit, at a fraction of a script's
- * Redis CPU (bench/README.md).
+ * Redis CPU (bench/README.md). With {@code redis.token-bucket: commands} token buckets go in the
+ * same write, by their own commands ({@link TokenCounter}).
  *
  * <p>The same answers as the scripts' windows, by other means:
  *
@@ -73,21 +75,33 @@ final class WindowCounters {
   private final RedisTime time;
   private final boolean fixed;
   private final boolean sliding;
+  private final boolean tokens;
 
   /**
-   * Counters for fixed windows, sliding windows, or both; the scripts count the others. Windows by
-   * {@code time}: Redis's clock as this instance estimates it.
+   * Counters for fixed windows, sliding windows, token buckets, or some of them; the scripts count
+   * the others. Times by {@code time}: Redis's clock as this instance estimates it.
    */
-  WindowCounters(RedisClock clock, RedisTime time, boolean fixed, boolean sliding) {
+  WindowCounters(RedisClock clock, RedisTime time, boolean fixed, boolean sliding, boolean tokens) {
     this.clock = clock;
     this.time = time;
     this.fixed = fixed;
     this.sliding = sliding;
+    this.tokens = tokens;
   }
 
-  /** Counters by this instance's own clock (tests that move it by hand). */
+  /** The algorithms {@code settings} counts by commands, by {@code time}. */
+  WindowCounters(RedisClock clock, RedisTime time, RedisConfig settings) {
+    this(
+        clock,
+        time,
+        settings.counting(Algorithm.FIXED_WINDOW) == RedisConfig.Counting.COMMANDS,
+        settings.counting(Algorithm.SLIDING_WINDOW) == RedisConfig.Counting.COMMANDS,
+        settings.counting(Algorithm.TOKEN_BUCKET) == RedisConfig.Counting.COMMANDS);
+  }
+
+  /** Window counters by this instance's own clock (tests that move it by hand). */
   WindowCounters(RedisClock clock, boolean fixed, boolean sliding) {
-    this(clock, new RedisTime(clock, null), fixed, sliding);
+    this(clock, new RedisTime(clock, null), fixed, sliding, false);
   }
 
   /** Now, by the time the windows follow: epoch ms. */
@@ -95,12 +109,21 @@ final class WindowCounters {
     return time.millis();
   }
 
-  /** Whether these counters count {@code charge}, rather than the scripts. */
+  /**
+   * Whether these counters count {@code charge}, rather than the scripts: a token bucket's only
+   * when {@link TokenCounter#exact} (else the script counts it, whatever the setting).
+   */
   boolean counts(Charge charge) {
-    Algorithm algorithm = charge.algorithm();
-    return algorithm == Algorithm.FIXED_WINDOW
-        ? fixed
-        : algorithm == Algorithm.SLIDING_WINDOW && sliding;
+    switch (charge.algorithm()) {
+      case FIXED_WINDOW:
+        return fixed;
+      case SLIDING_WINDOW:
+        return sliding;
+      case TOKEN_BUCKET:
+        return tokens && TokenCounter.exact(charge);
+      default:
+        return false;
+    }
   }
 
   /** The backend's clock, whose {@link RedisClock#scriptNow()} the give-back script is sent. */
@@ -127,7 +150,9 @@ final class WindowCounters {
   static final class Sent {
     final Charge[] charges;
     final String[] keys;
-    final RedisFuture<Long>[] counts;
+
+    /** Each charge's {@code INCRBY} (a count), or a token bucket's {@code ZINCRBY} (a score). */
+    final RedisFuture<? extends Number>[] counts;
 
     /**
      * For a sliding window's charge, the previous window's count and, in the last {@link
@@ -159,6 +184,9 @@ final class WindowCounters {
      */
     long ttl(int i) {
       Charge charge = charges[i];
+      if (charge.algorithm() == Algorithm.TOKEN_BUCKET) {
+        return TokenCounter.ttl(charge);
+      }
       long window = charge.windowMillis();
       long windows = charge.algorithm() == Algorithm.SLIDING_WINDOW ? 2 : 1;
       return windowStart(now, window) + windows * window - now + GRACE_MILLIS;
@@ -174,8 +202,16 @@ final class WindowCounters {
     long now = time.millis();
     Sent sent = new Sent(charges, now, this);
     List<RedisCommand<String, String, ?>> batch = new ArrayList<>(3 * charges.length);
+    int[] sizes = new int[charges.length];
     for (int i = 0; i < charges.length; i++) {
       Charge charge = charges[i];
+      int first = batch.size();
+      if (charge.algorithm() == Algorithm.TOKEN_BUCKET) {
+        sent.keys[i] = TokenCounter.key(charge);
+        sent.counts[i] = TokenCounter.add(batch, charge, now);
+        sizes[i] = batch.size() - first;
+        continue;
+      }
       long start = windowStart(now, charge.windowMillis());
       sent.keys[i] = key(charge, start);
       AsyncCommand<String, String, Long> count =
@@ -199,6 +235,7 @@ final class WindowCounters {
         sent.around[i] = around;
         batch.add(around);
       }
+      sizes[i] = batch.size() - first;
     }
     if (allNodesOpen(connection, charges)) {
       connection.dispatch(batch);
@@ -208,19 +245,20 @@ final class WindowCounters {
       // PEXPIRE once its INCRBY is answered, as commands waiting for a connection to open may be
       // written in any order, and a PEXPIRE before the INCRBY would leave a key without expiry;
       // after a failure too: an INCRBY that timed out here may still have reached Redis; a
-      // sliding window's MGET too, which must read after the INCRBY (above)
+      // sliding window's MGET too, which must read after the INCRBY (above); a token bucket's
+      // ZINCRBY and PEXPIRE once its ZADD is answered (the refill before the charge)
       for (int i = 0, at = 0; i < charges.length; i++) {
-        boolean sliding = sent.around[i] != null;
         List<RedisCommand<String, String, ?>> after =
-            new ArrayList<>(batch.subList(at + 1, at + (sliding ? 3 : 2)));
-        sent.counts[i].whenComplete(
-            (count, failure) -> {
-              for (RedisCommand<String, String, ?> each : after) {
-                connection.dispatch(each);
-              }
-            });
+            new ArrayList<>(batch.subList(at + 1, at + sizes[i]));
+        ((AsyncCommand<String, String, ?>) batch.get(at))
+            .whenComplete(
+                (answer, failure) -> {
+                  for (RedisCommand<String, String, ?> each : after) {
+                    connection.dispatch(each);
+                  }
+                });
         connection.dispatch(batch.get(at));
-        at += sliding ? 3 : 2;
+        at += sizes[i];
       }
     }
     return sent;
@@ -279,11 +317,16 @@ final class WindowCounters {
     for (int i = 0; i < outcomes.length; i++) {
       // a sliding window's MGET, answered after its INCRBY, first: one wake-up, not two
       List<String> around = sent.around[i] == null ? null : get(sent.around[i], deadline);
-      Long count = get(sent.counts[i], deadline);
-      if (count == null) {
-        throw new IllegalStateException("INCRBY answered nothing");
+      Number answer = get(sent.counts[i], deadline);
+      if (answer == null) {
+        throw new IllegalStateException("INCRBY or ZINCRBY answered nothing");
       }
       Charge charge = sent.charges[i];
+      if (charge.algorithm() == Algorithm.TOKEN_BUCKET) {
+        outcomes[i] = TokenCounter.outcome(charge, sent.now, answer.doubleValue());
+        continue;
+      }
+      long count = answer.longValue();
       long window = charge.windowMillis();
       long start = windowStart(sent.now, window);
       long limit = charge.limit();
@@ -390,6 +433,6 @@ final class WindowCounters {
         chargedAt[at++] = sent.now;
       }
     }
-    GiveBackScript.submit(commands, charges, chargedAt, sent.counters);
+    GiveBackScript.submit(commands, charges, chargedAt, sent.counters, sent.now);
   }
 }

@@ -6,9 +6,11 @@
 --           operator last reset it, or no key
 -- ARGV      five per bucket: algorithm (0 sliding window, 1 fixed window, 2 token bucket,
 --           3 sliding log, 4 a window's counter of WindowCounters, fixed or sliding: KEYS[i] is
---           then the key of the window the charge counted in, an integer), limit, window ms, cost, charged-at (the epoch ms
---           buckets.lua returned as the time it ran: Redis TIME); for 4, the ms since the charge
---           by the instance's clock instead. Then now in epoch ms, or "" to take Redis TIME (only
+--           then the key of the window the charge counted in, an integer; 5 a token bucket's
+--           counter of TokenCounter: KEYS[i] is then its sorted set, and limit and window are the
+--           units it refills per ms and of one token), limit, window ms, cost, charged-at (the
+--           epoch ms buckets.lua returned as the time it ran: Redis TIME); for 4 and 5, the ms
+--           since the charge by the instance's clock instead. Then now in epoch ms, or "" to take Redis TIME (only
 --           read for 4; tests pass a fake clock here)
 -- returns   the number of buckets that gave something back
 --
@@ -54,9 +56,10 @@ for i = 1, n do
   local window = tonumber(ARGV[arg + 3])
   local cost = tonumber(ARGV[arg + 4])
   local charged_at = tonumber(ARGV[arg + 5])
+  local since = charged_at
   -- a charge counted before the bucket was reset is not in it: what it holds began after the reset
   local reset_at = redis.call('GET', KEYS[n + i])
-  if reset_at and algorithm == 4 then
+  if reset_at and algorithm >= 4 then
     if not now then
       now = ARGV[5 * n + 1]
       if now and now ~= '' then
@@ -72,10 +75,20 @@ for i = 1, n do
     charged_at = now - charged_at - COUNTER_MARGIN
   end
   local stored = nil
-  if not reset_at or charged_at > tonumber(reset_at) then
+  local after_reset = not reset_at or charged_at > tonumber(reset_at)
+  if after_reset and algorithm ~= 5 then
     stored = redis.call('GET', KEYS[i])
   end
-  if algorithm == 4 then
+  if algorithm == 5 then
+    -- a token bucket's counter: its score less the charge, less the refill since it, which could
+    -- already have restored it (the bucket full, its score raised to the time); a key that expired
+    -- held nothing of the charge, and is not made anew
+    local refund = cost * window - since * limit
+    if after_reset and refund > 0 and redis.call('ZSCORE', KEYS[i], 't') then
+      redis.call('ZINCRBY', KEYS[i], string.format('%d', -refund), 't')
+      given = given + 1
+    end
+  elseif algorithm == 4 then
     -- a window's counter: DECRBY keeps its TTL; a key that expired (or was lost) held nothing of
     -- the charge, and is not made anew
     local held = stored and tonumber(stored)

@@ -61,8 +61,9 @@ class BucketCasesTest {
   private static RedisBackend commandsBackend(BlockedCache blocked) {
     return RedisBackend.connect(
         new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
-            .withFixedWindow(RedisConfig.Counting.COMMANDS)
-            .withSlidingWindow(RedisConfig.Counting.COMMANDS),
+            .withCounting(Algorithm.FIXED_WINDOW, RedisConfig.Counting.COMMANDS)
+            .withCounting(Algorithm.SLIDING_WINDOW, RedisConfig.Counting.COMMANDS)
+            .withCounting(Algorithm.TOKEN_BUCKET, RedisConfig.Counting.COMMANDS),
         clock,
         blocked);
   }
@@ -332,6 +333,17 @@ class BucketCasesTest {
             .bucket("t", token, 10, 1_000, 5)
             .at(1_000, "A 5 1500 0")
             .at(900, "A 0 2000 0")
+            .scriptsOnly()
+            .build(),
+        // A token counter never learns when the bucket was last refilled: a request timed 100 ms
+        // before the last one that reached Redis is charged those 100 ms of refill (the safe
+        // side), and blocked here; the bucket is as before it.
+        named("token counter: a request timed before the last refill is charged the refill since")
+            .bucket("t", token, 10, 1_000, 5)
+            .at(1_000, "A 5 1500 0")
+            .at(900, "B 4 1500 100")
+            .at(1_000, "A 0 2000 0")
+            .commandsOnly()
             .build(),
         // A time more than 2 s before the bucket's latest: not a late clock read but the clock
         // stepping back (Redis failing over to a server whose clock is behind). The bucket starts
@@ -368,6 +380,18 @@ class BucketCasesTest {
             .at(61_000, "A 2 81000 0")
             .at(62_000, "A 1 101000 0")
             .at(57_000, "A 2 77000 0")
+            .scriptsOnly()
+            .build(),
+        // The token counters' time is Redis's as sampled, carried forward by a monotonic clock:
+        // it does not step back once sampled. Before a sample, an instance whose clock stepped
+        // back is charged the refill it missed: blocked until its clock catches up, the safe side.
+        named("token counter: a clock stepped back is charged the refill it has not reached")
+            .bucket("t", token, 3, 60_000, 1)
+            .at(61_000, "A 2 81000 0")
+            .at(62_000, "A 1 101000 0")
+            .at(57_000, "B 0 101000 4000")
+            .at(61_000, "A 0 121000 0")
+            .commandsOnly()
             .build(),
         named("sliding log: a clock stepped back more than 2 s starts the log afresh")
             .bucket("l", log, 3, 60_000, 1)
@@ -410,7 +434,8 @@ class BucketCasesTest {
             .bucket("t", token, 2, 60_000, 1)
             .at(59_000, "A 1 60000 0", "A 1 89000 0")
             .at(60_000, "A 1 120000 0", "A 0 119000 0")
-            .at(59_999, "A 0 60000 0", "B 0 119000 29000")
+            // the token counter charges the late request the 1 ms of refill it is behind
+            .at(59_999, "A 0 60000 0", "B 0 119000 29001")
             .at(60_001, "A 0 120000 0", "B 0 119000 28999")
             .at(60_002, only(0), "A 0 120000 0")
             .at(59_998, only(0), "A 0 60000 0")

@@ -34,7 +34,7 @@ class GiveBackTest {
   private static TestRedis server;
   private static RedisBackend redis;
 
-  /** Fixed windows by plain commands (redis.fixed-window: commands), the rest by the scripts. */
+  /** Windows and token buckets by plain commands, the sliding log by the scripts. */
   private static RedisBackend redisCommands;
 
   enum Store {
@@ -55,8 +55,9 @@ class GiveBackTest {
     redisCommands =
         RedisBackend.connect(
             new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
-                .withFixedWindow(RedisConfig.Counting.COMMANDS)
-                .withSlidingWindow(RedisConfig.Counting.COMMANDS),
+                .withCounting(Algorithm.FIXED_WINDOW, RedisConfig.Counting.COMMANDS)
+                .withCounting(Algorithm.SLIDING_WINDOW, RedisConfig.Counting.COMMANDS)
+                .withCounting(Algorithm.TOKEN_BUCKET, RedisConfig.Counting.COMMANDS),
             clock,
             new BlockedCache(RedisBackend.MAX_BLOCKED_KEYS));
     RedisBackendTest.awaitConnected(redisCommands);

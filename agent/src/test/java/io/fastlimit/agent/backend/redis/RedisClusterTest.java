@@ -107,7 +107,7 @@ class RedisClusterTest {
     try (RedisBackend counters =
         RedisBackend.connect(
             new RedisConfig(uris, true, 2_000, RedisConfig.OnError.DENY)
-                .withFixedWindow(RedisConfig.Counting.COMMANDS))) {
+                .withCounting(Algorithm.FIXED_WINDOW, RedisConfig.Counting.COMMANDS))) {
       RedisBackendTest.awaitConnected(counters);
       for (RedisServer node : nodes) {
         RedisServer.loadGiveBack(node.uri());

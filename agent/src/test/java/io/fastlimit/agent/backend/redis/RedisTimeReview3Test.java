@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.observe.CapturedLog;
+import io.fastlimit.agent.rules.Algorithm;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import java.util.ArrayList;
@@ -65,7 +66,7 @@ class RedisTimeReview3Test {
         RedisBackend backend =
             RedisBackend.connect(
                 new RedisConfig(uris, true, 2_000, RedisConfig.OnError.DENY)
-                    .withSlidingWindow(RedisConfig.Counting.COMMANDS),
+                    .withCounting(Algorithm.SLIDING_WINDOW, RedisConfig.Counting.COMMANDS),
                 RedisClock.SYSTEM,
                 new BlockedCache(0),
                 // asked of the node RedisTime samples: which node answers
@@ -115,7 +116,7 @@ class RedisTimeReview3Test {
     try (RedisBackend backend =
         RedisBackend.connect(
             new RedisConfig(List.of(server.uri()), false, 2_000, RedisConfig.OnError.DENY)
-                .withFixedWindow(RedisConfig.Counting.COMMANDS),
+                .withCounting(Algorithm.FIXED_WINDOW, RedisConfig.Counting.COMMANDS),
             RedisClock.SYSTEM,
             new BlockedCache(0),
             // the first server's clock is this machine's; the next one's an hour ahead

@@ -3,6 +3,7 @@ package io.fastlimit.agent.backend.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.config.RedisConfig;
+import io.fastlimit.agent.rules.Algorithm;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.lang.reflect.Proxy;
@@ -104,7 +105,7 @@ class RedisTimeTest {
         RedisBackend backend =
             RedisBackend.connect(
                 new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
-                    .withFixedWindow(RedisConfig.Counting.COMMANDS),
+                    .withCounting(Algorithm.FIXED_WINDOW, RedisConfig.Counting.COMMANDS),
                 anHourAhead,
                 new BlockedCache(0),
                 RedisTime.Sampler.TIME)) {

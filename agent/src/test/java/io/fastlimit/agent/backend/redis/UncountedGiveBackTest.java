@@ -50,21 +50,19 @@ class UncountedGiveBackTest {
 
   /** What counts the rule's charges in Redis, and by which algorithm. */
   enum Counter {
-    SCRIPT("fixed-window", RedisConfig.Counting.SCRIPT, RedisConfig.Counting.SCRIPT),
-    FIXED_WINDOW_COMMANDS(
-        "fixed-window", RedisConfig.Counting.COMMANDS, RedisConfig.Counting.SCRIPT),
-    SLIDING_WINDOW_COMMANDS(
-        "sliding-window", RedisConfig.Counting.SCRIPT, RedisConfig.Counting.COMMANDS);
+    SCRIPT("fixed-window", null),
+    FIXED_WINDOW_COMMANDS("fixed-window", Algorithm.FIXED_WINDOW),
+    SLIDING_WINDOW_COMMANDS("sliding-window", Algorithm.SLIDING_WINDOW),
+    TOKEN_BUCKET_COMMANDS("token-bucket", Algorithm.TOKEN_BUCKET);
 
     final String algorithm;
-    final RedisConfig.Counting fixedWindow;
-    final RedisConfig.Counting slidingWindow;
 
-    Counter(
-        String algorithm, RedisConfig.Counting fixedWindow, RedisConfig.Counting slidingWindow) {
+    /** The algorithm counted by commands, or null: the scripts count all. */
+    final Algorithm byCommands;
+
+    Counter(String algorithm, Algorithm byCommands) {
       this.algorithm = algorithm;
-      this.fixedWindow = fixedWindow;
-      this.slidingWindow = slidingWindow;
+      this.byCommands = byCommands;
     }
   }
 
@@ -189,10 +187,11 @@ class UncountedGiveBackTest {
 
   private static RedisBackend connect(
       RedisServer server, Counter counter, RedisConfig.OnError onError, long timeout) {
+    RedisConfig settings = new RedisConfig(List.of(server.uri()), false, timeout, onError);
     return RedisBackend.connect(
-        new RedisConfig(List.of(server.uri()), false, timeout, onError)
-            .withFixedWindow(counter.fixedWindow)
-            .withSlidingWindow(counter.slidingWindow));
+        counter.byCommands == null
+            ? settings
+            : settings.withCounting(counter.byCommands, RedisConfig.Counting.COMMANDS));
   }
 
   /** The limiter on this backend; the rules name Redis, so their decisions may wait. */
@@ -235,7 +234,7 @@ class UncountedGiveBackTest {
 
   /**
    * Waits until Redis counts what the backend charges (a probe's key appears in Redis): the
-   * backend's outage, if any, has ended. A token bucket, which the script decides in both modes.
+   * backend's outage, if any, has ended. A sliding log, which the script decides in every mode.
    */
   private static void awaitRedisAnswers(RedisBackend backend, RedisServer server) {
     io.lettuce.core.RedisClient client = RedisServer.client(server.uri());
@@ -248,7 +247,7 @@ class UncountedGiveBackTest {
                 1_000,
                 3_600_000,
                 1,
-                Algorithm.TOKEN_BUCKET,
+                Algorithm.SLIDING_LOG,
                 false);
         backend.acquire(new Charge[] {probe});
         if (connection.sync().exists(probe.key()) == 1) {

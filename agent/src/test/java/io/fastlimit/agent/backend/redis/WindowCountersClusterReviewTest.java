@@ -83,7 +83,7 @@ class WindowCountersClusterReviewTest {
     RedisBackend backend =
         RedisBackend.connect(
             new RedisConfig(uris, true, 200, RedisConfig.OnError.DENY)
-                .withFixedWindow(fixedWindow));
+                .withCounting(Algorithm.FIXED_WINDOW, fixedWindow));
     RedisBackendTest.awaitConnected(backend);
     return backend;
   }

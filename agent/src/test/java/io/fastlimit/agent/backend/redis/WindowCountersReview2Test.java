@@ -61,7 +61,7 @@ class WindowCountersReview2Test {
     RedisBackend made =
         RedisBackend.connect(
             new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
-                .withFixedWindow(fixedWindow),
+                .withCounting(Algorithm.FIXED_WINDOW, fixedWindow),
             by,
             new BlockedCache(blockedKeys));
     RedisBackendTest.awaitConnected(made);
@@ -238,7 +238,7 @@ class WindowCountersReview2Test {
                       false,
                       5_000,
                       RedisConfig.OnError.DENY)
-                  .withFixedWindow(RedisConfig.Counting.COMMANDS),
+                  .withCounting(Algorithm.FIXED_WINDOW, RedisConfig.Counting.COMMANDS),
               clock,
               new BlockedCache(0));
       try {

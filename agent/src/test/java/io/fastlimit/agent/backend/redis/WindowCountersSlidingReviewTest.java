@@ -57,7 +57,7 @@ class WindowCountersSlidingReviewTest {
     RedisBackend made =
         RedisBackend.connect(
             new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
-                .withSlidingWindow(RedisConfig.Counting.COMMANDS),
+                .withCounting(Algorithm.SLIDING_WINDOW, RedisConfig.Counting.COMMANDS),
             by,
             new BlockedCache(0),
             redis == null ? null : commands -> CompletableFuture.completedFuture(redis.get()));

@@ -58,8 +58,8 @@ class WindowCountersTest {
     backend =
         RedisBackend.connect(
             new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
-                .withFixedWindow(RedisConfig.Counting.COMMANDS)
-                .withSlidingWindow(RedisConfig.Counting.COMMANDS),
+                .withCounting(Algorithm.FIXED_WINDOW, RedisConfig.Counting.COMMANDS)
+                .withCounting(Algorithm.SLIDING_WINDOW, RedisConfig.Counting.COMMANDS),
             clock,
             new BlockedCache(0));
     RedisBackendTest.awaitConnected(backend);
@@ -395,7 +395,7 @@ class WindowCountersTest {
     RedisBackend made =
         RedisBackend.connect(
             new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
-                .withFixedWindow(RedisConfig.Counting.COMMANDS),
+                .withCounting(Algorithm.FIXED_WINDOW, RedisConfig.Counting.COMMANDS),
             by,
             new BlockedCache(0));
     RedisBackendTest.awaitConnected(made);

@@ -1,0 +1,165 @@
+package io.fastlimit.agent.backend.redis;
+
+import io.fastlimit.agent.backend.Charge;
+import io.fastlimit.agent.backend.Outcome;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.DoubleOutput;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
+import java.util.List;
+
+/**
+ * A token bucket counted by plain commands ({@code redis.token-bucket: commands}), no script: the
+ * bucket is its theoretical arrival time (GCRA's), the one score of a sorted set at {@code
+ * <bucket>:t}, raised to now by {@code ZADD GT} and by the charge's cost by {@code ZINCRBY}, and
+ * kept by {@code PEXPIRE} until the bucket is full again; the three pipelined with the window
+ * counters' commands, in one write ({@link WindowCounters}).
+ *
+ * <p>The memory backend's token bucket in other words ({@code BucketState}): one token is {@link
+ * #perToken} units, each millisecond refills {@link #perMilli} (the rule's limit and window over
+ * their greatest common divisor), and the capacity is the window's refill. The score is {@code now
+ * x perMilli} plus what the bucket lacks of its capacity (its debt): {@code ZADD GT} is the refill
+ * (a debt never below none), {@code ZINCRBY} the charge, whose answer is the debt after it. The
+ * charge is admitted when that debt is within the capacity; one that is not is given back ({@code
+ * giveback.lua}), as the window counters' are.
+ *
+ * <p>Concurrent charges: each request's {@code ZADD} and {@code ZINCRBY} may have another's in
+ * between. Every order gives a score at least the one of the two requests one after the other:
+ * counts only ever run ahead, by at most the refill between the two requests' clock reads (a bucket
+ * that was full when both came). {@code ZINCRBY} adds whole units to a double: exact while scores
+ * stay below 2^53, which {@link #exact} asks of a rule until the year 2200 (a rule whose limit and
+ * window share few factors, as 1009 per second, keeps the script).
+ *
+ * <p>Needs Redis 6.2 or later ({@code ZADD GT}): an older server refuses the command, and such
+ * requests get the {@code on-error} answer.
+ */
+final class TokenCounter {
+
+  /** The sorted set's one member. */
+  static final String MEMBER = "t";
+
+  /** The epoch ms (2200-01-01) until which {@link #exact} rules' scores stay exact. */
+  static final long EXACT_UNTIL_MILLIS = 7_258_118_400_000L;
+
+  private static final long EXACT = 1L << 53;
+
+  private TokenCounter() {}
+
+  /** The key of {@code charge}'s bucket. */
+  static String key(Charge charge) {
+    return key(charge.key());
+  }
+
+  /** The key of the bucket whose script key is {@code bucketKey}. */
+  static String key(String bucketKey) {
+    return bucketKey + ":t";
+  }
+
+  /** Units the bucket refills per millisecond. */
+  static long perMilli(Charge charge) {
+    return charge.limit() / gcd(charge.limit(), charge.windowMillis());
+  }
+
+  /** Units of one token. */
+  static long perToken(Charge charge) {
+    return charge.windowMillis() / gcd(charge.limit(), charge.windowMillis());
+  }
+
+  /**
+   * Whether every score of the charge's bucket is an exact double until {@link
+   * #EXACT_UNTIL_MILLIS}: at most {@code (now + 2 x window) x perMilli} (the debt is at most the
+   * capacity, one window of refill, plus a blocked charge's cost, at most the limit).
+   */
+  static boolean exact(Charge charge) {
+    long window = charge.windowMillis();
+    return window <= EXACT / 4 && perMilli(charge) < EXACT / (EXACT_UNTIL_MILLIS + 2 * window);
+  }
+
+  /**
+   * Adds the charge's commands to {@code batch} ({@code ZADD GT}, {@code ZINCRBY}, {@code PEXPIRE},
+   * in that order) at {@code now}; returns the {@code ZINCRBY}, answered by the score.
+   */
+  static AsyncCommand<String, String, Double> add(
+      List<RedisCommand<String, String, ?>> batch, Charge charge, long now) {
+    String key = key(charge);
+    long perMilli = perMilli(charge);
+    batch.add(
+        new AsyncCommand<>(
+            new Command<>(
+                CommandType.ZADD,
+                new IntegerOutput<>(StringCodec.UTF8),
+                new CommandArgs<>(StringCodec.UTF8)
+                    .addKey(key)
+                    .add("GT")
+                    .add(now * perMilli)
+                    .addValue(MEMBER))));
+    AsyncCommand<String, String, Double> score =
+        new AsyncCommand<>(
+            new Command<>(
+                CommandType.ZINCRBY,
+                new DoubleOutput<>(StringCodec.UTF8),
+                new CommandArgs<>(StringCodec.UTF8)
+                    .addKey(key)
+                    .add(charge.cost() * perToken(charge))
+                    .addValue(MEMBER)));
+    batch.add(score);
+    batch.add(
+        new AsyncCommand<>(
+            new Command<>(
+                CommandType.PEXPIRE,
+                new IntegerOutput<>(StringCodec.UTF8),
+                new CommandArgs<>(StringCodec.UTF8).addKey(key).add(ttl(charge)))));
+    return score;
+  }
+
+  /**
+   * The key's lifetime from a charge: until a debt of the capacity and this charge's cost is
+   * refilled (the bucket full again, when its key holds nothing a fresh bucket does not), plus the
+   * window counters' grace for instances whose times differ a little.
+   */
+  static long ttl(Charge charge) {
+    long window = charge.windowMillis();
+    return window + ceilDiv(charge.cost() * window, charge.limit()) + WindowCounters.GRACE_MILLIS;
+  }
+
+  /**
+   * The outcome of a charge at {@code now} whose {@code ZINCRBY} answered {@code score}, as {@code
+   * BucketState} would answer with the bucket's debt before it.
+   */
+  static Outcome outcome(Charge charge, long now, double score) {
+    long perMilli = perMilli(charge);
+    long perToken = perToken(charge);
+    long capacity = charge.windowMillis() * perMilli;
+    long need = charge.cost() * perToken;
+    long after = Math.round(score) - now * perMilli;
+    if (after <= capacity) {
+      long owed = Math.max(0, after);
+      return new Outcome(true, (capacity - owed) / perToken, now + ceilDiv(owed, perMilli), 0, now);
+    }
+    long before = Math.max(0, after - need);
+    long available = Math.max(0, capacity - before);
+    return new Outcome(
+        false,
+        available / perToken,
+        now + ceilDiv(Math.min(before, capacity), perMilli),
+        ceilDiv(need - available, perMilli),
+        now);
+  }
+
+  private static long gcd(long a, long b) {
+    while (b != 0) {
+      long r = a % b;
+      a = b;
+      b = r;
+    }
+    return a;
+  }
+
+  private static long ceilDiv(long x, long y) {
+    return -Math.floorDiv(-x, y);
+  }
+}

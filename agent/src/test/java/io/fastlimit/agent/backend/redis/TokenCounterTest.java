@@ -1,0 +1,301 @@
+package io.fastlimit.agent.backend.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastlimit.agent.backend.Charge;
+import io.fastlimit.agent.backend.Charges;
+import io.fastlimit.agent.backend.Outcome;
+import io.fastlimit.agent.config.RedisConfig;
+import io.fastlimit.agent.rules.Algorithm;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code redis.token-bucket: commands} against a redis-server of its own: what it sends, what it
+ * leaves in Redis, what it gives back, and that concurrent requests never get past the capacity.
+ * What it answers is in {@link BucketCasesTest}'s tables (its third backend counts token buckets by
+ * commands).
+ */
+class TokenCounterTest {
+
+  private static final long MINUTE = 60_000;
+
+  /** 2100-01-01: no key expires while the test runs, whatever the fake clock says. */
+  private static final long BASE = 4_102_444_800_000L;
+
+  private static final FakeClock clock = new FakeClock(BASE);
+
+  private static final AtomicInteger unique = new AtomicInteger();
+  private static RedisServer server;
+  private static RedisBackend backend;
+  private static RedisClient client;
+  private static StatefulRedisConnection<String, String> connection;
+  private static RedisCommands<String, String> redis;
+
+  @BeforeAll
+  static void startRedis() throws Exception {
+    server = RedisServer.start();
+    backend =
+        RedisBackend.connect(
+            new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
+                .withCounting(Algorithm.TOKEN_BUCKET, RedisConfig.Counting.COMMANDS),
+            clock,
+            new BlockedCache(0));
+    RedisBackendTest.awaitConnected(backend);
+    client = RedisServer.client(server.uri());
+    connection = client.connect();
+    redis = connection.sync();
+    RedisServer.loadGiveBack(server.uri());
+  }
+
+  @AfterAll
+  static void stopRedis() throws Exception {
+    backend.close();
+    connection.close();
+    client.shutdown();
+    server.close();
+  }
+
+  private static Charge charge(long limit, long window, long cost) {
+    return Charges.charge(
+        "tokens:" + unique.incrementAndGet() + ":{client}",
+        limit,
+        window,
+        cost,
+        Algorithm.TOKEN_BUCKET,
+        false);
+  }
+
+  private static Charge charge(long limit) {
+    return charge(limit, MINUTE, 1);
+  }
+
+  /** The bucket's score: its theoretical arrival time, in units of the rule. */
+  private static double score(Charge charge) {
+    Double score = redis.zscore(TokenCounter.key(charge), TokenCounter.MEMBER);
+    assertThat(score).as("the bucket's score").isNotNull();
+    return score;
+  }
+
+  /** Waits for the give-backs sent without waiting: the score once they are in. */
+  private static double scoreOnceSettled(Charge charge, double expected) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    double score = score(charge);
+    while (score != expected && System.nanoTime() < deadline) {
+      RedisServer.sleep(5);
+      score = score(charge);
+    }
+    return score;
+  }
+
+  private static long calls(String command) {
+    String stats = redis.info("commandstats");
+    String name = "cmdstat_" + command + ":calls=";
+    int at = stats.indexOf(name);
+    if (at < 0) {
+      return 0;
+    }
+    int from = at + name.length();
+    int to = from;
+    while (Character.isDigit(stats.charAt(to))) {
+      to++;
+    }
+    return Long.parseLong(stats.substring(from, to));
+  }
+
+  @Test
+  void aTokenBucketIsCountedByCommandsWithoutAScript() {
+    Charge charge = charge(3);
+    redis.configResetstat();
+    assertThat(backend.acquire(charge).remaining()).isEqualTo(2);
+    assertThat(backend.acquire(charge).remaining()).isEqualTo(1);
+    Outcome last = backend.acquire(charge);
+    assertThat(last.allowed()).isTrue();
+    assertThat(last.remaining()).isZero();
+    assertThat(last.resetAtMillis()).as("three tokens of 20 s to refill").isEqualTo(BASE + MINUTE);
+    assertThat(calls("evalsha") + calls("eval")).as("scripts run").isZero();
+    assertThat(calls("zadd")).isEqualTo(3);
+    assertThat(calls("zincrby")).isEqualTo(3);
+    assertThat(calls("pexpire")).isEqualTo(3);
+    assertThat(redis.exists(charge.key())).as("the scripts' key").isZero();
+    assertThat(redis.zcard(TokenCounter.key(charge))).as("one member").isEqualTo(1);
+    // 3 a minute: 1 unit a ms, 20 000 a token; three tokens owed from now
+    assertThat(score(charge)).isEqualTo(BASE + 3 * 20_000.0);
+    // lives until a full debt and one more token are refilled, and the grace
+    assertThat(redis.pttl(TokenCounter.key(charge)))
+        .isPositive()
+        .isLessThanOrEqualTo(MINUTE + 20_000 + WindowCounters.GRACE_MILLIS);
+  }
+
+  @Test
+  void theBucketRefillsAtItsRateUpToItsCapacity() {
+    Charge charge = charge(3);
+    for (int i = 0; i < 3; i++) {
+      assertThat(backend.acquire(charge).allowed()).isTrue();
+    }
+    Outcome blocked = backend.acquire(charge);
+    assertThat(blocked.allowed()).isFalse();
+    assertThat(blocked.retryAfterMillis()).as("one token takes 20 s").isEqualTo(20_000);
+    clock.advance(20_000);
+    try {
+      assertThat(backend.acquire(charge).allowed()).as("one token back").isTrue();
+      assertThat(backend.acquire(charge).allowed()).isFalse();
+      clock.advance(10 * MINUTE);
+      Outcome full = backend.acquire(charge);
+      assertThat(full.remaining()).as("full, no more than the capacity").isEqualTo(2);
+      assertThat(score(charge))
+          .as("raised to now, one token owed")
+          .isEqualTo(clock.get() + 20_000.0);
+    } finally {
+      clock.advance(-20_000 - 10 * MINUTE);
+    }
+  }
+
+  @Test
+  void aBlockedChargeIsGivenBackInFull() {
+    Charge charge = charge(2, MINUTE, 1);
+    backend.acquire(charge);
+    backend.acquire(charge);
+    double full = score(charge);
+    Outcome blocked = backend.acquire(charge);
+    assertThat(blocked.allowed()).isFalse();
+    assertThat(blocked.remaining()).isZero();
+    assertThat(blocked.retryAfterMillis()).isEqualTo(30_000);
+    assertThat(scoreOnceSettled(charge, full)).isEqualTo(full);
+  }
+
+  @Test
+  void aRequestBlockedByItsOtherBucketGivesBackItsTokens() {
+    Charge wide = charge(5);
+    Charge narrow =
+        Charges.charge(
+            "tokens:" + unique.incrementAndGet() + ":{client}",
+            1,
+            MINUTE,
+            1,
+            Algorithm.FIXED_WINDOW,
+            false);
+    Charge[] both = {wide, narrow};
+    assertThat(backend.acquire(both)).extracting(Outcome::allowed).containsExactly(true, true);
+    double one = score(wide);
+    assertThat(backend.acquire(both)).extracting(Outcome::allowed).containsExactly(true, false);
+    assertThat(scoreOnceSettled(wide, one)).isEqualTo(one);
+  }
+
+  /**
+   * {@code count: failures}: a request that did not fail gives its tokens back at its end, less the
+   * refill since its charge, which may already have restored them (as the memory backend and the
+   * script: never more than the charge took).
+   */
+  @Test
+  void aGiveBackRefundsTheChargeLessTheRefillSinceIt() {
+    Charge charge = charge(3);
+    Outcome first = backend.acquire(charge);
+    Outcome second = backend.acquire(charge);
+    double owed = score(charge);
+    backend.giveBack(new Charge[] {charge}, new long[] {second.decidedAtMillis()});
+    assertThat(scoreOnceSettled(charge, owed - 20_000)).isEqualTo(owed - 20_000);
+    clock.advance(5_000);
+    try {
+      backend.giveBack(new Charge[] {charge}, new long[] {first.decidedAtMillis()});
+      assertThat(scoreOnceSettled(charge, owed - 35_000)).isEqualTo(owed - 35_000);
+      clock.advance(20_000);
+      double before = score(charge);
+      backend.giveBack(new Charge[] {charge}, new long[] {first.decidedAtMillis()});
+      redis.ping();
+      RedisServer.sleep(50);
+      assertThat(score(charge)).as("refilled since: nothing to give").isEqualTo(before);
+    } finally {
+      clock.advance(-25_000);
+    }
+  }
+
+  @Test
+  void anExpiredBucketIsNotMadeAnewByAGiveBack() {
+    Charge charge = charge(3);
+    Outcome admitted = backend.acquire(charge);
+    redis.del(TokenCounter.key(charge));
+    backend.giveBack(new Charge[] {charge}, new long[] {admitted.decidedAtMillis()});
+    redis.ping();
+    RedisServer.sleep(50);
+    assertThat(redis.exists(TokenCounter.key(charge))).isZero();
+  }
+
+  @Test
+  void anOperatorsResetDeletesTheBucket() {
+    Charge charge = charge(1);
+    backend.acquire(charge);
+    assertThat(backend.acquire(charge).allowed()).isFalse();
+    assertThat(backend.reset(charge.keyStart(), charge.client(), MINUTE)).isTrue();
+    assertThat(redis.exists(TokenCounter.key(charge))).isZero();
+    assertThat(backend.acquire(charge).allowed()).as("after the reset").isTrue();
+  }
+
+  /**
+   * A rule whose limit and window share few factors needs more units a millisecond than a double
+   * holds exactly until 2200: the script counts it, whatever the setting.
+   */
+  @Test
+  void aRuleWhoseUnitsAreTooFineKeepsTheScript() {
+    Charge fine = charge(1249, 1_000, 1);
+    Charge coarse = charge(1000, 1_000, 1);
+    assertThat(TokenCounter.perMilli(fine)).isEqualTo(1249);
+    assertThat(TokenCounter.exact(fine)).isFalse();
+    assertThat(TokenCounter.exact(coarse)).isTrue();
+    assertThat(TokenCounter.exact(charge(12_345, 3_600_000, 1))).as("823 a ms").isTrue();
+    redis.configResetstat();
+    assertThat(backend.acquire(fine).remaining()).isEqualTo(1248);
+    assertThat(calls("evalsha") + calls("eval")).as("the script").isEqualTo(1);
+    assertThat(calls("zincrby")).isZero();
+    assertThat(redis.exists(TokenCounter.key(fine))).isZero();
+  }
+
+  @Test
+  void concurrentRequestsAreAdmittedUpToTheCapacityAndNoFurther() throws Exception {
+    Charge charge = charge(50);
+    int threads = 8;
+    int each = 40;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<Integer>> admitted = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        Callable<Integer> caller =
+            () -> {
+              start.await();
+              int in = 0;
+              for (int i = 0; i < each; i++) {
+                in += backend.acquire(charge).allowed() ? 1 : 0;
+              }
+              return in;
+            };
+        admitted.add(pool.submit(caller));
+      }
+      start.countDown();
+      int total = 0;
+      for (Future<Integer> one : admitted) {
+        total += one.get(60, TimeUnit.SECONDS);
+      }
+      // the fake clock stands still: no refill, so no more than the capacity
+      assertThat(total).isPositive().isLessThanOrEqualTo(50);
+      // 1 200 units a token; what was admitted stays owed once every blocked charge is back
+      double owed = clock.get() + total * 1_200.0;
+      assertThat(scoreOnceSettled(charge, owed)).isEqualTo(owed);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
