@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * {@code redis.sliding-window: commands} on a cluster connection whose node connections are not
  * open yet: {@link WindowCounters#submit} sends one command at a time. Each sliding charge's
  * commands must still be answered in their places (the count, then the previous and the next
- * window's counts) and leave every key with an expiry.
+ * window's counts) and leave every key with an expiry; a token bucket's too (its ZADD GT before
+ * its ZINCRBY).
  */
 class WindowCountersSlidingClusterReviewTest {
 
@@ -71,6 +72,49 @@ class WindowCountersSlidingClusterReviewTest {
         assertThat(outcome.allowed()).as(key).isTrue();
         // 8 x 1000 + 1 x 60000 of 10 x 60000; the late one: 1 x 60000 + 6 x 60000 at 1:00
         assertThat(outcome.remaining()).as(key).isEqualTo(charge == late ? 3 : 8);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (redis.pttl(key) < 0 && System.nanoTime() < deadline) {
+          RedisServer.sleep(5);
+        }
+        assertThat(redis.pttl(key)).as("%s's expiry", key).isPositive();
+      }
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  /**
+   * {@code redis.token-bucket: commands} the same way: each bucket's {@code ZINCRBY} must come
+   * after its {@code ZADD GT} (the refill before the charge), though commands waiting for a node's
+   * connection may be written in any order. Every bucket holds a score from long ago: charged
+   * before the refill, a charge would find its bucket full and owing nothing, and answer one more.
+   */
+  @Test
+  void tokenChargesSentOneByOneAreRefilledBeforeTheyAreChargedAndKeepAnExpiry() throws Exception {
+    RedisClusterClient client = RedisClusterClient.create(RedisURI.create(nodes.get(0).uri()));
+    try (StatefulRedisClusterConnection<String, String> inspect = client.connect();
+        StatefulRedisClusterConnection<String, String> fresh = client.connect()) {
+      RedisAdvancedClusterCommands<String, String> redis = inspect.sync();
+      FakeClock clock = new FakeClock(BASE);
+      List<Charge> charges = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        Charge charge =
+            Charges.charge(
+                "token-cluster:{c" + i + "}", 10, MINUTE, 1, Algorithm.TOKEN_BUCKET, false);
+        // 10 a minute: 1 unit a ms, 6 000 a token; a score an hour old
+        redis.zadd(TokenCounter.key(charge), BASE - 60 * MINUTE, TokenCounter.MEMBER);
+        charges.add(charge);
+      }
+      WindowCounters counters =
+          new WindowCounters(clock, new RedisTime(clock, null), false, false, true);
+      for (Charge charge : charges) {
+        WindowCounters.Sent sent = counters.submit(fresh, new Charge[] {charge});
+        Outcome outcome =
+            WindowCounters.await(sent, System.nanoTime() + TimeUnit.SECONDS.toNanos(5))[0];
+        String key = TokenCounter.key(charge);
+        assertThat(outcome.allowed()).as(key).isTrue();
+        assertThat(outcome.remaining()).as(key).isEqualTo(9);
+        assertThat(redis.zscore(key, TokenCounter.MEMBER)).as(key).isEqualTo(BASE + 6_000.0);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (redis.pttl(key) < 0 && System.nanoTime() < deadline) {
           RedisServer.sleep(5);
