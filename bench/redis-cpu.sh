@@ -54,6 +54,11 @@ CONTENDERS=(
   # redis.sliding-window: commands adds an MGET of the previous window's key (and of the next
   # window's in a window's last 4 s; most keys hold a count)
   'sliding-window commands: MGET|mget|mget fl:c:{__rand_int__}:1800000000000'
+  # redis.token-bucket: commands, for a rule of 1000 a day (1 unit a ms, 86 400 a token): ZADD GT
+  # of now, ZINCRBY of the cost, PEXPIRE to a full bucket plus the grace; one sorted set a bucket
+  'token-bucket commands: ZADD GT|zadd|zadd fl:t:{__rand_int__}:t GT 1800000000000 t'
+  'token-bucket commands: ZINCRBY|zincrby|zincrby fl:t:{__rand_int__}:t 86400 t'
+  'token-bucket commands: PEXPIRE|pexpire|pexpire fl:t:{__rand_int__}:t 86488400'
 )
 NAMES=(sliding-window fixed-window token-bucket sliding-log)
 for a in 0 1 2 3; do
@@ -107,6 +112,9 @@ EXPIRE=$(echo "${RESULTS['envoy EXPIRE']}" | median)
 C_INCRBY=$(echo "${RESULTS['fixed-window commands: INCRBY']}" | median)
 C_PEXPIRE=$(echo "${RESULTS['fixed-window commands: PEXPIRE']}" | median)
 C_GET=$(echo "${RESULTS['sliding-window commands: MGET']}" | median)
+T_ZADD=$(echo "${RESULTS['token-bucket commands: ZADD GT']}" | median)
+T_ZINCRBY=$(echo "${RESULTS['token-bucket commands: ZINCRBY']}" | median)
+T_PEXPIRE=$(echo "${RESULTS['token-bucket commands: PEXPIRE']}" | median)
 
 echo "# $(date -u '+%F %T') UTC, $(redis-server --version | cut -d' ' -f3), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $ROUNDS rounds x $REQUESTS calls, $CLIENTS clients, $KEYS keys; usec_per_call median (lowest); x = median / EVAL \"return 1\""
@@ -133,4 +141,8 @@ printf '| %-42s | %7.2f          | %6.2fx |              |         |
   'sliding-window: commands, + MGET (sum)' \
   "$(echo "$C_INCRBY + $C_PEXPIRE + $C_GET" | bc -l)" \
   "$(echo "($C_INCRBY + $C_PEXPIRE + $C_GET) / $FLOOR" | bc -l)"
+printf '| %-42s | %7.2f          | %6.2fx |              |         |\n' \
+  'token-bucket: commands, ZADD+ZINCRBY+PEXPIRE' \
+  "$(echo "$T_ZADD + $T_ZINCRBY + $T_PEXPIRE" | bc -l)" \
+  "$(echo "($T_ZADD + $T_ZINCRBY + $T_PEXPIRE) / $FLOOR" | bc -l)"
 echo "# load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"

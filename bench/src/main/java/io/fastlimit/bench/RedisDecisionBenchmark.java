@@ -4,6 +4,7 @@ import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.backend.redis.RedisBackend;
 import io.fastlimit.agent.config.RedisConfig;
+import io.fastlimit.agent.rules.Algorithm;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
@@ -79,14 +80,17 @@ public class RedisDecisionBenchmark {
      * The rule's algorithm; {@code fixed-window-commands} is a fixed window with {@code
      * redis.fixed-window: commands} (INCRBY and PEXPIRE, no script), {@code
      * sliding-window-commands} a sliding window with {@code redis.sliding-window: commands} (and a
-     * GET of the previous window's key).
+     * GET of the previous window's key), {@code token-bucket-commands} a token bucket with {@code
+     * redis.token-bucket: commands} (ZADD GT, ZINCRBY and PEXPIRE; its rate is 2 x 10^7 a day,
+     * whose units are coarse enough for the commands, where 10^10 a minute would keep the script).
      */
     @Param({
       "token-bucket",
       "sliding-window",
       "fixed-window",
       "fixed-window-commands",
-      "sliding-window-commands"
+      "sliding-window-commands",
+      "token-bucket-commands"
     })
     String algorithm;
 
@@ -107,15 +111,16 @@ public class RedisDecisionBenchmark {
           RedisBackend.connect(
               commands
                   ? settings
-                      .withFixedWindow(RedisConfig.Counting.COMMANDS)
-                      .withSlidingWindow(RedisConfig.Counting.COMMANDS)
+                      .withCounting(Algorithm.FIXED_WINDOW, RedisConfig.Counting.COMMANDS)
+                      .withCounting(Algorithm.SLIDING_WINDOW, RedisConfig.Counting.COMMANDS)
+                      .withCounting(Algorithm.TOKEN_BUCKET, RedisConfig.Counting.COMMANDS)
                   : settings);
       charges =
           new Charge[] {
             BenchRules.charge(
                 redis.key("agent:{"),
                 "hot",
-                HUGE_LIMIT + "/min",
+                algorithm.equals("token-bucket-commands") ? "20000000/day" : HUGE_LIMIT + "/min",
                 commands
                     ? algorithm.substring(0, algorithm.length() - "-commands".length())
                     : algorithm)
@@ -142,8 +147,9 @@ public class RedisDecisionBenchmark {
         long scripts =
             LocalRedis.delta(statsBefore, after, "evalsha")
                 + LocalRedis.delta(statsBefore, after, "eval")
-                // or, for the -commands ones, the INCRBY of each decision
-                + LocalRedis.delta(statsBefore, after, "incrby");
+                // or, for the -commands ones, the INCRBY or ZINCRBY of each decision
+                + LocalRedis.delta(statsBefore, after, "incrby")
+                + LocalRedis.delta(statsBefore, after, "zincrby");
         System.out.println(
             "\n# agent "
                 + algorithm
@@ -157,6 +163,10 @@ public class RedisDecisionBenchmark {
                 + LocalRedis.serverMicros(statsBefore, after, "incrby")
                 + ", per pexpire: "
                 + LocalRedis.serverMicros(statsBefore, after, "pexpire")
+                + ", per zadd: "
+                + LocalRedis.serverMicros(statsBefore, after, "zadd")
+                + ", per zincrby: "
+                + LocalRedis.serverMicros(statsBefore, after, "zincrby")
                 + "; Redis main-thread CPU us per call: "
                 + LocalRedis.mainThreadMicros(statsBefore, after, n));
         if (denied.sum() > 0) {
