@@ -43,7 +43,7 @@ public final class RedisBackend implements Backend {
   private final BucketScript script;
 
   /** Windows counted by plain commands ({@code redis.fixed-window|sliding-window: commands}). */
-  private final WindowCounters counters;
+  private volatile WindowCounters counters;
 
   /** Redis's clock as estimated here: the window counters' time. */
   private final RedisTime time;
@@ -83,6 +83,7 @@ public final class RedisBackend implements Backend {
                 outages.answered();
                 // the window counters' time: from the first request on this connection
                 sampleTime();
+                checkTokenCounters();
               }
             });
     this.resets = new RedisReset(blocked, local, settings.timeoutMillis());
@@ -122,6 +123,43 @@ public final class RedisBackend implements Backend {
   /** Samples Redis's time now: at connect, after each reconnect, every 10 s (and by tests). */
   void sampleTime() {
     time.sample(link.connection());
+  }
+
+  /**
+   * With {@code redis.token-bucket: commands}, asks the server its version (at each connect: a
+   * failover may reach an older one): before 6.2 it refuses {@code ZADD GT}, and token buckets are
+   * left to the script from then on (logged once), rather than each answered by on-error. The
+   * decisions sent before the answer are refused by such a server, and answered by on-error.
+   */
+  private void checkTokenCounters() {
+    WindowCounters now = counters;
+    RedisClusterAsyncCommands<String, String> commands = link.commands();
+    if (now == null || !now.countsTokens() || commands == null) {
+      return;
+    }
+    commands
+        .info("server")
+        .whenComplete(
+            (info, failure) -> {
+              String version = TokenCounter.tooOld(info);
+              if (version != null) {
+                leaveTokensToTheScript(version);
+              }
+            });
+  }
+
+  /** Token buckets by the script from now on: the server, at {@code version}, has no ZADD GT. */
+  void leaveTokensToTheScript(String version) {
+    WindowCounters now = counters;
+    if (now != null && now.countsTokens()) {
+      counters = now.withoutTokens();
+      AgentLog.once(
+          "redis backend: redis.token-bucket: commands needs Redis 6.2 or later (ZADD GT); this"
+              + " server is "
+              + version
+              + ", so token buckets are counted by the script",
+          null);
+    }
   }
 
   /** Redis's time as the window counters estimate it. */

@@ -34,8 +34,8 @@ import java.util.List;
  * stay below 2^53, which {@link #exact} asks of a rule until the year 2200 (a rule whose limit and
  * window share few factors, as 1009 per second, keeps the script).
  *
- * <p>Needs Redis 6.2 or later ({@code ZADD GT}): an older server refuses the command, and such
- * requests get the {@code on-error} answer.
+ * <p>Needs Redis 6.2 or later ({@code ZADD GT}): the backend asks the server's version at each
+ * connect and leaves token buckets to the script on an older one (logged once).
  */
 final class TokenCounter {
 
@@ -148,6 +148,34 @@ final class TokenCounter {
         now + ceilDiv(Math.min(before, capacity), perMilli),
         ceilDiv(need - available, perMilli),
         now);
+  }
+
+  /**
+   * The server's version when {@code INFO server}'s answer names one before 6.2 (no {@code ZADD
+   * GT}), else null (6.2 or later, or no version found: the commands are tried).
+   */
+  static String tooOld(String info) {
+    if (info == null) {
+      return null;
+    }
+    int at = info.indexOf("redis_version:");
+    if (at < 0) {
+      return null;
+    }
+    int from = at + "redis_version:".length();
+    int to = from;
+    while (to < info.length() && info.charAt(to) > ' ') {
+      to++;
+    }
+    String version = info.substring(from, to);
+    String[] parts = version.split("\\.");
+    try {
+      int major = Integer.parseInt(parts[0]);
+      int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+      return major < 6 || (major == 6 && minor < 2) ? version : null;
+    } catch (NumberFormatException notANumber) {
+      return null;
+    }
   }
 
   private static long gcd(long a, long b) {

@@ -99,6 +99,16 @@ final class WindowCounters {
         settings.counting(Algorithm.TOKEN_BUCKET) == RedisConfig.Counting.COMMANDS);
   }
 
+  /** Whether token buckets are counted here (those {@link TokenCounter#exact} for it). */
+  boolean countsTokens() {
+    return tokens;
+  }
+
+  /** These counters with token buckets left to the scripts (a server older than Redis 6.2). */
+  WindowCounters withoutTokens() {
+    return new WindowCounters(clock, time, fixed, sliding, false);
+  }
+
   /** Window counters by this instance's own clock (tests that move it by hand). */
   WindowCounters(RedisClock clock, boolean fixed, boolean sliding) {
     this(clock, new RedisTime(clock, null), fixed, sliding, false);

@@ -298,4 +298,57 @@ class TokenCounterTest {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void aServerOlderThanRedis62IsToldByItsVersion() {
+    assertThat(TokenCounter.tooOld("# Server\r\nredis_version:6.0.16\r\nredis_mode:standalone\r\n"))
+        .isEqualTo("6.0.16");
+    assertThat(TokenCounter.tooOld("redis_version:5.0.7\r\n")).isEqualTo("5.0.7");
+    assertThat(TokenCounter.tooOld("redis_version:6.2.0\r\n")).isNull();
+    assertThat(TokenCounter.tooOld("redis_version:7.0.15\r\n")).isNull();
+    assertThat(TokenCounter.tooOld("redis_version:10.0.0")).isNull();
+    assertThat(TokenCounter.tooOld("redis_version:unknown\r\n")).as("not a version").isNull();
+    assertThat(TokenCounter.tooOld("# Server\r\n")).as("none named").isNull();
+    assertThat(TokenCounter.tooOld(null)).isNull();
+    // the server these tests run on
+    assertThat(TokenCounter.tooOld(redis.info("server"))).isNull();
+  }
+
+  /**
+   * On a server before 6.2 (which refuses ZADD GT) the backend leaves token buckets to the script
+   * once it knows the version, rather than answer each by on-error; the other counters stay.
+   */
+  @Test
+  void onAnOlderServerTokenBucketsAreLeftToTheScript() {
+    RedisBackend old =
+        RedisBackend.connect(
+            new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
+                .withCounting(Algorithm.TOKEN_BUCKET, RedisConfig.Counting.COMMANDS)
+                .withCounting(Algorithm.FIXED_WINDOW, RedisConfig.Counting.COMMANDS),
+            clock,
+            new BlockedCache(0));
+    try {
+      RedisBackendTest.awaitConnected(old);
+      old.leaveTokensToTheScript("6.0.16");
+      Charge charge = charge(3);
+      Charge fixed =
+          Charges.charge(
+              "tokens:" + unique.incrementAndGet() + ":{client}",
+              3,
+              MINUTE,
+              1,
+              Algorithm.FIXED_WINDOW,
+              false);
+      redis.configResetstat();
+      assertThat(old.acquire(charge).remaining()).isEqualTo(2);
+      assertThat(old.acquire(fixed).remaining()).isEqualTo(2);
+      assertThat(calls("evalsha") + calls("eval")).as("the token bucket's script").isEqualTo(1);
+      assertThat(calls("zincrby")).isZero();
+      assertThat(calls("incrby")).as("the fixed window's counter").isEqualTo(1);
+      assertThat(redis.exists(TokenCounter.key(charge))).isZero();
+      assertThat(redis.exists(charge.key())).as("the script's key").isEqualTo(1);
+    } finally {
+      old.close();
+    }
+  }
 }

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * {@code redis.sliding-window: commands} on a cluster connection whose node connections are not
  * open yet: {@link WindowCounters#submit} sends one command at a time. Each sliding charge's
  * commands must still be answered in their places (the count, then the previous and the next
- * window's counts) and leave every key with an expiry; a token bucket's too (its ZADD GT before
- * its ZINCRBY).
+ * window's counts) and leave every key with an expiry; a token bucket's too (its ZADD GT before its
+ * ZINCRBY).
  */
 class WindowCountersSlidingClusterReviewTest {
 
