@@ -32,6 +32,13 @@ public interface Backend extends AutoCloseable {
   default void giveBack(Charge[] charges, long[] chargedAtMillis) {}
 
   /**
+   * As {@link #giveBack}, for charges {@link #acquire} counted in its fallback ({@link
+   * Outcome#countedInFallback()}: Redis's {@code on-error: local} counts in this instance's memory
+   * while Redis fails), given back there. The default gives nothing back.
+   */
+  default void giveBackToFallback(Charge[] charges, long[] chargedAtMillis) {}
+
+  /**
    * Forgets one client's bucket, {@code keyStart + client + '}'} (see {@link Charge#key()}), so its
    * next request starts afresh: what an operator does to unblock a client. Shared backends forget
    * it for every instance, caches of blocked clients included. Returns whether a counter was held.

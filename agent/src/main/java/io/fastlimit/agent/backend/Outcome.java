@@ -4,8 +4,9 @@ package io.fastlimit.agent.backend;
  * What one bucket answered for one request: whether it admits, what remains, when its full limit is
  * back and, when it does not admit, how long until it would. Times are by the backend's own clock
  * (Redis TIME for Redis), with the moment of the decision by that clock, so that a time left until
- * reset never mixes two clocks. An admitted outcome also says whether the backend counted the
- * charge where its give-back would take it from ({@link #counted()}).
+ * reset never mixes two clocks. An admitted outcome also says where the backend counted the charge,
+ * so that a give-back takes it from there: its store ({@link #counted()}), its fallback ({@link
+ * #countedInFallback()}), or nowhere.
  */
 public final class Outcome {
 
@@ -14,7 +15,13 @@ public final class Outcome {
   private final long resetAtMillis;
   private final long retryAfterMillis;
   private final long decidedAtMillis;
-  private final boolean counted;
+
+  /** {@link #STORE}, {@link #FALLBACK} or {@link #NOWHERE}. */
+  private final byte countedIn;
+
+  private static final byte NOWHERE = 0;
+  private static final byte STORE = 1;
+  private static final byte FALLBACK = 2;
 
   /**
    * An outcome decided at {@code decidedAtMillis} by the clock its other times are on, by the
@@ -26,7 +33,7 @@ public final class Outcome {
       long resetAtMillis,
       long retryAfterMillis,
       long decidedAtMillis) {
-    this(allowed, remaining, resetAtMillis, retryAfterMillis, decidedAtMillis, true);
+    this(allowed, remaining, resetAtMillis, retryAfterMillis, decidedAtMillis, STORE);
   }
 
   private Outcome(
@@ -35,13 +42,13 @@ public final class Outcome {
       long resetAtMillis,
       long retryAfterMillis,
       long decidedAtMillis,
-      boolean counted) {
+      byte countedIn) {
     this.allowed = allowed;
     this.remaining = remaining;
     this.resetAtMillis = resetAtMillis;
     this.retryAfterMillis = retryAfterMillis;
     this.decidedAtMillis = decidedAtMillis;
-    this.counted = counted;
+    this.countedIn = countedIn;
   }
 
   /**
@@ -54,17 +61,20 @@ public final class Outcome {
       long resetAtMillis,
       long retryAfterMillis,
       long decidedAtMillis) {
-    return new Outcome(allowed, remaining, resetAtMillis, retryAfterMillis, decidedAtMillis, false);
+    return new Outcome(
+        allowed, remaining, resetAtMillis, retryAfterMillis, decidedAtMillis, NOWHERE);
   }
 
   /**
-   * This outcome, for a charge counted elsewhere than where the backend gives back from (Redis's
-   * {@code on-error: local} counts in this instance's memory): the same answer, never given back.
+   * This outcome, for a charge counted in the backend's fallback rather than its store (Redis's
+   * {@code on-error: local} counts in this instance's memory): the same answer, given back there
+   * ({@link Backend#giveBackToFallback}).
    */
-  public Outcome asUncounted() {
-    return counted
-        ? uncounted(allowed, remaining, resetAtMillis, retryAfterMillis, decidedAtMillis)
-        : this;
+  public Outcome asCountedInFallback() {
+    return countedIn == FALLBACK
+        ? this
+        : new Outcome(
+            allowed, remaining, resetAtMillis, retryAfterMillis, decidedAtMillis, FALLBACK);
   }
 
   public boolean allowed() {
@@ -78,7 +88,15 @@ public final class Outcome {
    * was not admitted: such a charge is never given back.
    */
   public boolean counted() {
-    return counted;
+    return countedIn == STORE;
+  }
+
+  /**
+   * Whether an admitted charge was counted in the backend's fallback ({@link
+   * #asCountedInFallback()}), where {@link Backend#giveBackToFallback} takes back from.
+   */
+  public boolean countedInFallback() {
+    return countedIn == FALLBACK;
   }
 
   public long remaining() {

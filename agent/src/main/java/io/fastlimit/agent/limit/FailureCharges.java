@@ -25,10 +25,20 @@ final class FailureCharges implements InvocationHandler {
   private final RateLimiter limiter;
   private final AtomicBoolean settled = new AtomicBoolean();
 
-  FailureCharges(RateLimiter limiter, Charge[] charges, long[] chargedAtMillis) {
+  /** Which charges the backend counted in its fallback (null: none did). */
+  private final boolean[] inFallback;
+
+  FailureCharges(
+      RateLimiter limiter, Charge[] charges, long[] chargedAtMillis, boolean[] inFallback) {
     this.limiter = limiter;
     this.charges = charges;
     this.chargedAtMillis = chargedAtMillis;
+    this.inFallback = inFallback;
+  }
+
+  /** Whether charge {@code i} was counted in the backend's fallback, not its store. */
+  boolean inFallback(int i) {
+    return inFallback != null && inFallback[i];
   }
 
   /** True the first time only. */

@@ -248,22 +248,30 @@ public final class RateLimiter {
     }
     Charge[] counted = new Charge[count];
     long[] at = new long[count];
+    boolean[] inFallback = null;
     for (int i = 0, j = 0; i < charges.length; i++) {
       if (givenBackOnSuccess(charges[i], outcomes[i])) {
+        if (outcomes[i].countedInFallback()) {
+          inFallback = inFallback == null ? new boolean[count] : inFallback;
+          inFallback[j] = true;
+        }
         counted[j] = charges[i];
         at[j++] = charges[i].countedAtMillis(outcomes[i]);
       }
     }
-    return new FailureCharges(this, counted, at);
+    return new FailureCharges(this, counted, at, inFallback);
   }
 
   /**
    * Whether a success gives this charge back: its rule counts failures only, and the backend
-   * admitted and counted it. A charge the backend answered without counting it (Redis's {@code
-   * on-error}, say) was never taken from the bucket: giving it back would take another request's.
+   * admitted and counted it, in its store or its fallback. A charge the backend answered without
+   * counting it (Redis's {@code on-error: allow}, say) was never taken from a bucket: giving it
+   * back would take another request's.
    */
   private static boolean givenBackOnSuccess(Charge charge, Outcome outcome) {
-    return charge.rule().login().countFailuresOnly() && outcome.allowed() && outcome.counted();
+    return charge.rule().login().countFailuresOnly()
+        && outcome.allowed()
+        && (outcome.counted() || outcome.countedInFallback());
   }
 
   /**
@@ -289,15 +297,35 @@ public final class RateLimiter {
     if (back == 0) {
       return;
     }
+    giveBack(counted, give, false);
+    giveBack(counted, give, true);
+  }
+
+  /**
+   * Gives back the charges {@code give} marks: those counted in the backend's store, or those
+   * counted in its fallback ({@code fallback}), each where it counted.
+   */
+  private void giveBack(FailureCharges counted, boolean[] give, boolean fallback) {
+    int back = 0;
+    for (int i = 0; i < give.length; i++) {
+      back += give[i] && counted.inFallback(i) == fallback ? 1 : 0;
+    }
+    if (back == 0) {
+      return;
+    }
     Charge[] charges = new Charge[back];
     long[] at = new long[back];
     for (int i = 0, j = 0; i < give.length; i++) {
-      if (give[i]) {
+      if (give[i] && counted.inFallback(i) == fallback) {
         charges[j] = counted.charges[i];
         at[j++] = counted.chargedAtMillis[i];
       }
     }
-    backend.giveBack(charges, at);
+    if (fallback) {
+      backend.giveBackToFallback(charges, at);
+    } else {
+      backend.giveBack(charges, at);
+    }
   }
 
   /**

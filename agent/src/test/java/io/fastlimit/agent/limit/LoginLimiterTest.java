@@ -158,6 +158,56 @@ class LoginLimiterTest {
   }
 
   /**
+   * A backend may count a charge in its fallback (Redis's on-error local, in this instance's
+   * memory): a success gives it back there, and a charge counted in the store to the store.
+   */
+  @Test
+  void aChargeCountedInTheBackendsFallbackIsGivenBackThere() throws ConfigException {
+    MemoryBackend memory = new MemoryBackend(clock::get, 10_000);
+    List<String> toStore = Collections.synchronizedList(new ArrayList<>());
+    List<String> toFallback = Collections.synchronizedList(new ArrayList<>());
+    Backend countingIpBucketsInFallback =
+        new Backend() {
+          @Override
+          public Outcome[] acquire(Charge[] charges) {
+            Outcome[] outcomes = memory.acquire(charges);
+            for (int i = 0; i < charges.length; i++) {
+              if (charges[i].key().contains(":ip:")) {
+                outcomes[i] = outcomes[i].asCountedInFallback();
+              }
+            }
+            return outcomes;
+          }
+
+          @Override
+          public void giveBack(Charge[] charges, long[] chargedAtMillis) {
+            for (Charge charge : charges) {
+              toStore.add(charge.key());
+            }
+          }
+
+          @Override
+          public void giveBackToFallback(Charge[] charges, long[] chargedAtMillis) {
+            for (Charge charge : charges) {
+              toFallback.add(charge.key());
+            }
+          }
+        };
+    bridge =
+        new LimiterBridge(
+            new RateLimiter(
+                ConfigLoader.parse(PER_ACCOUNT, "rules.yaml", name -> null),
+                countingIpBucketsInFallback,
+                new Stats()));
+
+    Verdict success = attempt("203.0.113.1", form("alice"));
+    assertThat(success.awaitsCompletion()).isTrue();
+    bridge.completed(success, 200, null, null);
+    assertThat(toStore).singleElement().asString().contains(":account:");
+    assertThat(toFallback).singleElement().asString().contains(":ip:");
+  }
+
+  /**
    * A backend may admit a charge without counting it where its give-back goes (Redis's on-error
    * answers): a success never gives such a charge back, which would take another request's count.
    * Of a request with both, only the counted charge is given back.
@@ -173,7 +223,14 @@ class LoginLimiterTest {
             Outcome[] outcomes = memory.acquire(charges);
             for (int i = 0; i < charges.length; i++) {
               if (charges[i].key().contains(":ip:")) {
-                outcomes[i] = outcomes[i].asUncounted();
+                Outcome o = outcomes[i];
+                outcomes[i] =
+                    Outcome.uncounted(
+                        o.allowed(),
+                        o.remaining(),
+                        o.resetAtMillis(),
+                        o.retryAfterMillis(),
+                        o.decidedAtMillis());
               }
             }
             return outcomes;

@@ -238,6 +238,17 @@ public final class RedisBackend implements Backend {
     }
   }
 
+  /**
+   * Gives back to this instance's memory what {@code on-error: local} counted there: a success
+   * answered while Redis failed, which would otherwise stay counted there until its window ends.
+   */
+  @Override
+  public void giveBackToFallback(Charge[] charges, long[] chargedAtMillis) {
+    if (local != null) {
+      local.giveBack(charges, chargedAtMillis);
+    }
+  }
+
   @Override
   public boolean reset(String keyStart, String client) {
     return reset(keyStart, client, 0);
@@ -430,17 +441,17 @@ public final class RedisBackend implements Backend {
    * What a request gets when Redis did not answer, or was not asked: allow admits each charge as a
    * fresh bucket would (remaining = limit - cost, full again a window from now); deny blocks every
    * charge for {@link #FAILURE_RETRY_AFTER_MILLIS}, observe-only ones included, so dry-run shows
-   * what deny would do; local counts in this instance's memory. Every outcome is {@link
-   * Outcome#uncounted}: Redis did not count the charge (or, with no answer in time, may have: it
+   * what deny would do; local counts in this instance's memory. No outcome is {@link
+   * Outcome#counted}: Redis did not count the charge (or, with no answer in time, may have: it
    * stays, the safe side), so {@code count: failures} never gives it back there, not even when
-   * Redis is healthy again by the time the request ends. With local, the charge stays counted in
-   * this instance's memory: a give-back goes to Redis only.
+   * Redis is healthy again by the time the request ends. With local, the charge is {@link
+   * Outcome#countedInFallback}: its give-back goes to this instance's memory, where it counted.
    */
   private Outcome[] onError(Charge[] charges) {
     if (local != null) {
       Outcome[] outcomes = local.acquire(charges);
       for (int i = 0; i < outcomes.length; i++) {
-        outcomes[i] = outcomes[i].asUncounted();
+        outcomes[i] = outcomes[i].asCountedInFallback();
       }
       return outcomes;
     }

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -157,6 +158,37 @@ class UncountedGiveBackTest {
           .extracting(Outcome::allowed)
           .containsOnly(onError != RedisConfig.OnError.DENY);
       assertThat(outcomes).extracting(Outcome::counted).containsOnly(false);
+      assertThat(outcomes)
+          .as("counted in this instance's memory")
+          .extracting(Outcome::countedInFallback)
+          .containsOnly(onError == RedisConfig.OnError.LOCAL);
+    } finally {
+      down.close();
+    }
+  }
+
+  /**
+   * on-error local, Redis down throughout: A succeeds, and its charge, counted in this instance's
+   * memory, is given back there; so the limit of 2 failures is B and C, and D is refused. (Before,
+   * A stayed counted in memory, and C, the second failure, was refused.)
+   */
+  @Test
+  void aSuccessCountedInMemoryWhileRedisIsDownIsGivenBackThere() throws Exception {
+    RedisServer down = RedisServer.notStarted();
+    try (RedisBackend backend = connect(down, Counter.SCRIPT, RedisConfig.OnError.LOCAL, 1_000)) {
+      LimiterBridge bridge = bridge(down, backend, Counter.SCRIPT);
+      Verdict a = decide(bridge);
+      assertThat(a.isBlocked()).as("A").isFalse();
+      assertThat(remaining(a)).as("A, counted in memory").isEqualTo("1");
+      bridge.completed(a, 200, null, null);
+      Verdict b = decide(bridge);
+      assertThat(b.isBlocked()).as("B").isFalse();
+      assertThat(remaining(b)).as("B, A given back").isEqualTo("1");
+      bridge.completed(b, 401, null, null);
+      Verdict c = decide(bridge);
+      assertThat(c.isBlocked()).as("C, the second failure").isFalse();
+      bridge.completed(c, 401, null, null);
+      assertThat(decide(bridge).isBlocked()).as("D, a third failure").isTrue();
     } finally {
       down.close();
     }
