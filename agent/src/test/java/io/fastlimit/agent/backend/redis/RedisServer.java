@@ -330,6 +330,22 @@ final class RedisServer implements AutoCloseable {
     return null;
   }
 
+  /** How many times {@code command} ran since the last CONFIG RESETSTAT (INFO commandstats). */
+  static long calls(io.lettuce.core.api.sync.RedisCommands<String, String> redis, String command) {
+    String stats = redis.info("commandstats");
+    String name = "cmdstat_" + command + ":calls=";
+    int at = stats.indexOf(name);
+    if (at < 0) {
+      return 0;
+    }
+    int from = at + name.length();
+    int to = from;
+    while (Character.isDigit(stats.charAt(to))) {
+      to++;
+    }
+    return Long.parseLong(stats.substring(from, to));
+  }
+
   static void sleep(long millis) {
     try {
       Thread.sleep(millis);

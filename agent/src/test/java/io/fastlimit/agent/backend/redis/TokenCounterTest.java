@@ -10,13 +10,7 @@ import io.fastlimit.agent.rules.Algorithm;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -102,18 +96,7 @@ class TokenCounterTest {
   }
 
   private static long calls(String command) {
-    String stats = redis.info("commandstats");
-    String name = "cmdstat_" + command + ":calls=";
-    int at = stats.indexOf(name);
-    if (at < 0) {
-      return 0;
-    }
-    int from = at + name.length();
-    int to = from;
-    while (Character.isDigit(stats.charAt(to))) {
-      to++;
-    }
-    return Long.parseLong(stats.substring(from, to));
+    return RedisServer.calls(redis, command);
   }
 
   @Test
@@ -266,37 +249,12 @@ class TokenCounterTest {
   @Test
   void concurrentRequestsAreAdmittedUpToTheCapacityAndNoFurther() throws Exception {
     Charge charge = charge(50);
-    int threads = 8;
-    int each = 40;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    CountDownLatch start = new CountDownLatch(1);
-    try {
-      List<Future<Integer>> admitted = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        Callable<Integer> caller =
-            () -> {
-              start.await();
-              int in = 0;
-              for (int i = 0; i < each; i++) {
-                in += backend.acquire(charge).allowed() ? 1 : 0;
-              }
-              return in;
-            };
-        admitted.add(pool.submit(caller));
-      }
-      start.countDown();
-      int total = 0;
-      for (Future<Integer> one : admitted) {
-        total += one.get(60, TimeUnit.SECONDS);
-      }
-      // the fake clock stands still: no refill, so no more than the capacity
-      assertThat(total).isPositive().isLessThanOrEqualTo(50);
-      // 1 200 units a token; what was admitted stays owed once every blocked charge is back
-      double owed = clock.get() + total * 1_200.0;
-      assertThat(scoreOnceSettled(charge, owed)).isEqualTo(owed);
-    } finally {
-      pool.shutdownNow();
-    }
+    int total = ConcurrentAcquires.admitted(backend, charge, 8, 40);
+    // the fake clock stands still: no refill, so no more than the capacity
+    assertThat(total).isPositive().isLessThanOrEqualTo(50);
+    // 1 200 units a token; what was admitted stays owed once every blocked charge is back
+    double owed = clock.get() + total * 1_200.0;
+    assertThat(scoreOnceSettled(charge, owed)).isEqualTo(owed);
   }
 
   @Test

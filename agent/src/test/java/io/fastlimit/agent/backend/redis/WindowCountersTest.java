@@ -11,13 +11,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -99,17 +93,7 @@ class WindowCountersTest {
   }
 
   private static long calls(String command) {
-    String stats = redis.info("commandstats");
-    int at = stats.indexOf("cmdstat_" + command + ":calls=");
-    if (at < 0) {
-      return 0;
-    }
-    int from = at + ("cmdstat_" + command + ":calls=").length();
-    int to = from;
-    while (Character.isDigit(stats.charAt(to))) {
-      to++;
-    }
-    return Long.parseLong(stats.substring(from, to));
+    return RedisServer.calls(redis, command);
   }
 
   @Test
@@ -252,36 +236,11 @@ class WindowCountersTest {
       names = {"FIXED_WINDOW", "SLIDING_WINDOW"})
   void concurrentRequestsAreAdmittedUpToTheLimitAndNoFurther(Algorithm algorithm) throws Exception {
     Charge charge = charge(50, algorithm);
-    int threads = 8;
-    int each = 40;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    CountDownLatch start = new CountDownLatch(1);
-    try {
-      List<Future<Integer>> admitted = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        Callable<Integer> caller =
-            () -> {
-              start.await();
-              int in = 0;
-              for (int i = 0; i < each; i++) {
-                in += backend.acquire(charge).allowed() ? 1 : 0;
-              }
-              return in;
-            };
-        admitted.add(pool.submit(caller));
-      }
-      start.countDown();
-      int total = 0;
-      for (Future<Integer> one : admitted) {
-        total += one.get(60, TimeUnit.SECONDS);
-      }
-      // counts run ahead of the admitted ones only while take-backs are on their way, which can
-      // block a request that had room (the safe side), never admit one that had none
-      assertThat(total).isPositive().isLessThanOrEqualTo(50);
-      assertThat(countOnceSettled(windowKey(charge), total)).isEqualTo(total);
-    } finally {
-      pool.shutdownNow();
-    }
+    int total = ConcurrentAcquires.admitted(backend, charge, 8, 40);
+    // counts run ahead of the admitted ones only while take-backs are on their way, which can
+    // block a request that had room (the safe side), never admit one that had none
+    assertThat(total).isPositive().isLessThanOrEqualTo(50);
+    assertThat(countOnceSettled(windowKey(charge), total)).isEqualTo(total);
   }
 
   // ---- found by a review: each failed before its fix
