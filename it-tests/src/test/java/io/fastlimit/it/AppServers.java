@@ -66,7 +66,12 @@ final class AppServers {
         while (last == null || last.status() != 200) {
           if (System.nanoTime() > deadline) {
             throw new AssertionError(
-                "the WAR at /" + context + " was not deployed: " + last + "\n" + server.output());
+                "the WAR at /"
+                    + context
+                    + " was not deployed: "
+                    + last
+                    + "\n"
+                    + server.diagnostics());
           }
           try {
             last = server.get("/" + context + "/stats");

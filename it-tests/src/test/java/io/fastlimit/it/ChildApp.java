@@ -106,12 +106,15 @@ final class ChildApp implements AutoCloseable {
       }
       Thread.sleep(100);
     }
+    String threads = ThreadDump.of(process, directory);
     process.destroyForcibly();
     throw new IllegalStateException(
         "the app did not start within "
             + STARTUP_GUARD.toSeconds()
             + " s:\n"
-            + Files.readString(log, StandardCharsets.UTF_8));
+            + Files.readString(log, StandardCharsets.UTF_8)
+            + "\n"
+            + threads);
   }
 
   private static boolean answers(int port) {
@@ -147,7 +150,21 @@ final class ChildApp implements AutoCloseable {
       Thread.sleep(50);
     }
     throw new AssertionError(
-        "no '" + text + "' in the output within " + OUTPUT_GUARD.toSeconds() + " s:\n" + output());
+        "no '"
+            + text
+            + "' in the output within "
+            + OUTPUT_GUARD.toSeconds()
+            + " s:\n"
+            + diagnostics());
+  }
+
+  /**
+   * What a wait on the app that timed out reports: its output and where its threads are (a thread
+   * dump, its file named, the agent's threads in the text).
+   */
+  String diagnostics() throws IOException {
+    String threads = ThreadDump.of(process, log.getParent());
+    return output() + "\n" + threads;
   }
 
   /** Everything the app printed so far, stdout and stderr together. */
