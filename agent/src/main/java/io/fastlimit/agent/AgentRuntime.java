@@ -69,6 +69,7 @@ final class AgentRuntime implements RulesFileWatcher.Listener {
    */
   static void start(String arguments, Instrumentation instrumentation, boolean launch)
       throws Exception {
+    AgentLog.takeStderr();
     String location = configLocation(arguments);
     AgentRuntime started = running;
     if (started != null && location != null) {

@@ -23,8 +23,9 @@ public final class AgentLog {
   private static final int ERROR = 3;
 
   /**
-   * Taken once: a server that later replaces System.err (Tomcat's swallowOutput hands a request
-   * thread's output to the web application's log) does not take the agent's lines with it.
+   * Taken once, when this class initializes, which {@link #takeStderr} makes happen on the thread
+   * starting the agent: a server that later replaces System.err (Tomcat's swallowOutput hands a
+   * request thread's output to the web application's log) does not take the agent's lines with it.
    */
   private static final PrintStream STDERR = System.err;
 
@@ -34,6 +35,17 @@ public final class AgentLog {
   private static volatile boolean json;
 
   private AgentLog() {}
+
+  /**
+   * Takes the stderr the agent's lines go to, now: called where the agent starts (premain,
+   * agentmain), before the application's code runs. Taken later, on the agent's start thread while
+   * the application starts, it could be a stream the application has swapped in for a moment and
+   * throws away (Vert.x's check for SLF4J does), and not one line of the agent would ever be seen.
+   * Only the first call takes it.
+   */
+  public static void takeStderr() {
+    // initializing this class takes it (STDERR); there is nothing more to do
+  }
 
   /** Sets the level by its rules-file name: debug, info, warn or error. */
   public static void setLevel(String name) {
