@@ -88,7 +88,7 @@ final class ThreadDump {
         failure = jcmd + " did not answer within " + JCMD_GUARD_SECONDS + " s";
       } else {
         String dump = Files.readString(file, StandardCharsets.UTF_8);
-        if (process.exitValue() == 0 && dump.contains("\"")) {
+        if (process.exitValue() == 0 && dump.contains("Full thread dump")) {
           return "thread dump of the app (pid "
               + pid
               + ") in "
@@ -133,13 +133,18 @@ final class ThreadDump {
   static String agentThreads(String dump) {
     List<String> threads = new ArrayList<>();
     String deadlocks = "";
+    boolean agents = false; // whether the last thread's block was one of the agent's
     for (String block : dump.split("\\R\\s*\\R")) {
       String trimmed = block.strip();
       if (trimmed.startsWith("\"")) {
         int end = trimmed.indexOf('"', 1);
-        if (end > 0 && trimmed.substring(1, end).contains("fastlimit")) {
+        agents = end > 0 && trimmed.substring(1, end).contains("fastlimit");
+        if (agents) {
           threads.add(trimmed);
         }
+      } else if (agents && trimmed.startsWith("Locked ownable synchronizers")) {
+        // its own block after the stack: the locks (ReentrantLock and the like) the thread holds
+        threads.set(threads.size() - 1, threads.get(threads.size() - 1) + "\n   " + trimmed);
       }
     }
     int deadlock = dump.indexOf("Found one Java-level deadlock");
