@@ -56,8 +56,8 @@ CONTENDERS=(
   'sliding-window commands: MGET|mget|mget fl:c:{__rand_int__}:1800000000000'
   # redis.token-bucket: commands, for a rule of 1000 a day (1 unit a ms, 86 400 a token): ZADD GT
   # of now, ZINCRBY of the cost, PEXPIRE to a full bucket plus the grace; one sorted set a bucket
-  'token-bucket commands: ZADD GT|zadd|zadd fl:t:{__rand_int__}:t GT 1800000000000 t'
-  'token-bucket commands: ZINCRBY|zincrby|zincrby fl:t:{__rand_int__}:t 86400 t'
+  'token-bucket commands: ZADD GT|zadd|zadd fl:t:{__rand_int__}:t GT 1800000000000 t1'
+  'token-bucket commands: ZINCRBY|zincrby|zincrby fl:t:{__rand_int__}:t 86400 t1'
   'token-bucket commands: PEXPIRE|pexpire|pexpire fl:t:{__rand_int__}:t 86488400'
 )
 NAMES=(sliding-window fixed-window token-bucket sliding-log)

@@ -14,10 +14,10 @@ import java.util.List;
 
 /**
  * A token bucket counted by plain commands ({@code redis.token-bucket: commands}), no script: the
- * bucket is its theoretical arrival time (GCRA's), the one score of a sorted set at {@code
- * <bucket>:t}, raised to now by {@code ZADD GT} and by the charge's cost by {@code ZINCRBY}, and
- * kept by {@code PEXPIRE} until the bucket is full again; the three pipelined with the window
- * counters' commands, in one write ({@link WindowCounters}).
+ * bucket is its theoretical arrival time (GCRA's), the score of member {@link #member} of a sorted
+ * set at {@code <bucket>:t}, raised to now by {@code ZADD GT} and by the charge's cost by {@code
+ * ZINCRBY}, and kept by {@code PEXPIRE} until the bucket is full again; the three pipelined with
+ * the window counters' commands, in one write ({@link WindowCounters}).
  *
  * <p>The memory backend's token bucket in other words ({@code BucketState}): one token is {@link
  * #perToken} units, each millisecond refills {@link #perMilli} (the rule's limit and window over
@@ -39,8 +39,18 @@ import java.util.List;
  */
 final class TokenCounter {
 
-  /** The sorted set's one member. */
-  static final String MEMBER = "t";
+  /**
+   * The sorted set's member for the charge's units: {@code t} and the units refilled per ms. A
+   * score means nothing in other units, and the key is the rule's name and client, not its rate: a
+   * reload (or a rolling deploy) that changes the units would read a score in units that refill
+   * several times faster as a debt of centuries, a bucket blocked for as long as its client keeps
+   * asking (each charge renews the key's expiry). A bucket whose units changed starts afresh in its
+   * own member, as the memory backend's does when a reload changes its algorithm; the old member
+   * goes with the key.
+   */
+  static String member(Charge charge) {
+    return "t" + perMilli(charge);
+  }
 
   /** The epoch ms (2200-01-01) until which {@link #exact} rules' scores stay exact. */
   static final long EXACT_UNTIL_MILLIS = 7_258_118_400_000L;
@@ -87,6 +97,7 @@ final class TokenCounter {
       List<RedisCommand<String, String, ?>> batch, Charge charge, long now) {
     String key = key(charge);
     long perMilli = perMilli(charge);
+    String member = member(charge);
     batch.add(
         new AsyncCommand<>(
             new Command<>(
@@ -96,7 +107,7 @@ final class TokenCounter {
                     .addKey(key)
                     .add("GT")
                     .add(now * perMilli)
-                    .addValue(MEMBER))));
+                    .addValue(member))));
     AsyncCommand<String, String, Double> score =
         new AsyncCommand<>(
             new Command<>(
@@ -105,7 +116,7 @@ final class TokenCounter {
                 new CommandArgs<>(StringCodec.UTF8)
                     .addKey(key)
                     .add(charge.cost() * perToken(charge))
-                    .addValue(MEMBER)));
+                    .addValue(member)));
     batch.add(score);
     batch.add(
         new AsyncCommand<>(

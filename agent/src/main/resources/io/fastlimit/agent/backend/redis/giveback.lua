@@ -83,9 +83,11 @@ for i = 1, n do
     -- a token bucket's counter: its score less the charge, less the refill since it, which could
     -- already have restored it (the bucket full, its score raised to the time); a key that expired
     -- held nothing of the charge, and is not made anew
+    -- (its member is named by its units, TokenCounter.member)
+    local member = 't' .. ARGV[arg + 2]
     local refund = cost * window - since * limit
-    if after_reset and refund > 0 and redis.call('ZSCORE', KEYS[i], 't') then
-      redis.call('ZINCRBY', KEYS[i], string.format('%d', -refund), 't')
+    if after_reset and refund > 0 and redis.call('ZSCORE', KEYS[i], member) then
+      redis.call('ZINCRBY', KEYS[i], string.format('%d', -refund), member)
       given = given + 1
     end
   elseif algorithm == 4 then

@@ -79,7 +79,7 @@ class TokenCounterTest {
 
   /** The bucket's score: its theoretical arrival time, in units of the rule. */
   private static double score(Charge charge) {
-    Double score = redis.zscore(TokenCounter.key(charge), TokenCounter.MEMBER);
+    Double score = redis.zscore(TokenCounter.key(charge), TokenCounter.member(charge));
     assertThat(score).as("the bucket's score").isNotNull();
     return score;
   }

@@ -102,7 +102,7 @@ class WindowCountersSlidingClusterReviewTest {
             Charges.charge(
                 "token-cluster:{c" + i + "}", 10, MINUTE, 1, Algorithm.TOKEN_BUCKET, false);
         // 10 a minute: 1 unit a ms, 6 000 a token; a score an hour old
-        redis.zadd(TokenCounter.key(charge), BASE - 60 * MINUTE, TokenCounter.MEMBER);
+        redis.zadd(TokenCounter.key(charge), BASE - 60 * MINUTE, TokenCounter.member(charge));
         charges.add(charge);
       }
       WindowCounters counters =
@@ -114,7 +114,9 @@ class WindowCountersSlidingClusterReviewTest {
         String key = TokenCounter.key(charge);
         assertThat(outcome.allowed()).as(key).isTrue();
         assertThat(outcome.remaining()).as(key).isEqualTo(9);
-        assertThat(redis.zscore(key, TokenCounter.MEMBER)).as(key).isEqualTo(BASE + 6_000.0);
+        assertThat(redis.zscore(key, TokenCounter.member(charge)))
+            .as(key)
+            .isEqualTo(BASE + 6_000.0);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (redis.pttl(key) < 0 && System.nanoTime() < deadline) {
           RedisServer.sleep(5);
