@@ -178,6 +178,9 @@ final class WindowCounters {
     /** The counters that sent them, whose clock dates the charges for their give-backs. */
     final WindowCounters counters;
 
+    /** The connection they were sent on (null: not sent by {@link #submit}). */
+    StatefulConnection<String, String> connection;
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     Sent(Charge[] charges, long now, WindowCounters counters) {
       this.charges = charges;
@@ -211,6 +214,7 @@ final class WindowCounters {
   Sent submit(StatefulConnection<String, String> connection, Charge[] charges) {
     long now = time.millis();
     Sent sent = new Sent(charges, now, this);
+    sent.connection = connection;
     List<RedisCommand<String, String, ?>> batch = new ArrayList<>(3 * charges.length);
     int[] sizes = new int[charges.length];
     for (int i = 0; i < charges.length; i++) {
@@ -327,7 +331,7 @@ final class WindowCounters {
     for (int i = 0; i < outcomes.length; i++) {
       // a sliding window's MGET, answered after its INCRBY, first: one wake-up, not two
       List<String> around = sent.around[i] == null ? null : get(sent.around[i], deadline);
-      Number answer = get(sent.counts[i], deadline);
+      Number answer = counted(sent, i, deadline);
       if (answer == null) {
         throw new IllegalStateException("INCRBY or ZINCRBY answered nothing");
       }
@@ -391,6 +395,35 @@ final class WindowCounters {
         late.resetAtMillis(),
         late.retryAfterMillis() + nextStart - now,
         now);
+  }
+
+  /**
+   * The charge's {@code INCRBY} or {@code ZINCRBY} answer. A key of another type (WRONGTYPE, left
+   * by something else) holds nothing of the bucket and is deleted: the request gets the {@code
+   * on-error} answer, the next one a fresh bucket. Left there, it would fail the bucket's requests
+   * for as long as they come, as each renews its expiry ({@code PEXPIRE} succeeds on any type).
+   */
+  private static Number counted(Sent sent, int i, long deadline)
+      throws TimeoutException, InterruptedException, ExecutionException {
+    try {
+      return get(sent.counts[i], deadline);
+    } catch (ExecutionException failure) {
+      Throwable cause = failure.getCause();
+      String message = cause == null ? null : cause.getMessage();
+      if (sent.connection != null && message != null && message.startsWith("WRONGTYPE")) {
+        try {
+          sent.connection.dispatch(
+              new AsyncCommand<>(
+                  new Command<>(
+                      CommandType.DEL,
+                      new IntegerOutput<>(StringCodec.UTF8),
+                      new CommandArgs<>(StringCodec.UTF8).addKey(sent.keys[i]))));
+        } catch (RuntimeException notSent) {
+          // the connection is closing: the next request's WRONGTYPE deletes it
+        }
+      }
+      throw failure;
+    }
   }
 
   private static <T> T get(RedisFuture<T> pending, long deadline)

@@ -133,4 +133,30 @@ class TokenCounterReviewTest {
     assertThat(first.allowed()).as("the first request after the reload").isTrue();
     assertThat(first.retryAfterMillis()).isLessThanOrEqualTo(1_000);
   }
+
+  /**
+   * A key of another type at the bucket's key (left by something else): {@code ZADD} and {@code
+   * ZINCRBY} fail with WRONGTYPE, while the pipelined {@code PEXPIRE} renews its expiry: as long as
+   * the client keeps asking, the key never goes, and every request gets the {@code on-error} answer
+   * (and counts as an outage of Redis). It holds nothing of the bucket: the bucket starts afresh,
+   * as the scripts' state does over a key they cannot read.
+   */
+  @Test
+  void aKeyOfAnotherTypeAtTheBucketsKeyDoesNotFailItForever() {
+    String key = key();
+    Charge charge = tokens(key, 10, 1_000, 1);
+    redis.set(TokenCounter.key(charge), "something else");
+    backend.acquire(charge); // may get the on-error answer
+    settled();
+    for (int i = 0; i < 3; i++) {
+      clock.advance(1_000);
+      try {
+        Outcome later = backend.acquire(charge);
+        assertThat(later.allowed()).as("a later request, " + i).isTrue();
+        assertThat(later.counted()).as("counted in Redis").isTrue();
+      } finally {
+        clock.advance(-1_000);
+      }
+    }
+  }
 }
