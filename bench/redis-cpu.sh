@@ -55,8 +55,9 @@ CONTENDERS=(
   # window's in a window's last 4 s; most keys hold a count)
   'sliding-window commands: MGET|mget|mget fl:c:{__rand_int__}:1800000000000'
   # redis.token-bucket: commands, for a rule of 1000 a day (1 unit a ms, 86 400 a token): ZADD GT
-  # of now, ZINCRBY of the cost, PEXPIRE to a full bucket plus the grace; one sorted set a bucket
-  'token-bucket commands: ZADD GT|zadd|zadd fl:t:{__rand_int__}:t GT 1800000000000 t1'
+  # of now (the score t1 and the latest floor f1), ZINCRBY of the cost, PEXPIRE to a full bucket
+  # plus the grace; one sorted set a bucket
+  'token-bucket commands: ZADD GT|zadd|zadd fl:t:{__rand_int__}:t GT 1800000000000 t1 1800000000000 f1'
   'token-bucket commands: ZINCRBY|zincrby|zincrby fl:t:{__rand_int__}:t 86400 t1'
   'token-bucket commands: PEXPIRE|pexpire|pexpire fl:t:{__rand_int__}:t 86488400'
 )

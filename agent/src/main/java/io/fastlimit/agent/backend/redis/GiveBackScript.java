@@ -69,10 +69,13 @@ final class GiveBackScript {
       keys[charges.length + i] = charge.key() + RedisReset.MARK;
       args[at++] =
           tokens ? TOKEN_COUNTER : counted ? WINDOW_COUNTER : BucketScript.algorithmCode(charge);
-      // a token counter's units: refilled per ms and of one token, in place of limit and window
-      args[at++] = Long.toString(tokens ? TokenCounter.perMilli(charge) : charge.limit());
-      args[at++] = Long.toString(tokens ? TokenCounter.perToken(charge) : charge.windowMillis());
-      args[at++] = Long.toString(charge.cost());
+      // a token counter's units refilled per ms, its charge's floor (its time in units) and its
+      // cost in units, in place of limit, window and cost
+      long perMilli = tokens ? TokenCounter.perMilli(charge) : 0;
+      args[at++] = Long.toString(tokens ? perMilli : charge.limit());
+      args[at++] = Long.toString(tokens ? chargedAtMillis[i] * perMilli : charge.windowMillis());
+      args[at++] =
+          Long.toString(tokens ? charge.cost() * TokenCounter.perToken(charge) : charge.cost());
       args[at++] =
           Long.toString(counted ? Math.max(0, now - chargedAtMillis[i]) : chargedAtMillis[i]);
     }

@@ -19,6 +19,13 @@ import java.util.List;
  * ZINCRBY}, and kept by {@code PEXPIRE} until the bucket is full again; the three pipelined with
  * the window counters' commands, in one write ({@link WindowCounters}).
  *
+ * <p>A give-back (a blocked charge, or one of a request another bucket blocked, or a {@code count:
+ * failures} success) must not give back what a later refill already absorbed: another request's
+ * {@code ZADD GT} between this charge and its give-back may have found the score below now but for
+ * this charge. The sorted set's second member, {@link #latest}, keeps the latest floor applied, and
+ * {@code giveback.lua} refunds the charge less the time from its own floor to that latest one (in
+ * units): exact when no later request came, safe whatever the order.
+ *
  * <p>The memory backend's token bucket in other words ({@code BucketState}): one token is {@link
  * #perToken} units, each millisecond refills {@link #perMilli} (the rule's limit and window over
  * their greatest common divisor), and the capacity is the window's refill. The score is {@code now
@@ -50,6 +57,16 @@ final class TokenCounter {
    */
   static String member(Charge charge) {
     return "t" + perMilli(charge);
+  }
+
+  /**
+   * The member beside it, {@code f} and the units: the latest refill time any charge applied (the
+   * greatest {@code ZADD GT} floor). A give-back reads it: a charge's part that a later refill
+   * absorbed (the bucket would have been full then without it) is at most the time between that
+   * charge's floor and the latest, and is not given back.
+   */
+  static String latest(Charge charge) {
+    return "f" + perMilli(charge);
   }
 
   /** The epoch ms (2200-01-01) until which {@link #exact} rules' scores stay exact. */
@@ -98,6 +115,8 @@ final class TokenCounter {
     String key = key(charge);
     long perMilli = perMilli(charge);
     String member = member(charge);
+    long floor = now * perMilli;
+    // the refill (the score raised to now) and the latest refill time, both by GT
     batch.add(
         new AsyncCommand<>(
             new Command<>(
@@ -106,8 +125,10 @@ final class TokenCounter {
                 new CommandArgs<>(StringCodec.UTF8)
                     .addKey(key)
                     .add("GT")
-                    .add(now * perMilli)
-                    .addValue(member))));
+                    .add(floor)
+                    .addValue(member)
+                    .add(floor)
+                    .addValue(latest(charge)))));
     AsyncCommand<String, String, Double> score =
         new AsyncCommand<>(
             new Command<>(

@@ -7,8 +7,9 @@
 -- ARGV      five per bucket: algorithm (0 sliding window, 1 fixed window, 2 token bucket,
 --           3 sliding log, 4 a window's counter of WindowCounters, fixed or sliding: KEYS[i] is
 --           then the key of the window the charge counted in, an integer; 5 a token bucket's
---           counter of TokenCounter: KEYS[i] is then its sorted set, and limit and window are the
---           units it refills per ms and of one token), limit, window ms, cost, charged-at (the
+--           counter of TokenCounter: KEYS[i] is then its sorted set, and limit, window and cost are
+--           the units it refills per ms, the charge's floor and its cost, in units), limit,
+--           window ms, cost, charged-at (the
 --           epoch ms buckets.lua returned as the time it ran: Redis TIME); for 4 and 5, the ms
 --           since the charge by the instance's clock instead. Then now in epoch ms, or "" to take Redis TIME (only
 --           read for 4; tests pass a fake clock here)
@@ -80,12 +81,18 @@ for i = 1, n do
     stored = redis.call('GET', KEYS[i])
   end
   if algorithm == 5 then
-    -- a token bucket's counter: its score less the charge, less the refill since it, which could
-    -- already have restored it (the bucket full, its score raised to the time); a key that expired
-    -- held nothing of the charge, and is not made anew
-    -- (its member is named by its units, TokenCounter.member)
+    -- a token bucket's counter (TokenCounter; its members named by its units, ARGV limit): its
+    -- score less the charge (ARGV cost, in units), less what a later refill absorbed, at most the
+    -- time from the charge's floor (ARGV window, in units) to the latest floor any charge applied
+    -- (member f); a key that expired held nothing of the charge, and is not made anew
     local member = 't' .. ARGV[arg + 2]
-    local refund = cost * window - since * limit
+    local latest = redis.call('ZSCORE', KEYS[i], 'f' .. ARGV[arg + 2])
+    local refund = cost
+    if latest then
+      refund = cost - math.max(0, tonumber(latest) - window)
+    else
+      refund = cost - since * limit -- no latest floor held: the refill since, the safe side
+    end
     if after_reset and refund > 0 and redis.call('ZSCORE', KEYS[i], member) then
       redis.call('ZINCRBY', KEYS[i], string.format('%d', -refund), member)
       given = given + 1

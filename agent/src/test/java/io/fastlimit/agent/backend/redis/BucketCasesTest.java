@@ -337,12 +337,14 @@ class BucketCasesTest {
             .build(),
         // A token counter never learns when the bucket was last refilled: a request timed 100 ms
         // before the last one that reached Redis is charged those 100 ms of refill (the safe
-        // side), and blocked here; the bucket is as before it.
+        // side), and blocked here; its give-back refunds its charge less the time from its floor
+        // to the latest (what a later refill could have absorbed), so the bucket keeps the 100.
         named("token counter: a request timed before the last refill is charged the refill since")
             .bucket("t", token, 10, 1_000, 5)
             .at(1_000, "A 5 1500 0")
             .at(900, "B 4 1500 100")
-            .at(1_000, "A 0 2000 0")
+            .at(1_000, "B 4 1600 100")
+            .at(1_100, "A 0 2100 0")
             .commandsOnly()
             .build(),
         // A time more than 2 s before the bucket's latest: not a late clock read but the clock
@@ -390,7 +392,10 @@ class BucketCasesTest {
             .at(61_000, "A 2 81000 0")
             .at(62_000, "A 1 101000 0")
             .at(57_000, "B 0 101000 4000")
-            .at(61_000, "A 0 121000 0")
+            // its give-back keeps the 5 s it was behind the latest refill, and the next's the 1 s
+            .at(61_000, "B 0 106000 5000")
+            .at(66_000, "B 0 107000 1000")
+            .at(67_000, "A 0 127000 0")
             .commandsOnly()
             .build(),
         named("sliding log: a clock stepped back more than 2 s starts the log afresh")
@@ -434,9 +439,11 @@ class BucketCasesTest {
             .bucket("t", token, 2, 60_000, 1)
             .at(59_000, "A 1 60000 0", "A 1 89000 0")
             .at(60_000, "A 1 120000 0", "A 0 119000 0")
-            // the token counter charges the late request the 1 ms of refill it is behind
+            // the token counter charges the late request the 1 ms of refill it is behind, and its
+            // give-back keeps that 1 ms (it refunds the charge less the time from its floor to
+            // the latest: the safe side)
             .at(59_999, "A 0 60000 0", "B 0 119000 29001")
-            .at(60_001, "A 0 120000 0", "B 0 119000 28999")
+            .at(60_001, "A 0 120000 0", "B 0 119001 29000")
             .at(60_002, only(0), "A 0 120000 0")
             .at(59_998, only(0), "A 0 60000 0")
             .commandsOnly()

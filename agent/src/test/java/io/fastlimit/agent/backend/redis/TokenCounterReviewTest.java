@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Review of {@code redis.token-bucket: commands}: cases that broke it. */
@@ -81,9 +80,6 @@ class TokenCounterReviewTest {
    * admitted at t + 500 is one more than the capacity. (At 1000 a second the same takes a give-back
    * 1 ms late.)
    */
-  @Disabled(
-      "not fixed: a give-back subtracts the charge from a score that later charges' ZADD GT did not"
-          + " raise because of it; the exact refund needs the lowest debt any later ZADD saw")
   @Test
   void aBlockedRequestsGiveBackNeverLetsMoreThanTheCapacityThrough() throws Exception {
     String key = key();

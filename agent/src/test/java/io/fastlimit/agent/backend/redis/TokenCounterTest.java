@@ -114,7 +114,9 @@ class TokenCounterTest {
     assertThat(calls("zincrby")).isEqualTo(3);
     assertThat(calls("pexpire")).isEqualTo(3);
     assertThat(redis.exists(charge.key())).as("the scripts' key").isZero();
-    assertThat(redis.zcard(TokenCounter.key(charge))).as("one member").isEqualTo(1);
+    assertThat(redis.zcard(TokenCounter.key(charge)))
+        .as("the score and the latest refill time")
+        .isEqualTo(2);
     // 3 a minute: 1 unit a ms, 20 000 a token; three tokens owed from now
     assertThat(score(charge)).isEqualTo(BASE + 3 * 20_000.0);
     // lives until a full debt and one more token are refilled, and the grace
@@ -179,31 +181,43 @@ class TokenCounterTest {
   }
 
   /**
-   * {@code count: failures}: a request that did not fail gives its tokens back at its end, less the
-   * refill since its charge, which may already have restored them (as the memory backend and the
-   * script: never more than the charge took).
+   * {@code count: failures}: a request that did not fail gives its tokens back at its end, less
+   * what a later refill absorbed: another charge's {@code ZADD GT} that found the score below its
+   * time but for this charge. That is at most the time from this charge's floor to the latest floor
+   * any charge applied (the set's second member): exact when the later charge came while the bucket
+   * was still in debt, nothing when the bucket would have been full.
    */
   @Test
-  void aGiveBackRefundsTheChargeLessTheRefillSinceIt() {
+  void aGiveBackRefundsTheChargeLessWhatALaterRefillAbsorbed() {
     Charge charge = charge(3);
-    Outcome first = backend.acquire(charge);
-    Outcome second = backend.acquire(charge);
-    double owed = score(charge);
-    backend.giveBack(new Charge[] {charge}, new long[] {second.decidedAtMillis()});
-    assertThat(scoreOnceSettled(charge, owed - 20_000)).isEqualTo(owed - 20_000);
-    clock.advance(5_000);
+    long start = clock.get();
     try {
-      backend.giveBack(new Charge[] {charge}, new long[] {first.decidedAtMillis()});
-      assertThat(scoreOnceSettled(charge, owed - 35_000)).isEqualTo(owed - 35_000);
-      clock.advance(20_000);
-      double before = score(charge);
-      backend.giveBack(new Charge[] {charge}, new long[] {first.decidedAtMillis()});
-      redis.ping();
-      RedisServer.sleep(50);
-      assertThat(score(charge)).as("refilled since: nothing to give").isEqualTo(before);
+      Outcome a = backend.acquire(charge);
+      assertThat(score(charge)).isEqualTo(start + 20_000.0);
+      clock.advance(5_000);
+      Outcome b = backend.acquire(charge);
+      assertThat(score(charge)).as("still in debt: no refill").isEqualTo(start + 40_000.0);
+      backend.giveBack(new Charge[] {charge}, new long[] {a.decidedAtMillis()});
+      // without A, B at +5 s found a full bucket: its floor +5 s, plus its token
+      assertThat(scoreOnceSettled(charge, start + 25_000.0)).isEqualTo(start + 25_000.0);
+      clock.advance(30_000);
+      backend.acquire(charge); // C at +35 s: the bucket was full again, the score raised
+      double raised = start + 55_000.0;
+      assertThat(score(charge)).isEqualTo(raised);
+      backend.giveBack(new Charge[] {charge}, new long[] {b.decidedAtMillis()});
+      settledGiveBacks();
+      assertThat(score(charge))
+          .as("B's token was absorbed by the refill: nothing to give")
+          .isEqualTo(raised);
     } finally {
-      clock.advance(-25_000);
+      clock.set(start);
     }
+  }
+
+  /** Waits for give-backs sent without waiting that should change nothing. */
+  private static void settledGiveBacks() {
+    redis.ping();
+    RedisServer.sleep(50);
   }
 
   @Test
@@ -212,8 +226,7 @@ class TokenCounterTest {
     Outcome admitted = backend.acquire(charge);
     redis.del(TokenCounter.key(charge));
     backend.giveBack(new Charge[] {charge}, new long[] {admitted.decidedAtMillis()});
-    redis.ping();
-    RedisServer.sleep(50);
+    settledGiveBacks();
     assertThat(redis.exists(TokenCounter.key(charge))).isZero();
   }
 
