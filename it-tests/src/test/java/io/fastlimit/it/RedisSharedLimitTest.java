@@ -54,22 +54,29 @@ class RedisSharedLimitTest {
   @Test
   void twoInstancesShareOneTokenBucketCountedByCommandsExactly() throws Exception {
     try (LocalRedis redis = LocalRedis.start()) {
-      twoInstancesShareOneLimit(redis, "  token-bucket: commands\nalgorithm: token-bucket\n");
+      // at most the capacity; the last of the burst may be refused: an instance whose time (as it
+      // samples Redis's) is a few ms behind the other's finds the bucket those ms emptier, and at
+      // exactly the capacity that is a token short (the safe side; the script has one clock)
+      int admitted =
+          twoInstancesShareOneLimit(
+              redis, "  token-bucket: commands\nalgorithm: token-bucket\n", 9);
       String key = redis.cli("KEYS", "*:api:ip:{*}:t").trim();
       assertThat(key).as("the bucket's sorted set").isNotEmpty();
       assertThat(redis.cli("TYPE", key).trim()).isEqualTo("zset");
-      assertThat(redis.cli("ZCARD", key).trim()).isEqualTo("1");
+      // the score and the latest refill time
+      assertThat(redis.cli("ZCARD", key).trim()).isEqualTo("2");
       String stats = redis.cli("INFO", "commandstats");
-      long decisions = stat(stats, "zincrby", "calls");
-      assertThat(stat(stats, "zadd", "calls")).isEqualTo(decisions);
+      // every decision that reached Redis is a ZADD (the give-back script's ZINCRBYs count too)
+      long decisions = stat(stats, "zadd", "calls");
+      assertThat(stat(stats, "zincrby", "calls")).isGreaterThanOrEqualTo(decisions);
       long scripts =
           stat(stats, "evalsha", "calls")
               - stat(stats, "evalsha", "failed_calls")
               + stat(stats, "eval", "calls");
-      assertThat(decisions).isGreaterThanOrEqualTo(10);
+      assertThat(decisions).isGreaterThanOrEqualTo(admitted);
       // every blocked decision that reached Redis gave its tokens back by the give-back script
       long gaveBack = scripts;
-      for (int i = 0; i < 100 && gaveBack != decisions - 10; i++) {
+      for (int i = 0; i < 100 && gaveBack != decisions - admitted; i++) {
         Thread.sleep(50);
         stats = redis.cli("INFO", "commandstats");
         gaveBack =
@@ -77,7 +84,7 @@ class RedisSharedLimitTest {
                 - stat(stats, "evalsha", "failed_calls")
                 + stat(stats, "eval", "calls");
       }
-      assertThat(gaveBack).as("give-backs of the blocked").isEqualTo(decisions - 10);
+      assertThat(gaveBack).as("give-backs of the blocked").isEqualTo(decisions - admitted);
     }
   }
 
@@ -109,14 +116,24 @@ class RedisSharedLimitTest {
       assertThat(decisions).isGreaterThanOrEqualTo(10);
       assertThat(scripts).as("take-backs of the blocked").isEqualTo(decisions - 10);
       if (algorithm.equals("sliding-window")) {
-        // each decision read the previous window's key too (this test's GETs come after)
-        assertThat(stat(stats, "get", "calls")).isGreaterThanOrEqualTo(decisions);
+        // each decision read the previous window's key too, by an MGET (the give-back script's
+        // GETs are counted as GET)
+        assertThat(stat(stats, "mget", "calls")).isEqualTo(decisions);
       }
     }
   }
 
   /** Two instances of the sample, 40 concurrent requests; {@code settings} under redis:. */
   private static void twoInstancesShareOneLimit(LocalRedis redis, String settings)
+      throws Exception {
+    twoInstancesShareOneLimit(redis, settings, 10);
+  }
+
+  /**
+   * The same; at least {@code atLeast} of the limit of 10 admitted, never more than 10: how many
+   * were.
+   */
+  private static int twoInstancesShareOneLimit(LocalRedis redis, String settings, int atLeast)
       throws Exception {
     {
       Path rules =
@@ -156,9 +173,10 @@ class RedisSharedLimitTest {
           }
         }
         pool.shutdown();
-        assertThat(admitted).isEqualTo(10);
-        assertThat(blocked).isEqualTo(30);
-        assertThat(handled(first) + handled(second)).isEqualTo(10);
+        assertThat(admitted).isBetween(atLeast, 10);
+        assertThat(blocked).isEqualTo(40 - admitted);
+        assertThat(handled(first) + handled(second)).isEqualTo(admitted);
+        return admitted;
       }
     }
   }
