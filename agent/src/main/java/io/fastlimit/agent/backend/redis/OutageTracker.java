@@ -32,6 +32,13 @@ final class OutageTracker {
   /** The failing parts a request is asking now. */
   private final Set<String> probing = ConcurrentHashMap.newKeySet();
 
+  /**
+   * The kinds of misconfiguration (a refused password, an ACL, TLS) logged in this outage: one that
+   * shows up after the outage began (its first failure was a connection closed early, say) is
+   * logged once too, or the user would never read what to fix.
+   */
+  private final Set<String> explained = ConcurrentHashMap.newKeySet();
+
   OutageTracker(RedisConfig settings, RedisClock clock) {
     this.settings = settings;
     this.clock = clock;
@@ -70,7 +77,9 @@ final class OutageTracker {
 
   /** Redis failed (a script, or connecting): logs the outage if it is a new one. */
   void failed(Throwable failure) {
-    if (healthy.compareAndSet(1, 0)) {
+    String kind = misconfiguration(failure);
+    boolean started = healthy.compareAndSet(1, 0);
+    if ((kind != null && explained.add(kind)) || started) {
       AgentLog.error(
           "redis backend: "
               + settings
@@ -87,8 +96,17 @@ final class OutageTracker {
   void answered() {
     // in a cluster with a node down, answers from the other nodes do not end the outage
     if (healthy.get() == 0 && noneFailing() && healthy.compareAndSet(0, 1)) {
+      explained.clear();
       AgentLog.info("redis backend: Redis answers again; limits are shared again");
     }
+  }
+
+  /** "tls", "acl" or "auth" when the failure is that misconfiguration, else null. */
+  private static String misconfiguration(Throwable failure) {
+    String text = describe(failure);
+    return text.startsWith("TLS")
+        ? "tls"
+        : text.startsWith("Redis's ACL") ? "acl" : text.startsWith("Redis refused") ? "auth" : null;
   }
 
   /** The failure and its causes on one line: a user reads why, not a stack trace. */
@@ -106,7 +124,8 @@ final class OutageTracker {
         return "Redis's ACL does not allow the user of redis-url this: "
             + message
             + "; the agent needs the keys under its key-prefix and the commands EVALSHA, EVAL,"
-            + " SCRIPT and TIME";
+            + " SCRIPT and TIME (with redis.fixed-window, sliding-window or token-bucket:"
+            + " commands, also INCRBY, PEXPIRE, MGET, ZADD, ZINCRBY, DEL and INFO)";
       }
       if (message.startsWith("WRONGPASS")
           || message.startsWith("NOAUTH")

@@ -123,7 +123,10 @@ class RedisSecurityTest {
             });
         assertThat(backend.acquire(fresh()).allowed()).as("on-error deny meanwhile").isFalse();
         String text = log();
-        assertThat(text.split("ERROR", -1)).hasSize(2);
+        // one line saying what to fix, however many attempts were refused (after, at most, one
+        // for a first attempt that failed otherwise: a connection closed early on a busy machine)
+        assertThat(text.split("Redis refused the user or password", -1)).hasSize(2);
+        assertThat(text.split("ERROR", -1).length).isBetween(2, 3);
         assertThat(text)
             .doesNotContain("wrong-one")
             .contains("redis://***@127.0.0.1:" + server.port())
