@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Review of {@code redis.token-bucket: commands}: cases that broke it. */
@@ -153,6 +154,63 @@ class TokenCounterReviewTest {
       } finally {
         clock.advance(-1_000);
       }
+    }
+  }
+
+  /**
+   * A client flooding a blocked bucket: each blocked charge is given back less the time from its
+   * floor to the latest floor when its give-back runs, here the next millisecond's requests'. 100 a
+   * second is 10 units a token, 1 unit refilled a ms: two blocked requests a ms keep 1 unit each, 2
+   * units of debt a ms against 1 of refill. An exact token bucket (and the script, which charges no
+   * blocked request) admits 100 a second of the flood; this one admits none for as long as the
+   * flood lasts. The same loss comes from a clock a few ms ahead on another instance (its floors
+   * are the latest): at 1000 a second a blocked request then keeps its whole token.
+   */
+  @Disabled(
+      "ac18329's bound keeps min(cost, latest floor - own floor) of every blocked charge: a flood"
+          + " of 2 a ms starves a 100/s bucket for good (0 admitted of the 200 an exact bucket"
+          + " admits in 2 s); no small fix found that stays safe (see TokenCounterRefundModelTest)")
+  @Test
+  void aFloodWhileBlockedDoesNotStarveTheClient() throws Exception {
+    String key = key();
+    Charge charge = tokens(key, 100, 1_000, 1);
+    WindowCounters counters =
+        new WindowCounters(clock, new RedisTime(clock, null), false, false, true);
+    long start = clock.get();
+    try {
+      for (int i = 0; i < 100; i++) {
+        assertThat(backend.acquire(charge).allowed()).as("the full bucket, " + i).isTrue();
+      }
+      int admitted = 0;
+      List<WindowCounters.Sent> previous = new java.util.ArrayList<>();
+      List<Outcome> previousOutcomes = new java.util.ArrayList<>();
+      for (int ms = 1; ms <= 2_000; ms++) {
+        clock.advance(1);
+        List<WindowCounters.Sent> sents = new java.util.ArrayList<>();
+        List<Outcome> outcomes = new java.util.ArrayList<>();
+        for (int j = 0; j < 2; j++) {
+          WindowCounters.Sent sent = counters.submit(connection, new Charge[] {charge});
+          Outcome outcome =
+              WindowCounters.await(sent, System.nanoTime() + TimeUnit.SECONDS.toNanos(5))[0];
+          sents.add(sent);
+          outcomes.add(outcome);
+          admitted += outcome.allowed() ? 1 : 0;
+        }
+        // the last ms's give-backs reach Redis after this ms's charges
+        for (int j = 0; j < previous.size(); j++) {
+          Outcome outcome = previousOutcomes.get(j);
+          WindowCounters.settle(
+              connection.async(), previous.get(j), new Outcome[] {outcome}, outcome.allowed());
+        }
+        previous = sents;
+        previousOutcomes = outcomes;
+      }
+      settled();
+      assertThat(admitted)
+          .as("admitted of a flood of 2 a ms, 2 s at 100 a second")
+          .isGreaterThanOrEqualTo(190);
+    } finally {
+      clock.set(start);
     }
   }
 }
