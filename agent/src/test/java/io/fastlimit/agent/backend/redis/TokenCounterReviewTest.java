@@ -167,7 +167,8 @@ class TokenCounterReviewTest {
    * are the latest): at 1000 a second a blocked request then keeps its whole token.
    */
   @Disabled(
-      "ac18329's bound keeps min(cost, latest floor - own floor) of every blocked charge: a flood"
+      "known limit (README): the give-back bound keeps min(cost, latest floor - own floor) of every"
+          + " blocked charge: a flood"
           + " of 2 a ms starves a 100/s bucket for good (0 admitted of the 200 an exact bucket"
           + " admits in 2 s); no small fix found that stays safe (see TokenCounterRefundModelTest)")
   @Test
