@@ -100,8 +100,10 @@ class TokenCounterRefundModelTest {
   static String run(Refund rule, Random random, boolean idealKeepsFloors) {
     long perMilli = 1 + random.nextInt(3);
     long perToken = 1 + random.nextInt(5);
-    long window = 1 + random.nextInt(20);
-    long capacity = window * perMilli;
+    // the capacity is the limit's tokens (window x perMilli = limit x perToken), and a cost is
+    // never above the limit (the backend answers such a request by on-error)
+    long limit = 1 + random.nextInt(5);
+    long capacity = limit * perToken;
     long base = 1_000;
     // the bucket as some earlier, kept requests left it, in time order
     Bucket real = new Bucket();
@@ -119,7 +121,7 @@ class TokenCounterRefundModelTest {
     List<Request> requests = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       long time = base + random.nextInt(spread + 1);
-      long cost = (1 + random.nextInt(3)) * perToken;
+      long cost = (1 + random.nextInt((int) Math.min(3, limit))) * perToken;
       requests.add(new Request(time * perMilli, cost, random.nextInt(3) > 0));
     }
     // a random interleaving; each request's steps in order
