@@ -22,9 +22,9 @@ import java.util.List;
  * <p>A give-back (a blocked charge, or one of a request another bucket blocked, or a {@code count:
  * failures} success) must not give back what a later refill already absorbed: another request's
  * {@code ZADD GT} between this charge and its give-back may have found the score below now but for
- * this charge. The sorted set's second member, {@link #latest}, keeps the latest floor applied, and
- * {@code giveback.lua} refunds the charge less the time from its own floor to that latest one (in
- * units): exact when no later request came, safe whatever the order.
+ * this charge. The sorted set's second member, {@code f<units>}, keeps the latest floor applied,
+ * and {@code giveback.lua} refunds the charge less the time from its own floor to that latest one
+ * (in units): exact when no later request came, safe whatever the order.
  *
  * <p>The memory backend's token bucket in other words ({@code BucketState}): one token is {@link
  * #perToken} units, each millisecond refills {@link #perMilli} (the rule's limit and window over
@@ -57,16 +57,6 @@ final class TokenCounter {
    */
   static String member(Charge charge) {
     return "t" + perMilli(charge);
-  }
-
-  /**
-   * The member beside it, {@code f} and the units: the latest refill time any charge applied (the
-   * greatest {@code ZADD GT} floor). A give-back reads it: a charge's part that a later refill
-   * absorbed (the bucket would have been full then without it) is at most the time between that
-   * charge's floor and the latest, and is not given back.
-   */
-  static String latest(Charge charge) {
-    return "f" + perMilli(charge);
   }
 
   /** The epoch ms (2200-01-01) until which {@link #exact} rules' scores stay exact. */
@@ -113,10 +103,15 @@ final class TokenCounter {
   static AsyncCommand<String, String, Double> add(
       List<RedisCommand<String, String, ?>> batch, Charge charge, long now) {
     String key = key(charge);
-    long perMilli = perMilli(charge);
-    String member = member(charge);
+    // the units once per charge: one gcd, one member name each
+    long common = gcd(charge.limit(), charge.windowMillis());
+    long perMilli = charge.limit() / common;
+    String units = Long.toString(perMilli);
+    String member = "t" + units;
     long floor = now * perMilli;
-    // the refill (the score raised to now) and the latest refill time, both by GT
+    // the refill (the score raised to now), and f<units>, the latest refill time any charge applied
+    // (the greatest floor), which a give-back reads: what a later refill can have absorbed of a
+    // charge is at most the time from that charge's floor to it
     batch.add(
         new AsyncCommand<>(
             new Command<>(
@@ -128,7 +123,7 @@ final class TokenCounter {
                     .add(floor)
                     .addValue(member)
                     .add(floor)
-                    .addValue(latest(charge)))));
+                    .addValue("f" + units))));
     AsyncCommand<String, String, Double> score =
         new AsyncCommand<>(
             new Command<>(
@@ -136,7 +131,7 @@ final class TokenCounter {
                 new DoubleOutput<>(StringCodec.UTF8),
                 new CommandArgs<>(StringCodec.UTF8)
                     .addKey(key)
-                    .add(charge.cost() * perToken(charge))
+                    .add(charge.cost() * (charge.windowMillis() / common))
                     .addValue(member)));
     batch.add(score);
     batch.add(
@@ -163,8 +158,9 @@ final class TokenCounter {
    * BucketState} would answer with the bucket's debt before it.
    */
   static Outcome outcome(Charge charge, long now, double score) {
-    long perMilli = perMilli(charge);
-    long perToken = perToken(charge);
+    long common = gcd(charge.limit(), charge.windowMillis());
+    long perMilli = charge.limit() / common;
+    long perToken = charge.windowMillis() / common;
     long capacity = charge.windowMillis() * perMilli;
     long need = charge.cost() * perToken;
     long after = Math.round(score) - now * perMilli;
