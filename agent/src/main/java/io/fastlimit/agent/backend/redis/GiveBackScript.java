@@ -41,9 +41,10 @@ final class GiveBackScript {
 
   /**
    * As {@link #submit(RedisScriptingAsyncCommands, Charge[], long[], WindowCounters)}, {@code now}
-   * by the counters' time: a blocked request's charges, given back as it is decided, are given back
-   * at the time they were charged, in full (a token bucket refunds its charge less the refill since
-   * it, which could already have restored it).
+   * by the counters' time, which places the charges against an operator's reset: a blocked
+   * request's charges, given back as it is decided, at the time they were charged. (A token
+   * counter's refund does not depend on it: the charge less the time from its floor to the latest
+   * floor, {@link TokenCounter}.)
    */
   static void submit(
       final RedisScriptingAsyncCommands<String, String> commands,
