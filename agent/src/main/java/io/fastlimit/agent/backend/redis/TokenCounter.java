@@ -134,12 +134,7 @@ final class TokenCounter {
                     .add(charge.cost() * (charge.windowMillis() / common))
                     .addValue(member)));
     batch.add(score);
-    batch.add(
-        new AsyncCommand<>(
-            new Command<>(
-                CommandType.PEXPIRE,
-                new IntegerOutput<>(StringCodec.UTF8),
-                new CommandArgs<>(StringCodec.UTF8).addKey(key).add(ttl(charge)))));
+    batch.add(WindowCounters.command(CommandType.PEXPIRE, key, ttl(charge)));
     return score;
   }
 

@@ -312,8 +312,7 @@ final class WindowCounters {
   }
 
   /** {@code type key value}, answered by an integer (PEXPIRE's 0 or 1 too). */
-  private static AsyncCommand<String, String, Long> command(
-      CommandType type, String key, long value) {
+  static AsyncCommand<String, String, Long> command(CommandType type, String key, long value) {
     return new AsyncCommand<>(
         new Command<>(
             type,

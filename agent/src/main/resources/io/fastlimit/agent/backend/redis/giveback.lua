@@ -7,12 +7,12 @@
 -- ARGV      five per bucket: algorithm (0 sliding window, 1 fixed window, 2 token bucket,
 --           3 sliding log, 4 a window's counter of WindowCounters, fixed or sliding: KEYS[i] is
 --           then the key of the window the charge counted in, an integer; 5 a token bucket's
---           counter of TokenCounter: KEYS[i] is then its sorted set, and limit, window and cost are
---           the units it refills per ms, the charge's floor and its cost, in units), limit,
---           window ms, cost, charged-at (the
---           epoch ms buckets.lua returned as the time it ran: Redis TIME); for 4 and 5, the ms
---           since the charge by the instance's clock instead. Then now in epoch ms, or "" to take Redis TIME (only
---           read for 4; tests pass a fake clock here)
+--           counter of TokenCounter: KEYS[i] is then its sorted set), limit, window ms, cost,
+--           charged-at (the epoch ms buckets.lua returned as the time it ran: Redis TIME); for 4
+--           and 5, the ms since the charge by the instance's clock instead, and for 5 limit,
+--           window and cost are the units it refills per ms, the charge's floor and its cost, in
+--           units. Then now in epoch ms, or "" to take Redis TIME (only read for 4 and 5; tests
+--           pass a fake clock here)
 -- returns   the number of buckets that gave something back
 --
 -- A window counter's charge is dated by the instance's clock, which is not Redis's: it is placed
@@ -86,8 +86,8 @@ for i = 1, n do
     -- time from the charge's floor (ARGV window, in units) to the latest floor any charge applied
     -- (member f); a key that expired held nothing of the charge, and is not made anew
     local member = 't' .. ARGV[arg + 2]
-    local latest = redis.call('ZSCORE', KEYS[i], 'f' .. ARGV[arg + 2])
-    local refund = cost
+    local latest = after_reset and redis.call('ZSCORE', KEYS[i], 'f' .. ARGV[arg + 2])
+    local refund
     if latest then
       refund = cost - math.max(0, tonumber(latest) - window)
     else
