@@ -293,10 +293,9 @@ public final class MemoryBackend implements Backend {
       if (bucket != null) {
         return bucket;
       }
-      if (!bound.admitsNewBucket(now)) {
+      if (!bound.tryAdd(now)) {
         return null;
       }
-      bound.added(now);
       return store.add(segment, hash, packed, low, client);
     }
   }

@@ -84,20 +84,34 @@ final class MemoryBound {
   }
 
   /**
-   * Whether a client without a bucket may have one now; a refusal is counted. Not while the last
-   * sweep found the bound full of buckets that block their clients (until the first is full again),
-   * and never past the ceiling; a sweep then makes room, by dropping or evicting, or starts
-   * refusing.
+   * Whether a client without a bucket may have one now, and if so counts it as held; a refusal is
+   * counted. Not while the last sweep found the bound full of buckets that block their clients
+   * (until the first is full again), and never past the ceiling, even with many threads adding at
+   * once: the check and the count are one compare-and-set. A sweep then makes room, by dropping or
+   * evicting, or starts refusing. A sweep becomes due at the bound or every so many new buckets.
    */
-  boolean admitsNewBucket(long now) {
-    if (size.get() < maxKeys) {
-      return true;
+  boolean tryAdd(long now) {
+    int held;
+    do {
+      held = size.get();
+      if (held >= maxKeys && !roomPastTheBound(held, now)) {
+        newClientsRefused.increment();
+        return false;
+      }
+    } while (!size.compareAndSet(held, held + 1));
+    if ((held + 1 >= maxKeys && now >= refuseNewUntil)
+        || newKeysSinceSweep.incrementAndGet() >= SWEEP_EVERY_NEW_KEYS) {
+      sweepDue = true;
     }
+    return true;
+  }
+
+  /** At or past the bound: whether one more bucket may be held, {@code held} being held now. */
+  private boolean roomPastTheBound(int held, long now) {
     if (now < refuseNewUntil) {
-      newClientsRefused.increment();
       return false;
     }
-    if (size.get() >= ceiling) {
+    if (held >= ceiling) {
       sweepDue = true; // sweeps lag behind new clients: the next one makes room or refuses
       if (!ceilingReported) {
         ceilingReported = true;
@@ -107,18 +121,9 @@ final class MemoryBound {
                 + maxKeys
                 + " they are refused (429) until a sweep does (reported once)");
       }
-      newClientsRefused.increment();
       return false;
     }
     return true;
-  }
-
-  /** Counts a bucket just created; a sweep becomes due at the bound or every so many. */
-  void added(long now) {
-    if ((size.incrementAndGet() >= maxKeys && now >= refuseNewUntil)
-        || newKeysSinceSweep.incrementAndGet() >= SWEEP_EVERY_NEW_KEYS) {
-      sweepDue = true;
-    }
   }
 
   /**
