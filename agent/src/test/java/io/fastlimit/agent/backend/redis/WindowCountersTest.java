@@ -57,6 +57,7 @@ class WindowCountersTest {
             clock,
             new BlockedCache(0));
     RedisBackendTest.awaitConnected(backend);
+    RedisBackendTest.awaitExpiryFlags(backend);
     client = RedisServer.client(server.uri());
     connection = client.connect();
     redis = connection.sync();
