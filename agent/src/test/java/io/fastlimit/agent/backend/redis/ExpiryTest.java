@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Charges;
-import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.observe.CapturedLog;
 import io.fastlimit.agent.rules.Algorithm;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,37 +33,24 @@ class ExpiryTest {
   private static final FakeClock clock = new FakeClock(BASE);
 
   private static final AtomicInteger unique = new AtomicInteger();
-  private static RedisServer server;
+  private static CountersFixture counters;
   private static RedisBackend backend;
-  private static RedisClient client;
   private static StatefulRedisConnection<String, String> connection;
   private static RedisCommands<String, String> redis;
 
   @BeforeAll
   static void startRedis() throws Exception {
-    server = RedisServer.start();
-    backend =
-        RedisBackend.connect(
-            new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
-                .withCounting(Algorithm.FIXED_WINDOW, RedisConfig.Counting.COMMANDS)
-                .withCounting(Algorithm.SLIDING_WINDOW, RedisConfig.Counting.COMMANDS)
-                .withCounting(Algorithm.TOKEN_BUCKET, RedisConfig.Counting.COMMANDS),
-            clock,
-            new BlockedCache(0));
-    RedisBackendTest.awaitConnected(backend);
-    RedisBackendTest.awaitExpiryFlags(backend);
-    client = RedisServer.client(server.uri());
-    connection = client.connect();
-    redis = connection.sync();
-    RedisServer.loadGiveBack(server.uri());
+    counters =
+        CountersFixture.start(
+            clock, Algorithm.FIXED_WINDOW, Algorithm.SLIDING_WINDOW, Algorithm.TOKEN_BUCKET);
+    backend = counters.backend;
+    connection = counters.connection;
+    redis = counters.redis;
   }
 
   @AfterAll
   static void stopRedis() throws Exception {
-    backend.close();
-    connection.close();
-    client.shutdown();
-    server.close();
+    counters.close();
   }
 
   @AfterEach

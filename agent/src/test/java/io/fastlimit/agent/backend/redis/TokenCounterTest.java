@@ -7,7 +7,6 @@ import io.fastlimit.agent.backend.Charges;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.rules.Algorithm;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.util.ArrayList;
@@ -35,35 +34,22 @@ class TokenCounterTest {
   private static final FakeClock clock = new FakeClock(BASE);
 
   private static final AtomicInteger unique = new AtomicInteger();
-  private static RedisServer server;
+  private static CountersFixture counters;
   private static RedisBackend backend;
-  private static RedisClient client;
   private static StatefulRedisConnection<String, String> connection;
   private static RedisCommands<String, String> redis;
 
   @BeforeAll
   static void startRedis() throws Exception {
-    server = RedisServer.start();
-    backend =
-        RedisBackend.connect(
-            new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
-                .withCounting(Algorithm.TOKEN_BUCKET, RedisConfig.Counting.COMMANDS),
-            clock,
-            new BlockedCache(0));
-    RedisBackendTest.awaitConnected(backend);
-    RedisBackendTest.awaitExpiryFlags(backend);
-    client = RedisServer.client(server.uri());
-    connection = client.connect();
-    redis = connection.sync();
-    RedisServer.loadGiveBack(server.uri());
+    counters = CountersFixture.start(clock, Algorithm.TOKEN_BUCKET);
+    backend = counters.backend;
+    connection = counters.connection;
+    redis = counters.redis;
   }
 
   @AfterAll
   static void stopRedis() throws Exception {
-    backend.close();
-    connection.close();
-    client.shutdown();
-    server.close();
+    counters.close();
   }
 
   private static Charge charge(long limit, long window, long cost) {
@@ -300,7 +286,7 @@ class TokenCounterTest {
   void onAnOlderServerTokenBucketsAreLeftToTheScript() {
     RedisBackend old =
         RedisBackend.connect(
-            new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
+            new RedisConfig(List.of(counters.server.uri()), false, 5_000, RedisConfig.OnError.DENY)
                 .withCounting(Algorithm.TOKEN_BUCKET, RedisConfig.Counting.COMMANDS)
                 .withCounting(Algorithm.FIXED_WINDOW, RedisConfig.Counting.COMMANDS),
             clock,

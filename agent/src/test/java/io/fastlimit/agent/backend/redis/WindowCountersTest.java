@@ -7,7 +7,6 @@ import io.fastlimit.agent.backend.Charges;
 import io.fastlimit.agent.backend.Outcome;
 import io.fastlimit.agent.config.RedisConfig;
 import io.fastlimit.agent.rules.Algorithm;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -39,38 +38,24 @@ class WindowCountersTest {
   private static final FakeClock clock = new FakeClock(BASE);
 
   private static final AtomicInteger unique = new AtomicInteger();
-  private static RedisServer server;
+  private static CountersFixture counters;
   private static RedisBackend backend;
-  private static RedisClient client;
   private static StatefulRedisConnection<String, String> connection;
   private static RedisCommands<String, String> redis;
   private static RedisAsyncCommands<String, String> async;
 
   @BeforeAll
   static void startRedis() throws Exception {
-    server = RedisServer.start();
-    backend =
-        RedisBackend.connect(
-            new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
-                .withCounting(Algorithm.FIXED_WINDOW, RedisConfig.Counting.COMMANDS)
-                .withCounting(Algorithm.SLIDING_WINDOW, RedisConfig.Counting.COMMANDS),
-            clock,
-            new BlockedCache(0));
-    RedisBackendTest.awaitConnected(backend);
-    RedisBackendTest.awaitExpiryFlags(backend);
-    client = RedisServer.client(server.uri());
-    connection = client.connect();
-    redis = connection.sync();
+    counters = CountersFixture.start(clock, Algorithm.FIXED_WINDOW, Algorithm.SLIDING_WINDOW);
+    backend = counters.backend;
+    connection = counters.connection;
+    redis = counters.redis;
     async = connection.async();
-    RedisServer.loadGiveBack(server.uri());
   }
 
   @AfterAll
   static void stopRedis() throws Exception {
-    backend.close();
-    connection.close();
-    client.shutdown();
-    server.close();
+    counters.close();
   }
 
   private static Charge charge(long limit, Algorithm algorithm) {
@@ -290,7 +275,7 @@ class WindowCountersTest {
     RedisBackend commands = commandsBackend(ahead);
     RedisBackend scripts =
         RedisBackend.connect(
-            new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY),
+            new RedisConfig(List.of(counters.server.uri()), false, 5_000, RedisConfig.OnError.DENY),
             ahead,
             new BlockedCache(0));
     RedisBackendTest.awaitConnected(scripts);
@@ -354,7 +339,7 @@ class WindowCountersTest {
   private static RedisBackend commandsBackend(RedisClock by) {
     RedisBackend made =
         RedisBackend.connect(
-            new RedisConfig(List.of(server.uri()), false, 5_000, RedisConfig.OnError.DENY)
+            new RedisConfig(List.of(counters.server.uri()), false, 5_000, RedisConfig.OnError.DENY)
                 .withCounting(Algorithm.FIXED_WINDOW, RedisConfig.Counting.COMMANDS),
             by,
             new BlockedCache(0));
