@@ -168,9 +168,12 @@ final class Expiry {
           }
 
           private void refused() {
-            if (!handled) {
+            // only a refusal counts: a timeout's error may come first, and the server's answer
+            // after it; a MOVED's, and the answer of the node it redirects to
+            String error = getError();
+            if (!handled && refusal(error)) {
               handled = true;
-              refusedBy(connection, key, ttl, backToPlain, getError());
+              refusedBy(connection, key, ttl, backToPlain, error);
             }
           }
         };
@@ -179,6 +182,18 @@ final class Expiry {
             CommandType.PEXPIRE,
             output,
             new CommandArgs<>(StringCodec.UTF8).addKey(key).add(ttl).add(flag)));
+  }
+
+  /**
+   * Whether {@code error}, a flagged {@code PEXPIRE}'s, says the server does not take the flags: a
+   * generic {@code ERR} reply (before 7.0 "wrong number of arguments", from 7.0 "Unsupported
+   * option"). Not an error of another kind: Lettuce sets a command's error when it times out or its
+   * connection drops ({@code Command.completeExceptionally}), and a server's MOVED, ASK (a redirect
+   * Lettuce follows after the output saw it), READONLY, LOADING, NOREPLICAS, OOM or BUSY pass; none
+   * says the flags are not understood, and the key's INCRBY or ZADD met the same fate.
+   */
+  static boolean refusal(String error) {
+    return error != null && error.startsWith("ERR");
   }
 
   /** On Redis's event loop: the flags refused, this key gets a plain expiry and the rest too. */
