@@ -53,9 +53,6 @@ public final class RedisBackend implements Backend {
   private final BlockedCache blocked;
   private final RedisReset resets;
 
-  /** Whether a server refused {@code PEXPIRE}'s flags: plain expiries for good. */
-  private volatile boolean flagsRefused;
-
   private RedisBackend(
       RedisConfig settings, RedisClock clock, BlockedCache blocked, RedisTime.Sampler sampler) {
     this.settings = settings;
@@ -86,7 +83,7 @@ public final class RedisBackend implements Backend {
                 outages.answered();
                 // the window counters' time: from the first request on this connection
                 sampleTime();
-                checkServer();
+                checkTokenCounters();
               }
             });
     this.resets = new RedisReset(blocked, local, settings.timeoutMillis());
@@ -129,59 +126,30 @@ public final class RedisBackend implements Backend {
   }
 
   /**
-   * With counters by commands, asks the server its version (at each connect: a failover may reach
-   * another one). Before 6.2 it refuses {@code ZADD GT}, and token buckets are left to the script
-   * from then on (logged once), rather than each answered by on-error; the decisions sent before
-   * the answer are refused by such a server, and answered by on-error. From 7.0 on the counters'
-   * keys get their expiries with flags ({@link Expiry}), which cost Redis less; before the answer,
-   * and on an older server, plain ones.
+   * With {@code redis.token-bucket: commands}, asks the server its version (at each connect: a
+   * failover may reach an older one): before 6.2 it refuses {@code ZADD GT}, and token buckets are
+   * left to the script from then on (logged once), rather than each answered by on-error. The
+   * decisions sent before the answer are refused by such a server, and answered by on-error.
    */
-  private void checkServer() {
+  private void checkTokenCounters() {
     WindowCounters now = counters;
     RedisClusterAsyncCommands<String, String> commands = link.commands();
-    if (now == null || commands == null) {
+    if (now == null || !now.countsTokens() || commands == null) {
       return;
     }
     commands
         .info("server")
         .whenComplete(
             (info, failure) -> {
-              String version = ServerVersion.named(info);
-              if (TokenCounter.tooOld(info) != null) {
+              String version = TokenCounter.tooOld(info);
+              if (version != null) {
                 leaveTokensToTheScript(version);
               }
-              expireWithFlags(ServerVersion.atLeast(version, 7, 0));
             });
   }
 
-  /**
-   * Expiries with flags from now on when {@code flags} (and no server refused them before), else
-   * plain ones.
-   */
-  private synchronized void expireWithFlags(boolean flags) {
-    WindowCounters now = counters;
-    if (now == null || now.expiry().flags() == (flags && !flagsRefused)) {
-      return;
-    }
-    counters =
-        now.withExpiry(
-            flags && !flagsRefused ? Expiry.withFlags(this::expireFlagsRefused) : Expiry.PLAIN);
-  }
-
-  /** Whether the counters' keys get their expiries with flags now (tests). */
-  boolean expiresWithFlags() {
-    WindowCounters now = counters;
-    return now != null && now.expiry().flags();
-  }
-
-  /** A server refused {@code PEXPIRE} flags: plain expiries for good (Redis's event loop). */
-  private void expireFlagsRefused() {
-    flagsRefused = true;
-    expireWithFlags(false);
-  }
-
   /** Token buckets by the script from now on: the server, at {@code version}, has no ZADD GT. */
-  synchronized void leaveTokensToTheScript(String version) {
+  void leaveTokensToTheScript(String version) {
     WindowCounters now = counters;
     if (now != null && now.countsTokens()) {
       counters = now.withoutTokens();

@@ -2,9 +2,9 @@ package io.fastlimit.agent.backend.redis;
 
 import io.fastlimit.agent.backend.Charge;
 import io.fastlimit.agent.backend.Outcome;
-import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.DoubleOutput;
+import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
@@ -16,9 +16,8 @@ import java.util.List;
  * A token bucket counted by plain commands ({@code redis.token-bucket: commands}), no script: the
  * bucket is its theoretical arrival time (GCRA's), the score of member {@link #member} of a sorted
  * set at {@code <bucket>:t}, raised to now by {@code ZADD GT} and by the charge's cost by {@code
- * ZINCRBY}, and kept by {@code PEXPIRE} until the bucket is full again (with {@code GT} on Redis
- * 7.0 or later, {@link Expiry}); the three pipelined with the window counters' commands, in one
- * write ({@link WindowCounters}).
+ * ZINCRBY}, and kept by {@code PEXPIRE} until the bucket is full again; the three pipelined with
+ * the window counters' commands, in one write ({@link WindowCounters}).
  *
  * <p>A give-back (a blocked charge, or one of a request another bucket blocked, or a {@code count:
  * failures} success) must not give back what a later refill already absorbed: another request's
@@ -99,16 +98,10 @@ final class TokenCounter {
 
   /**
    * Adds the charge's commands to {@code batch} ({@code ZADD GT}, {@code ZINCRBY}, {@code PEXPIRE},
-   * in that order) at {@code now}, the expiry {@code expiry}'s way, to be sent on {@code
-   * connection} (which a plain {@code PEXPIRE} after the {@code ZADD} of a new key takes); returns
-   * the {@code ZINCRBY}, answered by the score.
+   * in that order) at {@code now}; returns the {@code ZINCRBY}, answered by the score.
    */
   static AsyncCommand<String, String, Double> add(
-      List<RedisCommand<String, String, ?>> batch,
-      Charge charge,
-      long now,
-      Expiry expiry,
-      StatefulConnection<String, String> connection) {
+      List<RedisCommand<String, String, ?>> batch, Charge charge, long now) {
     String key = key(charge);
     // the units once per charge: one gcd, one member name each
     long common = gcd(charge.limit(), charge.windowMillis());
@@ -123,7 +116,7 @@ final class TokenCounter {
         new AsyncCommand<>(
             new Command<>(
                 CommandType.ZADD,
-                expiry.afterZadd(connection, key, ttl(charge), now),
+                new IntegerOutput<>(StringCodec.UTF8),
                 new CommandArgs<>(StringCodec.UTF8)
                     .addKey(key)
                     .add("GT")
@@ -141,7 +134,7 @@ final class TokenCounter {
                     .add(charge.cost() * (charge.windowMillis() / common))
                     .addValue(member)));
     batch.add(score);
-    batch.add(expiry.bucket(connection, key, ttl(charge), now));
+    batch.add(WindowCounters.command(CommandType.PEXPIRE, key, ttl(charge)));
     return score;
   }
 
@@ -185,8 +178,27 @@ final class TokenCounter {
    * GT}), else null (6.2 or later, or no version found: the commands are tried).
    */
   static String tooOld(String info) {
-    String version = ServerVersion.named(info);
-    return ServerVersion.before(version, 6, 2) ? version : null;
+    if (info == null) {
+      return null;
+    }
+    int at = info.indexOf("redis_version:");
+    if (at < 0) {
+      return null;
+    }
+    int from = at + "redis_version:".length();
+    int to = from;
+    while (to < info.length() && info.charAt(to) > ' ') {
+      to++;
+    }
+    String version = info.substring(from, to);
+    String[] parts = version.split("\\.");
+    try {
+      int major = Integer.parseInt(parts[0]);
+      int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+      return major < 6 || (major == 6 && minor < 2) ? version : null;
+    } catch (NumberFormatException notANumber) {
+      return null;
+    }
   }
 
   private static long gcd(long a, long b) {

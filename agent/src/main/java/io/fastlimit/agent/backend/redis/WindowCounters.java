@@ -52,10 +52,9 @@ import java.util.concurrent.TimeoutException;
  *       carried forward by this JVM's monotonic clock), so instances switch windows within a round
  *       trip of each other whatever their own clocks say; before the first sample, by this
  *       instance's clock. Each key names its window, so a request that is late counts in its own
- *       window's key and never rolls another's back. The expiry is relative ({@code PEXPIRE}), sent
- *       with every write and, on Redis 7.0 or later, set only by the write that made the key
- *       ({@code NX}, {@link Expiry}), so a key lives until every instance using it reaches the
- *       window's end as long as their times are within {@link #GRACE_MILLIS} of each other.
+ *       window's key and never rolls another's back. The expiry is relative ({@code PEXPIRE}) and
+ *       set by every write, so a key lives until the last instance using it reaches the window's
+ *       end as long as their times are within {@link #GRACE_MILLIS} of each other.
  * </ul>
  */
 final class WindowCounters {
@@ -78,30 +77,16 @@ final class WindowCounters {
   private final boolean sliding;
   private final boolean tokens;
 
-  /** How the keys get their expiry: plain {@code PEXPIRE}s, or with flags on Redis 7.0 or later. */
-  private final Expiry expiry;
-
   /**
    * Counters for fixed windows, sliding windows, token buckets, or some of them; the scripts count
-   * the others. Times by {@code time}: Redis's clock as this instance estimates it. Plain expiries.
+   * the others. Times by {@code time}: Redis's clock as this instance estimates it.
    */
   WindowCounters(RedisClock clock, RedisTime time, boolean fixed, boolean sliding, boolean tokens) {
-    this(clock, time, fixed, sliding, tokens, Expiry.PLAIN);
-  }
-
-  private WindowCounters(
-      RedisClock clock,
-      RedisTime time,
-      boolean fixed,
-      boolean sliding,
-      boolean tokens,
-      Expiry expiry) {
     this.clock = clock;
     this.time = time;
     this.fixed = fixed;
     this.sliding = sliding;
     this.tokens = tokens;
-    this.expiry = expiry;
   }
 
   /** The algorithms {@code settings} counts by commands, by {@code time}. */
@@ -121,17 +106,7 @@ final class WindowCounters {
 
   /** These counters with token buckets left to the scripts (a server older than Redis 6.2). */
   WindowCounters withoutTokens() {
-    return new WindowCounters(clock, time, fixed, sliding, false, expiry);
-  }
-
-  /** These counters with their keys' expiries set {@code expiry}'s way. */
-  WindowCounters withExpiry(Expiry expiry) {
-    return new WindowCounters(clock, time, fixed, sliding, tokens, expiry);
-  }
-
-  /** How these counters' keys get their expiry. */
-  Expiry expiry() {
-    return expiry;
+    return new WindowCounters(clock, time, fixed, sliding, false);
   }
 
   /** Window counters by this instance's own clock (tests that move it by hand). */
@@ -247,7 +222,7 @@ final class WindowCounters {
       int first = batch.size();
       if (charge.algorithm() == Algorithm.TOKEN_BUCKET) {
         sent.keys[i] = TokenCounter.key(charge);
-        sent.counts[i] = TokenCounter.add(batch, charge, now, expiry, connection);
+        sent.counts[i] = TokenCounter.add(batch, charge, now);
         sizes[i] = batch.size() - first;
         continue;
       }
@@ -257,9 +232,8 @@ final class WindowCounters {
           command(CommandType.INCRBY, sent.keys[i], charge.cost());
       sent.counts[i] = count;
       batch.add(count);
-      // every time, not only when the key was made: no key is ever left without an expiry (with
-      // NX, Redis sets it only on the key this INCRBY made, and answers the others without a write)
-      batch.add(expiry.window(connection, sent.keys[i], sent.ttl(i)));
+      // every time, not only when the key was made: no key is ever left without an expiry
+      batch.add(command(CommandType.PEXPIRE, sent.keys[i], sent.ttl(i)));
       if (charge.algorithm() == Algorithm.SLIDING_WINDOW) {
         // after the INCRBY: of a request counting in the next window at the same time, one of the
         // two reads the other's count (each raises its own key before it reads the other's)
@@ -351,23 +325,6 @@ final class WindowCounters {
    * charge, as {@code BucketState} would answer with the count before it.
    */
   static Outcome[] await(Sent sent, long deadline)
-      throws TimeoutException, InterruptedException, ExecutionException {
-    try {
-      return answers(sent, deadline);
-    } catch (Exception failed) {
-      // a token bucket's key made by a ZADD whose answer never came here may lack an expiry: its
-      // PEXPIRE went with GT, which sets none on a new key
-      Expiry expiry = sent.counters.expiry;
-      for (int i = 0; i < sent.charges.length; i++) {
-        if (sent.charges[i].algorithm() == Algorithm.TOKEN_BUCKET) {
-          expiry.ensure(sent.connection, sent.keys[i], sent.ttl(i), sent.now);
-        }
-      }
-      throw failed;
-    }
-  }
-
-  private static Outcome[] answers(Sent sent, long deadline)
       throws TimeoutException, InterruptedException, ExecutionException {
     Outcome[] outcomes = new Outcome[sent.charges.length];
     for (int i = 0; i < outcomes.length; i++) {

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * A redis-server of a test class's own, a backend that counts some algorithms by plain commands
- * (on-error deny, no blocked cache, Redis's version read so that its expiries go with flags), and a
- * connection of the test's own to look at what the counters leave there.
+ * (on-error deny, no blocked cache), and a connection of the test's own to look at what the
+ * counters leave there.
  */
 final class CountersFixture {
 
@@ -38,7 +38,6 @@ final class CountersFixture {
     }
     RedisBackend backend = RedisBackend.connect(settings, clock, new BlockedCache(0));
     RedisBackendTest.awaitConnected(backend);
-    RedisBackendTest.awaitExpiryFlags(backend);
     RedisServer.loadGiveBack(server.uri());
     return new CountersFixture(server, backend);
   }

@@ -79,20 +79,6 @@ class RedisBackendTest {
    * Waits until Redis answers the backend, which must deny on error: a request with room to spare
    * is then admitted.
    */
-  /**
-   * Waits until the backend has read the server's version and its counters' keys get their expiries
-   * with flags (Redis 7.0 or later; the tests' redis-server is).
-   */
-  static void awaitExpiryFlags(RedisBackend backend) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (!backend.expiresWithFlags()) {
-      assertThat(System.nanoTime())
-          .as("the server's version read within 15 s")
-          .isLessThan(deadline);
-      RedisServer.sleep(10);
-    }
-  }
-
   static void awaitConnected(RedisBackend backend) {
     Charge[] probe = {
       Charges.charge(
