@@ -4,41 +4,70 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.limit.ClientReset;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 
-/** When the agent's MBeans appear: once the platform MBean server exists, served or not. */
+/**
+ * When the agent's MBeans appear: once the platform MBean server exists, served or not. Run in a
+ * child JVM: in the tests' JVM an agent an earlier test class served ({@code AgentRuntimeTest}
+ * starts one; its JMX thread polls for the JVM's life) registered its own operator the moment this
+ * test made the platform server, often before this test looked, and then this test's registration
+ * failed as a duplicate while the earlier one's operator answered in its place.
+ */
 class JmxRegistrationTest {
 
   @Test
   void theOperatorIsRegisteredBeforeAnyRequestOnceThePlatformServerExists() throws Exception {
-    MBeanServer server = ManagementFactory.getPlatformMBeanServer(); // as a JMX agent would
-    assertThat(Jmx.platformServerExists()).isTrue();
-    ObjectName operator = new ObjectName(Jmx.OPERATOR_NAME);
-    assertThat(server.isRegistered(operator)).isFalse();
+    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    Process child =
+        new ProcessBuilder(
+                java, "-cp", System.getProperty("java.class.path"), ServedJvm.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
 
-    Stats stats = new Stats();
-    Jmx.registerOnceServerExists(
-        stats,
-        () -> "rules.yaml",
-        () -> 0,
-        new Operator(new ClientReset(() -> null, () -> null)::reset, stats));
+    assertThat(output)
+        .contains("before: platform server true, operator registered false")
+        .contains("registered within 30 s: true")
+        .contains("blocked: nobody was blocked in the last 5 minutes");
+    assertThat(child.exitValue()).as(output).isZero();
+  }
 
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!server.isRegistered(operator)) {
-      assertThat(System.nanoTime()).as("registered within 30 s").isLessThan(deadline);
-      Thread.sleep(Jmx.POLL_MILLIS / 5);
+  /** The child: the platform server made first (as a JMX agent would), then the agent's JMX. */
+  static final class ServedJvm {
+    public static void main(String[] args) throws Exception {
+      MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+      ObjectName operator = new ObjectName(Jmx.OPERATOR_NAME);
+      System.out.println(
+          "before: platform server "
+              + Jmx.platformServerExists()
+              + ", operator registered "
+              + server.isRegistered(operator));
+
+      Stats stats = new Stats();
+      Jmx.registerOnceServerExists(
+          stats,
+          () -> "rules.yaml",
+          () -> 0,
+          new Operator(new ClientReset(() -> null, () -> null)::reset, stats));
+
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // a guard, not a timing
+      while (!server.isRegistered(operator) && System.nanoTime() < deadline) {
+        Thread.sleep(Jmx.POLL_MILLIS / 5);
+      }
+      System.out.println("registered within 30 s: " + server.isRegistered(operator));
+      System.out.println(
+          "blocked: "
+              + server.invoke(
+                  operator,
+                  "blocked",
+                  new Object[] {"*", 3},
+                  new String[] {String.class.getName(), int.class.getName()}));
     }
-    assertThat(
-            server.invoke(
-                operator,
-                "blocked",
-                new Object[] {"*", 3},
-                new String[] {String.class.getName(), int.class.getName()}))
-        .isEqualTo("nobody was blocked in the last 5 minutes");
-    server.unregisterMBean(operator);
-    server.unregisterMBean(new ObjectName("io.fastlimit:type=Agent"));
   }
 }
