@@ -2,14 +2,10 @@ package io.fastlimit.agent.instrument;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import io.fastlimit.agent.ChildJvm;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,19 +44,9 @@ class LaunchClassesTest {
   }
 
   private static List<String> launch() throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-    command.add("-Xlog:class+load=info:stdout:uptime");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Launch.class.getName());
-    Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-    List<String> lines;
-    try (BufferedReader out =
-        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      lines = out.lines().collect(Collectors.toList());
-    }
-    assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    List<String> lines =
+        Arrays.asList(
+            ChildJvm.run(Launch.class, "-Xlog:class+load=info:stdout:uptime").split("\\R"));
     assertThat(lines).contains("launched");
     List<String> loaded = new ArrayList<>();
     for (String line : lines) {

@@ -2,10 +2,9 @@ package io.fastlimit.agent.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastlimit.agent.ChildJvm;
 import io.fastlimit.agent.limit.ClientReset;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -21,19 +20,11 @@ class JmxIdleJvmTest {
 
   @Test
   void theAgentNeverCreatesThePlatformServerAndItsCreationRegistersTheMBeans() throws Exception {
-    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    Process child =
-        new ProcessBuilder(
-                java, "-cp", System.getProperty("java.class.path"), IdleJvm.class.getName())
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String output = ChildJvm.run(IdleJvm.class);
 
     assertThat(output)
         .contains("after a poll: platform server false")
         .contains("once created: operator registered true");
-    assertThat(child.exitValue()).as(output).isZero();
   }
 
   /** The child: the agent's JMX started in a JVM that no JMX client looks at. */

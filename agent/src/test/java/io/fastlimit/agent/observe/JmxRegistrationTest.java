@@ -2,10 +2,9 @@ package io.fastlimit.agent.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastlimit.agent.ChildJvm;
 import io.fastlimit.agent.limit.ClientReset;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -22,20 +21,12 @@ class JmxRegistrationTest {
 
   @Test
   void theOperatorIsRegisteredBeforeAnyRequestOnceThePlatformServerExists() throws Exception {
-    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    Process child =
-        new ProcessBuilder(
-                java, "-cp", System.getProperty("java.class.path"), ServedJvm.class.getName())
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String output = ChildJvm.run(ServedJvm.class);
 
     assertThat(output)
         .contains("before: platform server true, operator registered false")
         .contains("registered within 30 s: true")
         .contains("blocked: nobody was blocked in the last 5 minutes");
-    assertThat(child.exitValue()).as(output).isZero();
   }
 
   /** The child: the platform server made first (as a JMX agent would), then the agent's JMX. */
