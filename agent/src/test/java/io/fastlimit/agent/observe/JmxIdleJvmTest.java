@@ -27,15 +27,20 @@ class JmxIdleJvmTest {
         .contains("once created: operator registered true");
   }
 
+  /** The agent's JMX, as an agent serving rules starts it: its MBeans once the server exists. */
+  static void startAgentJmx() {
+    Stats stats = new Stats();
+    Jmx.registerOnceServerExists(
+        stats,
+        () -> "rules.yaml",
+        () -> 0,
+        new Operator(new ClientReset(() -> null, () -> null)::reset, stats));
+  }
+
   /** The child: the agent's JMX started in a JVM that no JMX client looks at. */
   static final class IdleJvm {
     public static void main(String[] args) throws Exception {
-      Stats stats = new Stats();
-      Jmx.registerOnceServerExists(
-          stats,
-          () -> "rules.yaml",
-          () -> 0,
-          new Operator(new ClientReset(() -> null, () -> null)::reset, stats));
+      startAgentJmx();
       Thread registering = awaitSleeping("fastlimit-jmx");
       System.out.println("after a poll: platform server " + Jmx.platformServerExists());
 

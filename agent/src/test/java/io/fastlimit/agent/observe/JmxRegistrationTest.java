@@ -3,7 +3,6 @@ package io.fastlimit.agent.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastlimit.agent.ChildJvm;
-import io.fastlimit.agent.limit.ClientReset;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
@@ -40,12 +39,7 @@ class JmxRegistrationTest {
               + ", operator registered "
               + server.isRegistered(operator));
 
-      Stats stats = new Stats();
-      Jmx.registerOnceServerExists(
-          stats,
-          () -> "rules.yaml",
-          () -> 0,
-          new Operator(new ClientReset(() -> null, () -> null)::reset, stats));
+      JmxIdleJvmTest.startAgentJmx();
 
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // a guard, not a timing
       while (!server.isRegistered(operator) && System.nanoTime() < deadline) {
