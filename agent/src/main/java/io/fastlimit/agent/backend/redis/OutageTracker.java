@@ -101,40 +101,64 @@ final class OutageTracker {
     }
   }
 
-  /** "tls", "acl" or "auth" when the failure is that misconfiguration, else null. */
+  /**
+   * "tls", "acl" or "auth" when the failure or one of its causes is that misconfiguration, else
+   * null. Asked of every failed request in an outage, so it builds no text.
+   */
   private static String misconfiguration(Throwable failure) {
-    String text = describe(failure);
-    return text.startsWith("TLS")
-        ? "tls"
-        : text.startsWith("Redis's ACL") ? "acl" : text.startsWith("Redis refused") ? "auth" : null;
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      String kind = kindOf(cause);
+      if (kind != null) {
+        return kind;
+      }
+    }
+    return null;
+  }
+
+  /** The misconfiguration this one failure (not its causes) says, or null. */
+  private static String kindOf(Throwable cause) {
+    if (cause instanceof javax.net.ssl.SSLException) {
+      return "tls";
+    }
+    String message = String.valueOf(cause.getMessage());
+    if (message.startsWith("NOPERM")) {
+      return "acl";
+    }
+    if (message.startsWith("WRONGPASS")
+        || message.startsWith("NOAUTH")
+        || message.contains("invalid password")) {
+      return "auth";
+    }
+    return null;
   }
 
   /** The failure and its causes on one line: a user reads why, not a stack trace. */
   static String describe(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      String kind = kindOf(cause);
+      if (kind == null) {
+        continue;
+      }
       String message = String.valueOf(cause.getMessage());
-      if (cause instanceof javax.net.ssl.SSLException) {
-        return "TLS handshake failed: "
-            + message
-            + "; the server's certificate must chain to redis.tls.ca-file (else to the JDK's"
-            + " CAs) and name the host of redis-url, and a server that asks for a client"
-            + " certificate needs redis.tls.cert-file and key-file";
-      }
-      if (message.startsWith("NOPERM")) {
-        return "Redis's ACL does not allow the user of redis-url this: "
-            + message
-            + "; the agent needs the keys under its key-prefix and the commands EVALSHA, EVAL,"
-            + " SCRIPT and TIME (with redis.fixed-window, sliding-window or token-bucket:"
-            + " commands, also INCRBY, PEXPIRE, MGET, ZADD, ZINCRBY, DEL and INFO)";
-      }
-      if (message.startsWith("WRONGPASS")
-          || message.startsWith("NOAUTH")
-          || message.contains("invalid password")) {
-        return "Redis refused the user or password of redis-url: "
-            + message
-            + "; fix them in redis-url (or the environment variable it names) and restart the"
-            + " application, as redis-url is read at start only. Meanwhile the agent keeps"
-            + " trying, so a password fixed on Redis's side is picked up without a restart";
+      switch (kind) {
+        case "tls":
+          return "TLS handshake failed: "
+              + message
+              + "; the server's certificate must chain to redis.tls.ca-file (else to the JDK's"
+              + " CAs) and name the host of redis-url, and a server that asks for a client"
+              + " certificate needs redis.tls.cert-file and key-file";
+        case "acl":
+          return "Redis's ACL does not allow the user of redis-url this: "
+              + message
+              + "; the agent needs the keys under its key-prefix and the commands EVALSHA, EVAL,"
+              + " SCRIPT and TIME (with redis.fixed-window, sliding-window or token-bucket:"
+              + " commands, also INCRBY, PEXPIRE, MGET, ZADD, ZINCRBY, DEL and INFO)";
+        default:
+          return "Redis refused the user or password of redis-url: "
+              + message
+              + "; fix them in redis-url (or the environment variable it names) and restart the"
+              + " application, as redis-url is read at start only. Meanwhile the agent keeps"
+              + " trying, so a password fixed on Redis's side is picked up without a restart";
       }
     }
     StringBuilder text = new StringBuilder(String.valueOf(failure));
