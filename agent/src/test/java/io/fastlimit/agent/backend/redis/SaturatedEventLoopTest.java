@@ -42,15 +42,25 @@ class SaturatedEventLoopTest {
   }
 
   @Test
-  void aDecisionTheSaturatedWorkersTurnedDownAnswersByOnErrorWithoutAskingRedis() {
+  void aDecisionTheSaturatedWorkersTurnedDownAnswersByOnErrorWithoutAskingRedis()
+      throws InterruptedException {
     Charge[] roomy = {
       Charges.charge("saturated:{client}", 1_000_000, 3_600_000, 1, Algorithm.FIXED_WINDOW, false)
     };
     assertThat(backend.acquire(roomy)[0].allowed()).as("Redis answers").isTrue();
 
     CountDownLatch release = new CountDownLatch(1);
-    ActiveRules held = new HeldRules(release);
+    // every worker holds a request before the queue is filled: a worker still waking up (one an
+    // earlier test left idle) that took a queued request after the queue was found full left room
+    // for the next one (seen on a loaded CI machine). The pool's size, as OffLoopDecision sizes it
+    int workers = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    CountDownLatch busy = new CountDownLatch(workers);
+    ActiveRules held = new HeldRules(release, busy);
     try {
+      for (int i = 0; i < workers; i++) {
+        assertThat(decideOrSubmit(held)).isSameAs(OffLoopDecision.SUBMITTED);
+      }
+      assertThat(busy.await(60, TimeUnit.SECONDS)).as("every worker holds a request").isTrue();
       boolean taken = true;
       for (int i = 0; taken && i < 20_000; i++) {
         taken = decideOrSubmit(held) == OffLoopDecision.SUBMITTED;
