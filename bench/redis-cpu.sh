@@ -7,6 +7,8 @@
 #                                      # redis-benchmark on the PATH
 #   ROUNDS=7 REQUESTS=100000 CLIENTS=16 KEYS=10000 bench/redis-cpu.sh
 #   REDIS_NICE=-15 bench/redis-cpu.sh  # root only: the server preempted less on a busy machine
+#   PATH=/path/to/redis/src:$PATH bench/redis-cpu.sh   # another Redis build (its server, cli and
+#                                      # benchmark); bench/README.md, "Fifteenth round"
 #
 # Every contender runs ROUNDS times, in turn, REQUESTS calls from CLIENTS connections over KEYS
 # client keys (redis-benchmark -r); the table gives the median and the lowest usec_per_call of
@@ -68,6 +70,27 @@ CONTENDERS=(
   # than the key has); the first charge of each step would pay the plain PEXPIRE
   'token-bucket commands: PEXPIRE GT|pexpire|pexpire fl:t:{__rand_int__}:t 1000 GT'
 )
+# A sliding log by plain commands (measured, not sent by the agent; bench/README.md, "Fifteenth
+# round"): the log of a client at LOG_FILL of its limit, filled before the rounds, as a sorted set
+# (ZREMRANGEBYSCORE of what left the window, ZADD of the charge, ZCARD) or as a list (RPUSH of the
+# charge, LTRIM to the newest LOG_FILL, LINDEX of the entry that decides); PEXPIRE as the window's
+LOG_FILL=${LOG_FILL:-50}
+CONTENDERS+=(
+  'sliding-log, sorted set: ZREMRANGEBYSCORE|zremrangebyscore|zremrangebyscore fl:z:{__rand_int__} -inf 1799999940000'
+  'sliding-log, sorted set: ZADD|zadd|zadd fl:z:{__rand_int__} 1800000000000 __rand_int__'
+  'sliding-log, sorted set: ZCARD|zcard|zcard fl:z:{__rand_int__}'
+  'sliding-log, list: RPUSH|rpush|rpush fl:q:{__rand_int__} 1800000000000:__rand_int__'
+  "sliding-log, list: LTRIM|ltrim|ltrim fl:q:{__rand_int__} -$LOG_FILL -1"
+  "sliding-log, list: LINDEX|lindex|lindex fl:q:{__rand_int__} -$LOG_FILL"
+)
+cli eval "for k = 0, $KEYS - 1 do
+  local tag = '{' .. string.format('%012d', k) .. '}'
+  for i = 1, $LOG_FILL do
+    redis.call('ZADD', 'fl:z:' .. tag, 1799999990000 + i, 'm' .. i)
+    redis.call('RPUSH', 'fl:q:' .. tag, (1799999990000 + i) .. ':m' .. i)
+  end
+end
+return 1" 0 > /dev/null
 NAMES=(sliding-window fixed-window token-bucket sliding-log)
 for a in 0 1 2 3; do
   # a token bucket of 10^9 a minute is full again (and its key gone) 1 ms after a charge, so every
@@ -125,6 +148,12 @@ T_ZINCRBY=$(echo "${RESULTS['token-bucket commands: ZINCRBY']}" | median)
 T_PEXPIRE=$(echo "${RESULTS['token-bucket commands: PEXPIRE']}" | median)
 C_NX=$(echo "${RESULTS['fixed-window commands: PEXPIRE NX']}" | median)
 T_GT=$(echo "${RESULTS['token-bucket commands: PEXPIRE GT']}" | median)
+Z_TRIM=$(echo "${RESULTS['sliding-log, sorted set: ZREMRANGEBYSCORE']}" | median)
+Z_ADD=$(echo "${RESULTS['sliding-log, sorted set: ZADD']}" | median)
+Z_CARD=$(echo "${RESULTS['sliding-log, sorted set: ZCARD']}" | median)
+Q_PUSH=$(echo "${RESULTS['sliding-log, list: RPUSH']}" | median)
+Q_TRIM=$(echo "${RESULTS['sliding-log, list: LTRIM']}" | median)
+Q_INDEX=$(echo "${RESULTS['sliding-log, list: LINDEX']}" | median)
 
 echo "# $(date -u '+%F %T') UTC, $(redis-server --version | cut -d' ' -f3), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $ROUNDS rounds x $REQUESTS calls, $CLIENTS clients, $KEYS keys; usec_per_call median (lowest); x = median / EVAL \"return 1\""
@@ -165,4 +194,7 @@ sum() { # name, then the medians to add
 sum 'fixed-window: commands, if with NX' "$C_INCRBY" "$C_NX"
 sum 'sliding-window: commands, if with NX' "$C_INCRBY" "$C_NX" "$C_GET"
 sum 'token-bucket: commands, if with GT' "$T_ZADD" "$T_ZINCRBY" "$T_GT"
+sum 'sliding-log: sorted set, 4 commands' "$Z_TRIM" "$Z_ADD" "$Z_CARD" "$C_PEXPIRE"
+sum 'sliding-log: list, 4 commands' "$Q_PUSH" "$Q_TRIM" "$Q_INDEX" "$C_PEXPIRE"
+sum 'sliding-log: list, LTRIM 1 charge in 16' "$Q_PUSH" "$Q_INDEX" "$C_PEXPIRE" "$(echo "$Q_TRIM / 16" | bc -l)"
 echo "# load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
