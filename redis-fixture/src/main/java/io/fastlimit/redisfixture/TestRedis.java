@@ -224,11 +224,14 @@ public final class TestRedis implements AutoCloseable {
   }
 
   private static String executable(String name) {
-    List<String> dirs = new ArrayList<>(List.of("/usr/bin", "/usr/local/bin"));
-    dirs.addAll(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+    // the PATH first, as a shell looks (PATH=/some/redis/src:$PATH tests another Redis build)
+    List<String> dirs =
+        new ArrayList<>(
+            List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+    dirs.addAll(List.of("/usr/bin", "/usr/local/bin"));
     for (String dir : dirs) {
       File candidate = new File(dir, name);
-      if (!dir.isEmpty() && candidate.canExecute()) {
+      if (!dir.isEmpty() && candidate.isFile() && candidate.canExecute()) {
         return candidate.getPath();
       }
     }

@@ -60,7 +60,7 @@ class RedisSentinelTest {
 
   private static String redisServer() {
     RedisServer.cli(); // skips the test when the Redis tools are missing
-    return "/usr/bin/redis-server";
+    return RedisServer.executable();
   }
 
   private static String cli(int port, String... command) throws Exception {

@@ -310,23 +310,38 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  private static String executable() {
-    for (String candidate : new String[] {"/usr/bin/redis-server", "/usr/local/bin/redis-server"}) {
-      if (new File(candidate).canExecute()) {
-        return candidate;
-      }
+  /** The {@code redis-server} the tests start: the first on the PATH, else the Debian package's. */
+  static String executable() {
+    String found = tool("redis-server");
+    if (found == null) {
+      Assumptions.abort("redis-server is not installed (apt-get install redis-server)");
     }
-    Assumptions.abort("redis-server is not installed (apt-get install redis-server)");
-    return null;
+    return found;
   }
 
   static String cli() {
-    for (String candidate : new String[] {"/usr/bin/redis-cli", "/usr/local/bin/redis-cli"}) {
-      if (new File(candidate).canExecute()) {
-        return candidate;
+    String found = tool("redis-cli");
+    if (found == null) {
+      Assumptions.abort("redis-cli is not installed (apt-get install redis-tools)");
+    }
+    return found;
+  }
+
+  /**
+   * {@code name} in the first PATH directory that has it, as a shell finds it (so {@code
+   * PATH=/some/redis/src:$PATH} tests another Redis build), else in /usr/bin or /usr/local/bin.
+   */
+  private static String tool(String name) {
+    List<String> dirs =
+        new ArrayList<>(
+            List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+    dirs.addAll(List.of("/usr/bin", "/usr/local/bin"));
+    for (String dir : dirs) {
+      File candidate = new File(dir, name);
+      if (!dir.isEmpty() && candidate.isFile() && candidate.canExecute()) {
+        return candidate.getPath();
       }
     }
-    Assumptions.abort("redis-cli is not installed (apt-get install redis-tools)");
     return null;
   }
 

@@ -266,6 +266,9 @@ class TokenCounterTest {
     assertThat(TokenCounter.tooOld("redis_version:5.0.7\r\n")).isEqualTo("5.0.7");
     assertThat(TokenCounter.tooOld("redis_version:6.2.0\r\n")).isNull();
     assertThat(TokenCounter.tooOld("redis_version:7.0.15\r\n")).isNull();
+    assertThat(
+            TokenCounter.tooOld("# Server\r\nredis_version:7.4.1\r\nredis_git_sha1:74b289a0\r\n"))
+        .isNull();
     assertThat(TokenCounter.tooOld("redis_version:10.0.0")).isNull();
     assertThat(TokenCounter.tooOld("redis_version:unknown\r\n")).as("not a version").isNull();
     assertThat(TokenCounter.tooOld("# Server\r\n")).as("none named").isNull();
