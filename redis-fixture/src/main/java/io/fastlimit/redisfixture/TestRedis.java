@@ -223,8 +223,12 @@ public final class TestRedis implements AutoCloseable {
     }
   }
 
-  private static String executable(String name) {
-    // the PATH first, as a shell looks (PATH=/some/redis/src:$PATH tests another Redis build)
+  /**
+   * The Redis tool {@code name} (redis-server, redis-cli) in the first PATH directory that has it,
+   * as a shell finds it (so {@code PATH=/some/redis/src:$PATH} tests another Redis build), else in
+   * /usr/bin or /usr/local/bin; null when there is none.
+   */
+  public static String executable(String name) {
     List<String> dirs =
         new ArrayList<>(
             List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));

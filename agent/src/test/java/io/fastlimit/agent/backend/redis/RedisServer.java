@@ -2,7 +2,7 @@ package io.fastlimit.agent.backend.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
+import io.fastlimit.redisfixture.TestRedis;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -316,7 +316,7 @@ final class RedisServer implements AutoCloseable {
 
   /** The {@code redis-server} the tests start: the first on the PATH, else the Debian package's. */
   static String executable() {
-    String found = tool("redis-server");
+    String found = TestRedis.executable("redis-server");
     if (found == null) {
       Assumptions.abort("redis-server is not installed (apt-get install redis-server)");
     }
@@ -324,29 +324,11 @@ final class RedisServer implements AutoCloseable {
   }
 
   static String cli() {
-    String found = tool("redis-cli");
+    String found = TestRedis.executable("redis-cli");
     if (found == null) {
       Assumptions.abort("redis-cli is not installed (apt-get install redis-tools)");
     }
     return found;
-  }
-
-  /**
-   * {@code name} in the first PATH directory that has it, as a shell finds it (so {@code
-   * PATH=/some/redis/src:$PATH} tests another Redis build), else in /usr/bin or /usr/local/bin.
-   */
-  private static String tool(String name) {
-    List<String> dirs =
-        new ArrayList<>(
-            List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
-    dirs.addAll(List.of("/usr/bin", "/usr/local/bin"));
-    for (String dir : dirs) {
-      File candidate = new File(dir, name);
-      if (!dir.isEmpty() && candidate.isFile() && candidate.canExecute()) {
-        return candidate.getPath();
-      }
-    }
-    return null;
   }
 
   /** How many times {@code command} ran since the last CONFIG RESETSTAT (INFO commandstats). */
