@@ -115,7 +115,9 @@ public final class RedisBackend implements Backend {
     if (backend.counters != null && sampler != null) {
       backend.link.every(RedisTime.SAMPLE_EVERY_MILLIS, backend::sampleTime);
       // a reconnect (a restart, a failover) may reach a server with another clock
-      backend.link.afterEachConnect(RedisTime.AFTER_RECONNECT_MILLIS, backend::sampleTime);
+      backend.link.afterEachConnect(
+          RedisTime.AFTER_RECONNECT_MILLIS,
+          () -> backend.time.sampleAfterConnect(backend.link.connection()));
     }
     return backend;
   }

@@ -20,9 +20,10 @@ import java.util.concurrent.CompletionStage;
  * in the same window, however far its own clock is off. A sample is Redis's {@code TIME} taken
  * between sending and answer, placed at the midpoint of the round trip (off by at most half of it,
  * and taken when that is {@link #MAX_ROUND_TRIP_MILLIS} or less, or no longer than the held
- * sample's, or when none is held), then carried forward by this JVM's monotonic clock, so a wall
- * clock stepped here moves nothing. Until the first sample, and for a backend made without a {@link
- * Sampler} (tests that move their clocks by hand), this instance's own clock.
+ * sample's, or when none is held, or when it is the first after a connect), then carried forward by
+ * this JVM's monotonic clock, so a wall clock stepped here moves nothing. Until the first sample,
+ * and for a backend made without a {@link Sampler} (tests that move their clocks by hand), this
+ * instance's own clock.
  */
 final class RedisTime {
 
@@ -94,12 +95,26 @@ final class RedisTime {
    * told by the requests.
    */
   void sample(StatefulConnection<String, String> connection) {
+    sample(connection, false);
+  }
+
+  /**
+   * As {@link #sample(StatefulConnection)}, after a (re)connect: the answer is taken however slow
+   * its round trip. The connection may reach another server (a restart, a failover) whose clock is
+   * not the held sample's, and a first answer slowed by the connection's setup or a loaded machine
+   * would otherwise leave the old server's clock in place until a fast one comes, 10 s or more.
+   */
+  void sampleAfterConnect(StatefulConnection<String, String> connection) {
+    sample(connection, true);
+  }
+
+  private void sample(StatefulConnection<String, String> connection, boolean anyRoundTrip) {
     if (sampler == null || connection == null) {
       return;
     }
     try {
       reference(connection)
-          .thenAccept(this::sample)
+          .thenAccept(commands -> sample(commands, anyRoundTrip))
           .exceptionally(
               noNode -> null); // a node not reachable: told by the requests; the next sample
     } catch (RuntimeException notSent) {
@@ -133,6 +148,11 @@ final class RedisTime {
 
   /** Asks these commands' server for its time; returns at once. */
   void sample(RedisClusterAsyncCommands<String, String> commands) {
+    sample(commands, false);
+  }
+
+  /** The same; {@code anyRoundTrip}: the answer is taken however slow, as after a connect. */
+  void sample(RedisClusterAsyncCommands<String, String> commands, boolean anyRoundTrip) {
     if (sampler == null || commands == null) {
       return;
     }
@@ -159,7 +179,7 @@ final class RedisTime {
                             + " until it can",
                         cause);
                   }
-                } else if (redisMillis != null && taken(answered - sent)) {
+                } else if (redisMillis != null && (anyRoundTrip || taken(answered - sent))) {
                   sample = new Sample(redisMillis, sent + (answered - sent) / 2, answered - sent);
                 }
               });

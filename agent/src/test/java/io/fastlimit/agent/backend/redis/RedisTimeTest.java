@@ -78,6 +78,33 @@ class RedisTimeTest {
   }
 
   /**
+   * After a reconnect the server may be another one with another clock: its first answer is taken
+   * however slow, where a periodic sample that slow would leave the held (fast) one in place.
+   */
+  @Test
+  void theFirstAnswerAfterAConnectIsTakenHoweverSlow() {
+    FakeClock clock = new FakeClock(5_000);
+    AtomicLong roundTrip = new AtomicLong(0);
+    AtomicLong redis = new AtomicLong(REDIS);
+    RedisTime time =
+        new RedisTime(
+            clock,
+            commands -> {
+              clock.advance(roundTrip.get());
+              return CompletableFuture.completedFuture(redis.get());
+            });
+    time.sample(noCommands());
+    roundTrip.set(RedisTime.MAX_ROUND_TRIP_MILLIS * 10);
+    redis.set(REDIS + 3_600_000);
+    time.sample(noCommands());
+    assertThat(time.millis()).as("a slow periodic sample is not taken").isLessThan(REDIS + 60_000);
+    time.sample(noCommands(), true);
+    assertThat(time.millis())
+        .as("the first after a connect is, placed at its round trip's midpoint")
+        .isEqualTo(REDIS + 3_600_000 + RedisTime.MAX_ROUND_TRIP_MILLIS * 10 / 2);
+  }
+
+  /**
    * In production the window counters follow Redis's {@code TIME}: an instance whose clock is an
    * hour off still places its windows by Redis's clock once it has sampled it.
    */
