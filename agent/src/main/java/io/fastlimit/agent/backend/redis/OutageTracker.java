@@ -27,6 +27,13 @@ final class OutageTracker {
   /** 1 while Redis answers, 0 after an outage was reported; only transitions are logged. */
   private final AtomicInteger healthy = new AtomicInteger(1);
 
+  /**
+   * When Redis last failed, by {@link RedisClock#nanos()}: an answer to a request sent before it (a
+   * slow script answered just after another request timed out) says nothing about Redis now and
+   * ends no outage, or each such straggler would end it and the next failure log it again.
+   */
+  private volatile long lastFailedNanos;
+
   private final ConcurrentHashMap<String, Long> failing = new ConcurrentHashMap<>();
 
   /** The failing parts a request is asking now. */
@@ -70,13 +77,15 @@ final class OutageTracker {
     failing.put(part, clock.nanos());
   }
 
-  /** A script on this part was answered. */
-  void partAnswered(String part) {
-    failing.remove(part);
+  /** A script on this part, sent at {@code sentNanos}, was answered. */
+  void partAnswered(String part, long sentNanos) {
+    // sent before the part last failed: it says nothing about the part now
+    failing.computeIfPresent(part, (key, failedAt) -> sentNanos - failedAt >= 0 ? null : failedAt);
   }
 
   /** Redis failed (a script, or connecting): logs the outage if it is a new one. */
   void failed(Throwable failure) {
+    lastFailedNanos = clock.nanos();
     String kind = misconfiguration(failure);
     boolean started = healthy.compareAndSet(1, 0);
     if ((kind != null && explained.add(kind)) || started) {
@@ -92,10 +101,21 @@ final class OutageTracker {
     }
   }
 
-  /** Redis answered a request, or a connection opened: logs the end of an outage. */
+  /** A connection opened: logs the end of an outage. */
   void answered() {
+    answered(clock.nanos());
+  }
+
+  /**
+   * Redis answered a request sent at {@code sentNanos}: logs the end of an outage, unless the
+   * request was sent before the last failure.
+   */
+  void answered(long sentNanos) {
     // in a cluster with a node down, answers from the other nodes do not end the outage
-    if (healthy.get() == 0 && noneFailing() && healthy.compareAndSet(0, 1)) {
+    if (healthy.get() == 0
+        && sentNanos - lastFailedNanos >= 0
+        && noneFailing()
+        && healthy.compareAndSet(0, 1)) {
       explained.clear();
       AgentLog.info("redis backend: Redis answers again; limits are shared again");
     }

@@ -193,8 +193,8 @@ public final class RedisBackend implements Backend {
     try {
       outcomes =
           link.cluster()
-              ? runBySlot(commands, connection, charges, deadline)
-              : runAsOne(commands, connection, charges, 0, deadline);
+              ? runBySlot(commands, connection, charges, sentNanos, deadline)
+              : runAsOne(commands, connection, charges, 0, sentNanos, deadline);
     } catch (TimeoutException e) {
       outages.failed(new TimeoutException("no answer within " + settings.timeoutMillis() + "ms"));
       return onError(charges);
@@ -208,7 +208,7 @@ public final class RedisBackend implements Backend {
     if (outcomes == null) {
       return onError(charges); // a failing part of Redis, which another request is asking
     }
-    outages.answered();
+    outages.answered(sentNanos);
     blocked.remember(charges, outcomes, sentNanos);
     return outcomes;
   }
@@ -308,6 +308,7 @@ public final class RedisBackend implements Backend {
       StatefulConnection<String, String> connection,
       Charge[] charges,
       int slot,
+      long sentNanos,
       long deadline)
       throws TimeoutException, InterruptedException, ExecutionException {
     String part = outages.anyFailing() ? partOf(slot) : null;
@@ -318,7 +319,7 @@ public final class RedisBackend implements Backend {
     try {
       Outcome[] outcomes =
           GroupDecision.submit(commands, connection, script, counters, charges).await(deadline);
-      recovered(part, slot);
+      recovered(part, slot, sentNanos);
       return outcomes;
     } catch (TimeoutException | ExecutionException | RuntimeException e) {
       outages.partFailed(part != null ? part : partOf(slot));
@@ -338,6 +339,7 @@ public final class RedisBackend implements Backend {
       RedisClusterAsyncCommands<String, String> commands,
       StatefulConnection<String, String> connection,
       Charge[] charges,
+      long sentNanos,
       long deadline)
       throws TimeoutException, InterruptedException, ExecutionException {
     int[] slots = new int[charges.length];
@@ -356,7 +358,7 @@ public final class RedisBackend implements Backend {
       groupOf[i] = group;
     }
     if (groups == 1) {
-      return runAsOne(commands, connection, charges, groupSlot[0], deadline);
+      return runAsOne(commands, connection, charges, groupSlot[0], sentNanos, deadline);
     }
     List<String> probes = new ArrayList<>(0);
     try {
@@ -397,7 +399,7 @@ public final class RedisBackend implements Backend {
           outages.partFailed(partOf(groupSlot[group]));
           throw e;
         }
-        recovered(null, groupSlot[group]);
+        recovered(null, groupSlot[group], sentNanos);
         for (int j = 0; j < part.length; j++) {
           outcomes[indexes[group][j]] = part[j];
         }
@@ -415,10 +417,13 @@ public final class RedisBackend implements Backend {
     return link.cluster() ? link.nodeOf(slot) : "";
   }
 
-  /** A script on this slot was answered: its part (if known, else looked up) is not failing. */
-  private void recovered(String part, int slot) {
+  /**
+   * A script on this slot, sent at {@code sentNanos}, was answered: its part (if known, else looked
+   * up) is not failing, unless it failed after the script was sent.
+   */
+  private void recovered(String part, int slot, long sentNanos) {
     if (outages.anyFailing()) {
-      outages.partAnswered(part != null ? part : partOf(slot));
+      outages.partAnswered(part != null ? part : partOf(slot), sentNanos);
     }
   }
 

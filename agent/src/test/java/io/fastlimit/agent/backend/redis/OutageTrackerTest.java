@@ -61,4 +61,38 @@ class OutageTrackerTest {
     outages.failed(new RedisException("WRONGPASS invalid username-password pair"));
     assertThat(errors()).as("a new outage").isEqualTo(3);
   }
+
+  /**
+   * A script sent before Redis failed and answered just after (another request timed out meanwhile)
+   * used to end the outage, and the next failure logged it again: seen as an outage logged twice.
+   * Only an answer to a request sent after the last failure ends it.
+   */
+  @Test
+  void anAnswerToARequestSentBeforeTheFailureEndsNoOutage() {
+    FakeClock clock = new FakeClock(1_000);
+    OutageTracker tracker =
+        new OutageTracker(
+            new RedisConfig(
+                List.of("redis://127.0.0.1:6379"), false, 50, RedisConfig.OnError.ALLOW),
+            clock);
+    long sentBefore = clock.nanos();
+    clock.advance(50);
+    tracker.failed(new RedisException("Command timed out"));
+    tracker.partFailed("");
+    clock.advance(10);
+    tracker.partAnswered("", sentBefore);
+    tracker.answered(sentBefore);
+    assertThat(tracker.failing("")).as("a straggler does not clear the part").isTrue();
+    tracker.failed(new RedisException("Command timed out"));
+    assertThat(errors()).as("still the same outage").isEqualTo(1);
+    assertThat(log.text()).doesNotContain("Redis answers again; limits are shared");
+    long sentAfter = clock.nanos();
+    clock.advance(1);
+    tracker.partAnswered("", sentAfter);
+    tracker.answered(sentAfter);
+    assertThat(tracker.failing("")).isFalse();
+    assertThat(log.text()).contains("Redis answers again; limits are shared");
+    tracker.failed(new RedisException("Command timed out"));
+    assertThat(errors()).as("a new outage").isEqualTo(2);
+  }
 }
