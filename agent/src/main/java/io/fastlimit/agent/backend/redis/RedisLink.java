@@ -260,6 +260,9 @@ final class RedisLink {
   }
 
   private void openSubscription() {
+    if (closed) {
+      return; // closed while this connection opened: nothing to listen for
+    }
     RedisPubSubAdapter<String, String> heard =
         new RedisPubSubAdapter<String, String>() {
           @Override
@@ -309,7 +312,15 @@ final class RedisLink {
         });
   }
 
-  private static void subscriptionFailed(Throwable failure) {
+  /**
+   * Warns that the channel cannot be listened to, unless this link was closed meanwhile: its own
+   * close refuses the subscription it was opening (a backend replaced on reload, a test's), and
+   * that says nothing wrong about Redis.
+   */
+  private void subscriptionFailed(Throwable failure) {
+    if (closed) {
+      return;
+    }
     AgentLog.warn(
         "redis backend: cannot listen to the channel "
             + RedisReset.CHANNEL
@@ -343,6 +354,11 @@ final class RedisLink {
               }
             },
             failure -> {});
+  }
+
+  /** Whether {@link #close} was called. */
+  boolean closed() {
+    return closed;
   }
 
   /** Closes the connection and stops the client's threads, waiting at most about two seconds. */
