@@ -75,14 +75,14 @@ class WindowCountersClusterReviewTest {
     }
   }
 
-  private static RedisBackend connect(RedisConfig.Counting fixedWindow) {
+  private static RedisBackend connect(RedisConfig.Counting fixedWindow, long timeoutMillis) {
     List<String> uris = new ArrayList<>();
     for (RedisServer node : nodes) {
       uris.add(node.uri());
     }
     RedisBackend backend =
         RedisBackend.connect(
-            new RedisConfig(uris, true, 200, RedisConfig.OnError.DENY)
+            new RedisConfig(uris, true, timeoutMillis, RedisConfig.OnError.DENY)
                 .withCounting(Algorithm.FIXED_WINDOW, fixedWindow));
     RedisBackendTest.awaitConnected(backend);
     return backend;
@@ -105,11 +105,19 @@ class WindowCountersClusterReviewTest {
   /** Whether a request on a slot moved to the silent node is answered (on-error) within 20 s. */
   private static boolean answersOnError(RedisConfig.Counting fixedWindow, int n) throws Exception {
     String key = "review2:{moved-" + n + "}";
-    Charge charge = Charges.charge(key, 10, 3_600_000, 1, Algorithm.FIXED_WINDOW, false);
-    RedisBackend backend = connect(fixedWindow);
+    Charge charge = Charges.charge(key, 1_000_000, 3_600_000, 1, Algorithm.FIXED_WINDOW, false);
+    RedisBackend backend = connect(fixedWindow, 200);
     ExecutorService request = Executors.newSingleThreadExecutor(r -> daemon(r));
     try {
-      assertThat(backend.acquire(charge).allowed()).as("before").isTrue();
+      // the slot's node answers before the move: its first script (loaded there first) may take
+      // longer than the 200 ms timeout on a loaded machine, so asked until it answers
+      long before = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (!backend.acquire(charge).allowed()) {
+        assertThat(System.nanoTime())
+            .as("answered before the move, within 15 s")
+            .isLessThan(before);
+        RedisServer.sleep(10);
+      }
       moveToSilentNode(backend, SlotHash.getSlot(key), n);
       Future<Outcome> answer = request.submit(() -> backend.acquire(charge));
       try {
@@ -145,7 +153,8 @@ class WindowCountersClusterReviewTest {
     }
     assertThat(from).isNotNull();
     assertThat(to).isNotNull();
-    RedisBackend backend = connect(RedisConfig.Counting.COMMANDS);
+    // a timeout no answer outlasts, however loaded the machine: the test is about MOVED
+    RedisBackend backend = connect(RedisConfig.Counting.COMMANDS, 5_000);
     try {
       for (RedisServer node : nodes) {
         cli(node, "script", "load", GiveBackScript.TEXT);
@@ -169,6 +178,11 @@ class WindowCountersClusterReviewTest {
       assertThat(backend.acquire(charge).allowed()).as("4 of 3").isFalse();
       String counter = cli(to, "cluster", "getkeysinslot", s, "100").trim().split("\\s+")[0];
       assertThat(counter).startsWith(key + ':');
+      // the blocked request's take-back is sent without waiting (and redirected): awaited
+      long settled = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!cli(to, "get", counter).trim().equals("3") && System.nanoTime() < settled) {
+        RedisServer.sleep(20);
+      }
       assertThat(cli(to, "get", counter).trim()).as("the count on the new node").isEqualTo("3");
       assertThat(Long.parseLong(cli(to, "pttl", counter).trim())).as("its expiry").isPositive();
     } finally {
