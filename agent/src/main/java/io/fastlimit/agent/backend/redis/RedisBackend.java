@@ -193,8 +193,8 @@ public final class RedisBackend implements Backend {
     try {
       outcomes =
           link.cluster()
-              ? runBySlot(commands, connection, charges, sentNanos, deadline)
-              : runAsOne(commands, connection, charges, 0, sentNanos, deadline);
+              ? runBySlot(commands, connection, charges, deadline)
+              : runAsOne(commands, connection, charges, 0, deadline);
     } catch (TimeoutException e) {
       outages.failed(new TimeoutException("no answer within " + settings.timeoutMillis() + "ms"));
       return onError(charges);
@@ -208,7 +208,6 @@ public final class RedisBackend implements Backend {
     if (outcomes == null) {
       return onError(charges); // a failing part of Redis, which another request is asking
     }
-    outages.answered(sentNanos);
     blocked.remember(charges, outcomes, sentNanos);
     return outcomes;
   }
@@ -301,14 +300,14 @@ public final class RedisBackend implements Backend {
 
   /**
    * One script for all charges, on one server or one cluster slot: null, sending nothing, when that
-   * part of Redis is failing and another request is already asking it.
+   * part of Redis is failing and another request is already asking it. Its answer ends an outage,
+   * unless Redis failed after the script was sent.
    */
   private Outcome[] runAsOne(
       RedisClusterAsyncCommands<String, String> commands,
       StatefulConnection<String, String> connection,
       Charge[] charges,
       int slot,
-      long sentNanos,
       long deadline)
       throws TimeoutException, InterruptedException, ExecutionException {
     String part = outages.anyFailing() ? partOf(slot) : null;
@@ -317,9 +316,13 @@ public final class RedisBackend implements Backend {
       return null;
     }
     try {
+      // read as the script is sent, not as the request began: one that began before the last
+      // failure and became the probe since asks Redis after it
+      long sentNanos = clock.nanos();
       Outcome[] outcomes =
           GroupDecision.submit(commands, connection, script, counters, charges).await(deadline);
       recovered(part, slot, sentNanos);
+      outages.answered(sentNanos);
       return outcomes;
     } catch (TimeoutException | ExecutionException | RuntimeException e) {
       outages.partFailed(part != null ? part : partOf(slot));
@@ -333,13 +336,13 @@ public final class RedisBackend implements Backend {
 
   /**
    * One script per hash slot, all sent before any is awaited; null, sending nothing, when one of
-   * the slots is on a failing node that another request is already asking.
+   * the slots is on a failing node that another request is already asking. Their answers end an
+   * outage, unless Redis failed after they were sent.
    */
   private Outcome[] runBySlot(
       RedisClusterAsyncCommands<String, String> commands,
       StatefulConnection<String, String> connection,
       Charge[] charges,
-      long sentNanos,
       long deadline)
       throws TimeoutException, InterruptedException, ExecutionException {
     int[] slots = new int[charges.length];
@@ -358,7 +361,7 @@ public final class RedisBackend implements Backend {
       groupOf[i] = group;
     }
     if (groups == 1) {
-      return runAsOne(commands, connection, charges, groupSlot[0], sentNanos, deadline);
+      return runAsOne(commands, connection, charges, groupSlot[0], deadline);
     }
     List<String> probes = new ArrayList<>(0);
     try {
@@ -371,6 +374,7 @@ public final class RedisBackend implements Backend {
           probes.add(part);
         }
       }
+      long sentNanos = clock.nanos(); // once this request is the probe of every failing node
       Charge[][] grouped = new Charge[groups][];
       int[][] indexes = new int[groups][];
       GroupDecision[] pending = new GroupDecision[groups];
@@ -404,6 +408,7 @@ public final class RedisBackend implements Backend {
           outcomes[indexes[group][j]] = part[j];
         }
       }
+      outages.answered(sentNanos);
       return outcomes;
     } finally {
       for (String part : probes) {
