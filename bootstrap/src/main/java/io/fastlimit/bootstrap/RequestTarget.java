@@ -6,8 +6,13 @@ import java.nio.charset.StandardCharsets;
  * The path of an HTTP request target as a server without a servlet API receives it (Netty's {@code
  * HttpRequest.uri()}), turned into what frameworks route on: the absolute form's scheme and
  * authority dropped, no query or fragment, each segment's {@code ;parameters} dropped, and
- * percent-escapes decoded as UTF-8. Dot segments and repeated slashes stay: the rules resolve those
- * themselves. Used by advice in the application's class loaders, so JDK types only.
+ * percent-escapes decoded as UTF-8, but for an encoded slash, which stays {@code %2F}: Vert.x web
+ * and Spring's PathPattern take {@code /reports/a%2Fb} as one segment ({@code /reports/:id}), so
+ * decoding it would hand the rules a path of more segments than the one routed on, and a
+ * one-segment rule would miss it. The rules also match such a path with the slash decoded ({@code
+ * RuleSet.match}), for a framework that routes on that. Dot segments and repeated slashes stay: the
+ * rules resolve those themselves. Used by advice in the application's class loaders, so JDK types
+ * only.
  */
 public final class RequestTarget {
 
@@ -61,7 +66,10 @@ public final class RequestTarget {
     return out.toString();
   }
 
-  /** Percent-decodes as UTF-8; a '%' not followed by two hex digits stays as it is. */
+  /**
+   * Percent-decodes as UTF-8; a '%' not followed by two hex digits stays as it is, and an encoded
+   * slash stays encoded, written {@code %2F}.
+   */
   private static String decode(String path) {
     byte[] bytes = new byte[path.length() * 3];
     int length = 0;
@@ -69,7 +77,12 @@ public final class RequestTarget {
       char ch = path.charAt(i);
       int high = ch == '%' && i + 2 < path.length() ? hex(path.charAt(i + 1)) : -1;
       int low = high >= 0 ? hex(path.charAt(i + 2)) : -1;
-      if (low >= 0) {
+      if (high == 2 && (low == 0xF)) {
+        bytes[length++] = '%';
+        bytes[length++] = '2';
+        bytes[length++] = 'F';
+        i += 2;
+      } else if (low >= 0) {
         bytes[length++] = (byte) ((high << 4) | low);
         i += 2;
       } else if (ch <= 0xFF) { // Netty reads the request line as ISO-8859-1: a char is a byte

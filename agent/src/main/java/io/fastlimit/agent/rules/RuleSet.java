@@ -182,6 +182,39 @@ public final class RuleSet {
    * callers must not modify it.
    */
   public RateLimitRule[] match(String method, String path) {
+    RateLimitRule[] found = matchSpelled(method, path);
+    int slash = encodedSlash(path, 0);
+    return slash < 0 ? found : union(found, matchSpelled(method, decodeSlashes(path, slash)));
+  }
+
+  /**
+   * Where the next encoded slash ({@code %2F} or {@code %2f}) starts, or -1. A path may still hold
+   * one: the servers without a servlet API keep it encoded (Vert.x web and Spring's PathPattern
+   * route {@code /reports/a%2Fb} as one segment), Undertow keeps it as sent. The rules match such a
+   * path as given and with the slashes decoded, so a framework routing on either is covered.
+   */
+  private static int encodedSlash(String path, int from) {
+    int at = path.indexOf('%', from);
+    while (at >= 0 && at + 2 < path.length()) {
+      if (path.charAt(at + 1) == '2' && (path.charAt(at + 2) | 0x20) == 'f') {
+        return at;
+      }
+      at = path.indexOf('%', at + 1);
+    }
+    return -1;
+  }
+
+  private static String decodeSlashes(String path, int first) {
+    StringBuilder out = new StringBuilder(path.length());
+    int from = 0;
+    for (int at = first; at >= 0; at = encodedSlash(path, from)) {
+      out.append(path, from, at).append('/');
+      from = at + 3;
+    }
+    return out.append(path, from, path.length()).toString();
+  }
+
+  private RateLimitRule[] matchSpelled(String method, String path) {
     String canonical = PathPattern.normalize(path);
     RateLimitRule[] found = matchCanonical(method, canonical);
     String resolved = RequestPath.withoutDotSegments(canonical);
