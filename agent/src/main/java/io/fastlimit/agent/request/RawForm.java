@@ -23,7 +23,8 @@ final class RawForm {
 
   /**
    * The first value of the field {@code name} in {@code body[0, length)}, or null when absent or
-   * when {@code length} is above {@link #MAX_BODY}. A field without {@code =} has the value "".
+   * when {@code length} is above {@link #MAX_BODY}. A field without {@code =} has the value "". A
+   * field whose name or value holds a malformed escape is skipped (see {@link #decode}).
    */
   static String field(byte[] body, int length, String name) {
     if (length > MAX_BODY || length > body.length) {
@@ -35,7 +36,13 @@ final class RawForm {
       int end = indexOf(body, (byte) '&', start, length);
       int equals = indexOf(body, (byte) '=', start, end);
       if (decodedEquals(body, start, equals, wanted)) {
-        return equals == end ? "" : text(decode(body, equals + 1, end));
+        if (equals == end) {
+          return "";
+        }
+        byte[] value = decode(body, equals + 1, end);
+        if (value != null) {
+          return text(value);
+        }
       }
       start = end + 1;
     }
@@ -56,7 +63,7 @@ final class RawForm {
       return false; // decoding only shortens
     }
     byte[] name = decode(body, from, to);
-    if (name.length != wanted.length) {
+    if (name == null || name.length != wanted.length) {
       return false;
     }
     for (int i = 0; i < name.length; i++) {
@@ -67,7 +74,12 @@ final class RawForm {
     return true;
   }
 
-  /** {@code +} is a space, {@code %XX} a byte; a malformed escape stays as it is (as Tomcat). */
+  /**
+   * {@code +} is a space, {@code %XX} a byte; null when an escape is malformed ({@code %} not
+   * followed by two hex digits). Tomcat 9 and 10.1 skip such a field and go on to the next, so its
+   * getParameter answers a later field of the same name; Tomcat 11 and Jetty refuse such a form.
+   * Taking the malformed field as the account would give every spelling a bucket of its own.
+   */
   static byte[] decode(byte[] body, int from, int to) {
     byte[] out = new byte[to - from];
     int n = 0;
@@ -78,6 +90,8 @@ final class RawForm {
       } else if (b == '%' && i + 2 < to && hex(body[i + 1]) >= 0 && hex(body[i + 2]) >= 0) {
         out[n++] = (byte) (hex(body[i + 1]) << 4 | hex(body[i + 2]));
         i += 2;
+      } else if (b == '%') {
+        return null;
       } else {
         out[n++] = b;
       }

@@ -102,6 +102,14 @@ final class ServletRequestFacts implements RequestFacts {
    */
   @Override
   public String formParameter(Object request, String name) {
+    // getParameter presents the query string's parameters before the body's, and the logins that
+    // read the account (Spring Security, the containers' FORM authenticators, login servlets) ask
+    // getParameter: a field of the query string is the account whatever the body names, with or
+    // without a body. Reading the query string fixes nothing for the application.
+    String inQuery = queryParameter(request, name);
+    if (inQuery != null) {
+      return inQuery;
+    }
     Object contentType = call(getContentType, request, null);
     if (contentType == null || !isUrlEncodedForm(contentType.toString())) {
       return null;
@@ -179,7 +187,11 @@ final class ServletRequestFacts implements RequestFacts {
     }
   }
 
-  /** The first value of one parameter in a raw query string, percent-decoded as UTF-8. */
+  /**
+   * The first value of one parameter in a raw query string, percent-decoded as UTF-8. A parameter
+   * whose name or value holds a malformed escape is skipped, as Tomcat 9 and 10.1 skip it (their
+   * getParameter answers the next one; Tomcat 11 and Jetty refuse such a query).
+   */
   static final class QueryString {
     private QueryString() {}
 
@@ -193,18 +205,22 @@ final class ServletRequestFacts implements RequestFacts {
         int equals = query.indexOf('=', start);
         int nameEnd = equals < 0 || equals > end ? end : equals;
         if (name.equals(decode(query.substring(start, nameEnd)))) {
-          return nameEnd == end ? "" : decode(query.substring(nameEnd + 1, end));
+          String value = nameEnd == end ? "" : decode(query.substring(nameEnd + 1, end));
+          if (value != null) {
+            return value;
+          }
         }
         start = end + 1;
       }
       return null;
     }
 
+    /** The decoded text, or null when an escape in it is malformed. */
     private static String decode(String text) {
       try {
         return URLDecoder.decode(text, StandardCharsets.UTF_8.name());
       } catch (java.io.UnsupportedEncodingException | IllegalArgumentException malformed) {
-        return text;
+        return null;
       }
     }
   }
