@@ -133,6 +133,12 @@ final class CoreRequestFacts implements RequestFacts {
       }
       return UndertowFormBody.field(request, name);
     }
+    // Jetty 12's FORM authenticator, like getParameter, takes the query string's fields before
+    // the body's (Fields.combine of the query's and the form's): so does the account
+    String inQuery = queryParameter(request, name);
+    if (inQuery != null) {
+      return inQuery;
+    }
     return ReplayedFormBody.is(request) ? ReplayedFormBody.field(request, name) : null;
   }
 

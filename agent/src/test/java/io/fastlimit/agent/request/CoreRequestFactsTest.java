@@ -56,4 +56,24 @@ class CoreRequestFactsTest {
     assertThat(facts.attribute(exchange, "plan")).isNull();
     assertThat(facts.formParameter(exchange, "j_username")).isNull();
   }
+
+  @Test
+  void aJetty12FormFieldInTheQueryStringIsTheAccountAsItsFormAuthenticatorReadsIt() {
+    // Jetty 12's FormAuthenticator reads j_username from the query's fields before the body's:
+    // POST /j_security_check?j_username=alice must count for alice whatever the body names
+    HttpURI uri = HttpURI.from("http://localhost/j_security_check?j_username=alice&j_password=x");
+    Request request =
+        (Request)
+            Proxy.newProxyInstance(
+                CoreRequestFactsTest.class.getClassLoader(),
+                new Class<?>[] {Request.class},
+                (proxy, method, args) ->
+                    switch (method.getName()) {
+                      case "getHeaders" -> HttpFields.EMPTY;
+                      case "getHttpURI" -> uri;
+                      default -> null;
+                    });
+
+    assertThat(RequestFacts.of(request).formParameter(request, "j_username")).isEqualTo("alice");
+  }
 }
