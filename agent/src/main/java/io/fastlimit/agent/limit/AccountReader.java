@@ -36,13 +36,19 @@ final class AccountReader {
     return login.normalizeAccount(raw);
   }
 
-  /** The user name of {@code Basic base64(user:password)}, or null. */
+  /**
+   * The user name of {@code Basic base64(user:password)}, or null. The scheme is taken as Spring
+   * Security's BasicAuthenticationConverter takes it, the most lenient reader of the header:
+   * "Basic" in any case, then any one character (a tab, a no-break space, a colon: it logs in with
+   * each), then the credentials. Containers that insist on a space log in with fewer spellings;
+   * reading more of them only finds the account of a header that may then be refused.
+   */
   static String basicUser(String authorization) {
     if (authorization == null) {
       return null;
     }
     String value = authorization.trim();
-    if (value.length() < 6 || !value.regionMatches(true, 0, "Basic ", 0, 6)) {
+    if (value.length() <= 6 || !value.regionMatches(true, 0, "Basic", 0, 5)) {
       return null;
     }
     byte[] decoded;

@@ -10,9 +10,13 @@ import io.fastlimit.agent.observe.Stats;
 import io.fastlimit.bootstrap.Stage;
 import io.fastlimit.bootstrap.Verdict;
 import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code account-from: form:NAME} must name the account the application's login reads. Servlet
@@ -112,6 +116,24 @@ class AccountSpellingTest {
       // Tomcat 9 and 10.1 drop a parameter whose escape is malformed: getParameter is "alice"
       HttpServletRequest attempt =
           request("j_username=%zz" + i + "&j_username=alice", null, "alice");
+      admitted += failedAttempt("198.51.100." + i, attempt) ? 1 : 0;
+    }
+    assertThat(admitted).isEqualTo(3);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"Basic\t", "BasicX", "basic:", "BASIC\u00a0", "Basic  "})
+  void aBasicUserIsTheAccountHoweverTheSchemeIsSeparated(String scheme) throws ConfigException {
+    // Spring Security's BasicAuthenticationConverter takes "Basic" in any case and decodes what
+    // follows its 6th character, whatever that character is: each of these logs in as alice
+    rules(
+        "rules:\n  - path: /login\n    methods: [POST]\n    ip: 100/min\n"
+            + "    account: 3/15min\n    account-from: basic-user\n    count: failures\n");
+    String credentials =
+        Base64.getEncoder().encodeToString("alice:guess".getBytes(StandardCharsets.UTF_8));
+    int admitted = 0;
+    for (int i = 0; i < 10; i++) {
+      HttpServletRequest attempt = LoginRequests.withHeader("Authorization", scheme + credentials);
       admitted += failedAttempt("198.51.100." + i, attempt) ? 1 : 0;
     }
     assertThat(admitted).isEqualTo(3);
