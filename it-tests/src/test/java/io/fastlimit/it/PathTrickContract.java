@@ -51,9 +51,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * /api/../api/secret            429        429       429       429 (2)
  * /api/secret?x=1               429        429       429       429
  * http://localhost/api/secret   400        400       400       429
- * /api/secret%2F                400        400       400       200h
- * /api%2Fsecret                 400        400       400       404
- * /api%2fsecret                 400        400       400       404
+ * /api/secret%2F                400        400       400       200h (5)
+ * /api%2Fsecret                 400        400       400       404 (5)
+ * /api%2fsecret                 400        400       400       404 (5)
  * /api\secret                   400        400       400       400
  * /api%5csecret                 400        400       400       404
  * /admin/..;/api/secret         429        429       400       429 (2)
@@ -80,7 +80,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * /admin/x/../..                404        404       404       429 (2)
  * /admin/./x                    429        429       429       429 (2)
  * /admin/%2e%2e                 404        404       400       429 (2)
- * /admin%2Fx                    400        400       400       404
+ * /admin%2Fx                    400        400       400       404 (5)
  * /admin/x?y=1                  429        429       429       429
  * http://localhost/admin/x      400        400       400       429
  * /admin/%c0%ae%c0%ae/x         400        429 (4)   400       429 (4)
@@ -114,7 +114,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * 404. (4) The overlong UTF-8 decodes to replacement characters, not to "..": the admin servlet is
  * reached and blocked. {@code http://localhost/...} targets were answered 429 by every container in
  * an earlier version of this table; Tomcat and Jetty now answer 400 (not looked into: the container
- * refuses it before any servlet).
+ * refuses it before any servlet). (5) Undertow's answer before the agent matched a path holding
+ * {@code %2F} also with that slash decoded (2026-12-04); with it, these may now be blocked (429) by
+ * the rule of the decoded path. Not re-read since: only the property above is asserted.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class PathTrickContract {
