@@ -1,5 +1,6 @@
 package io.fastlimit.agent.rules;
 
+import java.text.Normalizer;
 import java.util.Locale;
 
 /**
@@ -93,18 +94,70 @@ public final class LoginProtection {
   }
 
   /**
-   * The account as a bucket is keyed by: trimmed, in lower case unless the rule compares case; null
-   * when there is none (empty after trimming).
+   * The account as a bucket is keyed by: trimmed, and unless the rule compares case, folded as
+   * {@link #fold} does; null when there is none (empty after trimming).
    */
   public String normalizeAccount(String raw) {
     if (raw == null) {
       return null;
     }
     String trimmed = raw.trim();
-    if (trimmed.isEmpty()) {
-      return null;
+    if (trimmed.isEmpty() || !accountIgnoreCase) {
+      return trimmed.isEmpty() ? null : trimmed;
     }
-    return accountIgnoreCase ? trimmed.toLowerCase(Locale.ROOT) : trimmed;
+    String folded = fold(trimmed);
+    return folded.isEmpty() ? null : folded;
+  }
+
+  /**
+   * The account as a case- and accent-insensitive collation compares it (MySQL's default {@code
+   * utf8mb4_0900_ai_ci}, SQL Server's {@code *_CI_AI}, a directory's case-ignore match): lower
+   * case, accents and width folded ({@code Alicé}, fullwidth {@code ａｌｉｃｅ}, {@code alice} with a
+   * combining accent are all {@code alice}), zero-width and control characters dropped, spaces the
+   * compatibility forms turn up trimmed. Otherwise each spelling that such a database takes for the
+   * same user would be an account bucket of its own, and guesses at one account could rotate
+   * through them. Folding too much only makes a few accounts share a bucket: the safe side. ASCII
+   * accounts, the usual case, are only lower-cased.
+   */
+  static String fold(String account) {
+    int length = account.length();
+    int i = 0;
+    while (i < length && account.charAt(i) >= ' ' && account.charAt(i) < 0x7F) {
+      i++;
+    }
+    if (i == length) {
+      return account.toLowerCase(Locale.ROOT);
+    }
+    String decomposed = Normalizer.normalize(account, Normalizer.Form.NFKD);
+    StringBuilder out = new StringBuilder(decomposed.length());
+    for (int at = 0; at < decomposed.length(); at++) {
+      char ch = decomposed.charAt(at);
+      switch (Character.getType(ch)) {
+        case Character.NON_SPACING_MARK:
+        case Character.ENCLOSING_MARK:
+        case Character.COMBINING_SPACING_MARK:
+        case Character.FORMAT:
+        case Character.CONTROL:
+          break; // accents, zero-width characters, controls: what the collations ignore
+        default:
+          out.append(ch);
+      }
+    }
+    // lower case can decompose again (U+0130, I with a dot above, is i and a combining dot)
+    String lower = out.toString().toLowerCase(Locale.ROOT);
+    return isFolded(lower) ? lower.trim() : fold(lower);
+  }
+
+  private static boolean isFolded(String text) {
+    for (int at = 0; at < text.length(); at++) {
+      int type = Character.getType(text.charAt(at));
+      if (type == Character.NON_SPACING_MARK
+          || type == Character.ENCLOSING_MARK
+          || type == Character.COMBINING_SPACING_MARK) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

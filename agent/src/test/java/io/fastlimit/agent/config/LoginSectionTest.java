@@ -104,6 +104,41 @@ class LoginSectionTest {
     assertThat(exact.normalizeAccount(" Alice ")).isEqualTo("Alice");
   }
 
+  /**
+   * MySQL's default collation (utf8mb4_0900_ai_ci) finds the user alice for each of these: as
+   * separate buckets they were a way to rotate guesses at one account past its limit.
+   */
+  @Test
+  void accountsAreFoldedAsAnAccentAndWidthInsensitiveDatabaseComparesThem() throws ConfigException {
+    LoginProtection login =
+        only("rules:\n  - path: /login\n    ip: 5/min\n    account: 3/min\n"
+                + "    account-from: form:u\n")
+            .login();
+    for (String spelling :
+        new String[] {
+          "alice",
+          "ALICE",
+          "Alicé",
+          "alíce",
+          "alice\u0301",
+          "\uFF41\uFF4C\uFF49\uFF43\uFF45",
+          "ali\u200Bce",
+          "\u00A0alice\u3000",
+          "al\u0000ice",
+        }) {
+      assertThat(login.normalizeAccount(spelling)).as(spelling).isEqualTo("alice");
+    }
+    assertThat(login.normalizeAccount("\u0130")).as("I with a dot above").isEqualTo("i");
+    assertThat(login.normalizeAccount("\u200B\u00A0")).as("nothing left").isNull();
+    assertThat(login.normalizeAccount("bob")).isNotEqualTo(login.normalizeAccount("alice"));
+    assertThat(login.normalizeAccount("用户")).isEqualTo("用户");
+    LoginProtection exact =
+        only("rules:\n  - path: /login\n    ip: 5/min\n    account: 3/min\n"
+                + "    account-from: form:u\n    account-ignore-case: false\n")
+            .login();
+    assertThat(exact.normalizeAccount("Alicé")).as("a rule that compares case").isEqualTo("Alicé");
+  }
+
   @Test
   void anUnknownAccountSourceNamesTheValidOnes() {
     ConfigProblem problem =
