@@ -2,8 +2,10 @@ package io.fastlimit.agent.limit;
 
 import io.fastlimit.agent.request.RequestFacts;
 import io.fastlimit.agent.rules.LoginProtection;
+import io.fastlimit.bootstrap.FormBodies;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Locale;
 
 /**
  * Reads the account a login request names, where its rule says ({@code account-from}), through
@@ -12,7 +14,49 @@ import java.util.Base64;
  */
 final class AccountReader {
 
+  /**
+   * The account of every login whose form the agent leaves unread because of what its sender chose
+   * ({@link #formLeftUnread}): one bucket per rule that all such requests share. Otherwise padding
+   * a login past 16 KiB, or sending it chunked, would name no account, and guesses at one account
+   * from rotating addresses would meet only the ip bucket. Real browsers send a login form of a few
+   * hundred bytes with its length; what shares this bucket is a client that chose otherwise. No
+   * account read from a request takes this key: trimming drops its leading NUL.
+   */
+  static final String UNREAD_FORM = "\u0000unread form";
+
   private AccountReader() {}
+
+  /**
+   * Whether a urlencoded request's body is one the agent does not read for its sender's choices: no
+   * length (chunked, or HTTP/2 without one), a length above {@link FormBodies#MAX_BODY}, an {@code
+   * Expect: 100-continue}, or a {@code Content-Encoding}. A form of known small length the agent
+   * reads, and a field absent from it names no account (the application's login then finds none
+   * either), so a form posted to the same path without the field (a password reset) never meets
+   * this bucket.
+   */
+  static boolean formLeftUnread(RequestFacts facts, Object request) {
+    String type = facts.header(request, "Content-Type");
+    if (type == null || !FormBodies.isUrlEncodedForm(type)) {
+      return false;
+    }
+    String length = facts.header(request, "Content-Length");
+    if (length == null) {
+      return true;
+    }
+    try {
+      if (Long.parseLong(length.trim()) > FormBodies.MAX_BODY) {
+        return true;
+      }
+    } catch (NumberFormatException malformed) {
+      return true;
+    }
+    String expect = facts.header(request, "Expect");
+    if (expect != null && expect.toLowerCase(Locale.ROOT).contains("100-continue")) {
+      return true;
+    }
+    String encoding = facts.header(request, "Content-Encoding");
+    return encoding != null && !encoding.trim().equalsIgnoreCase("identity");
+  }
 
   static String account(LoginProtection login, Object request) {
     if (request == null || login.accountSource() == null) {
@@ -23,6 +67,9 @@ final class AccountReader {
     switch (login.accountSource()) {
       case FORM:
         raw = facts.formParameter(request, login.accountName());
+        if (raw == null && formLeftUnread(facts, request)) {
+          return UNREAD_FORM;
+        }
         break;
       case QUERY:
         raw = facts.queryParameter(request, login.accountName());
