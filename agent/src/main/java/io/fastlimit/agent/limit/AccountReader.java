@@ -40,8 +40,8 @@ final class AccountReader {
       return false;
     }
     String length = facts.header(request, "Content-Length");
-    if (length == null) {
-      return true;
+    if (length == null || facts.header(request, "Transfer-Encoding") != null) {
+      return true; // a Transfer-Encoding overrides a Content-Length sent beside it
     }
     try {
       if (Long.parseLong(length.trim()) > FormBodies.MAX_BODY) {

@@ -100,7 +100,8 @@ class UnreadFormTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"padded", "chunked", "expect", "gzip", "bad length"})
+  @ValueSource(
+      strings = {"padded", "chunked", "chunked with a length", "expect", "gzip", "bad length"})
   void unreadLoginsFromRotatingAddressesShareOneAccountBucket(String how) throws ConfigException {
     rules(PER_ACCOUNT);
     HttpServletRequest[] attempts = new HttpServletRequest[10];
@@ -111,6 +112,9 @@ class UnreadFormTest {
           break;
         case "chunked":
           attempts[i] = form("Transfer-Encoding", "chunked");
+          break;
+        case "chunked with a length":
+          attempts[i] = form("Content-Length", "40", "Transfer-Encoding", "chunked");
           break;
         case "expect":
           attempts[i] = form("Content-Length", "40", "Expect", "100-Continue");
