@@ -2,6 +2,7 @@ package io.fastlimit.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,11 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SpringBootFormWithoutCharsetTest {
 
+  /** The sample's jar: Tomcat here, Jetty 12 and Undertow in the subclasses. */
+  Path appJar() {
+    return Build.springBootSample();
+  }
+
   private ChildApp app;
   private LoginClient client;
 
@@ -23,7 +29,7 @@ class SpringBootFormWithoutCharsetTest {
   void start() throws Exception {
     app =
         ChildApp.sample(
-            Build.springBootSample(),
+            appJar(),
             Build.rulesFile(
                     "boot-form-no-charset",
                     """

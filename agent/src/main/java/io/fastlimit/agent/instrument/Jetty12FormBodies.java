@@ -17,6 +17,14 @@ final class Jetty12FormBodies implements FormBodies.Replays {
 
   private static final String JETTY_REQUEST = "org.eclipse.jetty.server.Request";
 
+  /**
+   * {@link Jetty12FormRequest} by name: a class literal would load it in the agent's own class
+   * loader, which cannot see Jetty's {@code Request.Wrapper} wherever Jetty is not on the system
+   * class path (a Spring Boot executable jar, the jetty-home distribution), and the form would
+   * never be read there.
+   */
+  static final String FORM_REQUEST = "io.fastlimit.agent.instrument.Jetty12FormRequest";
+
   private final ClassValue<Constructor<?>> byRequestType;
 
   Jetty12FormBodies() {
@@ -41,10 +49,9 @@ final class Jetty12FormBodies implements FormBodies.Replays {
   }
 
   private static Constructor<?> define(Class<?> requestType) {
-    String name = Jetty12FormRequest.class.getName();
     try {
       Class<?> api = Class.forName(JETTY_REQUEST, false, requestType.getClassLoader());
-      return HelperLoader.define(api.getClassLoader(), name).getConstructor(api);
+      return HelperLoader.define(api.getClassLoader(), FORM_REQUEST).getConstructor(api);
     } catch (IOException | ReflectiveOperationException | LinkageError | RuntimeException e) {
       AgentLog.once(
           "form fields of Jetty requests (" + requestType.getName() + ") are not read", e);

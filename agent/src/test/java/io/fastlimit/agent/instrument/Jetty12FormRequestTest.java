@@ -82,6 +82,14 @@ class Jetty12FormRequestTest {
     return read.append("|never ended").toString();
   }
 
+  /**
+   * Defined by name beside Jetty (see {@link Jetty12FormBodies#FORM_REQUEST}): the name must hold.
+   */
+  @Test
+  void theReplayingRequestIsNamedRight() {
+    assertThat(Jetty12FormBodies.FORM_REQUEST).isEqualTo(Jetty12FormRequest.class.getName());
+  }
+
   @Test
   void readsTheWholeBodyAcrossPausesAndReplaysItThenTheEnd() {
     Scripted core = new Scripted();
