@@ -130,17 +130,13 @@ public final class LoginProtection {
     }
     String decomposed = Normalizer.normalize(account, Normalizer.Form.NFKD);
     StringBuilder out = new StringBuilder(decomposed.length());
-    for (int at = 0; at < decomposed.length(); at++) {
-      char ch = decomposed.charAt(at);
-      switch (Character.getType(ch)) {
-        case Character.NON_SPACING_MARK:
-        case Character.ENCLOSING_MARK:
-        case Character.COMBINING_SPACING_MARK:
-        case Character.FORMAT:
-        case Character.CONTROL:
-          break; // accents, zero-width characters, controls: what the collations ignore
-        default:
-          out.append(ch);
+    // by code point: a char of a supplementary character (tag characters, variation selectors
+    // U+E0100 on, musical symbols' marks) is a surrogate, whose type says nothing
+    for (int at = 0; at < decomposed.length(); ) {
+      int point = decomposed.codePointAt(at);
+      at += Character.charCount(point);
+      if (!ignorable(point)) {
+        out.appendCodePoint(point);
       }
     }
     // lower case can decompose again (U+0130, I with a dot above, is i and a combining dot)
@@ -149,15 +145,32 @@ public final class LoginProtection {
   }
 
   private static boolean isFolded(String text) {
-    for (int at = 0; at < text.length(); at++) {
-      int type = Character.getType(text.charAt(at));
-      if (type == Character.NON_SPACING_MARK
-          || type == Character.ENCLOSING_MARK
-          || type == Character.COMBINING_SPACING_MARK) {
+    for (int at = 0; at < text.length(); ) {
+      int point = text.codePointAt(at);
+      at += Character.charCount(point);
+      if (ignorable(point)) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * Accents, zero-width and format characters, controls, and unpaired surrogates: what the
+   * collations ignore, or no user name holds.
+   */
+  private static boolean ignorable(int point) {
+    switch (Character.getType(point)) {
+      case Character.NON_SPACING_MARK:
+      case Character.ENCLOSING_MARK:
+      case Character.COMBINING_SPACING_MARK:
+      case Character.FORMAT:
+      case Character.CONTROL:
+      case Character.SURROGATE:
+        return true;
+      default:
+        return false;
+    }
   }
 
   /**

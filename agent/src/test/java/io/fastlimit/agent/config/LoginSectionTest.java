@@ -125,6 +125,10 @@ class LoginSectionTest {
           "ali\u200Bce",
           "\u00A0alice\u3000",
           "al\u0000ice",
+          "alice\uDB40\uDC01",
+          "alice\uDB40\uDD00",
+          "alic\uD834\uDD67e",
+          "alice\uD800",
         }) {
       assertThat(login.normalizeAccount(spelling)).as(spelling).isEqualTo("alice");
     }
