@@ -81,28 +81,12 @@ class LoginLimiterTest {
 
   static HttpServletRequest request(
       String contentType, String encoding, Map<String, String> parameters, String authorization) {
-    return (HttpServletRequest)
-        Proxy.newProxyInstance(
-            LoginLimiterTest.class.getClassLoader(),
-            new Class<?>[] {HttpServletRequest.class},
-            (proxy, method, args) -> {
-              switch (method.getName()) {
-                case "getContentType":
-                  return contentType;
-                case "getCharacterEncoding":
-                  return encoding;
-                case "getParameter":
-                  return parameters.get((String) args[0]);
-                case "getHeader":
-                  return "Authorization".equalsIgnoreCase((String) args[0]) ? authorization : null;
-                case "hashCode":
-                  return System.identityHashCode(proxy);
-                case "equals":
-                  return proxy == args[0];
-                default:
-                  return null;
-              }
-            });
+    return LoginRequests.servlet(
+        null,
+        contentType,
+        encoding,
+        parameters,
+        authorization == null ? Map.of() : Map.of("Authorization", authorization));
   }
 
   private Verdict attempt(String peer, Object request) {
