@@ -24,9 +24,6 @@ import org.eclipse.jetty.util.thread.Invocable;
  */
 public final class Jetty12FormRequest extends Request.Wrapper implements Runnable {
 
-  /** The largest body read (as {@code RawForm.MAX_BODY}, which this class cannot see). */
-  private static final int MAX_BODY = 16 * 1024;
-
   private static final int UNREAD = 0;
   private static final int READ = 1;
   private static final int DECLINED = 2; // too long or of unknown length
@@ -63,7 +60,7 @@ public final class Jetty12FormRequest extends Request.Wrapper implements Runnabl
       return state == READ && failure == null && !incomplete ? body : null;
     }
     long length = getLength();
-    if (length <= 0 || length > MAX_BODY) {
+    if (length <= 0 || length > FormBodies.MAX_BODY) {
       state = DECLINED;
       return null;
     }

@@ -1,6 +1,7 @@
 package io.fastlimit.agent.request;
 
 import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.bootstrap.FormBodies;
 import java.lang.reflect.Method;
 
 /**
@@ -128,7 +129,7 @@ final class CoreRequestFacts implements RequestFacts {
   public String formParameter(Object request, String name) {
     if (undertow) {
       String contentType = header(request, "Content-Type");
-      if (contentType == null || !ServletRequestFacts.isUrlEncodedForm(contentType)) {
+      if (contentType == null || !FormBodies.isUrlEncodedForm(contentType)) {
         return null;
       }
       return UndertowFormBody.field(request, name);

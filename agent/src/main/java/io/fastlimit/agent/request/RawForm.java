@@ -1,5 +1,6 @@
 package io.fastlimit.agent.request;
 
+import io.fastlimit.bootstrap.FormBodies;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -17,7 +18,7 @@ final class RawForm {
    * The largest body read for an account (bytes): a login form is a few hundred. A longer body is
    * never read by the agent, and its account is not known.
    */
-  static final int MAX_BODY = 16 * 1024;
+  static final int MAX_BODY = FormBodies.MAX_BODY;
 
   private RawForm() {}
 

@@ -111,7 +111,7 @@ final class ServletRequestFacts implements RequestFacts {
       return inQuery;
     }
     Object contentType = call(getContentType, request, null);
-    if (contentType == null || !isUrlEncodedForm(contentType.toString())) {
+    if (contentType == null || !FormBodies.isUrlEncodedForm(contentType.toString())) {
       return null;
     }
     if (call(getCharacterEncoding, request, null) == null) {
@@ -161,15 +161,6 @@ final class ServletRequestFacts implements RequestFacts {
               + " bucket applies. Set request-character-encoding (web.xml, Servlet 4+) or use"
               + " account-from: header:NAME or basic-user (said once)");
     }
-  }
-
-  static boolean isUrlEncodedForm(String contentType) {
-    String type = contentType.trim();
-    int semicolon = type.indexOf(';');
-    if (semicolon >= 0) {
-      type = type.substring(0, semicolon).trim();
-    }
-    return type.equalsIgnoreCase("application/x-www-form-urlencoded");
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.fastlimit.agent.request;
 
 import io.fastlimit.agent.observe.AgentLog;
+import io.fastlimit.bootstrap.FormBodies;
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
@@ -38,7 +39,7 @@ public final class UndertowFormBody {
     return contentLength > 0
         && contentLength <= RawForm.MAX_BODY
         && contentType != null
-        && ServletRequestFacts.isUrlEncodedForm(contentType);
+        && FormBodies.isUrlEncodedForm(contentType);
   }
 
   static boolean isExchange(Class<?> type) {
